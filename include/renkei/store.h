@@ -1,0 +1,230 @@
+/* store.h - the storage API: collections, versioned STIX objects, provenance, conflicts.
+ *
+ * The embedded backend is SQLite in WAL mode (src/store/sqlite_*.c is the only code that
+ * includes sqlite3.h); nothing here exposes it, so a PostgreSQL backend can follow.
+ * A store handle is used by one thread at a time; open one handle per thread.
+ *
+ * Timestamps the store hands out (date_added) are microseconds since the epoch, unique and
+ * strictly increasing across the whole node, so a date_added is also a paging position.
+ */
+#ifndef RENKEI_STORE_H
+#define RENKEI_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "renkei/error.h"
+#include "renkei/stix.h"
+
+struct rk_store;
+
+enum {
+    RK_STORE_CREATE = 1 << 0,  /* create the data directory and database when absent */
+    RK_STORE_READONLY = 1 << 1 /* open for reading only */
+};
+
+/* Open the store in data directory dir (the database is dir/renkei.db). RK_ENOTFOUND when it
+ * does not exist and RK_STORE_CREATE was not given; RK_EIO; RK_EFORMAT for a foreign file. */
+int rk_store_open(struct rk_store **out, const char *dir, unsigned flags, struct rk_err *err);
+/* Close; accepts NULL. */
+void rk_store_close(struct rk_store *st);
+
+/* ---- collections --------------------------------------------------------------------------- */
+
+#define RK_COLLECTION_ID_MAX    128
+#define RK_COLLECTION_TITLE_MAX 256
+#define RK_COLLECTION_DESC_MAX  1024
+
+struct rk_collection {
+    char id[RK_COLLECTION_ID_MAX];       /* a UUID for collections renkei creates */
+    char alias[RK_COLLECTION_ID_MAX];    /* optional short name, unique, "" when none */
+    char title[RK_COLLECTION_TITLE_MAX];
+    char description[RK_COLLECTION_DESC_MAX];
+    int64_t created_us;
+};
+
+/* Add a collection; an empty id gets a new UUID (written back into c). RK_EEXISTS. */
+int rk_store_collection_add(struct rk_store *st, struct rk_collection *c, struct rk_err *err);
+/* Look up by id or alias. RK_ENOTFOUND. */
+int rk_store_collection_get(struct rk_store *st, const char *id_or_alias, struct rk_collection *out,
+                            struct rk_err *err);
+/* Call fn for each collection in creation order; a non-zero return from fn stops and is returned. */
+int rk_store_collection_list(struct rk_store *st,
+                             int (*fn)(const struct rk_collection *c, void *ctx), void *ctx,
+                             struct rk_err *err);
+/* Remove a collection and every object in it. RK_ENOTFOUND. */
+int rk_store_collection_remove(struct rk_store *st, const char *id_or_alias, struct rk_err *err);
+
+/* ---- writing objects ----------------------------------------------------------------------- */
+
+/* Where a batch of objects came from, and who may share them. Strings are borrowed. */
+struct rk_provenance {
+    const char *kind;            /* "file", "user", "partner", "sensor", "local" */
+    const char *source;          /* a file name, user name or partner name */
+    const char *org;             /* the owning / addressed organisation ("" or NULL: the node's) */
+    const char *const *groups;   /* sharing groups the objects belong to */
+    size_t n_groups;
+    const char *const *readers;  /* users named as readers (what TLP:RED needs) */
+    size_t n_readers;
+};
+
+enum rk_put_outcome {
+    RK_PUT_STORED = 0,    /* a new id+version */
+    RK_PUT_DUPLICATE = 1, /* the same id+version with the same content: nothing changed */
+    RK_PUT_CONFLICT = 2   /* the same id+version with other content: the first is kept */
+};
+
+/* One validated object version to store: index columns plus its canonical JSON. Strings are
+ * borrowed; created/modified may be NULL. Build it from a struct rk_stix_object with
+ * rk_store_object_from_stix(). */
+struct rk_store_object {
+    const char *id;
+    const char *type;
+    const char *spec_version;
+    const char *created;
+    const char *modified;
+    const char *json; /* canonical JSON text */
+    size_t json_len;
+    int tlp;          /* enum rk_tlp of object_marking_refs */
+    int revoked;
+};
+
+/* Fill o from a validated STIX object (everything borrowed from obj). */
+void rk_store_object_from_stix(struct rk_store_object *o, const struct rk_stix_object *obj);
+
+struct rk_store_batch;
+
+/* Start a transaction that adds objects to a collection. RK_ENOTFOUND for the collection. */
+int rk_store_batch_begin(struct rk_store_batch **out, struct rk_store *st, const char *collection,
+                         const struct rk_provenance *prov, struct rk_err *err);
+/* Add one validated object. outcome and date_added_out (may be NULL) say what happened. */
+int rk_store_batch_put(struct rk_store_batch *b, const struct rk_store_object *o,
+                       enum rk_put_outcome *outcome, int64_t *date_added_out, struct rk_err *err);
+/* Commit and free the batch (also on failure, when nothing of it is kept). */
+int rk_store_batch_commit(struct rk_store_batch *b, struct rk_err *err);
+/* Roll back and free; accepts NULL. */
+void rk_store_batch_abort(struct rk_store_batch *b);
+
+/* ---- reading objects ----------------------------------------------------------------------- */
+
+/* Which versions of each object a query returns; several may be combined. */
+enum {
+    RK_VERSIONS_LAST = 1 << 0, /* the default when versions == 0 and no values are given */
+    RK_VERSIONS_FIRST = 1 << 1,
+    RK_VERSIONS_ALL = 1 << 2
+};
+
+/* Who is reading: built by src/policy, applied by the store inside the query, so limits, "more"
+ * and page bounds count only visible rows. A row is visible when any clause admits it. */
+struct rk_store_visibility {
+    int everything;              /* no restriction (node-internal jobs, administrators) */
+    unsigned tlp_any;            /* bitmask of 1 << enum rk_tlp visible to this reader outright */
+    const char *org;             /* the reader's organisation */
+    unsigned tlp_own_org;        /* levels visible when the row's owner org is org */
+    const char *const *groups;   /* the reader organisation's sharing groups */
+    size_t n_groups;
+    unsigned tlp_in_group;       /* levels visible when the row belongs to one of groups */
+    const char *user;            /* the reader's user name */
+    unsigned tlp_named;          /* levels visible when user is a named reader of the row */
+};
+
+struct rk_store_query {
+    const char *collection;           /* id or alias; NULL: every collection */
+    int64_t added_after_us;           /* only rows with date_added > this; 0: no bound */
+    size_t limit;                     /* at most this many rows; 0: no limit */
+    const char *const *ids;           /* match[id] */
+    size_t n_ids;
+    const char *const *types;         /* match[type] */
+    size_t n_types;
+    const char *const *spec_versions; /* match[spec_version]; none: each object's latest */
+    size_t n_spec_versions;
+    unsigned versions;                /* RK_VERSIONS_* */
+    const char *const *version_values; /* match[version]=<timestamp>, exact string match */
+    size_t n_version_values;
+    const struct rk_store_visibility *vis; /* NULL: no restriction */
+    int without_json;                 /* 1: rows carry no JSON (manifests, counts) */
+};
+
+/* Initialise a query to "everything, latest versions". */
+void rk_store_query_init(struct rk_store_query *q);
+
+/* One stored object version; strings are borrowed for the duration of the callback. */
+struct rk_store_row {
+    const char *collection; /* collection id */
+    const char *id;
+    const char *type;
+    const char *spec_version;
+    const char *created;    /* NULL when absent */
+    const char *modified;   /* NULL when absent */
+    const char *version;    /* modified, else created, else NULL (use date_added) */
+    const char *json;       /* canonical JSON; NULL with without_json */
+    size_t json_len;
+    int64_t date_added_us;
+    int tlp;                /* enum rk_tlp */
+    const char *owner_org;  /* "" when the node's own */
+    const char *source_kind; /* provenance */
+    const char *source;
+};
+
+/* What a page of results looked like. */
+struct rk_store_page {
+    size_t count;           /* rows delivered */
+    int more;               /* 1 when further visible rows match after the last one */
+    int64_t first_added_us; /* date_added of the first and last rows delivered (0 when none) */
+    int64_t last_added_us;
+};
+
+typedef int (*rk_store_row_fn)(const struct rk_store_row *row, void *ctx);
+
+/* Run q, calling fn for each row in date_added order. A non-zero return from fn stops the
+ * query and is returned. page_out may be NULL. */
+int rk_store_query(struct rk_store *st, const struct rk_store_query *q, rk_store_row_fn fn,
+                   void *ctx, struct rk_store_page *page_out, struct rk_err *err);
+
+/* Count rows matching q (limit ignored). */
+int rk_store_count(struct rk_store *st, const struct rk_store_query *q, uint64_t *out,
+                   struct rk_err *err);
+
+/* Delete the rows q selects (q->ids must be given); *deleted_out says how many. First/last
+ * versions are recomputed for what remains. */
+int rk_store_delete(struct rk_store *st, const struct rk_store_query *q, uint64_t *deleted_out,
+                    struct rk_err *err);
+
+/* ---- statistics and conflicts -------------------------------------------------------------- */
+
+struct rk_store_stats {
+    uint64_t collections;
+    uint64_t objects;   /* distinct (collection, id) */
+    uint64_t versions;  /* stored rows */
+    uint64_t conflicts; /* conflicts recorded since the store was created */
+    uint64_t db_bytes;  /* size of the database files */
+};
+
+int rk_store_stats(struct rk_store *st, struct rk_store_stats *out, struct rk_err *err);
+/* Rows per type (all versions), in type order; collection NULL means all. */
+int rk_store_count_by_type(struct rk_store *st, const char *collection,
+                           int (*fn)(const char *type, uint64_t count, void *ctx), void *ctx,
+                           struct rk_err *err);
+
+struct rk_store_conflict {
+    const char *collection;
+    const char *id;
+    const char *version;
+    const char *kept_sha256;     /* hex digest of the kept canonical JSON */
+    const char *offered_sha256;  /* hex digest of the refused one */
+    const char *source;          /* where the refused one came from */
+    int64_t at_us;
+};
+int rk_store_conflict_list(struct rk_store *st,
+                           int (*fn)(const struct rk_store_conflict *c, void *ctx), void *ctx,
+                           struct rk_err *err);
+
+/* ---- node settings ------------------------------------------------------------------------- */
+
+/* A small key/value table for node-wide settings (identity id, default TLP, ...). */
+int rk_store_setting_get(struct rk_store *st, const char *key, char *out, size_t cap,
+                         struct rk_err *err);
+int rk_store_setting_set(struct rk_store *st, const char *key, const char *value,
+                         struct rk_err *err);
+
+#endif
