@@ -1,0 +1,11 @@
+/* main.c - policy unit tests. */
+#include "tests.h"
+
+int main(void)
+{
+    int failed = 0;
+
+    failed += test_policy_read_run();
+    failed += test_policy_egress_run();
+    return failed ? 1 : 0;
+}
