@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# bench/import/run.sh BUILD_DIR - import throughput and memory against the raw limit.
+#
+# Generates (once) a deterministic bundle of 1.5M STIX objects (~1 GB), then, three times
+# each: `renkei import` into a fresh node, and the raw limit (raw_limit.c: jansson parse +
+# SQLite insert in one transaction, nothing else). Also imports the real ATT&CK bundles.
+# Prints medians, objects/s, MB/s, peak RSS and the ratio renkei / raw limit.
+set -euo pipefail
+build=$(cd "${1:-build/release}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+corpus="$here/../../../shared/corpus/stix/attack"
+work=${RK_BENCH_DIR:-/tmp/renkei-bench}
+n=${RK_BENCH_OBJECTS:-1500000}
+runs=${RK_BENCH_RUNS:-3}
+measure="$here/../common/measure.py"
+renkei="$build/renkei"
+mkdir -p "$work"
+bundle="$work/bundle-$n.json"
+
+[[ -s "$bundle" ]] || "$build/bench/gen_stix" "$n" 42 > "$bundle"
+bytes=$(stat -c %s "$bundle")
+cat "$bundle" > /dev/null # into the page cache: measure parsing and storing, not the disk
+
+node="$work/node"
+reset="rm -rf '$node' && '$renkei' --data '$node' init --name bench >/dev/null"
+ours=$("$measure" --runs "$runs" --before "$reset" -- "$renkei" --data "$node" import --batch 10000 "$bundle")
+raw=$("$measure" --runs "$runs" --before "rm -f '$work/raw.db'*" -- "$build/bench/raw_limit" "$bundle" "$work/raw.db")
+attack_files=("$corpus"/*-attack-*.json)
+attack_objects=$(/usr/bin/python3 -c 'import json,sys; print(sum(len(json.load(open(f))["objects"]) for f in sys.argv[1:]))' "${attack_files[@]}")
+attack_bytes=$(cat "${attack_files[@]}" | wc -c)
+attack=$("$measure" --runs "$runs" --before "$reset" -- "$renkei" --data "$node" import "${attack_files[@]}")
+
+/usr/bin/python3 - "$n" "$bytes" "$ours" "$raw" "$attack_objects" "$attack_bytes" "$attack" <<'PY'
+import json, sys
+n, size = int(sys.argv[1]), int(sys.argv[2])
+ours, raw = json.loads(sys.argv[3]), json.loads(sys.argv[4])
+an, ab, att = int(sys.argv[5]), int(sys.argv[6]), json.loads(sys.argv[7])
+def row(name, objs, b, m):
+    t = m["median_s"]
+    return "| %s | %d | %.1f | %.2f | %.0f | %.1f | %.0f |" % (
+        name, objs, b / 1e6, t, objs / t, b / 1e6 / t, m["max_rss_mb"])
+print("| run | objects | MB | median s | objects/s | MB/s | peak RSS MB |")
+print("|---|---|---|---|---|---|---|")
+print(row("renkei import (generated bundle)", n, size, ours))
+print(row("raw limit: jansson + SQLite, one transaction", n, size, raw))
+print(row("renkei import (ATT&CK ICS 17.1 + 18.1 + Mobile)", an, ab, att))
+print()
+print("renkei / raw limit: %.0f%% of the raw rate" % (100 * raw["median_s"] / ours["median_s"]))
+print("renkei summary line: " + ours["stdout"].splitlines()[-1])
+PY
