@@ -6,6 +6,7 @@
 
 #include "renkei/error.h"
 #include "renkei/store.h"
+#include "settings.h"
 
 /* Exit statuses of every command. */
 enum {
@@ -21,6 +22,8 @@ struct rk_cli {
     int quiet;            /* -q: only errors */
     int stderr_tty;       /* progress bars only on a terminal */
     const char *prog;     /* "renkei" */
+    const char *config;   /* --config FILE, else DATA/renkei.conf when it exists */
+    struct rk_settings settings; /* defaults < file; commands apply their own flags on top */
 };
 
 /* One subcommand: its name, a one-line summary and its entry point (argv[0] is the name). */
@@ -67,5 +70,6 @@ int cmd_export(struct rk_cli *cli, int argc, char **argv);
 int cmd_get(struct rk_cli *cli, int argc, char **argv);
 int cmd_stats(struct rk_cli *cli, int argc, char **argv);
 int cmd_validate(struct rk_cli *cli, int argc, char **argv);
+int cmd_config(struct rk_cli *cli, int argc, char **argv);
 
 #endif

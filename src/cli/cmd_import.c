@@ -58,7 +58,7 @@ static void import_usage(void)
            "  --group G            sharing group the objects belong to (repeatable)\n"
            "  --reader USER        user named as reader, for TLP:RED (repeatable)\n"
            "  --reject-stix20      reject STIX 2.0 input instead of upgrading it\n"
-           "  --batch N            objects per transaction (default 10000)\n\n"
+           "  --batch N            objects per transaction (default: setting import.batch)\n\n"
            "Exit status: 0 all stored or already present, 1 something was rejected or a file\n"
            "could not be read to the end, 3 the store failed.\n");
 }
@@ -313,6 +313,7 @@ static int import_path(struct import_run *run, const char *file)
     rk_err_clear(&err);
     rk_stix_options_init(&sopt);
     sopt.v20 = run->opt->reject_v20 ? RK_STIX_V20_REJECT : RK_STIX_V20_UPGRADE;
+    sopt.max_object_bytes = (size_t)run->cli->settings.import_max_object_bytes;
     if ((rc = rk_stix_reader_open_file(&r, file, &sopt, &err)) != 0) {
         cli_progress_finish(&run->progress);
         cli_fail(file, rc, &err);
@@ -345,7 +346,9 @@ static void print_summary(const struct import_run *run, double seconds)
 
 int cmd_import(struct rk_cli *cli, int argc, char **argv)
 {
-    struct import_opts opt = {.collection = "default", .batch_size = 10000};
+    struct import_opts opt = {.collection = "default",
+                              .batch_size = (uint64_t)cli->settings.import_batch,
+                              .reject_v20 = cli->settings.reject_stix20};
     struct import_run run = {.cli = cli, .opt = &opt};
     struct rk_vec files;
     const char *file;

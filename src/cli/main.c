@@ -15,6 +15,7 @@ static const struct rk_cli_command commands[] = {
         {"get", "print one object by id (one, several or all versions)", cmd_get},
         {"stats", "show what the store holds", cmd_stats},
         {"validate", "check STIX files without storing them (a linter)", cmd_validate},
+        {"config", "check a configuration file and show the effective settings", cmd_config},
 };
 
 static void usage(FILE *out)
@@ -26,6 +27,8 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nGlobal options:\n"
                  "  --data DIR   the node's data directory (default: $RENKEI_DATA, else ./var)\n"
+                 "  --config F   settings file (default: DIR/renkei.conf when it exists;\n"
+                 "               'renkei config check' lists every setting)\n"
                  "  -v           more detail (warnings, debug log with -vv)\n"
                  "  -q           only errors\n"
                  "  --version    print the version\n"
@@ -47,6 +50,7 @@ static void log_to_stderr(int level, const char *func, const char *msg, void *ct
 static int parse_global(struct rk_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+                                         {"config", required_argument, NULL, 'C'},
                                          {"help", no_argument, NULL, 'h'},
                                          {"version", no_argument, NULL, 'V'},
                                          {NULL, 0, NULL, 0}};
@@ -56,6 +60,7 @@ static int parse_global(struct rk_cli *cli, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+d:hvqV", opts, NULL)) != -1) {
         switch (c) {
         case 'd': cli->data_dir = optarg; break;
+        case 'C': cli->config = optarg; break;
         case 'v': cli->verbose++; break;
         case 'q': cli->quiet = 1; break;
         case 'h': usage(stdout); exit(RK_EXIT_OK);
@@ -68,6 +73,21 @@ static int parse_global(struct rk_cli *cli, int argc, char **argv)
     return optind;
 }
 
+static int load_settings(struct rk_cli *cli)
+{
+    char path[4096];
+    struct rk_err err;
+
+    rk_err_clear(&err);
+    snprintf(path, sizeof(path), "%s/renkei.conf", cli->data_dir);
+    if (rk_settings_load(&cli->settings, cli->config ? cli->config : path, cli->config != NULL,
+                         &err) != 0) {
+        cli_error("%s; 'renkei config check' explains every setting", err.message);
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct rk_cli cli = {.prog = "renkei"};
@@ -77,8 +97,10 @@ int main(int argc, char **argv)
     cli.stderr_tty = isatty(STDERR_FILENO);
     if ((first = parse_global(&cli, argc, argv)) < 0)
         return RK_EXIT_USAGE;
-    rk_log_set_handler(log_to_stderr, cli.quiet ? RK_LOG_ERROR : RK_LOG_WARN + cli.verbose,
-                       &cli);
+    if (load_settings(&cli) != 0)
+        return RK_EXIT_USAGE;
+    rk_log_set_handler(log_to_stderr,
+                       cli.quiet ? RK_LOG_ERROR : cli.settings.log_level + cli.verbose, &cli);
     if (first >= argc) {
         usage(stderr);
         return RK_EXIT_USAGE;
