@@ -101,6 +101,13 @@ int rk_store_credential_by_key(struct rk_store *st, const char *key_id, char *us
 int rk_store_credential_by_cert(struct rk_store *st, const char *fingerprint, char *user,
                                 struct rk_err *err);
 
+/* Every credential: its user, its key (a secret's key id or a certificate fingerprint) and, for
+ * secrets, the stored hash (NULL for certificates). For servers that keep them in memory. */
+int rk_store_credential_list(struct rk_store *st,
+                             int (*fn)(const char *user, const char *key,
+                                       const struct rk_secret_hash *secret, void *ctx),
+                             void *ctx, struct rk_err *err);
+
 /* A number that changes whenever anything above, a grant or a sharing default changes. */
 int rk_store_access_generation(struct rk_store *st, int64_t *out, struct rk_err *err);
 

@@ -190,6 +190,13 @@ unsigned rk_taxii_req_error_status(enum rk_taxii_req_error e);
 int rk_taxii_endpoint_allows(enum rk_taxii_endpoint ep, enum rk_taxii_method m,
                              const char **allow_out);
 
+/* ---- request bodies ------------------------------------------------------------------------ */
+
+/* 0 when p[0..len) is a TAXII envelope: a JSON object with a non-empty "objects" list (and, if
+ * it is a STIX bundle, "type": "bundle"), nothing after it, and well-formed JSON outside the
+ * objects (which the STIX reader checks one by one). RK_EFORMAT with the byte offset in err. */
+int rk_taxii_envelope_check(const char *p, size_t len, struct rk_err *err);
+
 /* ---- base64 (Basic credentials, paging tokens) ---------------------------------------------- */
 
 /* Standard base64 with padding, strict: no white space, canonical trailing bits. out holds at
