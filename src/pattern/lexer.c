@@ -346,6 +346,8 @@ void tok_describe(const struct lexer *lx, const struct tok *t, char *buf, size_t
     }
     if (t->kind == T_STRING)
         snprintf(buf, cap, "string %.*s%s", (int)n, lx->s + t->off, more);
+    else if (t->kind >= T_INT && t->kind <= T_HEX)
+        snprintf(buf, cap, "constant %.*s%s", (int)n, lx->s + t->off, more);
     else if (t->kind == T_OTHER)
         snprintf(buf, cap, "unexpected character '%.*s'", (int)n, lx->s + t->off);
     else
