@@ -33,7 +33,40 @@ static int key_has_suffix(const struct rk_pattern_step *st, const char *suffix)
            memcmp(st->key + st->key_len - n, suffix, n) == 0;
 }
 
-/* Binary properties end in _bin or _hex (section 3.1); hash values sit in a hashes dictionary. */
+static const struct {
+    const char *key; /* upper case, without '-' and '_' */
+    const char *name;
+    size_t hex_len;
+} hash_algos[] = {
+        {"MD5", "MD5", 32},           {"SHA1", "SHA-1", 40},         {"SHA224", "SHA-224", 56},
+        {"SHA256", "SHA-256", 64},    {"SHA384", "SHA-384", 96},     {"SHA512", "SHA-512", 128},
+        {"SHA3224", "SHA3-224", 56},  {"SHA3256", "SHA3-256", 64},   {"SHA3384", "SHA3-384", 96},
+        {"SHA3512", "SHA3-512", 128}, {"RIPEMD160", "RIPEMD-160", 40}, {"WHIRLPOOL", "WHIRLPOOL", 128},
+};
+
+/* The hash_algos entry a dictionary key names ("SHA-256", "sha256", "MD5"), or -1. */
+static int hash_algo(const struct rk_pattern_step *st)
+{
+    char key[16];
+    size_t n = 0;
+
+    for (size_t i = 0; i < st->key_len; i++) {
+        if (st->key[i] == '-' || st->key[i] == '_')
+            continue;
+        if (n + 1 >= sizeof(key))
+            return -1;
+        key[n++] = (char)toupper((unsigned char)st->key[i]);
+    }
+    key[n] = '\0';
+    for (size_t i = 0; i < sizeof(hash_algos) / sizeof(hash_algos[0]); i++) {
+        if (strcmp(key, hash_algos[i].key) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Binary properties end in _bin or _hex (section 3.1); hex hash values sit in a hashes
+ * dictionary under a known algorithm. */
 static unsigned path_flags(const struct rk_pattern_atom *a)
 {
     const struct rk_pattern_step *last = NULL;
@@ -48,7 +81,8 @@ static unsigned path_flags(const struct rk_pattern_atom *a)
     if (last && (key_has_suffix(last, "_bin") || key_has_suffix(last, "_hex")))
         flags |= PA_BINARY | (key_has_suffix(last, "_hex") ? PA_HEXPROP : 0);
     if (a->n_steps >= 2 && a->steps[a->n_steps - 1].kind == RK_PATTERN_STEP_KEY &&
-        key_has_suffix(&a->steps[a->n_steps - 2], "hashes"))
+        key_has_suffix(&a->steps[a->n_steps - 2], "hashes") &&
+        hash_algo(&a->steps[a->n_steps - 1]) >= 0)
         flags |= PA_HASH;
     return flags;
 }
@@ -94,17 +128,6 @@ static int string_extra(struct rk_pattern *p, const struct rk_pattern_const *c, 
     return 0;
 }
 
-static const struct {
-    const char *key; /* upper case, without '-' and '_' */
-    const char *name;
-    size_t hex_len;
-} hash_algos[] = {
-        {"MD5", "MD5", 32},           {"SHA1", "SHA-1", 40},         {"SHA224", "SHA-224", 56},
-        {"SHA256", "SHA-256", 64},    {"SHA384", "SHA-384", 96},     {"SHA512", "SHA-512", 128},
-        {"SHA3224", "SHA3-224", 56},  {"SHA3256", "SHA3-256", 64},   {"SHA3384", "SHA3-384", 96},
-        {"SHA3512", "SHA3-512", 128}, {"RIPEMD160", "RIPEMD-160", 40}, {"WHIRLPOOL", "WHIRLPOOL", 128},
-};
-
 static size_t const_off(const struct rk_pattern *p, const struct rk_pattern_const *c)
 {
     return (size_t)(c->text - p->text);
@@ -114,29 +137,14 @@ static size_t const_off(const struct rk_pattern *p, const struct rk_pattern_cons
 static int check_hash(const struct rk_pattern *p, const struct patom *a,
                       const struct rk_pattern_const *c, struct rk_err *err)
 {
-    const struct rk_pattern_step *st = &a->pub.steps[a->pub.n_steps - 1];
-    char key[16];
-    size_t n = 0;
+    int k = hash_algo(&a->pub.steps[a->pub.n_steps - 1]);
 
-    for (size_t i = 0; i < st->key_len; i++) {
-        if (st->key[i] == '-' || st->key[i] == '_')
-            continue;
-        if (n + 1 >= sizeof(key))
-            return 0; /* not an algorithm we know */
-        key[n++] = (char)toupper((unsigned char)st->key[i]);
-    }
-    key[n] = '\0';
-    for (size_t i = 0; i < sizeof(hash_algos) / sizeof(hash_algos[0]); i++) {
-        if (strcmp(key, hash_algos[i].key) != 0)
-            continue;
-        if (c->len != hash_algos[i].hex_len || !all_hex(c->str, c->len))
-            return pattern_fail(err, RK_EFORMAT, const_off(p, c),
-                                "'%.*s%s' is not a valid %s hash (expected %zu hex digits)",
-                                (int)(c->len > 40 ? 40 : c->len), c->str,
-                                c->len > 40 ? "..." : "", hash_algos[i].name,
-                                hash_algos[i].hex_len);
-    }
-    return 0;
+    if (k < 0 || (c->len == hash_algos[k].hex_len && all_hex(c->str, c->len)))
+        return 0;
+    return pattern_fail(err, RK_EFORMAT, const_off(p, c),
+                        "'%.*s%s' is not a valid %s hash (expected %zu hex digits)",
+                        (int)(c->len > 40 ? 40 : c->len), c->str, c->len > 40 ? "..." : "",
+                        hash_algos[k].name, hash_algos[k].hex_len);
 }
 
 static const char *const_type_name(enum rk_pattern_const_type t)

@@ -56,7 +56,7 @@ struct ev {
     const struct rk_pattern_observation *obs;
     size_t n_obs;
     struct rk_arena *arena;
-    size_t made, max_made, steps, max_steps;
+    size_t made, max_made, steps, max_steps, max_memory;
     uint64_t *acc; /* REPEATS: per-observation counts of the combination being built */
     struct eval_scratch sc;
     struct rk_err *err;
@@ -107,8 +107,11 @@ static int bind_new(struct ev *ev, size_t n, struct bind **out)
     if (++ev->made > ev->max_made)
         return limit(ev, "candidate bindings", ev->max_made);
     *out = rk_arena_alloc(ev->arena, sizeof(struct bind) + n * sizeof(struct entry));
+    if (!*out && rk_arena_used(ev->arena) + sizeof(struct bind) + n * sizeof(struct entry) >
+                         ev->max_memory)
+        return limit(ev, "bytes of scratch memory", ev->max_memory);
     if (!*out)
-        return limit(ev, "bytes of scratch memory", rk_arena_used(ev->arena));
+        return RK_ENOMEM;
     memset(*out, 0, sizeof(struct bind) + n * sizeof(struct entry));
     (*out)->n = n;
     return 0;
@@ -557,7 +560,8 @@ int rk_pattern_match(const struct rk_pattern *p, const struct rk_pattern_observa
     ev.err = err;
     ev.max_made = opts && opts->max_bindings ? opts->max_bindings : DEFAULT_MAX_BINDINGS;
     ev.max_steps = ev.max_made * STEPS_PER_BINDING;
-    ev.arena = rk_arena_new(opts && opts->max_memory ? opts->max_memory : DEFAULT_MAX_MEMORY);
+    ev.max_memory = opts && opts->max_memory ? opts->max_memory : DEFAULT_MAX_MEMORY;
+    ev.arena = rk_arena_new(ev.max_memory);
     ev.acc = rk_calloc(n ? n : 1, sizeof(*ev.acc));
     if (!ev.arena || !ev.acc)
         rc = rk_err_set(err, RK_ENOMEM, "out of memory evaluating the pattern");

@@ -137,10 +137,15 @@ static int check_timestamp(struct lexer *lx, size_t start, size_t len)
     struct rk_time tm;
 
     rk_err_clear(&terr);
-    if (rk_time_parse(&tm, lx->s + start, len, RK_TIME_STIX, &terr) != 0)
+    if (rk_time_parse(&tm, lx->s + start, len, RK_TIME_STIX, &terr) != 0) {
+        char *where = strstr(terr.message, " at character");
+
+        if (where)
+            *where = '\0'; /* our message gives the position in the pattern */
         return pattern_fail(lx->err, RK_EFORMAT,
                             start + (terr.offset >= 0 ? (size_t)terr.offset : 0),
                             "invalid timestamp constant: %s", terr.message);
+    }
     return 0;
 }
 

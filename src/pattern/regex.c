@@ -80,7 +80,7 @@ static int compile_fail(const struct lexer *lx, const struct tok *t, int errcode
 {
     PCRE2_UCHAR msg[160];
 
-    if (errcode == PCRE2_ERROR_NOMEMORY)
+    if (errcode == PCRE2_ERROR_NOMEMORY || errcode == PCRE2_ERROR_HEAP_FAILED)
         return RK_ENOMEM;
     if (pcre2_get_error_message(errcode, msg, sizeof(msg)) < 0)
         memcpy(msg, "unknown error", sizeof("unknown error"));
@@ -135,6 +135,8 @@ int regex_search(const struct rk_pattern *p, const struct pregex *re, const char
     if (!*md && !(*md = pcre2_match_data_create(1, p->gctx)))
         return RK_ENOMEM;
     rc = pcre2_match(re->code, (PCRE2_SPTR)subj, len, 0, 0, *md, p->mctx);
+    if (rc == PCRE2_ERROR_NOMEMORY)
+        return RK_ENOMEM;
     /* no match, a limit hit or (for text) a subject that is not UTF-8: all "false" */
     return rc >= 0 ? 1 : 0;
 }
