@@ -338,7 +338,7 @@ static int new_atom(struct parser *ps, struct patom **out)
 static int parse_atom(struct parser *ps, struct rk_pattern_node **out, struct typeset *ts)
 {
     struct rk_pattern_node *n;
-    struct patom *a;
+    struct patom *a = NULL;
     struct tok lit = {T_EOF, 0, 0};
     int rc;
 
