@@ -81,13 +81,13 @@ struct rk_pattern_const {
     enum rk_pattern_const_type type;
     const char *text; /* the literal as written in the pattern, not NUL-terminated */
     size_t text_len;
-    const char *str;  /* STRING: the value, escapes undone, UTF-8; BINARY, HEX: the decoded bytes;
-                       * TIMESTAMP: the text between the quotes. Always NUL-terminated. */
-    size_t len;       /* bytes in str (a STRING may contain U+0000) */
-    int64_t integer;  /* INT; BOOL: 1 or 0 */
-    double real;      /* FLOAT; also INT converted */
-    int64_t sec;      /* TIMESTAMP: seconds since the epoch (UTC) */
-    int32_t nsec;     /* TIMESTAMP: nanoseconds */
+    const char *str; /* STRING: the value, escapes undone, UTF-8; BINARY, HEX: the decoded bytes;
+                      * TIMESTAMP: the text between the quotes. Always NUL-terminated. */
+    size_t len;      /* bytes in str (a STRING may contain U+0000) */
+    int64_t integer; /* INT; BOOL: 1 or 0 */
+    double real;     /* FLOAT; also INT converted */
+    int64_t sec;     /* TIMESTAMP: seconds since the epoch (UTC) */
+    int32_t nsec;    /* TIMESTAMP: nanoseconds */
     const struct rk_pattern_const *items; /* SET: the members (never sets themselves) */
     size_t n_items;
 };
@@ -103,20 +103,20 @@ struct rk_pattern_step {
     enum rk_pattern_step_kind kind;
     const char *key; /* KEY: the property name or dictionary key, quotes and escapes undone */
     size_t key_len;
-    int quoted;      /* KEY: 1 when written 'quoted' */
-    int64_t index;   /* INDEX */
+    int quoted;    /* KEY: 1 when written 'quoted' */
+    int64_t index; /* INDEX */
 };
 
 /* A comparison expression: object path, operator, constant. */
 struct rk_pattern_atom {
     const char *object_type; /* "file", "ipv4-addr", "x-usb-device", ... */
     const struct rk_pattern_step *steps;
-    size_t n_steps;          /* at least 1 */
+    size_t n_steps; /* at least 1 */
     enum rk_pattern_op op;
-    int negated;             /* written with NOT */
+    int negated;                          /* written with NOT */
     const struct rk_pattern_const *value; /* NULL for EXISTS */
-    size_t observation;      /* index of the observation expression [...] that holds it */
-    long long offset;        /* byte offset of the atom in the pattern text */
+    size_t observation; /* index of the observation expression [...] that holds it */
+    long long offset;   /* byte offset of the atom in the pattern text */
 };
 
 enum rk_pattern_node_kind {
@@ -125,9 +125,9 @@ enum rk_pattern_node_kind {
     RK_PATTERN_NODE_OBS_AND,         /* left AND right: matched by different observations */
     RK_PATTERN_NODE_OBS_OR,
     RK_PATTERN_NODE_FOLLOWEDBY,
-    RK_PATTERN_NODE_WITHIN,          /* left WITHIN within SECONDS */
-    RK_PATTERN_NODE_REPEATS,         /* left REPEATS repeats TIMES */
-    RK_PATTERN_NODE_STARTSTOP,       /* left START start STOP stop */
+    RK_PATTERN_NODE_WITHIN,    /* left WITHIN within SECONDS */
+    RK_PATTERN_NODE_REPEATS,   /* left REPEATS repeats TIMES */
+    RK_PATTERN_NODE_STARTSTOP, /* left START start STOP stop */
     /* comparison level (section 9.6), inside an observation */
     RK_PATTERN_NODE_AND,
     RK_PATTERN_NODE_OR,
@@ -146,7 +146,7 @@ struct rk_pattern_node {
     uint64_t repeats;                    /* REPEATS: > 0 */
     int64_t start_sec, stop_sec;         /* STARTSTOP: start < stop */
     int32_t start_nsec, stop_nsec;
-    long long offset;                    /* byte offset in the pattern text */
+    long long offset; /* byte offset in the pattern text */
 };
 
 /* The operator as written: "=", "!=", "IN", "MATCHES", ... Never NULL. */
@@ -182,7 +182,7 @@ size_t rk_pattern_path_format(const struct rk_pattern_atom *a, char *buf, size_t
 struct rk_pattern_observation {
     int64_t first_sec; /* first_observed, seconds since the epoch */
     int32_t first_nsec;
-    int64_t last_sec;  /* last_observed */
+    int64_t last_sec; /* last_observed */
     int32_t last_nsec;
     uint64_t number_observed; /* >= 1 */
     const json_t *objects;    /* JSON object: id (or "0", "1", ... in STIX 2.0) -> SCO */
@@ -206,8 +206,8 @@ struct rk_pattern_match_opts {
 /* Evaluate p against obs[0..n): 1 when the pattern matches, 0 when not. When used_out is not
  * NULL it receives n flags: 1 for each observation in the binding that matched. RK_EFORMAT
  * for a malformed observation, RK_ELIMIT past a cap (err says which), RK_ENOMEM. */
-int rk_pattern_match(const struct rk_pattern *p, const struct rk_pattern_observation *obs,
-                     size_t n, const struct rk_pattern_match_opts *opts, uint8_t *used_out,
+int rk_pattern_match(const struct rk_pattern *p, const struct rk_pattern_observation *obs, size_t n,
+                     const struct rk_pattern_match_opts *opts, uint8_t *used_out,
                      struct rk_err *err);
 
 /* Test one atom against one SCO (for a matcher confirming an index hit): 1 match, 0 not.

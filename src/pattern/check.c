@@ -38,10 +38,18 @@ static const struct {
     const char *name;
     size_t hex_len;
 } hash_algos[] = {
-        {"MD5", "MD5", 32},           {"SHA1", "SHA-1", 40},         {"SHA224", "SHA-224", 56},
-        {"SHA256", "SHA-256", 64},    {"SHA384", "SHA-384", 96},     {"SHA512", "SHA-512", 128},
-        {"SHA3224", "SHA3-224", 56},  {"SHA3256", "SHA3-256", 64},   {"SHA3384", "SHA3-384", 96},
-        {"SHA3512", "SHA3-512", 128}, {"RIPEMD160", "RIPEMD-160", 40}, {"WHIRLPOOL", "WHIRLPOOL", 128},
+        {"MD5", "MD5", 32},
+        {"SHA1", "SHA-1", 40},
+        {"SHA224", "SHA-224", 56},
+        {"SHA256", "SHA-256", 64},
+        {"SHA384", "SHA-384", 96},
+        {"SHA512", "SHA-512", 128},
+        {"SHA3224", "SHA3-224", 56},
+        {"SHA3256", "SHA3-256", 64},
+        {"SHA3384", "SHA3-384", 96},
+        {"SHA3512", "SHA3-512", 128},
+        {"RIPEMD160", "RIPEMD-160", 40},
+        {"WHIRLPOOL", "WHIRLPOOL", 128},
 };
 
 /* The hash_algos entry a dictionary key names ("SHA-256", "sha256", "MD5"), or -1. */
@@ -194,8 +202,8 @@ static int check_cidr(const struct rk_pattern *p, const struct patom *a, const s
     if (!x->is_ip)
         return pattern_fail(err, RK_EFORMAT, const_off(p, &a->value),
                             "%s needs an IPv4 or IPv6 address or CIDR block, found '%.*s'",
-                            rk_pattern_op_name(pa->op), (int)(a->value.len > 60 ? 60 : a->value.len),
-                            a->value.str);
+                            rk_pattern_op_name(pa->op),
+                            (int)(a->value.len > 60 ? 60 : a->value.len), a->value.str);
     if (pa->n_steps == 1 && ((v4 && x->ip.family != 4) || (v6 && x->ip.family != 6)))
         return pattern_fail(err, RK_EFORMAT, const_off(p, &a->value),
                             "%s on %s needs an %s address or CIDR block",
@@ -245,8 +253,8 @@ int check_atom(struct rk_pattern *p, struct patom *a, struct rk_err *err)
     if ((pa->op == RK_PATTERN_OP_ISSUBSET || pa->op == RK_PATTERN_OP_ISSUPERSET) &&
         (rc = check_cidr(p, a, &a->extra[0], err)) != 0)
         return rc;
-    if (!(a->flags & PA_HASH) || (pa->op != RK_PATTERN_OP_EQ && pa->op != RK_PATTERN_OP_NE &&
-                                   pa->op != RK_PATTERN_OP_IN))
+    if (!(a->flags & PA_HASH) ||
+        (pa->op != RK_PATTERN_OP_EQ && pa->op != RK_PATTERN_OP_NE && pa->op != RK_PATTERN_OP_IN))
         return 0;
     if (c->type == RK_PATTERN_CONST_STRING)
         return check_hash(p, a, c, err);

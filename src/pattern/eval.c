@@ -44,10 +44,10 @@ struct bset {
 };
 
 struct ctx {
-    int any;         /* existence only: stop at the first binding */
-    int has_window;  /* START/STOP from ancestors, intersected */
+    int any;        /* existence only: stop at the first binding */
+    int has_window; /* START/STOP from ancestors, intersected */
     struct tpoint start, stop;
-    int has_within;  /* the smallest WITHIN of the ancestors */
+    int has_within; /* the smallest WITHIN of the ancestors */
     double within;
 };
 
@@ -98,8 +98,7 @@ static int spread_ok(struct tpoint max_first, struct tpoint min_last, double wit
 
 static int limit(struct ev *ev, const char *what, size_t cap)
 {
-    return rk_err_set(ev->err, RK_ELIMIT, "pattern evaluation needs more than %zu %s", cap,
-                      what);
+    return rk_err_set(ev->err, RK_ELIMIT, "pattern evaluation needs more than %zu %s", cap, what);
 }
 
 static int bind_new(struct ev *ev, size_t n, struct bind **out)
@@ -107,8 +106,8 @@ static int bind_new(struct ev *ev, size_t n, struct bind **out)
     if (++ev->made > ev->max_made)
         return limit(ev, "candidate bindings", ev->max_made);
     *out = rk_arena_alloc(ev->arena, sizeof(struct bind) + n * sizeof(struct entry));
-    if (!*out && rk_arena_used(ev->arena) + sizeof(struct bind) + n * sizeof(struct entry) >
-                         ev->max_memory)
+    if (!*out &&
+        rk_arena_used(ev->arena) + sizeof(struct bind) + n * sizeof(struct entry) > ev->max_memory)
         return limit(ev, "bytes of scratch memory", ev->max_memory);
     if (!*out)
         return RK_ENOMEM;
@@ -130,8 +129,7 @@ static void bind_summarise(const struct ev *ev, struct bind *b)
 }
 
 /* a and b together, or *out = NULL when they need more of an observation than it has. */
-static int bind_merge(struct ev *ev, const struct bind *a, const struct bind *b,
-                      struct bind **out)
+static int bind_merge(struct ev *ev, const struct bind *a, const struct bind *b, struct bind **out)
 {
     size_t i = 0, j = 0, n = 0;
     struct bind *m;
@@ -237,7 +235,7 @@ static int observation_matches(struct ev *ev, const struct rk_pattern_node *expr
 
     if (!json_is_object(objects))
         return 0;
-    json_object_foreach((json_t *)objects, key, sco) {
+    json_object_foreach ((json_t *)objects, key, sco) {
         (void)key;
         if (!(type = json_string_value(json_object_get(sco, "type"))))
             continue;
@@ -515,8 +513,7 @@ static int check_observations(const struct rk_pattern_observation *obs, size_t n
                               "observation %zu: number_observed must be at least 1", i);
         if (tcmp(l, f) < 0)
             return rk_err_set(err, RK_EFORMAT,
-                              "observation %zu: last_observed is earlier than first_observed",
-                              i);
+                              "observation %zu: last_observed is earlier than first_observed", i);
     }
     return 0;
 }
@@ -542,8 +539,8 @@ static int run(struct ev *ev, uint8_t *used_out)
     return rc;
 }
 
-int rk_pattern_match(const struct rk_pattern *p, const struct rk_pattern_observation *obs,
-                     size_t n, const struct rk_pattern_match_opts *opts, uint8_t *used_out,
+int rk_pattern_match(const struct rk_pattern *p, const struct rk_pattern_observation *obs, size_t n,
+                     const struct rk_pattern_match_opts *opts, uint8_t *used_out,
                      struct rk_err *err)
 {
     struct ev ev;

@@ -42,7 +42,8 @@ int utf8_is_space(uint32_t cp);
  * Returns the byte count, or (size_t)-1 when a code point is >= U+0100. */
 size_t utf8_to_latin1(const char *s, size_t len, char *out);
 
-/* ---- NFC (nfc.c) ------------------------------------------------------------------------------ */
+/* ---- NFC (nfc.c) ------------------------------------------------------------------------------
+ */
 
 /* Normalise valid UTF-8 s[0..len) to NFC into *out (malloc'd with rk_malloc, NUL-terminated).
  * *out is NULL and 0 returned when s is already in NFC (the caller uses s). RK_ENOMEM,
@@ -52,9 +53,9 @@ int rk_pattern_nfc(const char *s, size_t len, size_t max_len, char **out, size_t
 /* ---- IP addresses (ipaddr.c) ----------------------------------------------------------------- */
 
 struct ipnet {
-    int family;        /* 4 or 6 */
-    uint8_t addr[16];  /* network order; IPv4 in the first 4 bytes; host bits cleared */
-    unsigned prefix;   /* 0..32 or 0..128 (a plain address is /32 or /128) */
+    int family;       /* 4 or 6 */
+    uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes; host bits cleared */
+    unsigned prefix;  /* 0..32 or 0..128 (a plain address is /32 or /128) */
 };
 
 /* Parse "a.b.c.d[/n]" or an IPv6 text form "[/n]". 0 or RK_EFORMAT. */
@@ -66,14 +67,50 @@ int ipnet_within(const struct ipnet *inner, const struct ipnet *outer);
 
 enum tok_kind {
     T_EOF = 0,
-    T_LBRACK, T_RBRACK, T_LPAREN, T_RPAREN, T_COLON, T_DOT, T_COMMA, T_STAR,
-    T_EQ, T_NEQ, T_LT, T_LE, T_GT, T_GE,
-    T_AND, T_OR, T_NOT, T_FOLLOWEDBY, T_LIKE, T_MATCHES, T_ISSUPERSET, T_ISSUBSET, T_EXISTS,
-    T_LAST, T_IN, T_START, T_STOP, T_SECONDS, T_WITHIN, T_REPEATS, T_TIMES, T_TRUE, T_FALSE,
+    T_LBRACK,
+    T_RBRACK,
+    T_LPAREN,
+    T_RPAREN,
+    T_COLON,
+    T_DOT,
+    T_COMMA,
+    T_STAR,
+    T_EQ,
+    T_NEQ,
+    T_LT,
+    T_LE,
+    T_GT,
+    T_GE,
+    T_AND,
+    T_OR,
+    T_NOT,
+    T_FOLLOWEDBY,
+    T_LIKE,
+    T_MATCHES,
+    T_ISSUPERSET,
+    T_ISSUBSET,
+    T_EXISTS,
+    T_LAST,
+    T_IN,
+    T_START,
+    T_STOP,
+    T_SECONDS,
+    T_WITHIN,
+    T_REPEATS,
+    T_TIMES,
+    T_TRUE,
+    T_FALSE,
     T_IDENT,        /* [a-zA-Z_][a-zA-Z0-9_]* that is not a keyword */
     T_IDENT_HYPHEN, /* [a-zA-Z_][a-zA-Z0-9_-]* with at least one '-' */
-    T_STRING, T_INT, T_INT_NEG, T_FLOAT, T_FLOAT_NEG, T_TIMESTAMP, T_BINARY, T_HEX,
-    T_OTHER         /* + - ^ / and any other character the grammar has no use for */
+    T_STRING,
+    T_INT,
+    T_INT_NEG,
+    T_FLOAT,
+    T_FLOAT_NEG,
+    T_TIMESTAMP,
+    T_BINARY,
+    T_HEX,
+    T_OTHER /* + - ^ / and any other character the grammar has no use for */
 };
 
 struct tok {
@@ -116,20 +153,20 @@ struct pregex {
 /* ---- atoms ----------------------------------------------------------------------------------- */
 
 enum {
-    PA_BINARY = 1 << 0, /* the property is binary: the last key ends in _bin or _hex */
+    PA_BINARY = 1 << 0,  /* the property is binary: the last key ends in _bin or _hex */
     PA_HEXPROP = 1 << 1, /* ... in _hex */
-    PA_HASH = 1 << 2    /* the property is a value in a hashes dictionary */
+    PA_HASH = 1 << 2     /* the property is a value in a hashes dictionary */
 };
 
 /* What a constant is worth for comparisons, computed once at parse time. */
 struct cextra {
     const char *latin1; /* STRING as bytes when every code point < U+0100, else NULL */
     size_t latin1_len;
-    const char *nfc;    /* STRING in NFC (LIKE) */
+    const char *nfc; /* STRING in NFC (LIKE) */
     size_t nfc_len;
-    int is_ip;          /* STRING parses as an IPv4/IPv6 address or CIDR */
+    int is_ip; /* STRING parses as an IPv4/IPv6 address or CIDR */
     struct ipnet ip;
-    int is_hex;         /* STRING is only hex digits (hash values compare ignoring case) */
+    int is_hex; /* STRING is only hex digits (hash values compare ignoring case) */
 };
 
 struct patom {
@@ -159,11 +196,12 @@ struct rk_pattern {
 int regex_compile(struct rk_pattern *p, struct patom *a, const struct lexer *lx,
                   const struct tok *t, struct rk_err *err);
 /* Run a regex over subject; 1 match, 0 none (also when a PCRE2 limit is hit). */
-int regex_search(const struct rk_pattern *p, const struct pregex *re, const char *subj,
-                 size_t len, pcre2_match_data **md);
+int regex_search(const struct rk_pattern *p, const struct pregex *re, const char *subj, size_t len,
+                 pcre2_match_data **md);
 void regex_free_all(struct rk_pattern *p);
 
-/* ---- semantic checks (check.c) ---------------------------------------------------------------- */
+/* ---- semantic checks (check.c) ----------------------------------------------------------------
+ */
 
 /* Check an atom once parsed (object type, hashes, CIDR, sets) and compute its extras. */
 int check_atom(struct rk_pattern *p, struct patom *a, struct rk_err *err);

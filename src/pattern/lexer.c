@@ -56,12 +56,24 @@ static const struct {
     const char *word;
     enum tok_kind kind;
 } keywords[] = {
-        {"AND", T_AND},         {"OR", T_OR},           {"NOT", T_NOT},
-        {"FOLLOWEDBY", T_FOLLOWEDBY}, {"LIKE", T_LIKE}, {"MATCHES", T_MATCHES},
-        {"ISSUPERSET", T_ISSUPERSET}, {"ISSUBSET", T_ISSUBSET}, {"EXISTS", T_EXISTS},
-        {"LAST", T_LAST},       {"IN", T_IN},           {"START", T_START},
-        {"STOP", T_STOP},       {"SECONDS", T_SECONDS}, {"WITHIN", T_WITHIN},
-        {"REPEATS", T_REPEATS}, {"TIMES", T_TIMES},     {"true", T_TRUE},
+        {"AND", T_AND},
+        {"OR", T_OR},
+        {"NOT", T_NOT},
+        {"FOLLOWEDBY", T_FOLLOWEDBY},
+        {"LIKE", T_LIKE},
+        {"MATCHES", T_MATCHES},
+        {"ISSUPERSET", T_ISSUPERSET},
+        {"ISSUBSET", T_ISSUBSET},
+        {"EXISTS", T_EXISTS},
+        {"LAST", T_LAST},
+        {"IN", T_IN},
+        {"START", T_START},
+        {"STOP", T_STOP},
+        {"SECONDS", T_SECONDS},
+        {"WITHIN", T_WITHIN},
+        {"REPEATS", T_REPEATS},
+        {"TIMES", T_TIMES},
+        {"true", T_TRUE},
         {"false", T_FALSE},
 };
 
@@ -198,8 +210,7 @@ static int lex_typed(struct lexer *lx, struct tok *t, char prefix)
     while (end < lx->len && lx->s[end] != '\'')
         end++;
     if (end >= lx->len)
-        return pattern_fail(lx->err, RK_EFORMAT, t->off, "unterminated %c'...' constant",
-                            prefix);
+        return pattern_fail(lx->err, RK_EFORMAT, t->off, "unterminated %c'...' constant", prefix);
     if (prefix == 't')
         rc = check_timestamp(lx, start, end - start), t->kind = T_TIMESTAMP;
     else if (prefix == 'b')

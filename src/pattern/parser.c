@@ -43,8 +43,7 @@ static int fail_found(struct parser *ps, const char *expected)
     char found[96];
 
     tok_describe(&ps->lx, &ps->tok, found, sizeof(found));
-    return pattern_fail(ps->err, RK_EFORMAT, ps->tok.off, "expected %s, found %s", expected,
-                        found);
+    return pattern_fail(ps->err, RK_EFORMAT, ps->tok.off, "expected %s, found %s", expected, found);
 }
 
 static int expect(struct parser *ps, enum tok_kind kind, const char *expected)
@@ -58,8 +57,7 @@ static int enter(struct parser *ps)
 {
     if (++ps->depth > RK_PATTERN_MAX_DEPTH)
         return pattern_fail(ps->err, RK_ELIMIT, ps->tok.off,
-                            "brackets and parentheses nested deeper than %d",
-                            RK_PATTERN_MAX_DEPTH);
+                            "brackets and parentheses nested deeper than %d", RK_PATTERN_MAX_DEPTH);
     return 0;
 }
 
@@ -265,11 +263,16 @@ static int parse_operator(struct parser *ps, struct patom *a, struct tok *lit)
     static const struct {
         enum tok_kind tok;
         enum rk_pattern_op op;
-    } ops[] = {{T_EQ, RK_PATTERN_OP_EQ},           {T_NEQ, RK_PATTERN_OP_NE},
-               {T_LT, RK_PATTERN_OP_LT},           {T_LE, RK_PATTERN_OP_LE},
-               {T_GT, RK_PATTERN_OP_GT},           {T_GE, RK_PATTERN_OP_GE},
-               {T_IN, RK_PATTERN_OP_IN},           {T_LIKE, RK_PATTERN_OP_LIKE},
-               {T_MATCHES, RK_PATTERN_OP_MATCHES}, {T_ISSUBSET, RK_PATTERN_OP_ISSUBSET},
+    } ops[] = {{T_EQ, RK_PATTERN_OP_EQ},
+               {T_NEQ, RK_PATTERN_OP_NE},
+               {T_LT, RK_PATTERN_OP_LT},
+               {T_LE, RK_PATTERN_OP_LE},
+               {T_GT, RK_PATTERN_OP_GT},
+               {T_GE, RK_PATTERN_OP_GE},
+               {T_IN, RK_PATTERN_OP_IN},
+               {T_LIKE, RK_PATTERN_OP_LIKE},
+               {T_MATCHES, RK_PATTERN_OP_MATCHES},
+               {T_ISSUBSET, RK_PATTERN_OP_ISSUBSET},
                {T_ISSUPERSET, RK_PATTERN_OP_ISSUPERSET}};
     char what[80];
     size_t i;
@@ -296,8 +299,7 @@ static int parse_operator(struct parser *ps, struct patom *a, struct tok *lit)
     case RK_PATTERN_OP_MATCHES:
     case RK_PATTERN_OP_ISSUBSET:
     case RK_PATTERN_OP_ISSUPERSET:
-        snprintf(what, sizeof(what), "a string constant after %s",
-                 rk_pattern_op_name(a->pub.op));
+        snprintf(what, sizeof(what), "a string constant after %s", rk_pattern_op_name(a->pub.op));
         if (ps->tok.kind != T_STRING)
             return fail_found(ps, what);
         return parse_literal(ps, &a->value, 0, what);
@@ -315,8 +317,8 @@ static int new_atom(struct parser *ps, struct patom **out)
     struct patom *a;
 
     if (ps->n_atoms == RK_PATTERN_MAX_ATOMS)
-        return pattern_fail(ps->err, RK_ELIMIT, ps->tok.off,
-                            "more than %d comparison expressions", RK_PATTERN_MAX_ATOMS);
+        return pattern_fail(ps->err, RK_ELIMIT, ps->tok.off, "more than %d comparison expressions",
+                            RK_PATTERN_MAX_ATOMS);
     if (ps->n_atoms == ps->cap_atoms) {
         size_t cap = ps->cap_atoms ? ps->cap_atoms * 2 : 8;
         struct patom **grown = rk_reallocarray(ps->atoms, cap, sizeof(*grown));
@@ -721,8 +723,8 @@ static int check_text(const char *text, size_t len, struct rk_err *err)
     size_t bad;
 
     if (len > RK_PATTERN_MAX_LEN)
-        return pattern_fail(err, RK_ELIMIT, RK_PATTERN_MAX_LEN,
-                            "pattern longer than %d bytes", RK_PATTERN_MAX_LEN);
+        return pattern_fail(err, RK_ELIMIT, RK_PATTERN_MAX_LEN, "pattern longer than %d bytes",
+                            RK_PATTERN_MAX_LEN);
     if ((bad = utf8_check(text, len)) != len)
         return pattern_fail(err, RK_EFORMAT, bad, "pattern is not valid UTF-8");
     return 0;

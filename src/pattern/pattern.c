@@ -17,9 +17,8 @@ void rk_pattern_free(struct rk_pattern *p)
 
 const char *rk_pattern_op_name(enum rk_pattern_op op)
 {
-    static const char *names[] = {"=",       "!=",       "<",          "<=",
-                                  ">",       ">=",       "IN",         "LIKE",
-                                  "MATCHES", "ISSUBSET", "ISSUPERSET", "EXISTS"};
+    static const char *names[] = {"=",  "!=",   "<",       "<=",       ">",          ">=",
+                                  "IN", "LIKE", "MATCHES", "ISSUBSET", "ISSUPERSET", "EXISTS"};
 
     return (unsigned)op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
 }
@@ -155,7 +154,7 @@ static json_t *objects_from_refs(const json_t *observed, const json_t *scos_by_i
 
     if (!objects)
         return NULL;
-    json_array_foreach(refs, i, ref) {
+    json_array_foreach (refs, i, ref) {
         const char *id = json_string_value(ref);
 
         if (!id || !scos_by_id || !(sco = json_object_get(scos_by_id, id)))
@@ -176,8 +175,7 @@ int rk_pattern_observation_from_json(struct rk_pattern_observation *out, const j
     int rc;
 
     memset(out, 0, sizeof(*out));
-    if ((rc = get_time(observed, "first_observed", &out->first_sec, &out->first_nsec, err)) !=
-                0 ||
+    if ((rc = get_time(observed, "first_observed", &out->first_sec, &out->first_nsec, err)) != 0 ||
         (rc = get_time(observed, "last_observed", &out->last_sec, &out->last_nsec, err)) != 0)
         return rc;
     if (!json_is_integer(count) || json_integer_value(count) < 1)

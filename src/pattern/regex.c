@@ -5,8 +5,8 @@
 #include <string.h>
 
 /* Bounds on one match, so a hostile regex cannot stall the matcher (ReDoS). */
-#define REGEX_MATCH_LIMIT 1000000
-#define REGEX_DEPTH_LIMIT 10000
+#define REGEX_MATCH_LIMIT    1000000
+#define REGEX_DEPTH_LIMIT    10000
 #define REGEX_HEAP_LIMIT_KIB 16384
 
 static void *gctx_malloc(size_t n, void *data)
@@ -125,8 +125,8 @@ int regex_compile(struct rk_pattern *p, struct patom *a, const struct lexer *lx,
     return 0;
 }
 
-int regex_search(const struct rk_pattern *p, const struct pregex *re, const char *subj,
-                 size_t len, pcre2_match_data **md)
+int regex_search(const struct rk_pattern *p, const struct pregex *re, const char *subj, size_t len,
+                 pcre2_match_data **md)
 {
     int rc;
 

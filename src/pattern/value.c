@@ -19,8 +19,8 @@ struct val {
     size_t len;
     int64_t i;
     double d;
-    int ip;        /* the value property of an ipv4-addr or ipv6-addr */
-    char *owned;   /* decoded bytes */
+    int ip;      /* the value property of an ipv4-addr or ipv6-addr */
+    char *owned; /* decoded bytes */
 };
 
 struct walk {
@@ -173,8 +173,7 @@ static int cmp_binary(const struct val *v, const char *bytes, size_t len)
 }
 
 /* Ordering of value against constant: -1, 0, 1, or INCOMPAT. */
-static int cmp_const(const struct val *v, const struct rk_pattern_const *c,
-                     const struct cextra *x)
+static int cmp_const(const struct val *v, const struct rk_pattern_const *c, const struct cextra *x)
 {
     switch (c->type) {
     case RK_PATTERN_CONST_STRING:
@@ -382,7 +381,7 @@ static int walk(const struct walk *w, const json_t *cur, size_t i, enum ref_kind
         n = st->key_len;
         ref = n > 4 && memcmp(st->key + n - 4, "_ref", 4) == 0    ? REF_ONE
               : n > 5 && memcmp(st->key + n - 5, "_refs", 5) == 0 ? REF_LIST
-                                                                   : REF_NONE;
+                                                                  : REF_NONE;
         return walk(w, child, i + 1, ref, owner, cur == owner);
     }
     if (!json_is_array(cur))

@@ -6,7 +6,7 @@
  *   pattern_check --json FILE...  every indicator (pattern_type "stix" or none) in the JSON
  *                                 files (bundles, arrays, nested objects)
  *
- * Output, tab separated: "ok  <where>  <pattern>" or "error  <where>  <byte>  <message>  <pattern>".
+ * Output, tab separated: "ok  <where>  <pattern>" or "error  <where>  <byte>  <message> <pattern>".
  * Exit status: 0 when every verdict is as expected (for --json: every pattern valid). */
 #include <jansson.h>
 #include <stdio.h>
@@ -80,7 +80,8 @@ static void walk_json(const json_t *j, const char *file, struct tally *t)
     size_t i;
 
     if (json_is_array(j)) {
-        json_array_foreach(j, i, v) walk_json(v, file, t);
+        json_array_foreach (j, i, v)
+            walk_json(v, file, t);
         return;
     }
     if (!json_is_object(j))
@@ -96,7 +97,7 @@ static void walk_json(const json_t *j, const char *file, struct tally *t)
                  json_string_value(json_object_get(j, "id")) ?: "(no id)");
         verdict(t, where, json_string_value(v), json_string_length(v), 1);
     }
-    json_object_foreach((json_t *)j, key, v) {
+    json_object_foreach ((json_t *)j, key, v) {
         (void)key;
         walk_json(v, file, t);
     }

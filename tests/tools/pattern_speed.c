@@ -72,7 +72,7 @@ static int cmp_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     double seconds = argc > 1 ? strtod(argv[1], NULL) : 1.0;
-    int rounds = argc > 2 ? atoi(argv[2]) : 5;
+    int rounds = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 5;
     double rates[64];
     char buf[512];
     unsigned long i = 0, bytes = 0;

@@ -7,10 +7,12 @@
 #include "renkei/pattern.h"
 
 static const char *OBSERVATIONS[] = {
-        "{\"0\": {\"type\": \"file\", \"name\": \"foo.dll\", \"size\": 25536, \"hashes\": {\"MD5\": "
+        "{\"0\": {\"type\": \"file\", \"name\": \"foo.dll\", \"size\": 25536, \"hashes\": "
+        "{\"MD5\": "
         "\"79054025255fb1a26e4bc422aef54eb4\", \"SHA-256\": "
         "\"aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f\"}, \"created\": "
-        "\"2014-01-13T07:03:17Z\", \"parent_directory_ref\": \"2\", \"magic_number_hex\": \"ffd8\", "
+        "\"2014-01-13T07:03:17Z\", \"parent_directory_ref\": \"2\", \"magic_number_hex\": "
+        "\"ffd8\", "
         "\"extensions\": {\"windows-pebinary-ext\": {\"sections\": [{\"entropy\": 7.4}]}}}, "
         "\"2\": {\"type\": \"directory\", \"path\": \"C:\\\\Windows\\\\System32\", "
         "\"contains_refs\": [\"0\", \"2\"]}}",
@@ -19,7 +21,8 @@ static const char *OBSERVATIONS[] = {
         "\"198.51.100.1\"}, \"2\": {\"type\": \"ipv6-addr\", \"value\": \"2001:db8::1\"}, "
         "\"3\": {\"type\": \"domain-name\", \"value\": \"example.com\", \"resolves_to_refs\": "
         "[\"1\"]}}",
-        "{\"0\": {\"type\": \"artifact\", \"payload_bin\": \"1MOyoQIABAAAAAAA\"}, \"1\": {\"type\": "
+        "{\"0\": {\"type\": \"artifact\", \"payload_bin\": \"1MOyoQIABAAAAAAA\"}, \"1\": "
+        "{\"type\": "
         "\"email-message\", \"from_ref\": \"2\", \"subject\": \"e\\u0301t\\u00e9\"}, \"2\": "
         "{\"type\": \"email-addr\", \"value\": \"a@example.com\"}}",
 };

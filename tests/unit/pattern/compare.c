@@ -107,11 +107,11 @@ static void test_pattern_compare__string_order(void **state)
     YES("[x-s:c < 'z']", objs);
     YES("[x-s:d < '\xc3\xb2']", objs);
     NO("[x-s:e < 'z']", objs);
-    NO("[x-s:c = '\xc3\xb2']", objs); /* no NFC for = */
-    YES("[x-s:c LIKE '\xc3\xb2']", objs); /* NFC for LIKE */
+    NO("[x-s:c = '\xc3\xb2']", objs);          /* no NFC for = */
+    YES("[x-s:c LIKE '\xc3\xb2']", objs);      /* NFC for LIKE */
     YES("[x-s:c MATCHES '^\xc3\xb2$']", objs); /* and for MATCHES */
-    YES("[x-s:e LIKE 'o\xcc\x80']", objs);    /* the constant is normalised too */
-    YES("[x-s:e LIKE '_']", objs);            /* '_' is one character, not one byte */
+    YES("[x-s:e LIKE 'o\xcc\x80']", objs);     /* the constant is normalised too */
+    YES("[x-s:e LIKE '_']", objs);             /* '_' is one character, not one byte */
     YES("[x-s:b LIKE '%z']", objs);
     YES("[x-s:b LIKE '%%_%']", objs);
 }
@@ -119,8 +119,9 @@ static void test_pattern_compare__string_order(void **state)
 /* 9.6.3 / 9.6.4: binary properties are decoded; the spec's payload_bin example */
 static void test_pattern_compare__binary(void **state)
 {
-    const char *art = "{\"0\": {\"type\": \"artifact\", \"mime_type\": \"application/octet-stream\", "
-                      "\"payload_bin\": \"dGhpcyBpcyBhIHRlc3Q=\"}}";
+    const char *art =
+            "{\"0\": {\"type\": \"artifact\", \"mime_type\": \"application/octet-stream\", "
+            "\"payload_bin\": \"dGhpcyBpcyBhIHRlc3Q=\"}}";
     const char *pcap = "{\"0\": {\"type\": \"artifact\", \"mime_type\": "
                        "\"application/vnd.tcpdump.pcap\", \"payload_bin\": \"1MOyoQIABAAAAAAA\"}}";
     const char *magic = "{\"0\": {\"type\": \"file\", \"mime_type\": \"image/bmp\", "
@@ -132,8 +133,8 @@ static void test_pattern_compare__binary(void **state)
     YES("[artifact:payload_bin = h'7468697320697320612074657374']", art);
     YES("[artifact:payload_bin != 'this is a test\xc4\x80']", art); /* U+0100: no conversion */
     NO("[artifact:payload_bin = 'this is a test\xc4\x80']", art);
-    YES("[artifact:payload_bin > h'7468']", art);  /* longer is greater */
-    YES("[artifact:payload_bin < h'75']", art);    /* unsigned octets */
+    YES("[artifact:payload_bin > h'7468']", art); /* longer is greater */
+    YES("[artifact:payload_bin < h'75']", art);   /* unsigned octets */
     YES("[artifact:payload_bin LIKE 'this%t']", art);
     YES("[artifact:mime_type = 'application/vnd.tcpdump.pcap' AND artifact:payload_bin MATCHES "
         "'\\\\xd4\\\\xc3\\\\xb2\\\\xa1\\\\x02\\\\x00\\\\x04\\\\x00']",
@@ -163,7 +164,7 @@ static void test_pattern_compare__addresses(void **state)
     YES("[ipv4-addr:value = '198.51.100.0/24']", host);
     NO("[ipv4-addr:value = '198.51.100.2']", host);
     NO("[ipv4-addr:value = '198.51.100.0/24']", "{\"0\": {\"type\": \"ipv4-addr\", \"value\": "
-                                                 "\"198.51.0.0/16\"}}");
+                                                "\"198.51.0.0/16\"}}");
     YES("[ipv4-addr:value != '203.0.113.0/24']", host);
     YES("[ipv6-addr:value = '2001:0db8:dead:beef:0000:0000:0000:0001/128']", v6);
     YES("[ipv6-addr:value ISSUBSET '2001:0db8:dead:beef:0000:0000:0000:0000/64']", v6);
@@ -180,7 +181,7 @@ static void test_pattern_compare__hashes(void **state)
     NO("[file:hashes.MD5 != '79054025255fb1a26e4bc422aef54eb4']", FILE1);
     NO("[file:hashes.md5 = '79054025255fb1a26e4bc422aef54eb4']", FILE1); /* keys are exact */
     NO("[x-d:hashes.SSDEEP = 'abc']", "{\"0\": {\"type\": \"x-d\", \"hashes\": {\"SSDEEP\": "
-                                       "\"ABC\"}}}");
+                                      "\"ABC\"}}}");
 }
 
 /* timestamps compare as instants */

@@ -42,14 +42,16 @@ static void test_pattern_errors__syntax(void **state)
             {"[file:size = ]", RK_EFORMAT, 13, "expected a constant after '=', found ']'"},
             {"[file:hashes.MD5 = cead3f77]", RK_EFORMAT, 19, "expected a constant"},
             {"[file.size = 1280]", RK_EFORMAT, 5, "expected ':' after the object type"},
-            {"[file:name MATCHES /.*/]", RK_EFORMAT, 19, "expected a string constant after MATCHES"},
+            {"[file:name MATCHES /.*/]", RK_EFORMAT, 19,
+             "expected a string constant after MATCHES"},
             {"[file:a = 1] WITHIN ]", RK_EFORMAT, 20, "expected a number of seconds after WITHIN"},
             {"[file:a = 1] WITHIN 5 HOURS", RK_EFORMAT, 22, "expected SECONDS"},
             {"[file:hashes.MD5 =? 'x']", RK_EFORMAT, 18, "unexpected character '?'"},
             {"[foo:bar=1] within 2 seconds", RK_EFORMAT, 12,
              "expected AND, OR, FOLLOWEDBY, a qualifier or the end of the pattern"},
-            {"[file:name = 'a'", RK_EFORMAT, 16, "expected ']' to close the observation expression "
-                                               "opened at byte 0, found end of pattern"},
+            {"[file:name = 'a'", RK_EFORMAT, 16,
+             "expected ']' to close the observation expression "
+             "opened at byte 0, found end of pattern"},
             {"[file:name = 'a' OR]", RK_EFORMAT, 19, "expected an object path"},
             {"([file:name = 'a']", RK_EFORMAT, 18, "expected ')' to close the '(' at byte 0"},
             {"[(file:name = 'a']", RK_EFORMAT, 17, "expected ')' to close the '(' at byte 1"},
@@ -65,8 +67,8 @@ static void test_pattern_errors__syntax(void **state)
             {"[file:a = 'x]", RK_EFORMAT, 10, "unterminated string constant"},
             {"[file:a = 1] /* open", RK_EFORMAT, 13, "unterminated /* comment"},
             {"[file:a > true]", RK_EFORMAT, 10, "booleans cannot be ordered"},
-            {"[file:a = 1] START '2016-01-01T00:00:00Z' STOP '2017-01-01T00:00:00Z'",
-             RK_EFORMAT, 19, "expected a timestamp constant t'...' after START"},
+            {"[file:a = 1] START '2016-01-01T00:00:00Z' STOP '2017-01-01T00:00:00Z'", RK_EFORMAT,
+             19, "expected a timestamp constant t'...' after START"},
             {"[file:a = 1] REPEATS 2", RK_EFORMAT, 22, "expected TIMES"},
             {"[file:a = 1] REPEATS 2.5 TIMES", RK_EFORMAT, 21, "expected a count after REPEATS"},
             {"[file:a = 1] [file:a = 2]", RK_EFORMAT, 13, "expected AND, OR, FOLLOWEDBY"},
@@ -91,10 +93,12 @@ static void test_pattern_errors__constants(void **state)
             {"[x-a:b_hex = h'zz']", RK_EFORMAT, 15, "expected a hex digit"},
             {"[x-a:b = 9007199254740992]", RK_EFORMAT, 9, "integer constant out of range"},
             {"[x-a:b = -9007199254740992]", RK_EFORMAT, 9, "integer constant out of range"},
-            {"[x-a:b = 1" "0000000000000000000000000000000000000000000000000000000000000000000000000"
+            {"[x-a:b = 1"
+             "0000000000000000000000000000000000000000000000000000000000000000000000000"
              "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
              "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-             "0000000000000000000000000000000000000000000000000000000000000000000000000000000000.5]",
+             "0000000000000000000000000000000000000000000000000000000000000000000000000000000000."
+             "5]",
              RK_EFORMAT, 9, "float constant out of range"},
     };
 
@@ -106,9 +110,9 @@ static void test_pattern_errors__semantics(void **state)
 {
     static const struct bad cases[] = {
             /* 9.5: operands of AND in one observation expression apply to one object */
-            {"[network-traffic:src_port = 37020 AND user-account:user_id = 'root']", RK_EFORMAT,
-             34, "AND joins comparisons of different object types ('network-traffic' and "
-                 "'user-account')"},
+            {"[network-traffic:src_port = 37020 AND user-account:user_id = 'root']", RK_EFORMAT, 34,
+             "AND joins comparisons of different object types ('network-traffic' and "
+             "'user-account')"},
             {"[(file:a = 1 OR process:b = 2) AND url:value = 'x']", RK_EFORMAT, 31,
              "different object types"},
             /* 9.5.1: at most one qualifier of each type */
@@ -135,7 +139,8 @@ static void test_pattern_errors__semantics(void **state)
             {"[x--y:a = 1]", RK_EFORMAT, 1, "invalid object type 'x--y'"},
             {"[9ab:a = 1]", RK_EFORMAT, 1, "expected an object path"},
             /* 2.7: hash values in the algorithm's format */
-            {"[file:hashes.'SHA-256' = 'f00']", RK_EFORMAT, 25, "'f00' is not a valid SHA-256 hash"},
+            {"[file:hashes.'SHA-256' = 'f00']", RK_EFORMAT, 25,
+             "'f00' is not a valid SHA-256 hash"},
             {"[file:hashes.MD5 IN ('00112233445566778899aabbccddeeff', 'zz')]", RK_EFORMAT, 57,
              "'zz' is not a valid MD5 hash"},
             {"[file:hashes.sha1 != 'abc']", RK_EFORMAT, 21, "not a valid SHA-1 hash"},
@@ -151,7 +156,8 @@ static void test_pattern_errors__semantics(void **state)
             {"[network-traffic:dst_port ISSUBSET '10.0.0.0/8']", RK_EFORMAT, 1,
              "applies to the value"},
             /* PCRE syntax */
-            {"[file:name MATCHES 'a(b']", RK_EFORMAT, 23, "invalid regular expression: missing closing"},
+            {"[file:name MATCHES 'a(b']", RK_EFORMAT, 23,
+             "invalid regular expression: missing closing"},
             {"[file:name MATCHES '\\\\']", RK_EFORMAT, 22, "invalid regular expression"},
     };
 
@@ -163,9 +169,10 @@ static void test_pattern_errors__encoding(void **state)
 {
     static const struct bad cases[] = {
             {"[file:name = '\xff']", RK_EFORMAT, 14, "not valid UTF-8"},
-            {"[file:name = '\xc0\xaf']", RK_EFORMAT, 14, "not valid UTF-8"}, /* overlong '/' */
+            {"[file:name = '\xc0\xaf']", RK_EFORMAT, 14, "not valid UTF-8"},     /* overlong '/' */
             {"[file:name = '\xed\xa0\x80']", RK_EFORMAT, 14, "not valid UTF-8"}, /* surrogate */
-            {"[file:name = 'a'] \xe2\x82\xac", RK_EFORMAT, 18, "unexpected character '\xe2\x82\xac'"},
+            {"[file:name = 'a'] \xe2\x82\xac", RK_EFORMAT, 18,
+             "unexpected character '\xe2\x82\xac'"},
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -220,7 +227,8 @@ static void test_pattern_errors__caps(void **state)
     expect_limit(repeat("[file:a = 0", " OR file:a = 1", RK_PATTERN_MAX_ATOMS, "]"),
                  "more than 4096 comparison expressions");
     expect_limit(repeat("[file:a", ".b", RK_PATTERN_MAX_STEPS, " = 1]"), "more than 64 components");
-    expect_limit(repeat("[file:a IN (0", ", 1", RK_PATTERN_MAX_SET, ")]"), "more than 4096 members");
+    expect_limit(repeat("[file:a IN (0", ", 1", RK_PATTERN_MAX_SET, ")]"),
+                 "more than 4096 members");
     s = repeat("[file:a = '", "x", RK_PATTERN_MAX_LEN, "']");
     expect_limit(s, "pattern longer than");
     s = repeat("[file:a = 0", " OR file:a = 1", RK_PATTERN_MAX_ATOMS - 1, "]");

@@ -17,8 +17,7 @@ struct rk_pattern *tp_parse(const char *text)
 
 static size_t shape_at(const struct rk_pattern_node *n, char *buf, size_t cap, size_t at)
 {
-    static const char *names[] = {"O",    "AND", "OR",  "FBY", "W", "R",
-                                  "SS",   "and", "or",  "A"};
+    static const char *names[] = {"O", "AND", "OR", "FBY", "W", "R", "SS", "and", "or", "A"};
     int w;
 
     if (at >= cap)

@@ -55,23 +55,28 @@ static int match(const char *pattern, const struct o *os, size_t n)
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-#define MD5 "{\"0\": {\"type\": \"file\", \"hashes\": {\"MD5\": \"79054025255fb1a26e4bc422aef54eb4\"}}}"
-#define REG "{\"0\": {\"type\": \"windows-registry-key\", \"key\": \"HKEY_LOCAL_MACHINE\\\\foo\\\\bar\"}}"
+#define MD5                                                                                        \
+    "{\"0\": {\"type\": \"file\", \"hashes\": {\"MD5\": \"79054025255fb1a26e4bc422aef54eb4\"}}}"
+#define REG                                                                                        \
+    "{\"0\": {\"type\": \"windows-registry-key\", \"key\": \"HKEY_LOCAL_MACHINE\\\\foo\\\\bar\"}}"
 #define FOO "{\"0\": {\"type\": \"file\", \"name\": \"foo.dll\"}}"
-#define PROC "{\"0\": {\"type\": \"process\", \"image_ref\": \"1\"}, \"1\": {\"type\": \"file\", " \
-             "\"name\": \"procfoo\"}}"
+#define PROC                                                                                       \
+    "{\"0\": {\"type\": \"process\", \"image_ref\": \"1\"}, \"1\": {\"type\": \"file\", "          \
+    "\"name\": \"procfoo\"}}"
 #define IP5  "{\"0\": {\"type\": \"ipv4-addr\", \"value\": \"198.51.100.5\"}}"
 #define IP10 "{\"0\": {\"type\": \"ipv4-addr\", \"value\": \"198.51.100.10\"}}"
 
-static const char *FBY_WITHIN = "([file:hashes.MD5 = '79054025255fb1a26e4bc422aef54eb4'] FOLLOWEDBY "
-                                "[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\foo\\\\bar']) "
-                                "WITHIN 300 SECONDS";
+static const char *FBY_WITHIN =
+        "([file:hashes.MD5 = '79054025255fb1a26e4bc422aef54eb4'] FOLLOWEDBY "
+        "[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\foo\\\\bar']) "
+        "WITHIN 300 SECONDS";
 
 /* "[ a ] AND [ b ]: a and b MUST both evaluate to true on different Observations" */
 static void test_pattern_observe__and(void **state)
 {
     const char *pat = "[ipv4-addr:value = '198.51.100.5'] AND [ ipv4-addr:value = '198.51.100.10']";
-    const char *same = "[ipv4-addr:value = '198.51.100.5'] AND [ipv4-addr:value = '198.51.100.0/24']";
+    const char *same =
+            "[ipv4-addr:value = '198.51.100.5'] AND [ipv4-addr:value = '198.51.100.0/24']";
     struct o two[] = {{"2016-01-01T00:00:00Z", "2016-01-01T00:00:00Z", 1, IP5},
                       {"2016-01-01T00:00:10Z", "2016-01-01T00:00:10Z", 1, IP10}};
     struct o one[] = {{"2016-01-01T00:00:00Z", "2016-01-01T00:00:00Z", 1, IP5}};
@@ -129,8 +134,9 @@ static void test_pattern_observe__followedby_within(void **state)
     assert_int_equal(match(FBY_WITHIN, overlap, 2), 1);
 }
 
-#define BEACON "{\"0\": {\"type\": \"network-traffic\", \"dst_ref\": \"1\"}, \"1\": {\"type\": " \
-               "\"domain-name\", \"value\": \"example.com\"}}"
+#define BEACON                                                                                     \
+    "{\"0\": {\"type\": \"network-traffic\", \"dst_ref\": \"1\"}, \"1\": {\"type\": "              \
+    "\"domain-name\", \"value\": \"example.com\"}}"
 
 /* 9.8 "Matching on Malware Beaconing to a Domain Name" */
 static void test_pattern_observe__repeats_within(void **state)
@@ -156,9 +162,8 @@ static void test_pattern_observe__repeats_within(void **state)
     assert_int_equal(match(pat, five, 5), 1);
     assert_int_equal(match(pat, five, 4), 0);
     assert_int_equal(match(pat, spread, 6), 0); /* never 5 in 30 minutes */
-    assert_int_equal(match("[network-traffic:dst_ref.value = 'example.com'] REPEATS 5 TIMES",
-                           spread, 6),
-                     1);
+    assert_int_equal(
+            match("[network-traffic:dst_ref.value = 'example.com'] REPEATS 5 TIMES", spread, 6), 1);
     assert_int_equal(match(pat, bulk, 1), 1); /* one observed-data, number_observed 5 */
     assert_int_equal(match(pat, bulk4, 2), 0);
 }
@@ -225,8 +230,9 @@ static void test_pattern_observe__three_accounts(void **state)
                       "'unix' AND user-account:user_id = '1008' AND user-account:account_login = "
                       "'Paul'] AND [user-account:account_type = 'unix' AND user-account:user_id = "
                       "'1009' AND user-account:account_login = 'Mary']";
-#define UA(id, who) "{\"0\": {\"type\": \"user-account\", \"account_type\": \"unix\", " \
-                    "\"user_id\": \"" id "\", \"account_login\": \"" who "\"}}"
+#define UA(id, who)                                                                                \
+    "{\"0\": {\"type\": \"user-account\", \"account_type\": \"unix\", "                            \
+    "\"user_id\": \"" id "\", \"account_login\": \"" who "\"}}"
     struct o accts[] = {{"2016-01-01T00:00:00Z", "2016-01-01T00:00:00Z", 1, UA("1007", "Peter")},
                         {"2016-01-02T00:00:00Z", "2016-01-02T00:00:00Z", 1, UA("1008", "Paul")},
                         {"2016-01-03T00:00:00Z", "2016-01-03T00:00:00Z", 1, UA("1009", "Mary")}};
@@ -254,7 +260,8 @@ static void test_pattern_observe__limits_and_input(void **state)
                      RK_ELIMIT);
     assert_non_null(strstr(err.message, "candidate bindings"));
     /* existence only: the first combination answers */
-    assert_int_equal(match_n("[file:name = 'b'] REPEATS 8 TIMES", many, MAXO, NULL, &opts, &err), 1);
+    assert_int_equal(match_n("[file:name = 'b'] REPEATS 8 TIMES", many, MAXO, NULL, &opts, &err),
+                     1);
     assert_int_equal(match_n("[file:name = 'b']", bad_count, 1, NULL, NULL, &err), RK_EFORMAT);
     assert_non_null(strstr(err.message, "number_observed"));
     assert_int_equal(match_n("[file:name = 'b']", backwards, 1, NULL, NULL, &err), RK_EFORMAT);
@@ -267,11 +274,12 @@ static void test_pattern_observe__from_json(void **state)
     json_t *scos = json_loads("{\"ipv4-addr--1\": {\"type\": \"ipv4-addr\", \"id\": "
                               "\"ipv4-addr--1\", \"value\": \"198.51.100.5\"}}",
                               0, NULL);
-    json_t *od = json_loads("{\"type\": \"observed-data\", \"first_observed\": "
-                            "\"2016-01-01T00:00:00Z\", \"last_observed\": \"2016-01-01T00:00:00Z\", "
-                            "\"number_observed\": 1, \"object_refs\": [\"ipv4-addr--1\", "
-                            "\"ipv4-addr--missing\"]}",
-                            0, NULL);
+    json_t *od =
+            json_loads("{\"type\": \"observed-data\", \"first_observed\": "
+                       "\"2016-01-01T00:00:00Z\", \"last_observed\": \"2016-01-01T00:00:00Z\", "
+                       "\"number_observed\": 1, \"object_refs\": [\"ipv4-addr--1\", "
+                       "\"ipv4-addr--missing\"]}",
+                       0, NULL);
     json_t *od_bad = json_loads("{\"first_observed\": \"2016-01-01\", \"last_observed\": "
                                 "\"2016-01-01T00:00:00Z\", \"number_observed\": 1}",
                                 0, NULL);
