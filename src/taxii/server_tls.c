@@ -48,13 +48,13 @@ static int write_new(const char *path, const void *data, size_t len, mode_t mode
 }
 
 /* Add each comma-separated DNS name or IP address of sans as a subjectAltName. */
-static int add_sans(gnutls_x509_crt_t crt, const char *cn, const char *sans)
+static int add_sans(gnutls_x509_crt_t crt, const char *sans)
 {
     char list[1024], *item, *save = NULL;
     unsigned char ip[16];
-    int rc, n = 0;
+    int rc = 0, n = 0;
 
-    snprintf(list, sizeof(list), "%s%s%s", cn, sans && sans[0] ? "," : "", sans ? sans : "");
+    snprintf(list, sizeof(list), "%s", sans ? sans : "");
     for (item = strtok_r(list, ",", &save); item && n < SANS_MAX;
          item = strtok_r(NULL, ",", &save), n++) {
         if (inet_pton(AF_INET, item, ip) == 1)
@@ -89,7 +89,7 @@ static int fill_cert(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key, const cha
         (rc = gnutls_x509_crt_set_expiration_time(crt, now + (time_t)days * 86400)) < 0 ||
         (rc = gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, cn,
                                             (unsigned)strlen(cn))) < 0 ||
-        (rc = add_sans(crt, cn, sans)) < 0 || (rc = gnutls_x509_crt_set_key(crt, key)) < 0 ||
+        (rc = add_sans(crt, sans)) < 0 || (rc = gnutls_x509_crt_set_key(crt, key)) < 0 ||
         (rc = gnutls_x509_crt_set_basic_constraints(crt, 0, -1)) < 0 ||
         (rc = gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE)) < 0 ||
         (rc = gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0 ||
