@@ -48,6 +48,7 @@ struct rk_taxii_config {
     unsigned auth_burst;           /* failed authentications allowed at once per address (10) */
     unsigned auth_refill_s;        /* then one more per this many seconds (6) */
     unsigned status_keep_s;        /* keep status resources this long (default 7 days) */
+    int reject_stix20;             /* refuse STIX 2.0 objects instead of upgrading them */
 };
 
 /* Fill in the defaults. */

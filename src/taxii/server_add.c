@@ -124,12 +124,15 @@ static int read_objects(struct add_run *r, const char *body, size_t len)
 {
     struct rk_stix_reader *reader = NULL;
     struct rk_stix_item item, *grown;
+    struct rk_stix_options opt;
     struct rk_err err;
     int rc;
 
     rk_err_clear(&err);
     memset(&item, 0, sizeof(item));
-    if ((rc = rk_stix_reader_open_mem(&reader, body, len, NULL, &r->c->err)) != 0)
+    rk_stix_options_init(&opt);
+    opt.v20 = r->c->srv->cfg.reject_stix20 ? RK_STIX_V20_REJECT : RK_STIX_V20_UPGRADE;
+    if ((rc = rk_stix_reader_open_mem(&reader, body, len, &opt, &r->c->err)) != 0)
         return rc;
     while ((rc = rk_stix_reader_next(reader, &item, &err)) == 1) {
         r->n_total++;

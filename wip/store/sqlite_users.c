@@ -298,3 +298,42 @@ int rk_store_credential_by_cert(struct rk_store *st, const char *fingerprint, ch
     rk_sqlite_release(s, stmt);
     return rc;
 }
+
+int rk_store_credential_list(struct rk_store *st,
+                             int (*fn)(const char *user, const char *key,
+                                       const struct rk_secret_hash *secret, void *ctx),
+                             void *ctx, struct rk_err *err)
+{
+    const char *sql = "SELECT user, key, kind, salt, hash, iterations FROM credentials "
+                      "ORDER BY user, key";
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    sqlite3_stmt *stmt = NULL;
+    struct rk_secret_hash h;
+    int rc, src;
+
+    if ((rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) != 0)
+        return rc;
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *key = rk_sqlite_access_text(stmt, 1);
+        int secret = sqlite3_column_int(stmt, 2) == 1 &&
+                     sqlite3_column_bytes(stmt, 3) == RK_SECRET_SALT_LEN &&
+                     sqlite3_column_bytes(stmt, 4) == RK_SECRET_HASH_LEN;
+
+        memset(&h, 0, sizeof(h));
+        if (secret) {
+            rk_strlcpy(h.key_id, key, sizeof(h.key_id));
+            memcpy(h.salt, sqlite3_column_blob(stmt, 3), RK_SECRET_SALT_LEN);
+            memcpy(h.hash, sqlite3_column_blob(stmt, 4), RK_SECRET_HASH_LEN);
+            h.iterations = (unsigned)sqlite3_column_int64(stmt, 5);
+        } else if (sqlite3_column_int(stmt, 2) == 1) {
+            continue; /* a damaged secret row authenticates nobody */
+        }
+        if ((rc = fn(rk_sqlite_access_text(stmt, 0), key, secret ? &h : NULL, ctx)) != 0)
+            break;
+    }
+    if (rc == 0 && src != SQLITE_DONE && src != SQLITE_ROW)
+        rc = rk_sqlite_fail(s, src, "reading credentials", err);
+    rk_sqlite_release(s, stmt);
+    explicit_bzero(&h, sizeof(h));
+    return rc;
+}
