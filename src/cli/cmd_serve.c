@@ -113,11 +113,12 @@ static void apply_settings(struct serve_opts *o, const struct rk_cli *cli)
 static int read_pem(const char *path, char **out, struct rk_err *err)
 {
     struct rk_buf b;
+    size_t len;
     int rc;
 
     rk_buf_init(&b, PEM_MAX);
-    if ((rc = rk_buf_read_file(&b, path, err)) == 0)
-        *out = rk_buf_detach(&b, NULL);
+    if ((rc = rk_buf_read_file(&b, path, err)) == 0 && !(*out = rk_buf_detach(&b, &len)))
+        rc = rk_err_set(err, RK_ENOMEM, "out of memory reading %s", path);
     rk_buf_free(&b);
     return rc;
 }

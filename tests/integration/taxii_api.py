@@ -67,8 +67,18 @@ def test_collections(node, c, ids):
     d = anon.get("/api/collections/").json()
     check([x["alias"] for x in d.get("collections", [])] == ["pub"],
           "anonymous sees only the public collection: %r" % d)
-    r = outsider.get("/api/collections/")
+    d = outsider.get("/api/collections/").json()
+    check([x["alias"] for x in d.get("collections", [])] == ["pub"],
+          "another organisation sees only the public collection: %r" % d)
+    # rights change while the server runs: the next request sees the change
+    node.cli("collection", "revoke", "pub", "public")
+    r = anon.get("/api/collections/")
     check(r.status == 200 and r.json() == {}, "no collections: an empty object, not an empty list")
+    check(anon.get("/api/collections/pub/objects/").status == 401,
+          "a revoked public grant takes effect at once")
+    node.cli("collection", "grant", "pub", "public", "read")
+    check(len(anon.get("/api/collections/").json().get("collections", [])) == 1,
+          "a restored public grant takes effect at once")
     for key in (ids["main"], "main"):
         r = alice.get("/api/collections/%s/" % key)
         check(r.status == 200 and r.json().get("id") == ids["main"], "collection by %s" % key)

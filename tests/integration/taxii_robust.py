@@ -35,7 +35,7 @@ def raw(port, data, wait=5.0):
 
 
 def test_bodies(node, alice):
-    big = {"objects": [indicator(i) for i in range(200)]}  # about 90 KiB
+    big = {"objects": [indicator(i) for i in range(300)]}  # about 96 KiB
     r = alice.post("/api/collections/main/objects/", big)
     check(r.status == 413 and r.json()["http_status"] == "413" and
           "max_content_length" in r.json()["description"], "an announced oversized body: 413")
