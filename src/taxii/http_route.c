@@ -82,6 +82,7 @@ static int split_path(const char *path, size_t len, struct rk_arena *a, char **s
     size_t n = 0, start = 1;
     int rc;
 
+    *n_out = 0;
     for (size_t i = 1; i < len; i++) {
         size_t seg_len;
 
@@ -143,7 +144,7 @@ int rk_taxii_route_parse(struct rk_taxii_route *out, const char *path, size_t le
                          const char *api_root, struct rk_arena *a, struct rk_err *err)
 {
     char *seg[SEGMENTS_MAX];
-    size_t n;
+    size_t n = 0;
     int rc;
 
     memset(out, 0, sizeof(*out));

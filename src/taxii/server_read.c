@@ -13,6 +13,8 @@
 #include "util/rktime.h"
 
 #define STOP_FULL 1 /* the row callback stops the query: the response is big enough */
+/* room beyond max_response_bytes: the first object of a page always fits (16 MiB at most) */
+#define RESPONSE_SLACK ((size_t)17 << 20)
 
 /* What a page of results turned out to be. */
 struct page {
@@ -244,7 +246,9 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
         return rk_taxii_respond_error(c, 400, NULL, "%s", c->err.message);
     if (rc != 0)
         return rc;
-    rk_buf_init(&b, c->srv->cfg.max_response_bytes + (1u << 20));
+    rk_buf_init(&b, c->srv->cfg.max_response_bytes + RESPONSE_SLACK);
+    /* one allocation for a typical page (about 1 KiB per object), not a doubling series */
+    rk_buf_reserve(&b, q.limit && q.limit < 4096 ? q.limit * 1024 + 1024 : 64 * 1024);
     rk_buf_puts(&b, open);
     rc = rk_store_query(c->st, &q, fn, &pg, &sp, &c->err);
     if (rc == 0 || rc == STOP_FULL) {
