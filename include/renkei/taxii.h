@@ -44,7 +44,7 @@ struct rk_taxii_config {
     unsigned connection_timeout_s; /* idle or stalled connections close (default 30) */
     unsigned request_timeout_s;    /* a request body must arrive within this (default 120) */
     unsigned max_connections;      /* default 1024 */
-    unsigned per_ip_connections;   /* default 64; 0: no limit */
+    unsigned per_ip_connections;   /* default 128; 0: no limit */
     unsigned auth_burst;           /* failed authentications allowed at once per address (10) */
     unsigned auth_refill_s;        /* then one more per this many seconds (6) */
     unsigned status_keep_s;        /* keep status resources this long (default 7 days) */

@@ -108,6 +108,8 @@ static void apply_settings(struct serve_opts *o, const struct rk_cli *cli)
     o->cfg.max_page_size = (unsigned)s->taxii_max_page_size;
     o->cfg.connection_timeout_s = (unsigned)s->taxii_connection_timeout;
     o->cfg.reject_stix20 = s->reject_stix20;
+    o->cfg.max_connections = (unsigned)s->taxii_max_connections;
+    o->cfg.per_ip_connections = (unsigned)s->taxii_per_ip_connections;
 }
 
 static int read_pem(const char *path, char **out, struct rk_err *err)

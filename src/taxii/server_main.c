@@ -42,7 +42,7 @@ void rk_taxii_config_init(struct rk_taxii_config *c)
     c->connection_timeout_s = 30;
     c->request_timeout_s = 120;
     c->max_connections = 1024;
-    c->per_ip_connections = 64;
+    c->per_ip_connections = 128;
     c->auth_burst = 10;
     c->auth_refill_s = 6;
     c->status_keep_s = 7 * 24 * 3600;
