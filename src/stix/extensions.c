@@ -202,7 +202,7 @@ void rk_stix_check_selectors(struct rk_stix_vctx *c, json_t *gm)
         rk_stix_path_pop(c, save);
     }
     if (!json_object_get(gm, "selectors"))
-        rk_stix_error(c, "missing required property selectors");
+        rk_stix_missing(c, "selectors");
 }
 
 /* ---- marking definitions (section 7.2.1) ------------------------------------------------------ */

@@ -106,6 +106,14 @@ void rk_stix_warn(struct rk_stix_vctx *c, const char *fmt, ...)
     va_end(ap);
 }
 
+void rk_stix_missing(struct rk_stix_vctx *c, const char *name)
+{
+    size_t save = rk_stix_path_key(c, name);
+
+    rk_stix_error(c, "missing required property %s", name);
+    rk_stix_path_pop(c, save);
+}
+
 size_t rk_stix_vctx_errors(const struct rk_stix_vctx *c)
 {
     return rk_stix_findings_errors(c->findings) + (c->oom ? 1 : 0);

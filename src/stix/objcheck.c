@@ -21,7 +21,10 @@ static int check_type_id(struct rk_stix_vctx *c, json_t *obj)
     if (json_is_string(id))
         c->id = json_string_value(id);
     if (!json_is_string(t)) {
-        rk_stix_error(c, t ? "type must be a string" : "missing required property type");
+        if (t)
+            rk_stix_error(c, "type must be a string");
+        else
+            rk_stix_missing(c, "type");
         return 0;
     }
     type = json_string_value(t);
@@ -38,7 +41,7 @@ static int check_type_id(struct rk_stix_vctx *c, json_t *obj)
     c->type = rk_stix_type_find(type);
     c->is_custom = c->type == NULL;
     if (!id) {
-        rk_stix_error(c, "missing required property id");
+        rk_stix_missing(c, "id");
         return 1;
     }
     size_t save = rk_stix_path_key(c, "id");
@@ -150,14 +153,14 @@ static void check_required(struct rk_stix_vctx *c, json_t *obj)
 
     for (size_t i = 0; c->type && i < c->type->nprops; i++) {
         if ((c->type->props[i].flags & P_REQ) && !json_object_get(obj, c->type->props[i].name))
-            rk_stix_error(c, "missing required property %s", c->type->props[i].name);
+            rk_stix_missing(c, c->type->props[i].name);
     }
     for (size_t i = 0; i < rk_stix_common_count(); i++) {
         const struct rk_prop *p = rk_stix_common_at(i, c->cat, &req);
 
         if (req && strcmp(p->name, "type") != 0 && strcmp(p->name, "id") != 0 &&
             !json_object_get(obj, p->name))
-            rk_stix_error(c, "missing required property %s", p->name);
+            rk_stix_missing(c, p->name);
     }
 }
 

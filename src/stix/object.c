@@ -169,9 +169,10 @@ int rk_stix_json_load(json_t **out, const char *text, size_t len, long long offs
     } else if ((*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)) != NULL) {
         return 0;
     } else {
-        snprintf(msg, sizeof(msg), "malformed JSON at byte %lld (line %d, column %d): %s",
-                 offset + (long long)jerr.position, jerr.line, jerr.column, jerr.text);
-        offset += jerr.position;
+        /* jansson's position counts the bytes it consumed, the offending one included */
+        offset += jerr.position > 0 ? jerr.position - 1 : 0;
+        snprintf(msg, sizeof(msg), "malformed JSON at byte %lld (line %d, column %d): %s", offset,
+                 jerr.line, jerr.column, jerr.text);
         rc = RK_EFORMAT;
     }
     if (findings && rk_stix_findings_add(findings, RK_STIX_ERROR, offset, "", "", msg) != 0)

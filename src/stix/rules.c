@@ -58,7 +58,7 @@ void rk_stix_rule_indicator(struct rk_stix_vctx *c, json_t *o)
         size_t save = rk_stix_path_key(c, "pattern");
 
         if (e.offset >= 0)
-            rk_stix_error(c, "invalid STIX pattern at character %lld: %s", e.offset, e.message);
+            rk_stix_error(c, "invalid STIX pattern at character %lld: %s", e.offset + 1, e.message);
         else
             rk_stix_error(c, "invalid STIX pattern: %s", e.message);
         rk_stix_path_pop(c, save);

@@ -190,6 +190,8 @@ struct rk_stix_vctx {
 /* Record an error or warning at the current path. */
 void rk_stix_error(struct rk_stix_vctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rk_stix_warn(struct rk_stix_vctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report a missing required property (the path names it). */
+void rk_stix_missing(struct rk_stix_vctx *c, const char *name);
 /* Path building: push returns the previous length to pass to pop. */
 size_t rk_stix_path_key(struct rk_stix_vctx *c, const char *key);
 size_t rk_stix_path_index(struct rk_stix_vctx *c, size_t i);

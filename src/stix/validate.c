@@ -321,7 +321,7 @@ static void check_kcp(struct rk_stix_vctx *c, json_t *v)
     }
     for (int i = 0; i < 2; i++) {
         if (!json_object_get(v, names[i]))
-            rk_stix_error(c, "missing required property %s", names[i]);
+            rk_stix_missing(c, names[i]);
     }
 }
 
@@ -381,7 +381,7 @@ static void check_extref(struct rk_stix_vctx *c, json_t *v)
         rk_stix_path_pop(c, save);
     }
     if (!json_is_string(json_object_get(v, "source_name")))
-        rk_stix_error(c, "missing required property source_name");
+        rk_stix_missing(c, "source_name");
     else
         check_extref_ids(c, json_string_value(json_object_get(v, "source_name")),
                          json_object_get(v, "external_id"));
@@ -564,7 +564,7 @@ void rk_stix_check_struct(struct rk_stix_vctx *c, const struct rk_struct *s, jso
     }
     for (size_t i = 0; i < s->nprops; i++) {
         if ((s->props[i].flags & P_REQ) && !json_object_get(obj, s->props[i].name))
-            rk_stix_error(c, "%s: missing required property %s", s->name, s->props[i].name);
+            rk_stix_missing(c, s->props[i].name);
     }
     if (s->at_least_one && known == 0)
         rk_stix_error(c, "%s must contain at least one of its properties", s->name);

@@ -1,0 +1,15 @@
+/* main.c - stix unit tests: one cmocka group per topic. */
+#include "tests.h"
+
+#include "util/alloc.h"
+
+int main(void)
+{
+    int failed = 0;
+
+    rk_alloc_install_json();
+    failed += test_stix_objects_run();
+    failed += test_stix_negative_run();
+    stix_helpers_done();
+    return failed ? 1 : 0;
+}
