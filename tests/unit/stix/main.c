@@ -10,6 +10,8 @@ int main(void)
     rk_alloc_install_json();
     failed += test_stix_objects_run();
     failed += test_stix_negative_run();
+    failed += test_stix_sco_run();
+    failed += test_stix_reader_run();
     stix_helpers_done();
     return failed ? 1 : 0;
 }
