@@ -12,6 +12,11 @@ int main(void)
     failed += test_stix_negative_run();
     failed += test_stix_sco_run();
     failed += test_stix_reader_run();
+    failed += test_stix_canonical_run();
+    failed += test_stix_markings_run();
+    failed += test_stix_ident_run();
+    failed += test_stix_upgrade_run();
+    failed += test_stix_corpus_run();
     stix_helpers_done();
     return failed ? 1 : 0;
 }
