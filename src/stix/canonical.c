@@ -4,6 +4,7 @@
  * floats in the shortest form that reads back to the same double. RK_CANON_JCS switches
  * numbers to the RFC 8785 form (integral floats without ".0"), for deterministic SCO ids. */
 #include "stix/stix_internal.h"
+#include "stix/swar.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 
@@ -21,44 +22,60 @@ struct member {
 /* Most bytes a canonical dump may produce through rk_stix_canonical_dump. */
 #define RK_CANON_MAX ((size_t)1 << 30)
 
-static int append_string(struct rk_buf *b, const char *s, size_t len)
+/* Bytes that must be escaped in a JSON string: control characters, quote and backslash. */
+static int must_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* The escape sequence for byte c into esc; its length. */
+static size_t escape(unsigned char c, char esc[6])
 {
     static const char hex[] = "0123456789abcdef";
-    size_t run = 0;
+
+    esc[0] = '\\';
+    switch (c) {
+    case '"': esc[1] = '"'; return 2;
+    case '\\': esc[1] = '\\'; return 2;
+    case '\b': esc[1] = 'b'; return 2;
+    case '\f': esc[1] = 'f'; return 2;
+    case '\n': esc[1] = 'n'; return 2;
+    case '\r': esc[1] = 'r'; return 2;
+    case '\t': esc[1] = 't'; return 2;
+    default:
+        memcpy(esc + 1, "u00", 3);
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 15];
+        return 6;
+    }
+}
+
+/* Runs of bytes that need no escaping are copied whole into room reserved up front. */
+static int append_string(struct rk_buf *b, const char *s, size_t len)
+{
+    size_t i = 0, run;
     int rc;
 
-    if ((rc = rk_buf_putc(b, '"')) != 0)
+    if ((rc = rk_buf_reserve(b, len + 2)) != 0)
         return rc;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
-        size_t n = 2;
-
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        if ((rc = rk_buf_append(b, s + run, i - run)) != 0)
+    b->ptr[b->len++] = '"';
+    for (;;) {
+        run = i;
+        i = rk_swar_skip_plain(s, i, len, 1);
+        while (i < len && !must_escape((unsigned char)s[i]))
+            i++;
+        memcpy(b->ptr + b->len, s + run, i - run);
+        b->len += i - run;
+        if (i == len)
+            break;
+        /* an escape grows the text: keep room for it and the rest */
+        if ((rc = rk_buf_reserve(b, 6 + (len - i) + 1)) != 0)
             return rc;
-        run = i + 1;
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        default:
-            memcpy(esc + 1, "u00", 3);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            n = 6;
-        }
-        if ((rc = rk_buf_append(b, esc, n)) != 0)
-            return rc;
+        b->len += escape((unsigned char)s[i++], b->ptr + b->len);
     }
-    if ((rc = rk_buf_append(b, s + run, len - run)) != 0)
-        return rc;
-    return rk_buf_putc(b, '"');
+    b->ptr[b->len++] = '"';
+    b->ptr[b->len] = '\0';
+    return 0;
 }
 
 /* The shortest of %.15g, %.16g, %.17g that reads back as d; independent of the locale's
@@ -106,11 +123,31 @@ static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
     return ca < cb ? -1 : 1;
 }
 
+/* Insertion sort: objects have tens of members, where it beats qsort's overhead; large
+ * objects fall back to qsort. */
 static int member_cmp(const void *x, const void *y)
 {
     const struct member *a = x, *b = y;
 
     return key_cmp(a->key, a->len, b->key, b->len);
+}
+
+static void sort_members(struct member *m, size_t n)
+{
+    if (n > 64) {
+        qsort(m, n, sizeof(*m), member_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        struct member x = m[i];
+        size_t j = i;
+
+        while (j > 0 && key_cmp(x.key, x.len, m[j - 1].key, m[j - 1].len) < 0) {
+            m[j] = m[j - 1];
+            j--;
+        }
+        m[j] = x;
+    }
 }
 
 static int append_object(struct rk_buf *b, const json_t *v, int mode)
@@ -128,7 +165,7 @@ static int append_object(struct rk_buf *b, const json_t *v, int mode)
         m[i].len = json_object_iter_key_len(it);
         m[i++].value = json_object_iter_value(it);
     }
-    qsort(m, i, sizeof(*m), member_cmp);
+    sort_members(m, i);
     rc = rk_buf_putc(b, '{');
     for (size_t k = 0; k < i && rc == 0; k++) {
         if (k > 0)
@@ -190,8 +227,7 @@ int rk_stix_canon_append(struct rk_buf *b, const json_t *v, int mode)
     return RK_EINTERNAL;
 }
 
-/* Serialise any JSON value canonically into a new string (caller frees with free()). */
-char *rk_stix_canonical_dump(const json_t *value, size_t *len_out)
+char *rk_stix_canon_dump(const json_t *value, size_t hint, size_t *len_out)
 {
     struct rk_buf b;
     char *out = NULL;
@@ -202,10 +238,17 @@ char *rk_stix_canonical_dump(const json_t *value, size_t *len_out)
     if (!value)
         return NULL;
     rk_buf_init(&b, RK_CANON_MAX);
-    if (rk_stix_canon_append(&b, value, RK_CANON_STIX) == 0 && rk_buf_reserve(&b, 1) == 0)
+    if (rk_buf_reserve(&b, hint < RK_CANON_MAX ? hint : 0) == 0 &&
+        rk_stix_canon_append(&b, value, RK_CANON_STIX) == 0)
         out = rk_buf_detach(&b, &len);
     rk_buf_free(&b);
     if (out && len_out)
         *len_out = len;
     return out;
+}
+
+/* Serialise any JSON value canonically into a new string (caller frees with free()). */
+char *rk_stix_canonical_dump(const json_t *value, size_t *len_out)
+{
+    return rk_stix_canon_dump(value, 0, len_out);
 }

@@ -73,9 +73,34 @@ void rk_stix_finding_to_err(const struct rk_stix_finding *f, int code, struct rk
 
 /* ---- validation context helpers ------------------------------------------------------------ */
 
+/* Render the path segments as "a.b[2].c" into out. */
+static void render_path(const struct rk_stix_vctx *c, char *out, size_t cap)
+{
+    size_t n = 0;
+    int w;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < c->nseg && n < cap; i++) {
+        if (i >= RK_STIX_PATH_SEGS)
+            w = snprintf(out + n, cap - n, "...");
+        else if (c->seg[i].key)
+            w = snprintf(out + n, cap - n, "%s%s", n ? "." : "", c->seg[i].key);
+        else
+            w = snprintf(out + n, cap - n, "[%zu]", c->seg[i].index);
+        if (w < 0 || (size_t)w >= cap - n) {
+            if (cap >= 4)
+                memcpy(out + cap - 4, "...", 4);
+            return;
+        }
+        n += (size_t)w;
+        if (i >= RK_STIX_PATH_SEGS)
+            return;
+    }
+}
+
 static void vreport(struct rk_stix_vctx *c, int severity, const char *fmt, va_list ap)
 {
-    char msg[RK_ERR_MESSAGE_MAX];
+    char msg[RK_ERR_MESSAGE_MAX], path[RK_ERR_PATH_MAX];
 
     if (rk_stix_findings_count(c->findings) >= RK_STIX_FINDINGS_MAX) {
         c->dropped++;
@@ -84,7 +109,8 @@ static void vreport(struct rk_stix_vctx *c, int severity, const char *fmt, va_li
         return;
     }
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    if (rk_stix_findings_add(&c->findings, severity, c->offset, c->id, c->path, msg) != 0)
+    render_path(c, path, sizeof(path));
+    if (rk_stix_findings_add(&c->findings, severity, c->offset, c->id, path, msg) != 0)
         c->oom = 1;
 }
 
@@ -119,46 +145,25 @@ size_t rk_stix_vctx_errors(const struct rk_stix_vctx *c)
     return rk_stix_findings_errors(c->findings) + (c->oom ? 1 : 0);
 }
 
-/* Paths longer than the buffer end in "..." and stay so until popped; validation goes on. */
-static size_t path_append(struct rk_stix_vctx *c, const char *s, size_t len)
-{
-    size_t old = c->plen;
-
-    if (old >= 3 && memcmp(c->path + old - 3, "...", 3) == 0)
-        return old;
-    if (old + len + 1 > sizeof(c->path)) {
-        if (old + 4 <= sizeof(c->path)) {
-            memcpy(c->path + old, "...", 4);
-            c->plen = old + 3;
-        }
-        return old;
-    }
-    memcpy(c->path + old, s, len);
-    c->plen = old + len;
-    c->path[c->plen] = '\0';
-    return old;
-}
-
 size_t rk_stix_path_key(struct rk_stix_vctx *c, const char *key)
 {
-    size_t old = c->plen;
-
-    if (old > 0)
-        path_append(c, ".", 1);
-    path_append(c, key, strlen(key));
-    return old;
+    if (c->nseg < RK_STIX_PATH_SEGS) {
+        c->seg[c->nseg].key = key;
+        c->seg[c->nseg].index = 0;
+    }
+    return c->nseg++;
 }
 
 size_t rk_stix_path_index(struct rk_stix_vctx *c, size_t i)
 {
-    char tmp[32];
-    int n = snprintf(tmp, sizeof(tmp), "[%zu]", i);
-
-    return path_append(c, tmp, (size_t)n);
+    if (c->nseg < RK_STIX_PATH_SEGS) {
+        c->seg[c->nseg].key = NULL;
+        c->seg[c->nseg].index = i;
+    }
+    return c->nseg++;
 }
 
 void rk_stix_path_pop(struct rk_stix_vctx *c, size_t len)
 {
-    c->plen = len;
-    c->path[len] = '\0';
+    c->nseg = len;
 }

@@ -119,17 +119,28 @@ static void check_enc(struct rk_stix_vctx *c, json_t *obj, const char *key)
         rk_stix_error(c, "%s must not be present without %s (section 3.1)", key, base);
 }
 
-/* own[0] counts type-specific properties, own[1] custom ones. */
+/* What the member loop saw, for the required-property and cross-property checks. */
+struct seen {
+    uint64_t type_bits;   /* type-specific properties present, by table index */
+    uint32_t common_bits; /* common properties present, by table index */
+    size_t own[2];        /* counts of type-specific and custom properties */
+};
+
 static void check_member(struct rk_stix_vctx *c, json_t *obj, const char *key, json_t *v,
-                         size_t own[2])
+                         struct seen *seen)
 {
     const struct rk_prop *p = NULL;
     int req, use;
 
     if (c->type && (p = rk_stix_prop_find(c->type->props, c->type->nprops, key)) != NULL) {
-        own[0]++;
+        seen->own[0]++;
+        seen->type_bits |= (uint64_t)1 << (p - c->type->props);
         rk_stix_check_prop(c, p, v);
     } else if ((p = rk_stix_common_find(key, c->cat, &req, &use)) != NULL) {
+        size_t ci = rk_stix_common_index(p);
+
+        seen->common_bits |= (uint32_t)1 << ci;
+        c->common[ci] = v;
         if (strcmp(key, "type") == 0 || strcmp(key, "id") == 0)
             return;
         if (!use)
@@ -140,47 +151,46 @@ static void check_member(struct rk_stix_vctx *c, json_t *obj, const char *key, j
         else
             rk_stix_check_prop(c, p, v);
     } else {
-        own[1]++;
+        seen->own[1]++;
         rk_stix_check_custom_prop(c, key, v, 1);
     }
     if (c->cat == CAT_SCO)
         check_enc(c, obj, key);
 }
 
-static void check_required(struct rk_stix_vctx *c, json_t *obj)
+static void check_required(struct rk_stix_vctx *c, const struct seen *seen)
 {
     int req;
 
     for (size_t i = 0; c->type && i < c->type->nprops; i++) {
-        if ((c->type->props[i].flags & P_REQ) && !json_object_get(obj, c->type->props[i].name))
+        if ((c->type->props[i].flags & P_REQ) && !(seen->type_bits & ((uint64_t)1 << i)))
             rk_stix_missing(c, c->type->props[i].name);
     }
     for (size_t i = 0; i < rk_stix_common_count(); i++) {
         const struct rk_prop *p = rk_stix_common_at(i, c->cat, &req);
 
-        if (req && strcmp(p->name, "type") != 0 && strcmp(p->name, "id") != 0 &&
-            !json_object_get(obj, p->name))
+        if (req && !(seen->common_bits & ((uint32_t)1 << i)) && strcmp(p->name, "type") != 0 &&
+            strcmp(p->name, "id") != 0)
             rk_stix_missing(c, p->name);
     }
 }
 
-static void check_created_modified(struct rk_stix_vctx *c, json_t *obj)
+static void check_created_modified(struct rk_stix_vctx *c)
 {
-    const char *cr = json_string_value(json_object_get(obj, "created"));
-    const char *mo = json_string_value(json_object_get(obj, "modified"));
+    json_t *cr = c->common[RK_COMMON_CREATED], *mo = c->common[RK_COMMON_MODIFIED];
 
-    if (!cr || !mo || rk_stix_timestamp_check(cr, strlen(cr), NULL, NULL) != 0 ||
-        rk_stix_timestamp_check(mo, strlen(mo), NULL, NULL) != 0)
+    if (!json_is_string(cr) || !json_is_string(mo))
         return;
-    if (rk_stix_timestamp_cmp(mo, cr) < 0)
-        rk_stix_error(c, "modified %s is earlier than created %s (section 3.2)", mo, cr);
+    if (rk_stix_timestamp_cmp(json_string_value(mo), json_string_value(cr)) < 0)
+        rk_stix_error(c, "modified %s is earlier than created %s (section 3.2)",
+                      json_string_value(mo), json_string_value(cr));
 }
 
 void rk_stix_validate_object(struct rk_stix_vctx *c, json_t *obj)
 {
     const char *key;
     json_t *v;
-    size_t own[2] = {0, 0};
+    struct seen seen = {0, 0, {0, 0}};
     int ext_kind;
 
     if (!json_is_object(obj)) {
@@ -195,15 +205,15 @@ void rk_stix_validate_object(struct rk_stix_vctx *c, json_t *obj)
     json_object_foreach(obj, key, v) {
         size_t save = rk_stix_path_key(c, key);
 
-        check_member(c, obj, key, v, own);
+        check_member(c, obj, key, v, &seen);
         rk_stix_path_pop(c, save);
     }
-    check_required(c, obj);
-    check_created_modified(c, obj);
-    if (c->is_custom && own[1] == 0)
+    check_required(c, &seen);
+    check_created_modified(c);
+    if (c->is_custom && seen.own[1] == 0)
         rk_stix_error(c, "a custom object must have at least one property besides the common "
                          "properties (sections 7.3.2, 11.2.1)");
-    if (c->type && c->type->at_least_one && own[0] == 0 &&
+    if (c->type && c->type->at_least_one && seen.own[0] == 0 &&
         !json_object_get(obj, "extensions"))
         rk_stix_error(c, "a %s object must contain at least one of its properties (section 6)",
                       c->type->name);

@@ -17,7 +17,8 @@ struct rk_stix_object {
     enum rk_stix_kind kind;
     enum rk_tlp tlp;
     int revoked;
-    char *canon; /* computed on first use */
+    size_t text_len; /* of the source text, 0 when unknown */
+    char *canon;     /* computed on first use */
     size_t canon_len;
 };
 
@@ -47,9 +48,8 @@ const struct rk_stix_options *rk_stix_options_or_default(const struct rk_stix_op
     return &defaults;
 }
 
-static enum rk_tlp tlp_of(json_t *obj)
+static enum rk_tlp tlp_of(json_t *refs)
 {
-    json_t *refs = json_object_get(obj, "object_marking_refs");
     enum rk_tlp best = RK_TLP_NONE;
 
     for (size_t i = 0; i < json_array_size(refs); i++) {
@@ -61,21 +61,24 @@ static enum rk_tlp tlp_of(json_t *obj)
     return best;
 }
 
-static struct rk_stix_object *object_new(json_t *obj, int kind)
+/* A valid object: its common properties come from what the validator saw. */
+static struct rk_stix_object *object_new(json_t *obj, const struct rk_stix_vctx *c,
+                                         size_t text_len)
 {
     struct rk_stix_object *o = rk_calloc(1, sizeof(*o));
 
     if (!o)
         return NULL;
     o->json = obj;
-    o->id = json_string_value(json_object_get(obj, "id"));
-    o->type = json_string_value(json_object_get(obj, "type"));
-    o->spec_version = json_string_value(json_object_get(obj, "spec_version"));
-    o->created = json_string_value(json_object_get(obj, "created"));
-    o->modified = json_string_value(json_object_get(obj, "modified"));
-    o->kind = (enum rk_stix_kind)kind;
-    o->tlp = tlp_of(obj);
-    o->revoked = json_is_true(json_object_get(obj, "revoked"));
+    o->id = json_string_value(c->common[RK_COMMON_ID]);
+    o->type = json_string_value(c->common[RK_COMMON_TYPE]);
+    o->spec_version = json_string_value(c->common[RK_COMMON_SPEC_VERSION]);
+    o->created = json_string_value(c->common[RK_COMMON_CREATED]);
+    o->modified = json_string_value(c->common[RK_COMMON_MODIFIED]);
+    o->kind = (enum rk_stix_kind)c->kind;
+    o->tlp = tlp_of(c->common[RK_COMMON_MARKING_REFS]);
+    o->revoked = json_is_true(c->common[RK_COMMON_REVOKED]);
+    o->text_len = text_len;
     return o;
 }
 
@@ -126,7 +129,7 @@ int rk_stix_object_check_take(struct rk_stix_object **out, json_t *obj,
         } else {
             rk_err_set(err, rc, "out of memory while validating");
         }
-    } else if ((*out = object_new(obj, c.kind)) == NULL) {
+    } else if ((*out = object_new(obj, &c, chk->text_len)) == NULL) {
         rc = rk_err_set(err, RK_ENOMEM, "out of memory");
     }
     if (rc != 0)
@@ -142,7 +145,7 @@ int rk_stix_object_from_json_take(struct rk_stix_object **out, json_t *obj,
                                   const struct rk_stix_options *opt,
                                   struct rk_stix_findings **findings_out, struct rk_err *err)
 {
-    struct rk_stix_check chk = {opt, -1, NULL, NULL};
+    struct rk_stix_check chk = {opt, -1, 0, NULL, NULL};
 
     if (!obj) {
         *out = NULL;
@@ -193,9 +196,11 @@ int rk_stix_object_parse(struct rk_stix_object **out, const char *json, size_t l
     if (findings_out)
         *findings_out = NULL;
     opt = rk_stix_options_or_default(opt);
+    struct rk_stix_check chk = {opt, -1, len, NULL, NULL};
+
     if ((rc = rk_stix_json_load(&obj, json, len, 0, opt, findings_out, err)) != 0)
         return rc;
-    return rk_stix_object_from_json_take(out, obj, opt, findings_out, err);
+    return rk_stix_object_check_take(out, obj, &chk, findings_out, err);
 }
 
 void rk_stix_object_free(struct rk_stix_object *o)
@@ -258,7 +263,7 @@ const char *rk_stix_object_canonical(const struct rk_stix_object *o, size_t *len
     struct rk_stix_object *m = (struct rk_stix_object *)o;
 
     if (!m->canon)
-        m->canon = rk_stix_canonical_dump(o->json, &m->canon_len);
+        m->canon = rk_stix_canon_dump(o->json, o->text_len + 16, &m->canon_len);
     if (len_out)
         *len_out = m->canon ? m->canon_len : 0;
     return m->canon;

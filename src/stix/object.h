@@ -9,6 +9,7 @@
 struct rk_stix_check {
     const struct rk_stix_options *opt;
     long long offset;
+    size_t text_len; /* length of the source text when known: a size hint for the canonical form */
     void (*on_ref)(void *ctx, const char *id, size_t len);
     void *ref_ctx;
 };

@@ -36,6 +36,16 @@ struct rk_stix_reader {
     int fail_rc;
 };
 
+/* Ready an error for use: cheaper than rk_err_clear, which zeroes the whole struct. */
+static void err_reset(struct rk_err *e)
+{
+    e->code = 0;
+    e->offset = -1;
+    e->object_id[0] = '\0';
+    e->path[0] = '\0';
+    e->message[0] = '\0';
+}
+
 static int reader_new(struct rk_stix_reader **out, const struct rk_stix_options *opt)
 {
     struct rk_stix_reader *r = rk_calloc(1, sizeof(*r));
@@ -148,7 +158,7 @@ static int failf(struct rk_stix_reader *r, int rc, const char *what)
     uint64_t at = rk_stix_scan_offset(&r->scan);
     int c = rk_stix_scan_peek(&r->scan);
 
-    rk_err_clear(&e);
+    err_reset(&e);
     if (c < 0)
         rk_err_set(&e, c == RK_SCAN_IOERR ? RK_EIO : rc, "%s at byte %llu: the input ends here%s",
                    what, (unsigned long long)at, c == RK_SCAN_IOERR ? " (read error)" : "");
@@ -188,16 +198,13 @@ static void reject(struct rk_stix_item *item, int severity, const char *msg)
     rk_stix_findings_add(&item->findings, severity, item->offset, item->id, "", msg);
 }
 
-/* Parse and validate one object's text into item. */
-static void process_text(struct rk_stix_reader *r, struct rk_stix_item *item, const char *text,
+/* Validate a parsed object into item. */
+static void check_loaded(struct rk_stix_reader *r, struct rk_stix_item *item, json_t *obj,
                          size_t len)
 {
-    struct rk_stix_check chk = {&r->opt, item->offset, on_ref, r};
-    json_t *obj = NULL, *id;
+    struct rk_stix_check chk = {&r->opt, item->offset, len, on_ref, r};
+    json_t *id = json_object_get(obj, "id");
 
-    if (rk_stix_json_load(&obj, text, len, item->offset, &r->opt, &item->findings, NULL) != 0)
-        return;
-    id = json_is_object(obj) ? json_object_get(obj, "id") : NULL;
     if (json_is_string(id)) {
         rk_strlcpy(item->id, json_string_value(id), sizeof(item->id));
         rk_stix_refs_seen(&r->refs, json_string_value(id), json_string_length(id));
@@ -207,7 +214,41 @@ static void process_text(struct rk_stix_reader *r, struct rk_stix_item *item, co
     rk_stix_object_check_take(&item->object, obj, &chk, &item->findings, NULL);
 }
 
-/* One element of a list: scan it, then parse and validate it alone. 1, or < 0 when fatal. */
+/* Parse and validate one object's text into item. */
+static void process_text(struct rk_stix_reader *r, struct rk_stix_item *item, const char *text,
+                         size_t len)
+{
+    json_t *obj = NULL;
+
+    if (rk_stix_json_load(&obj, text, len, item->offset, &r->opt, &item->findings, NULL) == 0)
+        check_loaded(r, item, obj, len);
+}
+
+/* The fast path: when the whole object is in the window, the JSON parser finds its end itself
+ * and no separate scan is needed. 0 when the object is malformed, larger than the cap, or cut
+ * off by the window: the careful path then scans it and reports exactly why. */
+static int try_direct(struct rk_stix_reader *r, struct rk_stix_item *item)
+{
+    struct rk_stix_scan *s = &r->scan;
+    size_t avail = s->len - s->pos, lim = r->opt.max_object_bytes + 1;
+    json_error_t je;
+    json_t *obj;
+
+    if (lim == 0 || lim > avail)
+        lim = avail;
+    obj = json_loadb(s->p + s->pos, lim, JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
+    if (!obj)
+        return 0;
+    if (je.position <= 0 || (size_t)je.position > r->opt.max_object_bytes) {
+        json_decref(obj);
+        return 0;
+    }
+    s->pos += (size_t)je.position;
+    check_loaded(r, item, obj, (size_t)je.position);
+    return 1;
+}
+
+/* One element of a list, parsed and validated alone. 1, or < 0 when fatal. */
 static int deliver_element(struct rk_stix_reader *r, struct rk_stix_item *item)
 {
     struct rk_stix_scan *s = &r->scan;
@@ -218,7 +259,14 @@ static int deliver_element(struct rk_stix_reader *r, struct rk_stix_item *item)
     int first, rc;
     char msg[128];
 
-    rk_err_clear(&e);
+    item->index = r->index;
+    item->offset = (long long)start;
+    r->first = 0;
+    if (rk_stix_scan_peek(s) == '{' && try_direct(r, item)) {
+        r->index++;
+        return 1;
+    }
+    err_reset(&e);
     rk_stix_scan_mark(s, r->opt.max_object_bytes);
     rc = rk_stix_scan_value(s, &first, &e);
     if (rc != 0) {
@@ -227,8 +275,7 @@ static int deliver_element(struct rk_stix_reader *r, struct rk_stix_item *item)
     }
     text = rk_stix_scan_span(s, start, &len);
     rk_stix_scan_unmark(s);
-    item->index = r->index++;
-    item->offset = (long long)start;
+    r->index++;
     if (first != '{') {
         reject(item, RK_STIX_ERROR, "list element is not a JSON object");
     } else if (!text || len > r->opt.max_object_bytes) {
@@ -238,7 +285,6 @@ static int deliver_element(struct rk_stix_reader *r, struct rk_stix_item *item)
     } else {
         process_text(r, item, text, len);
     }
-    r->first = 0;
     return 1;
 }
 
@@ -339,7 +385,7 @@ static int read_key(struct rk_stix_reader *r, char *key, size_t cap)
     int first, rc, marked = s->mark == RK_SCAN_NO_MARK;
     json_t *k;
 
-    rk_err_clear(&e);
+    err_reset(&e);
     if (marked)
         rk_stix_scan_mark(s, 4096);
     rc = rk_stix_scan_value(s, &first, &e);
@@ -385,7 +431,7 @@ static int read_member_value(struct rk_stix_reader *r, const char *key)
         start_bundle_list(r);
         return 0;
     }
-    rk_err_clear(&e);
+    err_reset(&e);
     start = rk_stix_scan_offset(s);
     if ((marked = s->mark == RK_SCAN_NO_MARK) != 0)
         rk_stix_scan_mark(s, MEMBER_VALUE_MAX);

@@ -5,26 +5,17 @@
 
 #include <string.h>
 
-/* The string value of a property when it is a valid timestamp, else NULL. */
-static const char *ts(json_t *o, const char *name)
-{
-    const char *s = json_string_value(json_object_get(o, name));
-
-    if (!s || rk_stix_timestamp_check(s, strlen(s), NULL, NULL) != 0)
-        return NULL;
-    return s;
-}
-
-/* later must be >= earlier (strict: > earlier). */
+/* later must be >= earlier (strict: > earlier). Malformed timestamps are reported by their
+ * property check; rk_stix_timestamp_order does not order them. */
 static void order(struct rk_stix_vctx *c, json_t *o, const char *earlier, const char *later,
                   int strict, const char *section)
 {
-    const char *a = ts(o, earlier), *b = ts(o, later);
+    const char *a = json_string_value(json_object_get(o, earlier));
+    const char *b = json_string_value(json_object_get(o, later));
     int cmp;
 
-    if (!a || !b)
+    if (!a || !b || rk_stix_timestamp_order(b, a, &cmp) != 0)
         return;
-    cmp = rk_stix_timestamp_cmp(b, a);
     if (cmp < 0 || (strict && cmp == 0)) {
         size_t save = rk_stix_path_key(c, later);
 

@@ -74,14 +74,13 @@ void rk_stix_rule_network_traffic(struct rk_stix_vctx *c, json_t *o)
     json_t *active = json_object_get(o, "is_active"), *protos = json_object_get(o, "protocols");
     const char *start = json_string_value(json_object_get(o, "start"));
     const char *end = json_string_value(json_object_get(o, "end"));
+    int cmp;
 
     if (!has(o, "src_ref") && !has(o, "dst_ref"))
         rk_stix_error(c, "network-traffic needs src_ref or dst_ref (section 6.12)");
     if (json_is_true(active) && end)
         rk_stix_error(c, "end must not be present when is_active is true (section 6.12.1)");
-    if (start && end && rk_stix_timestamp_check(start, strlen(start), NULL, NULL) == 0 &&
-        rk_stix_timestamp_check(end, strlen(end), NULL, NULL) == 0 &&
-        rk_stix_timestamp_cmp(end, start) < 0)
+    if (start && end && rk_stix_timestamp_order(end, start, &cmp) == 0 && cmp < 0)
         rk_stix_error(c, "end %s is earlier than start %s (section 6.12.1)", end, start);
     for (size_t i = 0; i < json_array_size(protos); i++) {
         const char *p = json_string_value(json_array_get(protos, i));

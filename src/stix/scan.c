@@ -1,5 +1,6 @@
 /* scan.c - the incremental JSON structure scanner (see scan.h). */
 #include "stix/scan.h"
+#include "stix/swar.h"
 #include "util/alloc.h"
 
 #include <errno.h>
@@ -206,8 +207,13 @@ static int scan_nested(struct rk_stix_scan *s, size_t depth, int in_str, uint64_
         p = s->p;
         n = s->len;
         for (i = s->pos; i < n; i++) {
-            char ch = p[i];
+            char ch;
 
+            if (in_str && !esc)
+                i = rk_swar_skip_plain(p, i, n, 0);
+            if (i == n)
+                break;
+            ch = p[i];
             if (in_str) {
                 if (esc) {
                     esc = 0;

@@ -145,6 +145,20 @@ const struct rk_prop *rk_stix_prop_find(const struct rk_prop *props, size_t n, c
 /* The common property entry for name, and whether it is required/optional for a category:
  * *req_out and *opt_out are set to 1/0. NULL when name is not a common property. */
 const struct rk_prop *rk_stix_common_find(const char *name, int cat, int *req_out, int *opt_out);
+/* Indexes of some common properties in their (sorted) table; rk_stix_tables_check verifies. */
+enum {
+    RK_COMMON_CREATED = 1,
+    RK_COMMON_ID = 7,
+    RK_COMMON_MODIFIED = 10,
+    RK_COMMON_MARKING_REFS = 11,
+    RK_COMMON_REVOKED = 12,
+    RK_COMMON_SPEC_VERSION = 13,
+    RK_COMMON_TYPE = 14,
+    RK_COMMON_N = 15
+};
+
+/* The index of a common property entry (< 32). */
+size_t rk_stix_common_index(const struct rk_prop *p);
 /* Iterate the common properties (for required-property checks). */
 size_t rk_stix_common_count(void);
 const struct rk_prop *rk_stix_common_at(size_t i, int cat, int *req_out);
@@ -165,6 +179,9 @@ const char *rk_stix_tables_check(void);
 
 /* ---- validation context ------------------------------------------------------------------ */
 
+/* Deepest JSON path kept for messages; deeper paths end in "...". */
+#define RK_STIX_PATH_SEGS 32
+
 struct rk_stix_vctx {
     const struct rk_stix_options *opt;
     struct rk_stix_findings *findings; /* created on the first finding */
@@ -180,8 +197,12 @@ struct rk_stix_vctx {
     json_t *container;    /* that container, to resolve its local references */
     int oom;
     int limit_hit; /* a cap of the options was exceeded (RK_ELIMIT) */
-    char path[RK_ERR_PATH_MAX];
-    size_t plen;
+    struct {
+        const char *key; /* NULL: a list index */
+        size_t index;
+    } seg[RK_STIX_PATH_SEGS]; /* the JSON path, rendered only when a finding is made */
+    size_t nseg;
+    json_t *common[RK_COMMON_N]; /* the object's common properties, as the member loop saw them */
     size_t dropped; /* findings beyond RK_STIX_FINDINGS_MAX */
     void (*on_ref)(void *ctx, const char *id, size_t len);
     void *ref_ctx;
@@ -236,7 +257,10 @@ int rk_stix_lang_valid(const char *s, size_t len);
 size_t rk_stix_hash_hex_len(const char *algo);
 /* Check a timestamp: 0 when well formed, with the fraction digit count in *digits_out. */
 int rk_stix_timestamp_check(const char *s, size_t len, int *digits_out, struct rk_err *err);
-/* Compare two STIX timestamps (both well formed): <0, 0, >0. */
+/* Compare two STIX timestamps by instant into *cmp_out (<0, 0, >0); RK_EFORMAT when either is
+ * malformed. Timestamps written alike are compared as text. */
+int rk_stix_timestamp_order(const char *a, const char *b, int *cmp_out);
+/* The same as a plain comparison, 0 when either is malformed. */
 int rk_stix_timestamp_cmp(const char *a, const char *b);
 
 /* ---- cross-property rules (rules.c, rules_sco.c) ----------------------------------------- */
@@ -281,6 +305,9 @@ struct rk_buf;
 enum { RK_CANON_STIX = 0, RK_CANON_JCS = 1 };
 /* Append the canonical serialisation of v to b (RK_CANON_JCS: RFC 8785 number form). */
 int rk_stix_canon_append(struct rk_buf *b, const json_t *v, int mode);
+
+/* rk_stix_canonical_dump with room for hint bytes reserved up front (e.g. the source length). */
+char *rk_stix_canon_dump(const json_t *value, size_t hint, size_t *len_out);
 
 /* ---- STIX 2.0 upgrade --------------------------------------------------------------------- */
 

@@ -413,6 +413,11 @@ const struct rk_prop *rk_stix_common_find(const char *name, int cat, int *req_ou
     return p;
 }
 
+size_t rk_stix_common_index(const struct rk_prop *p)
+{
+    return (size_t)(p - common_props);
+}
+
 size_t rk_stix_common_count(void)
 {
     return NELEM(common_props);
@@ -469,7 +474,14 @@ const char *rk_stix_tables_check(void)
     const char *bad;
 
     if (!props_sorted(common_props, NELEM(common_props)) ||
-        NELEM(common_props) != NELEM(common_use))
+        NELEM(common_props) != NELEM(common_use) || NELEM(common_props) != RK_COMMON_N ||
+        strcmp(common_props[RK_COMMON_CREATED].name, "created") != 0 ||
+        strcmp(common_props[RK_COMMON_ID].name, "id") != 0 ||
+        strcmp(common_props[RK_COMMON_MODIFIED].name, "modified") != 0 ||
+        strcmp(common_props[RK_COMMON_MARKING_REFS].name, "object_marking_refs") != 0 ||
+        strcmp(common_props[RK_COMMON_REVOKED].name, "revoked") != 0 ||
+        strcmp(common_props[RK_COMMON_SPEC_VERSION].name, "spec_version") != 0 ||
+        strcmp(common_props[RK_COMMON_TYPE].name, "type") != 0)
         return "common properties";
     if ((bad = types_check(core_types, NELEM(core_types))) != NULL)
         return bad;

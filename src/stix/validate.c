@@ -126,13 +126,16 @@ static void check_timestamp(struct rk_stix_vctx *c, const struct rk_prop *p, jso
 
     if (!need_string(c, v, "a timestamp string"))
         return;
+    if (rk_stix_timestamp_check(json_string_value(v), json_string_length(v), &digits, NULL) == 0) {
+        if ((p->flags & P_MILLIS) && digits < 3)
+            rk_stix_error(c, "'%s' must be precise to at least the millisecond (section 3.2)",
+                          json_string_value(v));
+        return;
+    }
     rk_err_clear(&e);
     if (rk_stix_timestamp_check(json_string_value(v), json_string_length(v), &digits, &e) != 0)
         rk_stix_error(c, "'%.64s' is not a STIX timestamp YYYY-MM-DDTHH:MM:SS[.s+]Z (%s)",
                       json_string_value(v), e.message);
-    else if ((p->flags & P_MILLIS) && digits < 3)
-        rk_stix_error(c, "'%s' must be precise to at least the millisecond (section 3.2)",
-                      json_string_value(v));
 }
 
 static int type_in(const char *type, size_t len, const char *const *list)

@@ -347,12 +347,36 @@ int rk_stix_timestamp_check(const char *s, size_t len, int *digits_out, struct r
     return rc;
 }
 
-int rk_stix_timestamp_cmp(const char *a, const char *b)
+/* YYYY-MM-DDTHH:MM:SS[.s+]Z with separators in place and no leap second. */
+static int same_layout(const char *s, size_t len)
+{
+    return len >= 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
+           s[16] == ':' && s[len - 1] == 'Z' && !(s[17] == '6' && s[18] == '0') &&
+           (len == 20 || s[19] == '.');
+}
+
+int rk_stix_timestamp_order(const char *a, const char *b, int *cmp_out)
 {
     struct rk_time ta, tb;
+    size_t la = strlen(a), lb = strlen(b);
 
-    if (rk_time_parse(&ta, a, strlen(a), RK_TIME_STIX, NULL) != 0 ||
-        rk_time_parse(&tb, b, strlen(b), RK_TIME_STIX, NULL) != 0)
+    /* the same layout (same fraction digits, no leap second): text order is time order */
+    if (la == lb && same_layout(a, la) && same_layout(b, lb)) {
+        int c = memcmp(a, b, la);
+
+        *cmp_out = c < 0 ? -1 : c > 0;
         return 0;
-    return rk_time_cmp(&ta, &tb);
+    }
+    if (rk_time_parse(&ta, a, la, RK_TIME_STIX, NULL) != 0 ||
+        rk_time_parse(&tb, b, lb, RK_TIME_STIX, NULL) != 0)
+        return RK_EFORMAT;
+    *cmp_out = rk_time_cmp(&ta, &tb);
+    return 0;
+}
+
+int rk_stix_timestamp_cmp(const char *a, const char *b)
+{
+    int cmp = 0;
+
+    return rk_stix_timestamp_order(a, b, &cmp) == 0 ? cmp : 0;
 }
