@@ -30,7 +30,8 @@ struct rk_stix_reader {
     size_t index;
     struct rk_stix_findings *input;
     struct rk_stix_refs refs;
-    char cur_id[RK_ERR_ID_MAX];
+    struct rk_stix_source src; /* to name missing references at the end */
+    char *path;
     long long cur_offset;
     struct rk_err fail;
     int fail_rc;
@@ -79,6 +80,12 @@ int rk_stix_reader_open_file(struct rk_stix_reader **out, const char *path,
         rk_stix_reader_free(r);
         return rc;
     }
+    if (r->scan.size > 0 && (r->path = rk_strdup(path)) == NULL) { /* a regular file */
+        rk_stix_reader_free(r);
+        return rk_err_set(err, RK_ENOMEM, "out of memory");
+    }
+    r->src.path = r->path;
+    r->src.max_object = r->opt.max_object_bytes;
     skip_bom(&r->scan);
     *out = r;
     return 0;
@@ -94,6 +101,8 @@ int rk_stix_reader_open_mem(struct rk_stix_reader **out, const char *p, size_t l
     if ((rc = reader_new(&r, opt)) != 0)
         return rk_err_set(err, rc, "out of memory");
     rk_stix_scan_open_mem(&r->scan, p, len);
+    r->src.mem = p;
+    r->src.mem_len = len;
     skip_bom(&r->scan);
     *out = r;
     return 0;
@@ -107,6 +116,7 @@ void rk_stix_reader_free(struct rk_stix_reader *r)
     json_decref(r->bprops);
     rk_stix_findings_free(r->input);
     rk_stix_refs_free(&r->refs);
+    rk_free(r->path);
     rk_free(r);
 }
 
@@ -190,7 +200,7 @@ static void on_ref(void *ctx, const char *id, size_t len)
     struct rk_stix_reader *r = ctx;
 
     if (!rk_stix_is_tlp_id(id))
-        rk_stix_refs_ref(&r->refs, id, len, r->cur_id, r->cur_offset);
+        rk_stix_refs_ref(&r->refs, id, len, r->cur_offset);
 }
 
 static void reject(struct rk_stix_item *item, int severity, const char *msg)
@@ -209,7 +219,6 @@ static void check_loaded(struct rk_stix_reader *r, struct rk_stix_item *item, js
         rk_strlcpy(item->id, json_string_value(id), sizeof(item->id));
         rk_stix_refs_seen(&r->refs, json_string_value(id), json_string_length(id));
     }
-    rk_strlcpy(r->cur_id, item->id, sizeof(r->cur_id));
     r->cur_offset = item->offset;
     rk_stix_object_check_take(&item->object, obj, &chk, &item->findings, NULL);
 }
@@ -505,7 +514,7 @@ static int step_top(struct rk_stix_reader *r)
     int c = rk_stix_scan_ws(s);
 
     if (c == RK_SCAN_EOF) {
-        if (rk_stix_refs_report(&r->refs, &r->input) != 0)
+        if (rk_stix_refs_report(&r->refs, &r->src, &r->input) != 0)
             return failf(r, RK_ENOMEM, "out of memory");
         r->state = ST_DONE;
         return 0;

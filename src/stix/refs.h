@@ -3,7 +3,6 @@
 #define RK_STIX_REFS_H
 
 #include "stix/stix_internal.h"
-#include "util/buf.h"
 
 #include <stdint.h>
 
@@ -12,20 +11,28 @@ struct ref_entry;
 struct rk_stix_refs {
     uint64_t *seen; /* hashes of ids the input contained */
     size_t seen_cap, seen_n;
-    struct ref_entry *refs; /* distinct referenced ids */
+    struct ref_entry *refs; /* hashes of distinct referenced ids, with their first referrer */
     size_t refs_cap, refs_n;
-    struct rk_buf strings; /* the referenced ids and their first referrers */
-    int stopped;           /* a cap was reached: no more tracking */
+    int stopped; /* a cap was reached: no more tracking */
+};
+
+/* Where the input can be read again to name missing references: memory, a regular file, or
+ * neither (stdin, pipes). */
+struct rk_stix_source {
+    const char *mem;
+    size_t mem_len;
+    const char *path;
+    size_t max_object; /* bytes to read at an object's offset */
 };
 
 void rk_stix_refs_init(struct rk_stix_refs *r);
 void rk_stix_refs_free(struct rk_stix_refs *r);
 /* The input contained an object with this id. */
 void rk_stix_refs_seen(struct rk_stix_refs *r, const char *id, size_t len);
-/* Object from (at byte offset) references id. */
-void rk_stix_refs_ref(struct rk_stix_refs *r, const char *id, size_t len, const char *from,
-                      long long offset);
+/* The object at byte offset references id. */
+void rk_stix_refs_ref(struct rk_stix_refs *r, const char *id, size_t len, long long offset);
 /* Add a warning to *findings for every reference to an id the input did not contain. */
-int rk_stix_refs_report(const struct rk_stix_refs *r, struct rk_stix_findings **findings);
+int rk_stix_refs_report(const struct rk_stix_refs *r, const struct rk_stix_source *src,
+                        struct rk_stix_findings **findings);
 
 #endif
