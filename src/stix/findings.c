@@ -99,6 +99,9 @@ static void render_path(const struct rk_stix_vctx *c, char *out, size_t cap)
 }
 
 static void vreport(struct rk_stix_vctx *c, int severity, const char *fmt, va_list ap)
+        __attribute__((format(printf, 3, 0)));
+
+static void vreport(struct rk_stix_vctx *c, int severity, const char *fmt, va_list ap)
 {
     char msg[RK_ERR_MESSAGE_MAX], path[RK_ERR_PATH_MAX];
 
