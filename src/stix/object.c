@@ -22,30 +22,25 @@ struct rk_stix_object {
     size_t canon_len;
 };
 
+/* The defaults, in the order of struct rk_stix_options. */
+static const struct rk_stix_options defaults = {
+    (size_t)16 << 20,    /* max_object_bytes */
+    64,                  /* max_depth */
+    (size_t)1 << 20,     /* max_string_bytes */
+    1000000,             /* max_array_items */
+    RK_STIX_V20_UPGRADE, /* v20 */
+    1,                   /* allow_custom */
+    NULL, /* check_pattern: the STIX patterning parser is wired in here once it exists */
+};
+
 void rk_stix_options_init(struct rk_stix_options *opt)
 {
-    memset(opt, 0, sizeof(*opt));
-    opt->max_object_bytes = (size_t)16 << 20;
-    opt->max_depth = 64;
-    opt->max_string_bytes = (size_t)1 << 20;
-    opt->max_array_items = 1000000;
-    opt->v20 = RK_STIX_V20_UPGRADE;
-    opt->allow_custom = 1;
-    opt->check_pattern = NULL; /* the patterning parser is wired in here once it exists */
+    *opt = defaults;
 }
 
 const struct rk_stix_options *rk_stix_options_or_default(const struct rk_stix_options *opt)
 {
-    static struct rk_stix_options defaults;
-    static int ready;
-
-    if (opt)
-        return opt;
-    if (!ready) {
-        rk_stix_options_init(&defaults);
-        ready = 1;
-    }
-    return &defaults;
+    return opt ? opt : &defaults;
 }
 
 static enum rk_tlp tlp_of(json_t *refs)

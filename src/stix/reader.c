@@ -27,6 +27,7 @@ struct rk_stix_reader {
     int capturing;     /* the top-level object may be a bare STIX object: its text is kept */
     uint64_t top_start; /* where the current top-level value starts */
     json_t *bprops;    /* top-level members of the current object other than "objects" */
+    int lists;         /* "objects" lists streamed from the current top-level object */
     size_t index;
     struct rk_stix_findings *input;
     struct rk_stix_refs refs;
@@ -416,6 +417,9 @@ static int read_key(struct rk_stix_reader *r, char *key, size_t cap)
 /* Start streaming the bundle's objects list (the '[' is next). */
 static void start_bundle_list(struct rk_stix_reader *r)
 {
+    if (r->lists++ > 0)
+        input_finding(r, RK_STIX_ERROR, (long long)r->top_start,
+                      "duplicate top-level key \"objects\"");
     rk_stix_scan_unmark(&r->scan);
     r->capturing = 0;
     rk_stix_scan_skip(&r->scan);
@@ -525,6 +529,7 @@ static int step_top(struct rk_stix_reader *r)
         rk_stix_scan_skip(s);
         json_decref(r->bprops);
         r->bprops = NULL;
+        r->lists = 0;
         r->capturing = 1;
         r->first = 1;
         r->state = ST_MEMBERS;

@@ -120,7 +120,7 @@ static void test_stix_ident__sco_ids_match_the_spec_examples(void **state)
         for (size_t k = 0; k < types; k++)
             known |= strcmp(seen[k], type) == 0;
         if (!known && types < 32)
-            strcpy(seen[types++], type);
+            snprintf(seen[types++], sizeof(seen[0]), "%s", type);
     }
     /* 64 example SCOs of 15 types: all but email-message, network-traffic and process */
     assert_int_equal(checked, 64);

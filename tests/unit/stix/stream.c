@@ -44,7 +44,7 @@ static void drain(struct rk_stix_reader *r, struct run *out)
         assert_int_equal(it.index, k);
         if (k < 16) {
             out->offsets[k] = it.offset;
-            strcpy(out->ids[k], it.id);
+            snprintf(out->ids[k], sizeof(out->ids[k]), "%s", it.id);
         }
         if (it.object) {
             out->valid++;
@@ -55,7 +55,7 @@ static void drain(struct rk_stix_reader *r, struct run *out)
                 const struct rk_stix_finding *f = rk_stix_findings_at(it.findings, i);
 
                 if (f->severity == RK_STIX_ERROR) {
-                    strcpy(out->first_error[k], f->message);
+                    snprintf(out->first_error[k], sizeof(out->first_error[k]), "%s", f->message);
                     break;
                 }
             }
@@ -70,8 +70,9 @@ static void drain(struct rk_stix_reader *r, struct run *out)
             out->input_errors++;
         else
             out->input_warnings++;
-        strncat(out->input_msgs, f->message, sizeof(out->input_msgs) - strlen(out->input_msgs) - 2);
-        strcat(out->input_msgs, "|");
+        size_t used = strlen(out->input_msgs);
+
+        snprintf(out->input_msgs + used, sizeof(out->input_msgs) - used, "%s|", f->message);
     }
 }
 
@@ -222,6 +223,10 @@ static void test_stix_stream__bundle_properties(void **state)
     read_mem("{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":{}}", NULL, &r);
     assert_int_equal(r.items, 0);
     assert_non_null(strstr(r.input_msgs, "objects must be a list"));
+    read_mem("{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":[" IND(ID1) "],"
+             "\"objects\":[" IND(ID2) "]}", NULL, &r);
+    assert_int_equal(r.valid, 2);
+    assert_non_null(strstr(r.input_msgs, "duplicate top-level key \"objects\""));
     /* a STIX object that happens to have a list called objects stays an object */
     read_mem("{\"type\":\"x-thing\",\"id\":\"x-thing--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":[1]}", NULL, &r);
     assert_int_equal(r.items, 1);
