@@ -491,5 +491,5 @@ const char *rk_stix_tables_check(void)
         if (!props_sorted(rk_stix_sco_structs[i]->props, rk_stix_sco_structs[i]->nprops))
             return rk_stix_sco_structs[i]->name;
     }
-    return NULL;
+    return rk_stix_vocab_check();
 }

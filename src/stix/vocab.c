@@ -1,7 +1,8 @@
 /* vocab.c - STIX 2.1 open vocabularies and enumerations, section 10 of the specification with
  * errata 01 (normative values, written out from the text; both the summary and the value table
  * of each section are included, the errata added rust, legal, control-system, firewall,
- * routers-switches, workstation, incident and private-sector). */
+ * routers-switches, workstation, incident and private-sector). Each list is sorted (byte
+ * order) for binary search. */
 #include "stix/vocab.h"
 
 #include <string.h>
@@ -12,7 +13,7 @@
 /* section 10.1 */
 static const char *const v_account_type[] = {
     "facebook", "ldap", "nis", "openid", "radius", "skype", "tacacs", "twitter", "unix",
-    "windows-local", "windows-domain",
+    "windows-domain", "windows-local",
 };
 VOCAB(account_type, "account-type-ov");
 
@@ -25,7 +26,7 @@ VOCAB(attack_motivation, "attack-motivation-ov");
 
 /* section 10.3 */
 static const char *const v_attack_resource_level[] = {
-    "club", "contest", "team", "organization", "government", "individual",
+    "club", "contest", "government", "individual", "organization", "team",
 };
 VOCAB(attack_resource_level, "attack-resource-level-ov");
 
@@ -37,13 +38,13 @@ VOCAB(encryption_algorithm, "encryption-algorithm-enum");
 
 /* section 10.5 */
 static const char *const v_extension_type[] = {
-    "new-sdo", "new-sco", "new-sro", "property-extension", "toplevel-property-extension",
+    "new-sco", "new-sdo", "new-sro", "property-extension", "toplevel-property-extension",
 };
 VOCAB(extension_type, "extension-type-enum");
 
 /* section 10.6 */
 static const char *const v_grouping_context[] = {
-    "suspicious-activity", "malware-analysis", "unspecified",
+    "malware-analysis", "suspicious-activity", "unspecified",
 };
 VOCAB(grouping_context, "grouping-context-ov");
 
@@ -55,13 +56,13 @@ VOCAB(hash_algorithm, "hash-algorithm-ov");
 
 /* section 10.8 */
 static const char *const v_identity_class[] = {
-    "individual", "group", "system", "organization", "class", "unknown",
+    "class", "group", "individual", "organization", "system", "unknown",
 };
 VOCAB(identity_class, "identity-class-ov");
 
 /* section 10.9. */
 static const char *const v_implementation_language[] = {
-    "applescript", "bash", "c", "c++", "c#", "go", "java", "javascript", "lua", "objective-c",
+    "applescript", "bash", "c", "c#", "c++", "go", "java", "javascript", "lua", "objective-c",
     "perl", "php", "powershell", "python", "ruby", "rust", "scala", "swift", "typescript",
     "visual-basic", "x86-32", "x86-64",
 };
@@ -69,20 +70,20 @@ VOCAB(implementation_language, "implementation-language-ov");
 
 /* section 10.10 */
 static const char *const v_indicator_type[] = {
-    "anomalous-activity", "anonymization", "benign", "compromised", "malicious-activity",
-    "attribution", "unknown",
+    "anomalous-activity", "anonymization", "attribution", "benign", "compromised",
+    "malicious-activity", "unknown",
 };
 VOCAB(indicator_type, "indicator-type-ov");
 
 /* section 10.11 */
 static const char *const v_industry_sector[] = {
-    "agriculture", "aerospace", "automotive", "chemical", "commercial", "communications",
-    "construction", "defense", "education", "energy", "entertainment", "financial-services",
-    "government", "emergency-services", "government-local", "government-national",
+    "aerospace", "agriculture", "automotive", "chemical", "commercial", "communications",
+    "construction", "dams", "defense", "education", "emergency-services", "energy",
+    "entertainment", "financial-services", "government", "government-local", "government-national",
     "government-public-services", "government-regional", "healthcare", "hospitality-leisure",
-    "infrastructure", "dams", "nuclear", "water", "insurance", "legal", "manufacturing", "mining",
-    "non-profit", "pharmaceuticals", "retail", "technology", "telecommunications",
-    "transportation", "utilities",
+    "infrastructure", "insurance", "legal", "manufacturing", "mining", "non-profit", "nuclear",
+    "pharmaceuticals", "retail", "technology", "telecommunications", "transportation", "utilities",
+    "water",
 };
 VOCAB(industry_sector, "industry-sector-ov");
 
@@ -90,7 +91,7 @@ VOCAB(industry_sector, "industry-sector-ov");
 static const char *const v_infrastructure_type[] = {
     "amplification", "anonymization", "botnet", "command-and-control", "control-system",
     "exfiltration", "firewall", "hosting-malware", "hosting-target-lists", "phishing",
-    "reconnaissance", "routers-switches", "staging", "workstation", "unknown",
+    "reconnaissance", "routers-switches", "staging", "unknown", "workstation",
 };
 VOCAB(infrastructure_type, "infrastructure-type-ov");
 
@@ -112,13 +113,13 @@ VOCAB(malware_capabilities, "malware-capabilities-ov");
 
 /* section 10.14 */
 static const char *const v_malware_result[] = {
-    "malicious", "suspicious", "benign", "unknown",
+    "benign", "malicious", "suspicious", "unknown",
 };
 VOCAB(malware_result, "malware-result-ov");
 
 /* section 10.15 */
 static const char *const v_malware_type[] = {
-    "adware", "backdoor", "bot", "bootkit", "ddos", "downloader", "dropper", "exploit-kit",
+    "adware", "backdoor", "bootkit", "bot", "ddos", "downloader", "dropper", "exploit-kit",
     "keylogger", "ransomware", "remote-access-trojan", "resource-exploitation",
     "rogue-security-software", "rootkit", "screen-capture", "spyware", "trojan", "unknown",
     "virus", "webshell", "wiper", "worm",
@@ -127,26 +128,26 @@ VOCAB(malware_type, "malware-type-ov");
 
 /* section 10.16 */
 static const char *const v_network_socket_address_family[] = {
-    "AF_UNSPEC", "AF_INET", "AF_IPX", "AF_APPLETALK", "AF_NETBIOS", "AF_INET6", "AF_IRDA",
-    "AF_BTH",
+    "AF_APPLETALK", "AF_BTH", "AF_INET", "AF_INET6", "AF_IPX", "AF_IRDA", "AF_NETBIOS",
+    "AF_UNSPEC",
 };
 VOCAB(network_socket_address_family, "network-socket-address-family-enum");
 
 /* section 10.17 */
 static const char *const v_network_socket_type[] = {
-    "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET",
+    "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_STREAM",
 };
 VOCAB(network_socket_type, "network-socket-type-enum");
 
 /* section 10.18 */
 static const char *const v_opinion[] = {
-    "strongly-disagree", "disagree", "neutral", "agree", "strongly-agree",
+    "agree", "disagree", "neutral", "strongly-agree", "strongly-disagree",
 };
 VOCAB(opinion, "opinion-enum");
 
 /* section 10.19 */
 static const char *const v_pattern_type[] = {
-    "stix", "pcre", "sigma", "snort", "suricata", "yara",
+    "pcre", "sigma", "snort", "stix", "suricata", "yara",
 };
 VOCAB(pattern_type, "pattern-type-ov");
 
@@ -158,12 +159,12 @@ VOCAB(processor_architecture, "processor-architecture-ov");
 
 /* section 10.21. */
 static const char *const v_region[] = {
-    "africa", "eastern-africa", "middle-africa", "northern-africa", "southern-africa",
-    "western-africa", "americas", "caribbean", "central-america", "latin-america-caribbean",
-    "northern-america", "south-america", "asia", "central-asia", "eastern-asia", "southern-asia",
-    "south-eastern-asia", "western-asia", "europe", "eastern-europe", "northern-europe",
-    "southern-europe", "western-europe", "oceania", "antarctica", "australia-new-zealand",
-    "melanesia", "micronesia", "polynesia",
+    "africa", "americas", "antarctica", "asia", "australia-new-zealand", "caribbean",
+    "central-america", "central-asia", "eastern-africa", "eastern-asia", "eastern-europe",
+    "europe", "latin-america-caribbean", "melanesia", "micronesia", "middle-africa",
+    "northern-africa", "northern-america", "northern-europe", "oceania", "polynesia",
+    "south-america", "south-eastern-asia", "southern-africa", "southern-asia", "southern-europe",
+    "western-africa", "western-asia", "western-europe",
 };
 VOCAB(region, "region-ov");
 
@@ -191,20 +192,20 @@ VOCAB(threat_actor_role, "threat-actor-role-ov");
 
 /* section 10.25. */
 static const char *const v_threat_actor_sophistication[] = {
-    "none", "minimal", "intermediate", "advanced", "expert", "innovator", "strategic",
+    "advanced", "expert", "innovator", "intermediate", "minimal", "none", "strategic",
 };
 VOCAB(threat_actor_sophistication, "threat-actor-sophistication-ov");
 
 /* section 10.26. */
 static const char *const v_tool_type[] = {
-    "denial-of-service", "exploitation", "information-gathering", "network-capture",
-    "credential-exploitation", "remote-access", "vulnerability-scanning", "unknown",
+    "credential-exploitation", "denial-of-service", "exploitation", "information-gathering",
+    "network-capture", "remote-access", "unknown", "vulnerability-scanning",
 };
 VOCAB(tool_type, "tool-type-ov");
 
 /* section 10.27. */
 static const char *const v_windows_integrity_level[] = {
-    "low", "medium", "high", "system",
+    "high", "low", "medium", "system",
 };
 VOCAB(windows_integrity_level, "windows-integrity-level-enum");
 
@@ -216,10 +217,9 @@ VOCAB(windows_pebinary_type, "windows-pebinary-type-ov");
 
 /* section 10.29. */
 static const char *const v_windows_registry_datatype[] = {
-    "REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD", "REG_DWORD_BIG_ENDIAN",
-    "REG_DWORD_LITTLE_ENDIAN", "REG_LINK", "REG_MULTI_SZ", "REG_RESOURCE_LIST",
-    "REG_FULL_RESOURCE_DESCRIPTION", "REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD",
-    "REG_INVALID_TYPE",
+    "REG_BINARY", "REG_DWORD", "REG_DWORD_BIG_ENDIAN", "REG_DWORD_LITTLE_ENDIAN", "REG_EXPAND_SZ",
+    "REG_FULL_RESOURCE_DESCRIPTION", "REG_INVALID_TYPE", "REG_LINK", "REG_MULTI_SZ", "REG_NONE",
+    "REG_QWORD", "REG_RESOURCE_LIST", "REG_RESOURCE_REQUIREMENTS_LIST", "REG_SZ",
 };
 VOCAB(windows_registry_datatype, "windows-registry-datatype-enum");
 
@@ -232,24 +232,58 @@ VOCAB(windows_service_start_type, "windows-service-start-type-enum");
 
 /* section 10.31. */
 static const char *const v_windows_service_type[] = {
-    "SERVICE_KERNEL_DRIVER", "SERVICE_FILE_SYSTEM_DRIVER", "SERVICE_WIN32_OWN_PROCESS",
+    "SERVICE_FILE_SYSTEM_DRIVER", "SERVICE_KERNEL_DRIVER", "SERVICE_WIN32_OWN_PROCESS",
     "SERVICE_WIN32_SHARE_PROCESS",
 };
 VOCAB(windows_service_type, "windows-service-type-enum");
 
 /* section 10.32. */
 static const char *const v_windows_service_status[] = {
-    "SERVICE_CONTINUE_PENDING", "SERVICE_PAUSE_PENDING", "SERVICE_PAUSED", "SERVICE_RUNNING",
-    "SERVICE_START_PENDING", "SERVICE_STOP_PENDING", "SERVICE_STOPPED",
+    "SERVICE_CONTINUE_PENDING", "SERVICE_PAUSED", "SERVICE_PAUSE_PENDING", "SERVICE_RUNNING",
+    "SERVICE_START_PENDING", "SERVICE_STOPPED", "SERVICE_STOP_PENDING",
 };
 VOCAB(windows_service_status, "windows-service-status-enum");
 
-/* Linear search: vocabularies are short and only consulted for vocabulary-typed properties. */
 int rk_stix_vocab_has(const struct rk_vocab *v, const char *s)
 {
-    for (size_t i = 0; i < v->n; i++) {
-        if (strcmp(v->v[i], s) == 0)
+    size_t lo = 0, hi = v->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(s, v->v[mid]);
+
+        if (c == 0)
             return 1;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
     return 0;
+}
+
+const char *rk_stix_vocab_check(void)
+{
+    static const struct rk_vocab *const all[] = {
+        &rk_vocab_account_type, &rk_vocab_attack_motivation, &rk_vocab_attack_resource_level,
+        &rk_vocab_encryption_algorithm, &rk_vocab_extension_type, &rk_vocab_grouping_context,
+        &rk_vocab_hash_algorithm, &rk_vocab_identity_class, &rk_vocab_implementation_language,
+        &rk_vocab_indicator_type, &rk_vocab_industry_sector, &rk_vocab_infrastructure_type,
+        &rk_vocab_malware_capabilities, &rk_vocab_malware_result, &rk_vocab_malware_type,
+        &rk_vocab_network_socket_address_family, &rk_vocab_network_socket_type,
+        &rk_vocab_opinion, &rk_vocab_pattern_type, &rk_vocab_processor_architecture,
+        &rk_vocab_region, &rk_vocab_report_type, &rk_vocab_threat_actor_type,
+        &rk_vocab_threat_actor_role, &rk_vocab_threat_actor_sophistication, &rk_vocab_tool_type,
+        &rk_vocab_windows_integrity_level, &rk_vocab_windows_pebinary_type,
+        &rk_vocab_windows_registry_datatype, &rk_vocab_windows_service_start_type,
+        &rk_vocab_windows_service_type, &rk_vocab_windows_service_status,
+    };
+
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        for (size_t k = 1; k < all[i]->n; k++) {
+            if (strcmp(all[i]->v[k - 1], all[i]->v[k]) >= 0)
+                return all[i]->name;
+        }
+    }
+    return NULL;
 }

@@ -37,4 +37,7 @@ extern const struct rk_vocab rk_vocab_windows_service_start_type; /* windows-ser
 extern const struct rk_vocab rk_vocab_windows_service_type; /* windows-service-type-enum */
 extern const struct rk_vocab rk_vocab_windows_service_status; /* windows-service-status-enum */
 
+/* 0 when every list is sorted, else the name of the first that is not (unit tests). */
+const char *rk_stix_vocab_check(void);
+
 #endif
