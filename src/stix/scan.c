@@ -186,6 +186,21 @@ static int top_is_object(const struct rk_stix_scan *s, size_t depth, int want)
     return (s->stack[depth / 8] >> (depth % 8)) & 1u;
 }
 
+/* The input ended (or could not be read) inside the value that starts at byte start. */
+static int ended_inside(const struct rk_stix_scan *s, uint64_t start, struct rk_err *err)
+{
+    int rc = s->ioerr ? RK_EIO : RK_EFORMAT;
+
+    if (s->ioerr)
+        rk_err_set(err, rc, "read error inside the value that starts at byte %llu: %s",
+                   (unsigned long long)start, strerror(s->ioerr));
+    else
+        rk_err_set(err, rc, "input ends inside the value that starts at byte %llu (truncated?)",
+                   (unsigned long long)start);
+    rk_err_set_offset(err, (long long)rk_stix_scan_offset(s));
+    return rc;
+}
+
 /* The scanning loop shared by scan_value and scan_close: runs until depth returns to 0. */
 static int scan_nested(struct rk_stix_scan *s, size_t depth, int in_str, uint64_t start,
                        struct rk_err *err)
@@ -196,14 +211,8 @@ static int scan_nested(struct rk_stix_scan *s, size_t depth, int in_str, uint64_
         const char *p;
         size_t i, n;
 
-        if (s->pos == s->len && fill(s) == 0) {
-            rk_err_set(err, s->ioerr ? RK_EIO : RK_EFORMAT,
-                       s->ioerr ? "read error inside the value that starts at byte %llu: %s"
-                                : "input ends inside the value that starts at byte %llu%s",
-                       (unsigned long long)start, s->ioerr ? strerror(s->ioerr) : " (truncated?)");
-            rk_err_set_offset(err, (long long)rk_stix_scan_offset(s));
-            return s->ioerr ? RK_EIO : RK_EFORMAT;
-        }
+        if (s->pos == s->len && fill(s) == 0)
+            return ended_inside(s, start, err);
         p = s->p;
         n = s->len;
         for (i = s->pos; i < n; i++) {
