@@ -153,6 +153,8 @@ static int parse_listen(const char *listen, unsigned port, union any_addr *a, in
     return rk_err_set(err, RK_EINVAL, "'%s' is not an IPv4 or IPv6 address", listen);
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
