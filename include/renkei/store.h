@@ -139,7 +139,7 @@ struct rk_store_query {
     const char *const *spec_versions; /* match[spec_version]; none: each object's latest */
     size_t n_spec_versions;
     unsigned versions;                /* RK_VERSIONS_* */
-    const char *const *version_values; /* match[version]=<timestamp>, exact string match */
+    const char *const *version_values; /* match[version]=<timestamp>, matched by instant */
     size_t n_version_values;
     const struct rk_store_visibility *vis; /* NULL: no restriction */
     int without_json;                 /* 1: rows carry no JSON (manifests, counts) */
@@ -185,8 +185,10 @@ int rk_store_query(struct rk_store *st, const struct rk_store_query *q, rk_store
 int rk_store_count(struct rk_store *st, const struct rk_store_query *q, uint64_t *out,
                    struct rk_err *err);
 
-/* Delete the rows q selects (q->ids must be given); *deleted_out says how many. First/last
- * versions are recomputed for what remains. */
+/* Delete the rows q selects (q->ids must be given); *deleted_out says how many. Unlike a
+ * query, no versions means every version, and no match[spec_version] means every spec
+ * version. Rows q->vis cannot see are not deleted. First/last versions are recomputed for
+ * what remains. */
 int rk_store_delete(struct rk_store *st, const struct rk_store_query *q, uint64_t *deleted_out,
                     struct rk_err *err);
 
@@ -219,9 +221,17 @@ int rk_store_conflict_list(struct rk_store *st,
                            int (*fn)(const struct rk_store_conflict *c, void *ctx), void *ctx,
                            struct rk_err *err);
 
+/* ---- checking ------------------------------------------------------------------------------ */
+
+/* Check the database (the backend's own integrity check) and the store's invariants: every
+ * version has its JSON, each (collection, id) has exactly one first and one last version,
+ * date_added values are below the node's high-water mark. RK_EFORMAT says what is wrong. */
+int rk_store_check(struct rk_store *st, struct rk_err *err);
+
 /* ---- node settings ------------------------------------------------------------------------- */
 
-/* A small key/value table for node-wide settings (identity id, default TLP, ...). */
+/* A small key/value table for node-wide settings (identity id, default TLP, ...).
+ * get: RK_ENOTFOUND when unset, RK_ELIMIT when the value does not fit in cap bytes. */
 int rk_store_setting_get(struct rk_store *st, const char *key, char *out, size_t cap,
                          struct rk_err *err);
 int rk_store_setting_set(struct rk_store *st, const char *key, const char *value,
