@@ -30,13 +30,10 @@ struct rk_sqlite_cached {
 
 /* Statements a batch holds from begin to commit (see sqlite_put.c). */
 enum {
-    RK_SQLITE_PUT_LAST,    /* latest version of (coll, id) */
-    RK_SQLITE_PUT_EXACT,   /* the row of (coll, id, vkey) */
-    RK_SQLITE_PUT_FIRST,   /* earliest version of (coll, id) */
-    RK_SQLITE_PUT_TOPSPEC, /* highest spec_rank of (coll, id) */
+    RK_SQLITE_PUT_VERSIONS, /* the stored versions of (coll, id), by id hash */
     RK_SQLITE_PUT_INSERT,
     RK_SQLITE_PUT_JSON,
-    RK_SQLITE_PUT_FLAGS, /* set is_first / is_last of one row */
+    RK_SQLITE_PUT_FLAGS, /* clear is_first / is_last of one row */
     RK_SQLITE_PUT_SPEC,  /* clear spec_top of (coll, id) */
     RK_SQLITE_PUT_N
 };
@@ -75,6 +72,10 @@ int rk_sqlite_int(struct rk_sqlite *s, const char *sql, int64_t *out, struct rk_
 int rk_sqlite_begin(struct rk_sqlite *s, struct rk_err *err);
 int rk_sqlite_commit(struct rk_sqlite *s, struct rk_err *err);
 void rk_sqlite_rollback(struct rk_sqlite *s);
+
+/* The id hash the index objects_id is keyed on: the first 8 bytes of SHA-256(id), so ids an
+ * adversary chooses cannot be made to share a hash bucket. */
+int64_t rk_sqlite_idh(const char *id);
 
 /* Bind a C string or NULL. */
 int rk_sqlite_bind_str(sqlite3_stmt *stmt, int i, const char *s);

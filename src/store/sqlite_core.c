@@ -32,6 +32,7 @@ static const struct rk_sqlite_step steps[] = {
      "CREATE TABLE objects ("
      " date_added INTEGER PRIMARY KEY,"
      " coll INTEGER NOT NULL,"
+     " idh INTEGER NOT NULL," /* rk_sqlite_idh(id): the key of objects_id */
      " id TEXT NOT NULL,"
      " vkey BLOB NOT NULL," /* version key, x'' when unversioned */
      " sha256 BLOB NOT NULL,"
@@ -46,7 +47,9 @@ static const struct rk_sqlite_step steps[] = {
      " created TEXT,"
      " modified TEXT,"
      " revoked INTEGER NOT NULL);"
-     "CREATE UNIQUE INDEX objects_version ON objects (coll, id, vkey);"
+     /* small entries (no id text) keep this randomly-written index compact; (coll, id, vkey)
+      * is unique, which the put path maintains under the write lock */
+     "CREATE INDEX objects_id ON objects (coll, idh);"
      "CREATE INDEX objects_coll ON objects (coll);"
      "CREATE INDEX objects_coll_last ON objects (coll) WHERE is_last = 1;"
      "CREATE TABLE object_json (date_added INTEGER PRIMARY KEY, json TEXT NOT NULL);"

@@ -364,6 +364,18 @@ static int configure(struct rk_sqlite *s, struct rk_err *err)
     return rc;
 }
 
+/* SQL function rk_idh(id): the id hash, for checks that recompute it. */
+static void idh_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *id = (const char *)sqlite3_value_text(argv[0]);
+
+    (void)argc;
+    if (id)
+        sqlite3_result_int64(ctx, rk_sqlite_idh(id));
+    else
+        sqlite3_result_null(ctx);
+}
+
 static int open_db(struct rk_sqlite *s, unsigned flags, struct rk_err *err)
 {
     int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
@@ -374,6 +386,11 @@ static int open_db(struct rk_sqlite *s, unsigned flags, struct rk_err *err)
     if (src != SQLITE_OK)
         return rk_sqlite_fail(s, src, "opening the database", err);
     sqlite3_busy_timeout(s->db, RK_SQLITE_BUSY_MS);
+    src = sqlite3_create_function(s->db, "rk_idh", 1,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                  idh_fn, NULL, NULL);
+    if (src != SQLITE_OK)
+        return rk_sqlite_fail(s, src, "registering SQL functions", err);
     return 0;
 }
 

@@ -1,43 +1,41 @@
 /* sqlite_put.c - write batches: one BEGIN IMMEDIATE transaction, one row per object version.
  *
- * Each put costs one index probe for a new (collection, id): the latest version of the id.
- * Only an id that already has versions needs more (the exact version, the first version, the
- * highest spec_version) and the update of the one row that stops being first or last.
+ * A put of a new (collection, id) costs one probe of objects_id that finds nothing, then the
+ * inserts. An id with stored versions reads those rows once (exact version? first? last?
+ * highest spec_version?) and updates only the rows that stop being first, last or top.
  */
 #include "store/sqlite.h"
 
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/digest.h"
 #include "util/rktime.h"
 
 static const char *const put_sql[RK_SQLITE_PUT_N] = {
-    [RK_SQLITE_PUT_LAST] = "SELECT date_added, vkey, sha256 FROM objects "
-                           "WHERE coll = ?1 AND id = ?2 ORDER BY vkey DESC LIMIT 1",
-    [RK_SQLITE_PUT_EXACT] = "SELECT date_added, vkey, sha256 FROM objects "
-                            "WHERE coll = ?1 AND id = ?2 AND vkey = ?3",
-    [RK_SQLITE_PUT_FIRST] = "SELECT date_added, vkey FROM objects "
-                            "WHERE coll = ?1 AND id = ?2 ORDER BY vkey LIMIT 1",
-    [RK_SQLITE_PUT_TOPSPEC] = "SELECT max(spec_rank) FROM objects WHERE coll = ?1 AND id = ?2",
+    [RK_SQLITE_PUT_VERSIONS] = "SELECT date_added, id, vkey, sha256, spec_rank FROM objects "
+                               "WHERE coll = ?1 AND idh = ?2",
     [RK_SQLITE_PUT_INSERT] =
-            "INSERT INTO objects (date_added, coll, id, vkey, sha256, is_first, is_last, "
+            "INSERT INTO objects (date_added, coll, idh, id, vkey, sha256, is_first, is_last, "
             "spec_top, tlp, origin, type, spec_version, spec_rank, created, modified, revoked) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     [RK_SQLITE_PUT_JSON] = "INSERT INTO object_json (date_added, json) VALUES (?1, ?2)",
     [RK_SQLITE_PUT_FLAGS] = "UPDATE objects SET is_first = (is_first AND ?2), "
                             "is_last = (is_last AND ?3) WHERE date_added = ?1",
     [RK_SQLITE_PUT_SPEC] = "UPDATE objects SET spec_top = 0 "
-                           "WHERE coll = ?1 AND id = ?2 AND spec_top = 1",
+                           "WHERE coll = ?1 AND idh = ?2 AND id = ?3 AND spec_top = 1",
 };
 
-/* What the store holds already for the (collection, id) being put. */
-struct existing {
-    int64_t date_added;
-    uint8_t vkey[RK_STORE_VKEY_LEN];
-    size_t vkey_len;
-    uint8_t sha256[RK_SHA256_LEN];
-    int has_sha;
-};
+int64_t rk_sqlite_idh(const char *id)
+{
+    uint8_t d[RK_SHA256_LEN];
+    uint64_t h = 0;
+
+    rk_sha256(id, strlen(id), d);
+    for (int i = 0; i < 8; i++)
+        h = h << 8 | d[i];
+    return (int64_t)h;
+}
 
 static void release_put(struct rk_sqlite *s)
 {
@@ -218,6 +216,27 @@ void rk_sqlite_batch_abort(struct rk_store_batch *b)
 
 /* ---- put ----------------------------------------------------------------------------------- */
 
+/* One stored version of the id being put. */
+struct version {
+    int64_t date_added;
+    uint8_t vkey[RK_STORE_VKEY_LEN];
+    size_t vkey_len;
+    uint8_t sha256[RK_SHA256_LEN];
+};
+
+/* What the store holds for the (collection, id) being put. */
+struct versions {
+    size_t n;
+    struct version first, last, exact;
+    int has_exact;
+    int64_t top_rank; /* the highest spec_rank */
+};
+
+/* The flags of the new row. */
+struct placement {
+    int is_first, is_last, spec_top;
+};
+
 static int vkey_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
     size_t n = alen < blen ? alen : blen;
@@ -228,55 +247,59 @@ static int vkey_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen
     return alen < blen ? -1 : alen > blen;
 }
 
-static void bind_key(sqlite3_stmt *stmt, const struct rk_store_batch *b,
-                     const struct rk_store_put *p)
-{
-    sqlite3_bind_int64(stmt, 1, b->coll);
-    sqlite3_bind_text(stmt, 2, p->o->id, -1, SQLITE_STATIC);
-}
-
 static void bind_vkey(sqlite3_stmt *stmt, int i, const uint8_t *vkey, size_t len)
 {
     sqlite3_bind_blob(stmt, i, len ? (const void *)vkey : "", (int)len, SQLITE_STATIC);
 }
 
-/* Step a (date_added, vkey[, sha256]) probe; *found is 0 when it returned no row. */
-static int probe(struct rk_sqlite *s, sqlite3_stmt *stmt, struct existing *ex, int *found,
-                 struct rk_err *err)
+/* Fold one stored version (a row of RK_SQLITE_PUT_VERSIONS) into vs. */
+static void note_version(struct versions *vs, const struct rk_store_put *p, sqlite3_stmt *stmt)
 {
-    int src = sqlite3_step(stmt);
-    int rc = 0;
+    size_t n = (size_t)sqlite3_column_bytes(stmt, 2);
+    int64_t rank = sqlite3_column_int64(stmt, 4);
+    struct version v = {0};
 
-    *found = 0;
-    memset(ex, 0, sizeof(*ex));
-    if (src == SQLITE_ROW) {
-        size_t n = (size_t)sqlite3_column_bytes(stmt, 1);
-
-        *found = 1;
-        ex->date_added = sqlite3_column_int64(stmt, 0);
-        ex->vkey_len = n <= RK_STORE_VKEY_LEN ? n : RK_STORE_VKEY_LEN;
-        if (ex->vkey_len)
-            memcpy(ex->vkey, sqlite3_column_blob(stmt, 1), ex->vkey_len);
-        if (sqlite3_column_count(stmt) > 2 && sqlite3_column_bytes(stmt, 2) == RK_SHA256_LEN) {
-            memcpy(ex->sha256, sqlite3_column_blob(stmt, 2), RK_SHA256_LEN);
-            ex->has_sha = 1;
-        }
-    } else if (src != SQLITE_DONE) {
-        rc = rk_sqlite_fail(s, src, "looking up the object", err);
+    v.date_added = sqlite3_column_int64(stmt, 0);
+    v.vkey_len = n <= RK_STORE_VKEY_LEN ? n : RK_STORE_VKEY_LEN;
+    if (v.vkey_len)
+        memcpy(v.vkey, sqlite3_column_blob(stmt, 2), v.vkey_len);
+    if (sqlite3_column_bytes(stmt, 3) == RK_SHA256_LEN)
+        memcpy(v.sha256, sqlite3_column_blob(stmt, 3), RK_SHA256_LEN);
+    if (vs->n == 0 || vkey_cmp(v.vkey, v.vkey_len, vs->first.vkey, vs->first.vkey_len) < 0)
+        vs->first = v;
+    if (vs->n == 0 || vkey_cmp(v.vkey, v.vkey_len, vs->last.vkey, vs->last.vkey_len) > 0)
+        vs->last = v;
+    if (vs->n == 0 || rank > vs->top_rank)
+        vs->top_rank = rank;
+    if (vkey_cmp(v.vkey, v.vkey_len, p->vkey, p->vkey_len) == 0) {
+        vs->exact = v;
+        vs->has_exact = 1;
     }
+    vs->n++;
+}
+
+/* Read the stored versions of the id: for a new id one index probe that finds nothing. */
+static int read_versions(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,
+                         struct versions *vs, struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(b->st);
+    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_VERSIONS];
+    int src, rc = 0;
+
+    memset(vs, 0, sizeof(*vs));
+    sqlite3_bind_int64(stmt, 1, b->coll);
+    sqlite3_bind_int64(stmt, 2, idh);
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(stmt, 1);
+
+        if (id && strcmp(id, p->o->id) == 0) /* not another id with the same hash */
+            note_version(vs, p, stmt);
+    }
+    if (src != SQLITE_DONE)
+        rc = rk_sqlite_fail(s, src, "looking up the object", err);
     sqlite3_reset(stmt);
     return rc;
 }
-
-/* The same id and version is stored: a duplicate, or a conflict that is recorded. */
-static int same_version(struct rk_store_batch *b, const struct rk_store_put *p,
-                        const struct existing *ex, enum rk_put_outcome *outcome,
-                        struct rk_err *err);
-
-/* Set the flags of the new row and clear them on the rows it displaces. */
-struct placement {
-    int is_first, is_last, spec_top;
-};
 
 static int clear_flags(struct rk_sqlite *s, int64_t date_added, int keep_first, int keep_last,
                        struct rk_err *err)
@@ -292,91 +315,44 @@ static int clear_flags(struct rk_sqlite *s, int64_t date_added, int keep_first, 
     return rc;
 }
 
-/* spec_top of a new version of an existing id, clearing the others' when it outranks them. */
-static int place_spec(struct rk_store_batch *b, const struct rk_store_put *p, int *spec_top,
+static int clear_spec(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,
                       struct rk_err *err)
 {
     struct rk_sqlite *s = rk_sqlite_of(b->st);
-    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_TOPSPEC];
-    int64_t top = 0;
-    int src, rc = 0;
+    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_SPEC];
+    int rc;
 
-    bind_key(stmt, b, p);
-    src = sqlite3_step(stmt);
-    if (src == SQLITE_ROW)
-        top = sqlite3_column_int64(stmt, 0);
-    else
-        rc = rk_sqlite_fail(s, src, "reading spec versions", err);
+    sqlite3_bind_int64(stmt, 1, b->coll);
+    sqlite3_bind_int64(stmt, 2, idh);
+    sqlite3_bind_text(stmt, 3, p->o->id, -1, SQLITE_STATIC);
+    rc = rk_sqlite_step_done(s, stmt, "updating spec version flags", err);
     sqlite3_reset(stmt);
-    if (rc != 0)
-        return rc;
-    *spec_top = p->spec_rank >= top;
-    if (p->spec_rank > top) {
-        stmt = s->put[RK_SQLITE_PUT_SPEC];
-        bind_key(stmt, b, p);
-        rc = rk_sqlite_step_done(s, stmt, "updating spec version flags", err);
-        sqlite3_reset(stmt);
-    }
     return rc;
 }
 
-/* A new version older than the latest: is it the exact version, or the new first one? */
-static int place_older(struct rk_store_batch *b, const struct rk_store_put *p,
-                       struct placement *pl, int *exists, struct existing *ex,
-                       struct rk_err *err)
+/* The new version's flags; clear those of the rows it displaces as first, last or top. */
+static int place(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,
+                 const struct versions *vs, struct placement *pl, struct rk_err *err)
 {
     struct rk_sqlite *s = rk_sqlite_of(b->st);
-    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_EXACT];
-    struct existing first;
-    int found, rc;
+    int rc = 0;
 
-    bind_key(stmt, b, p);
-    bind_vkey(stmt, 3, p->vkey, p->vkey_len);
-    if ((rc = probe(s, stmt, ex, exists, err)) != 0 || *exists)
-        return rc;
-    stmt = s->put[RK_SQLITE_PUT_FIRST];
-    bind_key(stmt, b, p);
-    if ((rc = probe(s, stmt, &first, &found, err)) != 0)
-        return rc;
-    pl->is_last = 0;
-    pl->is_first = !found || vkey_cmp(p->vkey, p->vkey_len, first.vkey, first.vkey_len) < 0;
-    if (found && pl->is_first)
-        rc = clear_flags(s, first.date_added, 0, 1, err);
-    return rc;
-}
-
-/* Where the new version goes among the stored ones; *exists when it is one of them. */
-static int place(struct rk_store_batch *b, const struct rk_store_put *p, struct placement *pl,
-                 int *exists, struct existing *ex, struct rk_err *err)
-{
-    struct rk_sqlite *s = rk_sqlite_of(b->st);
-    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_LAST];
-    struct existing last;
-    int found, cmp, rc;
-
-    *exists = 0;
     pl->is_first = pl->is_last = pl->spec_top = 1;
-    bind_key(stmt, b, p);
-    if ((rc = probe(s, stmt, &last, &found, err)) != 0 || !found)
-        return rc; /* a new id: first, last and top */
-    cmp = vkey_cmp(p->vkey, p->vkey_len, last.vkey, last.vkey_len);
-    if (cmp == 0) {
-        *ex = last;
-        *exists = 1;
+    if (vs->n == 0)
         return 0;
-    }
-    if (cmp > 0) {
-        pl->is_first = 0;
-        rc = clear_flags(s, last.date_added, 1, 0, err);
-    } else {
-        rc = place_older(b, p, pl, exists, ex, err);
-    }
-    if (rc != 0 || *exists)
-        return rc;
-    return place_spec(b, p, &pl->spec_top, err);
+    pl->is_last = vkey_cmp(p->vkey, p->vkey_len, vs->last.vkey, vs->last.vkey_len) > 0;
+    pl->is_first = vkey_cmp(p->vkey, p->vkey_len, vs->first.vkey, vs->first.vkey_len) < 0;
+    pl->spec_top = p->spec_rank >= vs->top_rank;
+    if (pl->is_last)
+        rc = clear_flags(s, vs->last.date_added, 1, 0, err);
+    if (rc == 0 && pl->is_first)
+        rc = clear_flags(s, vs->first.date_added, 0, 1, err);
+    if (rc == 0 && p->spec_rank > vs->top_rank)
+        rc = clear_spec(b, p, idh, err);
+    return rc;
 }
 
-static int insert_row(struct rk_store_batch *b, const struct rk_store_put *p,
+static int insert_row(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,
                       const struct placement *pl, int64_t added, struct rk_err *err)
 {
     struct rk_sqlite *s = rk_sqlite_of(b->st);
@@ -386,20 +362,21 @@ static int insert_row(struct rk_store_batch *b, const struct rk_store_put *p,
 
     sqlite3_bind_int64(stmt, 1, added);
     sqlite3_bind_int64(stmt, 2, b->coll);
-    sqlite3_bind_text(stmt, 3, o->id, -1, SQLITE_STATIC);
-    bind_vkey(stmt, 4, p->vkey, p->vkey_len);
-    sqlite3_bind_blob(stmt, 5, p->sha256, RK_SHA256_LEN, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 6, pl->is_first);
-    sqlite3_bind_int(stmt, 7, pl->is_last);
-    sqlite3_bind_int(stmt, 8, pl->spec_top);
-    sqlite3_bind_int(stmt, 9, o->tlp);
-    sqlite3_bind_int64(stmt, 10, b->origin_key);
-    sqlite3_bind_text(stmt, 11, o->type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 12, o->spec_version, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 13, p->spec_rank);
-    rk_sqlite_bind_str(stmt, 14, o->created);
-    rk_sqlite_bind_str(stmt, 15, o->modified);
-    sqlite3_bind_int(stmt, 16, o->revoked != 0);
+    sqlite3_bind_int64(stmt, 3, idh);
+    sqlite3_bind_text(stmt, 4, o->id, -1, SQLITE_STATIC);
+    bind_vkey(stmt, 5, p->vkey, p->vkey_len);
+    sqlite3_bind_blob(stmt, 6, p->sha256, RK_SHA256_LEN, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 7, pl->is_first);
+    sqlite3_bind_int(stmt, 8, pl->is_last);
+    sqlite3_bind_int(stmt, 9, pl->spec_top);
+    sqlite3_bind_int(stmt, 10, o->tlp);
+    sqlite3_bind_int64(stmt, 11, b->origin_key);
+    sqlite3_bind_text(stmt, 12, o->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 13, o->spec_version, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 14, p->spec_rank);
+    rk_sqlite_bind_str(stmt, 15, o->created);
+    rk_sqlite_bind_str(stmt, 16, o->modified);
+    sqlite3_bind_int(stmt, 17, o->revoked != 0);
     rc = rk_sqlite_step_done(s, stmt, "storing the object", err);
     sqlite3_reset(stmt);
     if (rc != 0)
@@ -412,26 +389,33 @@ static int insert_row(struct rk_store_batch *b, const struct rk_store_put *p,
     return rc;
 }
 
+/* The same id and version is stored: a duplicate, or a conflict that is recorded. */
+static int same_version(struct rk_store_batch *b, const struct rk_store_put *p,
+                        const struct version *kept, enum rk_put_outcome *outcome,
+                        struct rk_err *err);
+
 int rk_sqlite_batch_put(struct rk_store_batch *b, const struct rk_store_put *p,
                         enum rk_put_outcome *outcome, int64_t *date_added_out,
                         struct rk_err *err)
 {
+    int64_t idh = rk_sqlite_idh(p->o->id), added;
     struct placement pl;
-    struct existing ex;
-    int exists, rc;
-    int64_t added;
+    struct versions vs;
+    int rc;
 
     *outcome = RK_PUT_STORED;
     *date_added_out = 0;
-    if ((rc = place(b, p, &pl, &exists, &ex, err)) != 0)
+    if ((rc = read_versions(b, p, idh, &vs, err)) != 0)
         goto out;
-    if (exists) {
-        *date_added_out = ex.date_added;
-        rc = same_version(b, p, &ex, outcome, err);
+    if (vs.has_exact) {
+        *date_added_out = vs.exact.date_added;
+        rc = same_version(b, p, &vs.exact, outcome, err);
         goto out;
     }
+    if ((rc = place(b, p, idh, &vs, &pl, err)) != 0)
+        goto out;
     added = rk_time_unique_us(b->last_added_us);
-    if ((rc = insert_row(b, p, &pl, added, err)) != 0)
+    if ((rc = insert_row(b, p, idh, &pl, added, err)) != 0)
         goto out;
     b->last_added_us = added;
     b->n_stored++;
@@ -454,7 +438,7 @@ static int count_conflict(struct rk_sqlite *s, struct rk_err *err)
 }
 
 static int same_version(struct rk_store_batch *b, const struct rk_store_put *p,
-                        const struct existing *ex, enum rk_put_outcome *outcome,
+                        const struct version *kept, enum rk_put_outcome *outcome,
                         struct rk_err *err)
 {
     const char *sql = "INSERT OR IGNORE INTO conflicts (coll, id, version, vkey, kept_sha256, "
@@ -464,7 +448,7 @@ static int same_version(struct rk_store_batch *b, const struct rk_store_put *p,
     sqlite3_stmt *stmt = NULL;
     int rc;
 
-    if (ex->has_sha && memcmp(ex->sha256, p->sha256, RK_SHA256_LEN) == 0) {
+    if (memcmp(kept->sha256, p->sha256, RK_SHA256_LEN) == 0) {
         *outcome = RK_PUT_DUPLICATE;
         return 0;
     }
@@ -475,7 +459,7 @@ static int same_version(struct rk_store_batch *b, const struct rk_store_put *p,
     rk_sqlite_bind_str(stmt, 2, o->id);
     rk_sqlite_bind_str(stmt, 3, o->modified ? o->modified : o->created);
     bind_vkey(stmt, 4, p->vkey, p->vkey_len);
-    sqlite3_bind_blob(stmt, 5, ex->sha256, RK_SHA256_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 5, kept->sha256, RK_SHA256_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(stmt, 6, p->sha256, RK_SHA256_LEN, SQLITE_STATIC);
     rk_sqlite_bind_str(stmt, 7, b->origin.source[0] ? b->origin.source : b->origin.kind);
     sqlite3_bind_int64(stmt, 8, rk_time_now_us());

@@ -94,6 +94,20 @@ static void put_in(struct sqlq *q, const char *column, const char *const *v, siz
     put_sql(q, ")");
 }
 
+/* " AND o.idh IN (...) AND o.id IN (...)": the hashes find the rows through objects_id, the
+ * ids weed out other ids that share a hash. */
+static void put_ids(struct sqlq *q, const char *const *ids, size_t n)
+{
+    put_sql(q, " AND o.idh IN (");
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            put_sql(q, ", ");
+        put_int(q, rk_sqlite_idh(ids[i]));
+    }
+    put_sql(q, ")");
+    put_in(q, "o.id", ids, n);
+}
+
 static int sqlq_prepare(struct rk_sqlite *s, struct sqlq *q, sqlite3_stmt **out,
                         struct rk_err *err)
 {
@@ -197,7 +211,8 @@ static void put_versions(struct sqlq *q, const struct rk_store_filter *f, const 
 static void put_latest_spec(struct sqlq *q, const struct rk_store_filter *f)
 {
     put_sql(q, " AND (o.spec_top = 1 OR NOT EXISTS (SELECT 1 FROM objects AS x"
-               " WHERE x.coll = o.coll AND x.id = o.id AND x.spec_rank > o.spec_rank");
+               " WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id"
+               " AND x.spec_rank > o.spec_rank");
     put_versions(q, f, "x");
     put_sql(q, "))");
 }
@@ -217,7 +232,7 @@ static void put_where(struct sqlq *q, const struct rk_store_filter *f, int64_t c
         put_int(q, qq->added_after_us);
     }
     if (qq->n_ids)
-        put_in(q, "o.id", qq->ids, qq->n_ids);
+        put_ids(q, qq->ids, qq->n_ids);
     if (qq->n_types)
         put_in(q, "o.type", qq->types, qq->n_types);
     put_versions(q, f, "o"); /* "o.is_last = 1" alone selects the index objects_coll_last */
@@ -380,8 +395,8 @@ static int select_doomed(struct rk_sqlite *s, const struct rk_store_filter *f, i
     int rc;
 
     sqlq_init(&q);
-    put_sql(&q, "INSERT INTO temp.rk_doomed (date_added, coll, id) "
-                "SELECT o.date_added, o.coll, o.id FROM objects AS o");
+    put_sql(&q, "INSERT INTO temp.rk_doomed (date_added, coll, idh, id) "
+                "SELECT o.date_added, o.coll, o.idh, o.id FROM objects AS o");
     put_where(&q, f, coll);
     if ((rc = sqlq_prepare(s, &q, &stmt, err)) == 0)
         rc = rk_sqlite_step_done(s, stmt, "selecting objects to delete", err);
@@ -395,7 +410,7 @@ int rk_sqlite_remove(struct rk_store *st, const struct rk_store_filter *f, uint6
 {
     static const char *const steps[] = {
         "CREATE TEMP TABLE IF NOT EXISTS rk_doomed (date_added INTEGER PRIMARY KEY,"
-        " coll INTEGER NOT NULL, id TEXT NOT NULL)",
+        " coll INTEGER NOT NULL, idh INTEGER NOT NULL, id TEXT NOT NULL)",
         "DELETE FROM temp.rk_doomed",
     };
     static const char *const after[] = {
@@ -404,12 +419,12 @@ int rk_sqlite_remove(struct rk_store *st, const struct rk_store_filter *f, uint6
         /* first, last and top spec version among what remains of each touched id */
         "UPDATE objects AS o SET"
         " is_first = (o.vkey = (SELECT min(x.vkey) FROM objects AS x"
-        "  WHERE x.coll = o.coll AND x.id = o.id)),"
+        "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id)),"
         " is_last = (o.vkey = (SELECT max(x.vkey) FROM objects AS x"
-        "  WHERE x.coll = o.coll AND x.id = o.id)),"
+        "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id)),"
         " spec_top = (o.spec_rank = (SELECT max(x.spec_rank) FROM objects AS x"
-        "  WHERE x.coll = o.coll AND x.id = o.id))"
-        " WHERE (o.coll, o.id) IN (SELECT DISTINCT coll, id FROM temp.rk_doomed)",
+        "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id))"
+        " WHERE (o.coll, o.idh, o.id) IN (SELECT DISTINCT coll, idh, id FROM temp.rk_doomed)",
     };
     struct rk_sqlite *s = rk_sqlite_of(st);
     int64_t coll, n = 0;

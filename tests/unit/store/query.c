@@ -426,7 +426,7 @@ static void test_store_query__plans_walk_the_collection_index(void **state)
     q.ids = (const char *const[]){"indicator--x", "indicator--y"};
     q.n_ids = 2;
     plan_of(st, &q, &plan);
-    assert_non_null(strstr(rk_buf_cstr(&plan), "objects_version (coll=? AND id=?)"));
+    assert_non_null(strstr(rk_buf_cstr(&plan), "objects_id (coll=? AND idh=?)"));
     rk_buf_free(&plan);
     rk_store_close(st);
     tmp_dir_remove(dir);
