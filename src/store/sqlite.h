@@ -32,7 +32,6 @@ struct rk_sqlite_cached {
 enum {
     RK_SQLITE_PUT_VERSIONS, /* the stored versions of (coll, id), by id hash */
     RK_SQLITE_PUT_INSERT,
-    RK_SQLITE_PUT_JSON,
     RK_SQLITE_PUT_FLAGS, /* clear is_first / is_last of one row */
     RK_SQLITE_PUT_SPEC,  /* clear spec_top of (coll, id) */
     RK_SQLITE_PUT_N

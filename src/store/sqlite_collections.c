@@ -158,8 +158,6 @@ int rk_sqlite_collection_remove(struct rk_store *st, const char *id_or_alias,
                                 struct rk_err *err)
 {
     static const char *const sql[] = {
-        "DELETE FROM object_json WHERE date_added IN "
-        "(SELECT date_added FROM objects WHERE coll = ?1)",
         "DELETE FROM objects WHERE coll = ?1",
         "DELETE FROM conflicts WHERE coll = ?1",
         "DELETE FROM collections WHERE coll = ?1",

@@ -1,4 +1,4 @@
-/* sqlite_core.c - the core schema: collections, object versions and their JSON, provenance and
+/* sqlite_core.c - the core schema: collections, object versions with their JSON, provenance and
  * sharing lists, conflicts, node settings. Released steps are never edited; add a new step. */
 #include "store/sqlite.h"
 
@@ -46,13 +46,13 @@ static const struct rk_sqlite_step steps[] = {
      " spec_rank INTEGER NOT NULL,"
      " created TEXT,"
      " modified TEXT,"
-     " revoked INTEGER NOT NULL);"
+     " revoked INTEGER NOT NULL,"
+     " json TEXT NOT NULL);" /* last: reading the columns before it skips its overflow pages */
      /* small entries (no id text) keep this randomly-written index compact; (coll, id, vkey)
       * is unique, which the put path maintains under the write lock */
      "CREATE INDEX objects_id ON objects (coll, idh);"
      "CREATE INDEX objects_coll ON objects (coll);"
      "CREATE INDEX objects_coll_last ON objects (coll) WHERE is_last = 1;"
-     "CREATE TABLE object_json (date_added INTEGER PRIMARY KEY, json TEXT NOT NULL);"
      "CREATE TABLE conflicts ("
      " conflict INTEGER PRIMARY KEY,"
      " coll INTEGER NOT NULL, id TEXT NOT NULL, version TEXT, vkey BLOB NOT NULL,"

@@ -17,9 +17,9 @@ static const char *const put_sql[RK_SQLITE_PUT_N] = {
                                "WHERE coll = ?1 AND idh = ?2",
     [RK_SQLITE_PUT_INSERT] =
             "INSERT INTO objects (date_added, coll, idh, id, vkey, sha256, is_first, is_last, "
-            "spec_top, tlp, origin, type, spec_version, spec_rank, created, modified, revoked) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-    [RK_SQLITE_PUT_JSON] = "INSERT INTO object_json (date_added, json) VALUES (?1, ?2)",
+            "spec_top, tlp, origin, type, spec_version, spec_rank, created, modified, revoked, "
+            "json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+            "?17, ?18)",
     [RK_SQLITE_PUT_FLAGS] = "UPDATE objects SET is_first = (is_first AND ?2), "
                             "is_last = (is_last AND ?3) WHERE date_added = ?1",
     [RK_SQLITE_PUT_SPEC] = "UPDATE objects SET spec_top = 0 "
@@ -377,14 +377,8 @@ static int insert_row(struct rk_store_batch *b, const struct rk_store_put *p, in
     rk_sqlite_bind_str(stmt, 15, o->created);
     rk_sqlite_bind_str(stmt, 16, o->modified);
     sqlite3_bind_int(stmt, 17, o->revoked != 0);
+    sqlite3_bind_text(stmt, 18, o->json, (int)o->json_len, SQLITE_STATIC);
     rc = rk_sqlite_step_done(s, stmt, "storing the object", err);
-    sqlite3_reset(stmt);
-    if (rc != 0)
-        return rc;
-    stmt = s->put[RK_SQLITE_PUT_JSON];
-    sqlite3_bind_int64(stmt, 1, added);
-    sqlite3_bind_text(stmt, 2, o->json, (int)o->json_len, SQLITE_STATIC);
-    rc = rk_sqlite_step_done(s, stmt, "storing the object JSON", err);
     sqlite3_reset(stmt);
     return rc;
 }

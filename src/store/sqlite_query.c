@@ -258,11 +258,9 @@ static void build_select(struct sqlq *q, const struct rk_store_filter *f, int64_
 {
     put_sql(q, "SELECT o.date_added, c.id, o.id, o.type, o.spec_version, o.created, o.modified,"
                " o.tlp, g.org, g.kind, g.source");
-    put_sql(q, f->q->without_json ? "" : ", j.json");
+    put_sql(q, f->q->without_json ? "" : ", o.json");
     put_sql(q, " FROM objects AS o CROSS JOIN collections AS c ON c.coll = o.coll"
                " CROSS JOIN origins AS g ON g.origin = o.origin");
-    if (!f->q->without_json)
-        put_sql(q, " CROSS JOIN object_json AS j ON j.date_added = o.date_added");
     put_where(q, f, coll);
     put_sql(q, " ORDER BY o.date_added");
     if (f->q->limit > 0 && f->q->limit < (size_t)INT64_MAX) {
@@ -414,7 +412,6 @@ int rk_sqlite_remove(struct rk_store *st, const struct rk_store_filter *f, uint6
         "DELETE FROM temp.rk_doomed",
     };
     static const char *const after[] = {
-        "DELETE FROM object_json WHERE date_added IN (SELECT date_added FROM temp.rk_doomed)",
         "DELETE FROM objects WHERE date_added IN (SELECT date_added FROM temp.rk_doomed)",
         /* first, last and top spec version among what remains of each touched id */
         "UPDATE objects AS o SET"
