@@ -81,9 +81,8 @@ struct rk_store_backend {
     int (*collection_add)(struct rk_store *st, struct rk_collection *c, struct rk_err *err);
     int (*collection_get)(struct rk_store *st, const char *id_or_alias, struct rk_collection *out,
                           struct rk_err *err);
-    int (*collection_list)(struct rk_store *st,
-                           int (*fn)(const struct rk_collection *c, void *ctx), void *ctx,
-                           struct rk_err *err);
+    int (*collection_list)(struct rk_store *st, int (*fn)(const struct rk_collection *c, void *ctx),
+                           void *ctx, struct rk_err *err);
     int (*collection_remove)(struct rk_store *st, const char *id_or_alias, struct rk_err *err);
     /* begin fills b->coll, b->origin_key and b->last_added_us */
     int (*batch_begin)(struct rk_store_batch *b, const char *collection, struct rk_err *err);
@@ -106,8 +105,7 @@ struct rk_store_backend {
                          struct rk_err *err);
     int (*setting_get)(struct rk_store *st, const char *key, char *out, size_t cap,
                        struct rk_err *err);
-    int (*setting_set)(struct rk_store *st, const char *key, const char *value,
-                       struct rk_err *err);
+    int (*setting_set)(struct rk_store *st, const char *key, const char *value, struct rk_err *err);
     int (*check)(struct rk_store *st, struct rk_err *err);
 };
 

@@ -90,8 +90,8 @@ int rk_sqlite_collection_key(struct rk_sqlite *s, const char *id_or_alias, int64
 struct rk_sqlite_step {
     int step;
     const char *name;
-    const char *sql;                                          /* statements, or NULL */
-    int (*fn)(struct rk_sqlite *s, struct rk_err *err);       /* code to run after sql, or NULL */
+    const char *sql;                                    /* statements, or NULL */
+    int (*fn)(struct rk_sqlite *s, struct rk_err *err); /* code to run after sql, or NULL */
 };
 
 /* The schema of one part of the store: its tables, as a list of steps. */
@@ -117,14 +117,12 @@ int rk_sqlite_collection_get(struct rk_store *st, const char *id_or_alias,
 int rk_sqlite_collection_list(struct rk_store *st,
                               int (*fn)(const struct rk_collection *c, void *ctx), void *ctx,
                               struct rk_err *err);
-int rk_sqlite_collection_remove(struct rk_store *st, const char *id_or_alias,
-                                struct rk_err *err);
+int rk_sqlite_collection_remove(struct rk_store *st, const char *id_or_alias, struct rk_err *err);
 
 /* sqlite_put.c */
 int rk_sqlite_batch_begin(struct rk_store_batch *b, const char *collection, struct rk_err *err);
 int rk_sqlite_batch_put(struct rk_store_batch *b, const struct rk_store_put *p,
-                        enum rk_put_outcome *outcome, int64_t *date_added_out,
-                        struct rk_err *err);
+                        enum rk_put_outcome *outcome, int64_t *date_added_out, struct rk_err *err);
 int rk_sqlite_batch_commit(struct rk_store_batch *b, struct rk_err *err);
 void rk_sqlite_batch_abort(struct rk_store_batch *b);
 

@@ -72,8 +72,7 @@ static int check_unused(struct rk_sqlite *s, const struct rk_collection *c, stru
     return rc;
 }
 
-static int insert_collection(struct rk_sqlite *s, const struct rk_collection *c,
-                             struct rk_err *err)
+static int insert_collection(struct rk_sqlite *s, const struct rk_collection *c, struct rk_err *err)
 {
     const char *sql = "INSERT INTO collections (id, alias, title, description, created_us) "
                       "VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -154,13 +153,12 @@ static int run_with_key(struct rk_sqlite *s, const char *sql, int64_t key, struc
     return rc;
 }
 
-int rk_sqlite_collection_remove(struct rk_store *st, const char *id_or_alias,
-                                struct rk_err *err)
+int rk_sqlite_collection_remove(struct rk_store *st, const char *id_or_alias, struct rk_err *err)
 {
     static const char *const sql[] = {
-        "DELETE FROM objects WHERE coll = ?1",
-        "DELETE FROM conflicts WHERE coll = ?1",
-        "DELETE FROM collections WHERE coll = ?1",
+            "DELETE FROM objects WHERE coll = ?1",
+            "DELETE FROM conflicts WHERE coll = ?1",
+            "DELETE FROM collections WHERE coll = ?1",
     };
     struct rk_sqlite *s = rk_sqlite_of(st);
     int64_t key;

@@ -193,27 +193,28 @@ static const struct {
     const char *what;
     const char *sql;
 } invariants[] = {
-    {"object versions without JSON", "SELECT count(*) FROM objects WHERE length(json) = 0"},
-    {"objects without exactly one first, one last and a top spec version",
-     "SELECT count(*) FROM (SELECT 1 FROM objects GROUP BY coll, id "
-     "HAVING sum(is_first) != 1 OR sum(is_last) != 1 OR sum(spec_top) = 0)"},
-    {"object versions stored twice",
-     "SELECT count(*) FROM (SELECT 1 FROM objects GROUP BY coll, id, vkey HAVING count(*) > 1)"},
-    {"object versions filed under the wrong id hash",
-     "SELECT count(*) FROM objects WHERE idh != rk_idh(id)"},
-    {"versions flagged first or last out of version order",
-     "SELECT count(*) FROM objects AS o WHERE "
-     "(o.is_last = 1 AND o.vkey != (SELECT max(x.vkey) FROM objects AS x "
-     " WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id)) OR "
-     "(o.is_first = 1 AND o.vkey != (SELECT min(x.vkey) FROM objects AS x "
-     " WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id))"},
-    {"object versions in no collection or without a provenance",
-     "SELECT count(*) FROM objects AS o WHERE "
-     "NOT EXISTS (SELECT 1 FROM collections AS c WHERE c.coll = o.coll) OR "
-     "NOT EXISTS (SELECT 1 FROM origins AS g WHERE g.origin = o.origin)"},
-    {"date_added values above the recorded high-water mark",
-     "SELECT count(*) FROM objects WHERE date_added > "
-     "(SELECT value FROM meta WHERE key = 'date_added_hw')"},
+        {"object versions without JSON", "SELECT count(*) FROM objects WHERE length(json) = 0"},
+        {"objects without exactly one first, one last and a top spec version",
+         "SELECT count(*) FROM (SELECT 1 FROM objects GROUP BY coll, id "
+         "HAVING sum(is_first) != 1 OR sum(is_last) != 1 OR sum(spec_top) = 0)"},
+        {"object versions stored twice", "SELECT count(*) FROM (SELECT 1 FROM objects GROUP BY "
+                                         "coll, id, vkey HAVING count(*) > 1)"},
+        {"object versions filed under the wrong id hash",
+         "SELECT count(*) FROM objects WHERE idh != rk_idh(id)"},
+        {"versions flagged first or last out of version order",
+         "SELECT count(*) FROM objects AS o WHERE "
+         "(o.is_last = 1 AND o.vkey != (SELECT max(x.vkey) FROM objects AS x INDEXED BY objects_id "
+         " WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id)) OR "
+         "(o.is_first = 1 AND o.vkey != (SELECT min(x.vkey) FROM objects AS x INDEXED BY "
+         "objects_id "
+         " WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id))"},
+        {"object versions in no collection or without a provenance",
+         "SELECT count(*) FROM objects AS o WHERE "
+         "NOT EXISTS (SELECT 1 FROM collections AS c WHERE c.coll = o.coll) OR "
+         "NOT EXISTS (SELECT 1 FROM origins AS g WHERE g.origin = o.origin)"},
+        {"date_added values above the recorded high-water mark",
+         "SELECT count(*) FROM objects WHERE date_added > "
+         "(SELECT value FROM meta WHERE key = 'date_added_hw')"},
 };
 
 int rk_sqlite_check(struct rk_store *st, struct rk_err *err)

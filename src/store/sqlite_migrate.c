@@ -13,7 +13,7 @@
 #include "util/rktime.h"
 
 static const struct rk_sqlite_component *const components[] = {
-    &rk_sqlite_core_schema,
+        &rk_sqlite_core_schema,
 };
 
 #define N_COMPONENTS (sizeof(components) / sizeof(components[0]))
@@ -91,8 +91,7 @@ static int apply_step(struct rk_sqlite *s, const struct rk_sqlite_component *c,
     sqlite3_bind_int64(stmt, 4, rk_time_now_us());
     rc = rk_sqlite_step_done(s, stmt, "recording a schema step", err);
     rk_sqlite_release(s, stmt);
-    rk_log_info("store schema step component=%s step=%d name=\"%s\"", c->name, st->step,
-                st->name);
+    rk_log_info("store schema step component=%s step=%d name=\"%s\"", c->name, st->step, st->name);
 out:
     if (rc != 0)
         rk_err_prefix(err, "schema %s step %d (%s): ", c->name, st->step, st->name);

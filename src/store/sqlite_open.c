@@ -17,25 +17,25 @@
 static void sqlite_close(struct rk_store *st);
 
 static const struct rk_store_backend sqlite_ops = {
-    .name = "sqlite",
-    .close = sqlite_close,
-    .collection_add = rk_sqlite_collection_add,
-    .collection_get = rk_sqlite_collection_get,
-    .collection_list = rk_sqlite_collection_list,
-    .collection_remove = rk_sqlite_collection_remove,
-    .batch_begin = rk_sqlite_batch_begin,
-    .batch_put = rk_sqlite_batch_put,
-    .batch_commit = rk_sqlite_batch_commit,
-    .batch_abort = rk_sqlite_batch_abort,
-    .query = rk_sqlite_query,
-    .count = rk_sqlite_count,
-    .remove = rk_sqlite_remove,
-    .stats = rk_sqlite_stats,
-    .count_by_type = rk_sqlite_count_by_type,
-    .conflict_list = rk_sqlite_conflict_list,
-    .setting_get = rk_sqlite_setting_get,
-    .setting_set = rk_sqlite_setting_set,
-    .check = rk_sqlite_check,
+        .name = "sqlite",
+        .close = sqlite_close,
+        .collection_add = rk_sqlite_collection_add,
+        .collection_get = rk_sqlite_collection_get,
+        .collection_list = rk_sqlite_collection_list,
+        .collection_remove = rk_sqlite_collection_remove,
+        .batch_begin = rk_sqlite_batch_begin,
+        .batch_put = rk_sqlite_batch_put,
+        .batch_commit = rk_sqlite_batch_commit,
+        .batch_abort = rk_sqlite_batch_abort,
+        .query = rk_sqlite_query,
+        .count = rk_sqlite_count,
+        .remove = rk_sqlite_remove,
+        .stats = rk_sqlite_stats,
+        .count_by_type = rk_sqlite_count_by_type,
+        .conflict_list = rk_sqlite_conflict_list,
+        .setting_get = rk_sqlite_setting_get,
+        .setting_set = rk_sqlite_setting_set,
+        .check = rk_sqlite_check,
 };
 
 struct rk_sqlite *rk_sqlite_of(struct rk_store *st)
@@ -305,8 +305,10 @@ static int init_new(struct rk_sqlite *s, struct rk_err *err)
 
     if (s->base.flags & RK_STORE_READONLY)
         return rk_err_set(err, RK_EFORMAT, "empty database, not a renkei store");
-    snprintf(sql, sizeof(sql), "PRAGMA page_size=8192; PRAGMA application_id=%d;"
-             " PRAGMA journal_mode=WAL;", RK_SQLITE_APPLICATION_ID);
+    snprintf(sql, sizeof(sql),
+             "PRAGMA page_size=8192; PRAGMA application_id=%d;"
+             " PRAGMA journal_mode=WAL;",
+             RK_SQLITE_APPLICATION_ID);
     return rk_sqlite_exec(s, sql, err);
 }
 
@@ -343,12 +345,14 @@ static int configure(struct rk_sqlite *s, struct rk_err *err)
     int rc, src;
 
     if (s->base.flags & RK_STORE_READONLY)
-        return rk_sqlite_exec(s, "PRAGMA query_only=1; PRAGMA cache_size=-32768;"
-                                 "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;",
+        return rk_sqlite_exec(s,
+                              "PRAGMA query_only=1; PRAGMA cache_size=-32768;"
+                              "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;",
                               err);
-    if ((rc = rk_sqlite_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
-                                "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;"
-                                "PRAGMA wal_autocheckpoint=4096;",
+    if ((rc = rk_sqlite_exec(s,
+                             "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+                             "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;"
+                             "PRAGMA wal_autocheckpoint=4096;",
                              err)) != 0)
         return rc;
     if ((rc = prepare(s, "PRAGMA journal_mode=WAL", 23, 0, &stmt, err)) != 0)
@@ -394,8 +398,7 @@ static int open_db(struct rk_sqlite *s, unsigned flags, struct rk_err *err)
     return 0;
 }
 
-int rk_store_sqlite_open(struct rk_store **out, const char *dir, unsigned flags,
-                         struct rk_err *err)
+int rk_store_sqlite_open(struct rk_store **out, const char *dir, unsigned flags, struct rk_err *err)
 {
     struct rk_sqlite *s = NULL;
     struct rk_buf path;

@@ -13,17 +13,18 @@
 #include "util/rktime.h"
 
 static const char *const put_sql[RK_SQLITE_PUT_N] = {
-    [RK_SQLITE_PUT_VERSIONS] = "SELECT date_added, id, vkey, sha256, spec_rank FROM objects "
-                               "WHERE coll = ?1 AND idh = ?2",
-    [RK_SQLITE_PUT_INSERT] =
-            "INSERT INTO objects (date_added, coll, idh, id, vkey, sha256, is_first, is_last, "
-            "spec_top, tlp, origin, type, spec_version, spec_rank, created, modified, revoked, "
-            "json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-            "?17, ?18)",
-    [RK_SQLITE_PUT_FLAGS] = "UPDATE objects SET is_first = (is_first AND ?2), "
-                            "is_last = (is_last AND ?3) WHERE date_added = ?1",
-    [RK_SQLITE_PUT_SPEC] = "UPDATE objects SET spec_top = 0 "
-                           "WHERE coll = ?1 AND idh = ?2 AND id = ?3 AND spec_top = 1",
+        [RK_SQLITE_PUT_VERSIONS] = "SELECT date_added, id, vkey, sha256, spec_rank FROM objects "
+                                   "WHERE coll = ?1 AND idh = ?2",
+        [RK_SQLITE_PUT_INSERT] =
+                "INSERT INTO objects (date_added, coll, idh, id, vkey, sha256, is_first, is_last, "
+                "spec_top, tlp, origin, type, spec_version, spec_rank, created, modified, revoked, "
+                "json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                "?16, "
+                "?17, ?18)",
+        [RK_SQLITE_PUT_FLAGS] = "UPDATE objects SET is_first = (is_first AND ?2), "
+                                "is_last = (is_last AND ?3) WHERE date_added = ?1",
+        [RK_SQLITE_PUT_SPEC] = "UPDATE objects SET spec_top = 0 "
+                               "WHERE coll = ?1 AND idh = ?2 AND id = ?3 AND spec_top = 1",
 };
 
 int64_t rk_sqlite_idh(const char *id)
@@ -71,8 +72,8 @@ static int join_names(struct rk_buf *b, const char **names, size_t n)
     return rc;
 }
 
-static int add_members(struct rk_sqlite *s, int64_t origin, int kind, const char **names,
-                       size_t n, struct rk_err *err)
+static int add_members(struct rk_sqlite *s, int64_t origin, int kind, const char **names, size_t n,
+                       struct rk_err *err)
 {
     const char *sql = "INSERT INTO origin_members (kind, name, origin) VALUES (?1, ?2, ?3)";
     sqlite3_stmt *stmt = NULL;
@@ -94,8 +95,7 @@ static int add_members(struct rk_sqlite *s, int64_t origin, int kind, const char
 /* Bind kind, source, org, groups, readers as ?1..?5 of sql and step it once: the SELECT gives
  * the key of a known origin (0 when unknown), the INSERT the key of the new one. */
 static int origin_step(struct rk_sqlite *s, const char *sql, const struct rk_store_origin *o,
-                       const char *groups, const char *readers, int64_t *out,
-                       struct rk_err *err)
+                       const char *groups, const char *readers, int64_t *out, struct rk_err *err)
 {
     sqlite3_stmt *stmt = NULL;
     int rc, src;
@@ -161,8 +161,8 @@ static int added_floor(struct rk_sqlite *s, int64_t *out, struct rk_err *err)
     int64_t hw = 0, max = 0;
     int rc;
 
-    if ((rc = rk_sqlite_int(s, "SELECT value FROM meta WHERE key = 'date_added_hw'", &hw,
-                            err)) != 0 ||
+    if ((rc = rk_sqlite_int(s, "SELECT value FROM meta WHERE key = 'date_added_hw'", &hw, err)) !=
+                0 ||
         (rc = rk_sqlite_int(s, "SELECT max(date_added) FROM objects", &max, err)) != 0)
         return rc;
     *out = hw > max ? hw : max;
@@ -389,8 +389,7 @@ static int same_version(struct rk_store_batch *b, const struct rk_store_put *p,
                         struct rk_err *err);
 
 int rk_sqlite_batch_put(struct rk_store_batch *b, const struct rk_store_put *p,
-                        enum rk_put_outcome *outcome, int64_t *date_added_out,
-                        struct rk_err *err)
+                        enum rk_put_outcome *outcome, int64_t *date_added_out, struct rk_err *err)
 {
     int64_t idh = rk_sqlite_idh(p->o->id), added;
     struct placement pl;

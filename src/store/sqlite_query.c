@@ -2,8 +2,8 @@
  *
  * Every filter, the reader's visibility included, is part of the WHERE clause, so LIMIT and
  * the "more" probe (limit + 1 rows) count only rows the reader may see. The plan for a page of
- * one collection walks objects_coll_last (latest versions) or objects_coll (any version) from
- * added_after on, in date_added order, and stops after limit + 1 hits.
+ * one collection walks the index objects_coll from added_after on, in date_added order, and
+ * stops after limit + 1 hits (see build_select).
  */
 #include "store/sqlite.h"
 #include "store/debug.h"
@@ -108,8 +108,7 @@ static void put_ids(struct sqlq *q, const char *const *ids, size_t n)
     put_in(q, "o.id", ids, n);
 }
 
-static int sqlq_prepare(struct rk_sqlite *s, struct sqlq *q, sqlite3_stmt **out,
-                        struct rk_err *err)
+static int sqlq_prepare(struct rk_sqlite *s, struct sqlq *q, sqlite3_stmt **out, struct rk_err *err)
 {
     sqlite3_stmt *stmt = NULL;
     int rc;
@@ -210,15 +209,17 @@ static void put_versions(struct sqlq *q, const struct rk_store_filter *f, const 
  * ids whose history mixes spec versions. */
 static void put_latest_spec(struct sqlq *q, const struct rk_store_filter *f)
 {
-    put_sql(q, " AND (o.spec_top = 1 OR NOT EXISTS (SELECT 1 FROM objects AS x"
-               " WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id"
-               " AND x.spec_rank > o.spec_rank");
+    put_sql(q,
+            " AND (o.spec_top = 1 OR NOT EXISTS (SELECT 1 FROM objects AS x INDEXED BY objects_id"
+            " WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id"
+            " AND x.spec_rank > o.spec_rank");
     put_versions(q, f, "x");
     put_sql(q, "))");
 }
 
-/* " WHERE 1 AND ..." for f; the collection must have been resolved to coll (0: any). */
-static void put_where(struct sqlq *q, const struct rk_store_filter *f, int64_t coll)
+/* " WHERE 1 AND ..." for f; the collection must have been resolved to coll (0: any). arm is
+ * -1, or 0 / 1 for the half of a collection's rows with that is_last (see build_select). */
+static void put_where(struct sqlq *q, const struct rk_store_filter *f, int64_t coll, int arm)
 {
     const struct rk_store_query *qq = f->q;
 
@@ -227,6 +228,8 @@ static void put_where(struct sqlq *q, const struct rk_store_filter *f, int64_t c
         put_sql(q, " AND o.coll = ");
         put_int(q, coll);
     }
+    if (arm >= 0)
+        put_sql(q, arm ? " AND o.is_last = 1" : " AND o.is_last = 0");
     if (qq->added_after_us > 0) {
         put_sql(q, " AND o.date_added > ");
         put_int(q, qq->added_after_us);
@@ -235,7 +238,7 @@ static void put_where(struct sqlq *q, const struct rk_store_filter *f, int64_t c
         put_ids(q, qq->ids, qq->n_ids);
     if (qq->n_types)
         put_in(q, "o.type", qq->types, qq->n_types);
-    put_versions(q, f, "o"); /* "o.is_last = 1" alone selects the index objects_coll_last */
+    put_versions(q, f, "o");
     if (qq->n_spec_versions)
         put_in(q, "o.spec_version", qq->spec_versions, qq->n_spec_versions);
     else if (!f->any_spec)
@@ -243,8 +246,8 @@ static void put_where(struct sqlq *q, const struct rk_store_filter *f, int64_t c
     put_visibility(q, qq->vis);
 }
 
-static int resolve_collection(struct rk_sqlite *s, const struct rk_store_filter *f,
-                              int64_t *coll, struct rk_err *err)
+static int resolve_collection(struct rk_sqlite *s, const struct rk_store_filter *f, int64_t *coll,
+                              struct rk_err *err)
 {
     *coll = 0;
     if (!f->q->collection)
@@ -254,15 +257,33 @@ static int resolve_collection(struct rk_sqlite *s, const struct rk_store_filter 
 
 /* ---- query --------------------------------------------------------------------------------- */
 
-static void build_select(struct sqlq *q, const struct rk_store_filter *f, int64_t coll)
+static void put_select(struct sqlq *q, const struct rk_store_filter *f, int64_t coll, int arm)
 {
     put_sql(q, "SELECT o.date_added, c.id, o.id, o.type, o.spec_version, o.created, o.modified,"
                " o.tlp, g.org, g.kind, g.source");
     put_sql(q, f->q->without_json ? "" : ", o.json");
     put_sql(q, " FROM objects AS o CROSS JOIN collections AS c ON c.coll = o.coll"
                " CROSS JOIN origins AS g ON g.origin = o.origin");
-    put_where(q, f, coll);
-    put_sql(q, " ORDER BY o.date_added");
+    put_where(q, f, coll, arm);
+}
+
+/* The rows of f in date_added order. A page of one collection walks objects_coll
+ * (coll, is_last, date_added) from added_after: latest versions are one range of it; any other
+ * version filter merges the is_last = 0 and is_last = 1 ranges (UNION ALL, each in date_added
+ * order), so no query sorts more than it returns. */
+static void build_select(struct sqlq *q, const struct rk_store_filter *f, int64_t coll)
+{
+    int last_only = f->versions == RK_VERSIONS_LAST && f->n_vkeys == 0;
+
+    if (coll && !last_only && f->q->n_ids == 0) {
+        put_select(q, f, coll, 0);
+        put_sql(q, " UNION ALL ");
+        put_select(q, f, coll, 1);
+        put_sql(q, " ORDER BY 1");
+    } else {
+        put_select(q, f, coll, coll && last_only ? 1 : -1);
+        put_sql(q, " ORDER BY o.date_added");
+    }
     if (f->q->limit > 0 && f->q->limit < (size_t)INT64_MAX) {
         put_sql(q, " LIMIT ");
         put_int(q, (int64_t)f->q->limit + 1); /* one more tells whether there is more */
@@ -296,8 +317,7 @@ static void row_from_stmt(sqlite3_stmt *stmt, int with_json, struct rk_store_row
 }
 
 static int run_rows(struct rk_sqlite *s, sqlite3_stmt *stmt, const struct rk_store_filter *f,
-                    rk_store_row_fn fn, void *ctx, struct rk_store_page *page,
-                    struct rk_err *err)
+                    rk_store_row_fn fn, void *ctx, struct rk_store_page *page, struct rk_err *err)
 {
     struct rk_store_row row;
     size_t limit = f->q->limit;
@@ -356,7 +376,7 @@ int rk_sqlite_count(struct rk_store *st, const struct rk_store_filter *f, uint64
     if ((rc = resolve_collection(s, f, &coll, err)) != 0)
         goto out;
     put_sql(&q, "SELECT count(*) FROM objects AS o");
-    put_where(&q, f, coll);
+    put_where(&q, f, coll, -1);
     if ((rc = sqlq_prepare(s, &q, &stmt, err)) != 0)
         goto out;
     src = sqlite3_step(stmt);
@@ -395,7 +415,7 @@ static int select_doomed(struct rk_sqlite *s, const struct rk_store_filter *f, i
     sqlq_init(&q);
     put_sql(&q, "INSERT INTO temp.rk_doomed (date_added, coll, idh, id) "
                 "SELECT o.date_added, o.coll, o.idh, o.id FROM objects AS o");
-    put_where(&q, f, coll);
+    put_where(&q, f, coll, -1);
     if ((rc = sqlq_prepare(s, &q, &stmt, err)) == 0)
         rc = rk_sqlite_step_done(s, stmt, "selecting objects to delete", err);
     rk_sqlite_release(s, stmt);
@@ -407,21 +427,22 @@ int rk_sqlite_remove(struct rk_store *st, const struct rk_store_filter *f, uint6
                      struct rk_err *err)
 {
     static const char *const steps[] = {
-        "CREATE TEMP TABLE IF NOT EXISTS rk_doomed (date_added INTEGER PRIMARY KEY,"
-        " coll INTEGER NOT NULL, idh INTEGER NOT NULL, id TEXT NOT NULL)",
-        "DELETE FROM temp.rk_doomed",
+            "CREATE TEMP TABLE IF NOT EXISTS rk_doomed (date_added INTEGER PRIMARY KEY,"
+            " coll INTEGER NOT NULL, idh INTEGER NOT NULL, id TEXT NOT NULL)",
+            "DELETE FROM temp.rk_doomed",
     };
     static const char *const after[] = {
-        "DELETE FROM objects WHERE date_added IN (SELECT date_added FROM temp.rk_doomed)",
-        /* first, last and top spec version among what remains of each touched id */
-        "UPDATE objects AS o SET"
-        " is_first = (o.vkey = (SELECT min(x.vkey) FROM objects AS x"
-        "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id)),"
-        " is_last = (o.vkey = (SELECT max(x.vkey) FROM objects AS x"
-        "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id)),"
-        " spec_top = (o.spec_rank = (SELECT max(x.spec_rank) FROM objects AS x"
-        "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id))"
-        " WHERE (o.coll, o.idh, o.id) IN (SELECT DISTINCT coll, idh, id FROM temp.rk_doomed)",
+            "DELETE FROM objects WHERE date_added IN (SELECT date_added FROM temp.rk_doomed)",
+            /* first, last and top spec version among what remains of each touched id */
+            "UPDATE objects AS o SET"
+            " is_first = (o.vkey = (SELECT min(x.vkey) FROM objects AS x INDEXED BY objects_id"
+            "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id)),"
+            " is_last = (o.vkey = (SELECT max(x.vkey) FROM objects AS x INDEXED BY objects_id"
+            "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id)),"
+            " spec_top = (o.spec_rank = (SELECT max(x.spec_rank) FROM objects AS x INDEXED BY "
+            "objects_id"
+            "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id))"
+            " WHERE (o.coll, o.idh, o.id) IN (SELECT DISTINCT coll, idh, id FROM temp.rk_doomed)",
     };
     struct rk_sqlite *s = rk_sqlite_of(st);
     int64_t coll, n = 0;
@@ -452,8 +473,8 @@ out:
 
 /* ---- plans (tests and docs) ---------------------------------------------------------------- */
 
-int rk_store_debug_plan(struct rk_store *st, const struct rk_store_query *query,
-                        struct rk_buf *out, struct rk_err *err)
+int rk_store_debug_plan(struct rk_store *st, const struct rk_store_query *query, struct rk_buf *out,
+                        struct rk_err *err)
 {
     struct rk_sqlite *s = rk_sqlite_of(st);
     struct rk_store_filter f = {0};

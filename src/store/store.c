@@ -223,11 +223,11 @@ static int origin_init(struct rk_store_origin *o, const struct rk_provenance *pr
         (rc = check_optional("provenance source", o->source, err)) != 0 ||
         (rc = check_optional("provenance org", o->org, err)) != 0)
         return rc;
-    if ((rc = sorted_names("sharing groups", prov->groups, prov->n_groups, &o->groups,
-                           &o->n_groups, err)) != 0)
+    if ((rc = sorted_names("sharing groups", prov->groups, prov->n_groups, &o->groups, &o->n_groups,
+                           err)) != 0)
         return rc;
-    return sorted_names("named readers", prov->readers, prov->n_readers, &o->readers,
-                        &o->n_readers, err);
+    return sorted_names("named readers", prov->readers, prov->n_readers, &o->readers, &o->n_readers,
+                        err);
 }
 
 int rk_store_batch_begin(struct rk_store_batch **out, struct rk_store *st, const char *collection,

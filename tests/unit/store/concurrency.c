@@ -7,8 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define WRITERS 2
-#define BATCHES 15
+#define WRITERS   2
+#define BATCHES   15
 #define PER_BATCH 100
 
 /* Each writer puts BATCHES batches; objects of one batch share the type x-w<writer>-b<batch>. */
@@ -95,7 +95,7 @@ static void test_store_concurrency__two_processes(void **state)
 int test_store_concurrency_run(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_store_concurrency__two_processes),
+            cmocka_unit_test(test_store_concurrency__two_processes),
     };
     return cmocka_run_group_tests_name("store_concurrency", tests, NULL, NULL);
 }

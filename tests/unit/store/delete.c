@@ -12,8 +12,8 @@ static const char *const T1 = "2024-01-01T00:00:00.000Z";
 static const char *const T2 = "2024-02-01T00:00:00.000Z";
 static const char *const T3 = "2024-03-01T00:00:00.000Z";
 
-static const char *one_version(struct rk_store *st, const char *id, unsigned versions,
-                               char *out, size_t cap)
+static const char *one_version(struct rk_store *st, const char *id, unsigned versions, char *out,
+                               size_t cap)
 {
     struct rk_store_query q;
     struct trows rows = {0};
@@ -67,8 +67,7 @@ static void test_store_delete__versions_and_flags(void **state)
     q.versions = RK_VERSIONS_FIRST;
     assert_int_equal(rk_store_delete(st, &q, &n, &err), 0);
     assert_int_equal(n, 1);
-    assert_string_equal(one_version(st, x[0].id, RK_VERSIONS_FIRST, got, sizeof(got)),
-                        "2024-02");
+    assert_string_equal(one_version(st, x[0].id, RK_VERSIONS_FIRST, got, sizeof(got)), "2024-02");
     assert_string_equal(one_version(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)), "2024-02");
     assert_int_equal(rk_store_check(st, &err), 0);
 
@@ -250,10 +249,10 @@ static void test_store_delete__allocation_failures(void **state)
 int test_store_delete_run(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_store_delete__versions_and_flags),
-        cmocka_unit_test(test_store_delete__only_visible_rows),
-        cmocka_unit_test(test_store_delete__collection_remove_and_stats),
-        cmocka_unit_test(test_store_delete__allocation_failures),
+            cmocka_unit_test(test_store_delete__versions_and_flags),
+            cmocka_unit_test(test_store_delete__only_visible_rows),
+            cmocka_unit_test(test_store_delete__collection_remove_and_stats),
+            cmocka_unit_test(test_store_delete__allocation_failures),
     };
     return cmocka_run_group_tests_name("store_delete", tests, NULL, NULL);
 }

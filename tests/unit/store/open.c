@@ -61,8 +61,7 @@ static void test_store_open__missing_and_bad_arguments(void **state)
     assert_int_equal(rk_store_open(&st, dir, 0, &err), RK_ENOTFOUND);
     assert_non_null(strstr(err.message, "no store here"));
     assert_int_equal(rk_store_open(&st, dir, RK_STORE_READONLY, &err), RK_ENOTFOUND);
-    assert_int_equal(rk_store_open(&st, dir, RK_STORE_CREATE | RK_STORE_READONLY, &err),
-                     RK_EINVAL);
+    assert_int_equal(rk_store_open(&st, dir, RK_STORE_CREATE | RK_STORE_READONLY, &err), RK_EINVAL);
     assert_int_equal(rk_store_open(&st, "", RK_STORE_CREATE, &err), RK_EINVAL);
     tmp_dir_remove(dir);
 }
@@ -106,8 +105,9 @@ static void test_store_open__other_application_and_newer_schema(void **state)
     path_of(data, sizeof(data), dir, "data");
 
     st = store_new(dir);
-    assert_int_equal(rk_store_debug_exec(st, "INSERT INTO schema_migrations VALUES "
-                                             "('core', 99, 'from the future', 0)",
+    assert_int_equal(rk_store_debug_exec(st,
+                                         "INSERT INTO schema_migrations VALUES "
+                                         "('core', 99, 'from the future', 0)",
                                          &err),
                      0);
     rk_store_close(st);
@@ -144,8 +144,8 @@ static void test_store_open__read_only(void **state)
     path_of(data, sizeof(data), dir, "data");
     st = store_new(dir);
     store_c1(st, c1, sizeof(c1));
-    tobj_make(&o, "indicator", 1, "2024-01-01T00:00:00.000Z", "2024-01-01T00:00:00.000Z",
-              NULL, RK_TLP_GREEN);
+    tobj_make(&o, "indicator", 1, "2024-01-01T00:00:00.000Z", "2024-01-01T00:00:00.000Z", NULL,
+              RK_TLP_GREEN);
     put_all(st, c1, NULL, &o, 1, NULL);
     rk_store_close(st);
 
@@ -264,13 +264,13 @@ static void test_store_open__settings(void **state)
 int test_store_open_run(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_store_open__create_private_and_reopen),
-        cmocka_unit_test(test_store_open__missing_and_bad_arguments),
-        cmocka_unit_test(test_store_open__foreign_file),
-        cmocka_unit_test(test_store_open__other_application_and_newer_schema),
-        cmocka_unit_test(test_store_open__read_only),
-        cmocka_unit_test(test_store_open__collections),
-        cmocka_unit_test(test_store_open__settings),
+            cmocka_unit_test(test_store_open__create_private_and_reopen),
+            cmocka_unit_test(test_store_open__missing_and_bad_arguments),
+            cmocka_unit_test(test_store_open__foreign_file),
+            cmocka_unit_test(test_store_open__other_application_and_newer_schema),
+            cmocka_unit_test(test_store_open__read_only),
+            cmocka_unit_test(test_store_open__collections),
+            cmocka_unit_test(test_store_open__settings),
     };
     return cmocka_run_group_tests_name("store_open", tests, NULL, NULL);
 }

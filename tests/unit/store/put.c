@@ -353,13 +353,13 @@ static void test_store_put__attack_corpus_conflicts(void **state)
 int test_store_put_run(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_store_put__duplicate_and_conflict),
-        cmocka_unit_test(test_store_put__version_is_an_instant),
-        cmocka_unit_test(test_store_put__bad_objects_rejected_batch_kept),
-        cmocka_unit_test(test_store_put__abort_and_close_with_open_batch),
-        cmocka_unit_test(test_store_put__date_added_increases),
-        cmocka_unit_test(test_store_put__unversioned_objects),
-        cmocka_unit_test(test_store_put__attack_corpus_conflicts),
+            cmocka_unit_test(test_store_put__duplicate_and_conflict),
+            cmocka_unit_test(test_store_put__version_is_an_instant),
+            cmocka_unit_test(test_store_put__bad_objects_rejected_batch_kept),
+            cmocka_unit_test(test_store_put__abort_and_close_with_open_batch),
+            cmocka_unit_test(test_store_put__date_added_increases),
+            cmocka_unit_test(test_store_put__unversioned_objects),
+            cmocka_unit_test(test_store_put__attack_corpus_conflicts),
     };
     return cmocka_run_group_tests_name("store_put", tests, NULL, NULL);
 }

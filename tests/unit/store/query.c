@@ -406,18 +406,25 @@ static void test_store_query__plans_walk_the_collection_index(void **state)
     q.collection = "one";
     q.added_after_us = 1;
     q.limit = 100;
-    plan_of(st, &q, &plan);
-    assert_non_null(strstr(rk_buf_cstr(&plan), "USING INDEX objects_coll_last (coll=? AND rowid>?)"));
+    plan_of(st, &q, &plan); /* latest versions: one range of the index */
+    assert_non_null(strstr(rk_buf_cstr(&plan),
+                           "USING INDEX objects_coll (coll=? AND is_last=? AND rowid>?)"));
     assert_null(strstr(rk_buf_cstr(&plan), "TEMP B-TREE"));
-    q.versions = RK_VERSIONS_ALL;
+    assert_null(strstr(rk_buf_cstr(&plan), "UNION"));
+    /* the latest-spec subquery looks up one id, not the collection */
+    assert_non_null(
+            strstr(rk_buf_cstr(&plan), "SEARCH x USING INDEX objects_id (coll=? AND idh=?)"));
+    q.versions = RK_VERSIONS_ALL; /* all versions: two ranges merged in date_added order */
     plan_of(st, &q, &plan);
-    assert_non_null(strstr(rk_buf_cstr(&plan), "USING INDEX objects_coll (coll=? AND rowid>?)"));
+    assert_non_null(strstr(rk_buf_cstr(&plan), "MERGE (UNION ALL)"));
+    assert_non_null(strstr(rk_buf_cstr(&plan),
+                           "USING INDEX objects_coll (coll=? AND is_last=? AND rowid>?)"));
     assert_null(strstr(rk_buf_cstr(&plan), "TEMP B-TREE"));
     q.versions = RK_VERSIONS_FIRST;
     q.types = (const char *const[]){"indicator"};
     q.n_types = 1;
     plan_of(st, &q, &plan);
-    assert_non_null(strstr(rk_buf_cstr(&plan), "USING INDEX objects_coll (coll=? AND rowid>?)"));
+    assert_non_null(strstr(rk_buf_cstr(&plan), "MERGE (UNION ALL)"));
     assert_null(strstr(rk_buf_cstr(&plan), "TEMP B-TREE"));
     q.collection = NULL;
     plan_of(st, &q, &plan);
@@ -435,12 +442,12 @@ static void test_store_query__plans_walk_the_collection_index(void **state)
 int test_store_query_run(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_store_query__versions),
-        cmocka_unit_test(test_store_query__latest_spec_version),
-        cmocka_unit_test(test_store_query__filters_and_callbacks),
-        cmocka_unit_test(test_store_query__paging_random_limits),
-        cmocka_unit_test(test_store_query__paging_while_inserting),
-        cmocka_unit_test(test_store_query__plans_walk_the_collection_index),
+            cmocka_unit_test(test_store_query__versions),
+            cmocka_unit_test(test_store_query__latest_spec_version),
+            cmocka_unit_test(test_store_query__filters_and_callbacks),
+            cmocka_unit_test(test_store_query__paging_random_limits),
+            cmocka_unit_test(test_store_query__paging_while_inserting),
+            cmocka_unit_test(test_store_query__plans_walk_the_collection_index),
     };
     return cmocka_run_group_tests_name("store_query", tests, NULL, NULL);
 }

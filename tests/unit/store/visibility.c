@@ -215,9 +215,9 @@ static void test_store_visibility__latest_version_invisible(void **state)
 int test_store_visibility_run(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_store_visibility__each_clause),
-        cmocka_unit_test(test_store_visibility__limits_count_only_visible_rows),
-        cmocka_unit_test(test_store_visibility__latest_version_invisible),
+            cmocka_unit_test(test_store_visibility__each_clause),
+            cmocka_unit_test(test_store_visibility__limits_count_only_visible_rows),
+            cmocka_unit_test(test_store_visibility__latest_version_invisible),
     };
     return cmocka_run_group_tests_name("store_visibility", tests, NULL, NULL);
 }
