@@ -257,12 +257,27 @@ static int resolve_collection(struct rk_sqlite *s, const struct rk_store_filter 
 
 /* ---- query --------------------------------------------------------------------------------- */
 
+/* " objects AS o" with the index every query of this shape must use: objects_id when ids are
+ * given (a handful of rows), objects_coll for one collection, the rowid order otherwise. The
+ * planner has no statistics to choose by, and a wrong choice turns a lookup into a scan. */
+static void put_objects(struct sqlq *q, const struct rk_store_filter *f, int64_t coll)
+{
+    if (f->q->n_ids)
+        put_sql(q, " objects AS o INDEXED BY objects_id");
+    else if (coll)
+        put_sql(q, " objects AS o INDEXED BY objects_coll");
+    else
+        put_sql(q, " objects AS o");
+}
+
 static void put_select(struct sqlq *q, const struct rk_store_filter *f, int64_t coll, int arm)
 {
     put_sql(q, "SELECT o.date_added, c.id, o.id, o.type, o.spec_version, o.created, o.modified,"
                " o.tlp, g.org, g.kind, g.source");
     put_sql(q, f->q->without_json ? "" : ", o.json");
-    put_sql(q, " FROM objects AS o CROSS JOIN collections AS c ON c.coll = o.coll"
+    put_sql(q, " FROM");
+    put_objects(q, f, coll);
+    put_sql(q, " CROSS JOIN collections AS c ON c.coll = o.coll"
                " CROSS JOIN origins AS g ON g.origin = o.origin");
     put_where(q, f, coll, arm);
 }
@@ -281,7 +296,7 @@ static void build_select(struct sqlq *q, const struct rk_store_filter *f, int64_
         put_select(q, f, coll, 1);
         put_sql(q, " ORDER BY 1");
     } else {
-        put_select(q, f, coll, coll && last_only ? 1 : -1);
+        put_select(q, f, coll, coll && last_only && f->q->n_ids == 0 ? 1 : -1);
         put_sql(q, " ORDER BY o.date_added");
     }
     if (f->q->limit > 0 && f->q->limit < (size_t)INT64_MAX) {
@@ -375,7 +390,8 @@ int rk_sqlite_count(struct rk_store *st, const struct rk_store_filter *f, uint64
     sqlq_init(&q);
     if ((rc = resolve_collection(s, f, &coll, err)) != 0)
         goto out;
-    put_sql(&q, "SELECT count(*) FROM objects AS o");
+    put_sql(&q, "SELECT count(*) FROM");
+    put_objects(&q, f, coll);
     put_where(&q, f, coll, -1);
     if ((rc = sqlq_prepare(s, &q, &stmt, err)) != 0)
         goto out;
@@ -414,7 +430,8 @@ static int select_doomed(struct rk_sqlite *s, const struct rk_store_filter *f, i
 
     sqlq_init(&q);
     put_sql(&q, "INSERT INTO temp.rk_doomed (date_added, coll, idh, id) "
-                "SELECT o.date_added, o.coll, o.idh, o.id FROM objects AS o");
+                "SELECT o.date_added, o.coll, o.idh, o.id FROM");
+    put_objects(&q, f, coll);
     put_where(&q, f, coll, -1);
     if ((rc = sqlq_prepare(s, &q, &stmt, err)) == 0)
         rc = rk_sqlite_step_done(s, stmt, "selecting objects to delete", err);

@@ -434,6 +434,12 @@ static void test_store_query__plans_walk_the_collection_index(void **state)
     q.n_ids = 2;
     plan_of(st, &q, &plan);
     assert_non_null(strstr(rk_buf_cstr(&plan), "objects_id (coll=? AND idh=?)"));
+    q.versions = 0; /* latest versions of a few ids: still the id index, not the collection's */
+    q.types = NULL;
+    q.n_types = 0;
+    plan_of(st, &q, &plan);
+    assert_non_null(
+            strstr(rk_buf_cstr(&plan), "SEARCH o USING INDEX objects_id (coll=? AND idh=?"));
     rk_buf_free(&plan);
     rk_store_close(st);
     tmp_dir_remove(dir);
