@@ -100,6 +100,13 @@ int rk_store_batch_begin(struct rk_store_batch **out, struct rk_store *st, const
 /* Add one validated object. outcome and date_added_out (may be NULL) say what happened. */
 int rk_store_batch_put(struct rk_store_batch *b, const struct rk_store_object *o,
                        enum rk_put_outcome *outcome, int64_t *date_added_out, struct rk_err *err);
+/* What the puts of a batch did so far (a duplicate or conflict changes nothing stored). */
+struct rk_store_batch_counts {
+    uint64_t stored;
+    uint64_t duplicates;
+    uint64_t conflicts;
+};
+void rk_store_batch_counts(const struct rk_store_batch *b, struct rk_store_batch_counts *out);
 /* Commit and free the batch (also on failure, when nothing of it is kept). */
 int rk_store_batch_commit(struct rk_store_batch *b, struct rk_err *err);
 /* Roll back and free; accepts NULL. */
@@ -202,6 +209,7 @@ struct rk_store_stats {
     uint64_t db_bytes;  /* size of the database files */
 };
 
+/* Counts over the whole store. */
 int rk_store_stats(struct rk_store *st, struct rk_store_stats *out, struct rk_err *err);
 /* Rows per type (all versions), in type order; collection NULL means all. */
 int rk_store_count_by_type(struct rk_store *st, const char *collection,
@@ -217,6 +225,9 @@ struct rk_store_conflict {
     const char *source;          /* where the refused one came from */
     int64_t at_us;
 };
+/* Call fn for each recorded conflict (same id and version, other content; the first offer is
+ * kept) in the order recorded; a non-zero return from fn stops and is returned. Removing a
+ * collection removes its conflicts. */
 int rk_store_conflict_list(struct rk_store *st,
                            int (*fn)(const struct rk_store_conflict *c, void *ctx), void *ctx,
                            struct rk_err *err);

@@ -71,7 +71,7 @@ struct rk_store_batch {
     int64_t coll;          /* backend key of the collection */
     int64_t origin_key;    /* backend key of the provenance and sharing lists */
     int64_t last_added_us; /* the latest date_added handed out or stored: the next floor */
-    uint64_t n_stored;
+    struct rk_store_batch_counts counts;
     int failed; /* a put failed in a way that may have left the transaction unusable */
 };
 

@@ -194,7 +194,7 @@ int rk_sqlite_batch_commit(struct rk_store_batch *b, struct rk_err *err)
     int rc = 0;
 
     release_put(s);
-    if (b->n_stored > 0 && (rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) == 0) {
+    if (b->counts.stored > 0 && (rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) == 0) {
         sqlite3_bind_int64(stmt, 1, b->last_added_us);
         rc = rk_sqlite_step_done(s, stmt, "recording date_added", err);
         rk_sqlite_release(s, stmt);
@@ -411,7 +411,7 @@ int rk_sqlite_batch_put(struct rk_store_batch *b, const struct rk_store_put *p,
     if ((rc = insert_row(b, p, idh, &pl, added, err)) != 0)
         goto out;
     b->last_added_us = added;
-    b->n_stored++;
+    b->counts.stored++;
     *date_added_out = added;
 out:
     if (rc != 0)

@@ -227,6 +227,8 @@ static void put_where(struct sqlq *q, const struct rk_store_filter *f, int64_t c
     if (coll) {
         put_sql(q, " AND o.coll = ");
         put_int(q, coll);
+    } else if (qq->n_ids) { /* every collection: look the ids up in each */
+        put_sql(q, " AND o.coll IN (SELECT coll FROM collections)");
     }
     if (arm >= 0)
         put_sql(q, arm ? " AND o.is_last = 1" : " AND o.is_last = 0");

@@ -330,9 +330,16 @@ int rk_store_batch_put(struct rk_store_batch *b, const struct rk_store_object *o
         rk_err_set_object(err, o->id);
         return rc;
     }
+    b->counts.duplicates += *outcome == RK_PUT_DUPLICATE;
+    b->counts.conflicts += *outcome == RK_PUT_CONFLICT;
     if (date_added_out)
         *date_added_out = added;
     return 0;
+}
+
+void rk_store_batch_counts(const struct rk_store_batch *b, struct rk_store_batch_counts *out)
+{
+    *out = b->counts;
 }
 
 int rk_store_batch_commit(struct rk_store_batch *b, struct rk_err *err)

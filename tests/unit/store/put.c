@@ -48,6 +48,7 @@ static void test_store_put__duplicate_and_conflict(void **state)
     enum rk_put_outcome out;
     struct rk_store_stats stats;
     struct conflicts cs = {0};
+    struct rk_store_batch_counts bc;
     unsigned counts[3] = {0};
     int64_t first_added, again;
     struct rk_err err;
@@ -72,6 +73,10 @@ static void test_store_put__duplicate_and_conflict(void **state)
     assert_int_equal(again, first_added); /* the kept version's date_added */
     assert_int_equal(rk_store_batch_put(b, &changed.o, &out, NULL, &err), 0);
     assert_int_equal(out, RK_PUT_CONFLICT); /* offered again: still a conflict, counted once */
+    rk_store_batch_counts(b, &bc);
+    assert_int_equal(bc.stored, 0);
+    assert_int_equal(bc.duplicates, 1);
+    assert_int_equal(bc.conflicts, 2);
     assert_int_equal(rk_store_batch_commit(b, &err), 0);
 
     assert_int_equal(rk_store_stats(st, &stats, &err), 0);

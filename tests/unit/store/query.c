@@ -429,6 +429,12 @@ static void test_store_query__plans_walk_the_collection_index(void **state)
     q.collection = NULL;
     plan_of(st, &q, &plan);
     assert_non_null(strstr(rk_buf_cstr(&plan), "SEARCH o USING INTEGER PRIMARY KEY (rowid>?)"));
+    q.ids = (const char *const[]){"indicator--x"}; /* ids in every collection: still lookups */
+    q.n_ids = 1;
+    plan_of(st, &q, &plan);
+    assert_non_null(
+            strstr(rk_buf_cstr(&plan), "SEARCH o USING INDEX objects_id (coll=? AND idh=?"));
+    q.n_ids = 0;
     q.collection = "one";
     q.ids = (const char *const[]){"indicator--x", "indicator--y"};
     q.n_ids = 2;
