@@ -176,9 +176,9 @@ static void test_store_open__read_only(void **state)
 static int list_ids(const struct rk_collection *c, void *ctx)
 {
     char *out = ctx;
+    size_t len = strlen(out);
 
-    strncat(out, c->alias[0] ? c->alias : "-", 63 - strlen(out));
-    strncat(out, ",", 63 - strlen(out));
+    snprintf(out + len, 64 - len, "%s,", c->alias[0] ? c->alias : "-");
     return 0;
 }
 
