@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -380,10 +381,20 @@ static void idh_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_null(ctx);
 }
 
+/* Process-wide SQLite settings, before SQLite initialises: no memory statistics (they take a
+ * global mutex on every allocation). A no-op when something initialised SQLite first. */
+static void configure_library(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int open_db(struct rk_sqlite *s, unsigned flags, struct rk_err *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     int src;
+
+    pthread_once(&once, configure_library);
 
     oflags |= (flags & RK_STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     src = sqlite3_open_v2(s->path, &s->db, oflags, NULL);
