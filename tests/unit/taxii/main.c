@@ -12,5 +12,6 @@ int main(void)
     failed += test_taxii_next_run();
     failed += test_taxii_ratelimit_run();
     failed += test_taxii_envelope_run();
+    failed += test_taxii_access_run();
     return failed ? 1 : 0;
 }

@@ -15,5 +15,6 @@ int test_taxii_auth_run(void);
 int test_taxii_next_run(void);
 int test_taxii_ratelimit_run(void);
 int test_taxii_envelope_run(void);
+int test_taxii_access_run(void);
 
 #endif
