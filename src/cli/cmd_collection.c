@@ -136,7 +136,7 @@ static int parse_coll_args(struct coll_opts *o, int argc, char **argv)
 }
 
 /* Check every subject before anything is created, so a typo leaves nothing half made. */
-static int check_subjects(struct rk_store *st, const char *const *list, size_t n,
+static int check_subjects(struct rk_store *st, const char *const *list, size_t n, int write,
                           struct rk_err *err)
 {
     struct rk_collection_grant g;
@@ -150,6 +150,8 @@ static int check_subjects(struct rk_store *st, const char *const *list, size_t n
             return rc;
         if (g.kind == RK_GRANT_GROUP && (rc = rk_store_group_get(st, g.subject, &info, err)) != 0)
             return rc;
+        if (g.kind == RK_GRANT_PUBLIC && write)
+            return rk_err_set(err, RK_EINVAL, "public grants are read only");
     }
     return 0;
 }
@@ -199,8 +201,8 @@ static int coll_add(struct rk_store *st, const struct coll_opts *o, struct rk_er
                           o->args[0]);
     rk_strlcpy(c.title, o->title ? o->title : o->args[0], sizeof(c.title));
     rk_strlcpy(c.description, o->description ? o->description : "", sizeof(c.description));
-    if ((rc = check_subjects(st, o->read, o->n_read, err)) != 0 ||
-        (rc = check_subjects(st, o->write, o->n_write, err)) != 0 ||
+    if ((rc = check_subjects(st, o->read, o->n_read, 0, err)) != 0 ||
+        (rc = check_subjects(st, o->write, o->n_write, 1, err)) != 0 ||
         (rc = sharing_of(o, &sh, err)) != 0 || (rc = rk_store_collection_add(st, &c, err)) != 0)
         return rc;
     if ((rc = grant_subjects(st, c.id, o, err)) != 0 ||
