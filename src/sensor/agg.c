@@ -1,0 +1,430 @@
+/* agg.c - counting packets into the state of one (bin, sensor). Exact mode keeps every
+ * source, port, prefix, ASN and country plus the (source, port) and (source, destination)
+ * pair sets; approximate mode (agg_approx.c) keeps space-saving top-k tables and
+ * HyperLogLog counters. docs/internals/sensor.md describes both. */
+#include "sensor/sensor_int.h"
+#include "util/alloc.h"
+
+#include <string.h>
+
+#define PAIR_PORT_BITS 20 /* port record numbers stay below 2^18 */
+
+struct binsens *binsens_new(uint32_t sensor)
+{
+    struct binsens *b = rk_calloc(1, sizeof(*b));
+
+    if (!b)
+        return NULL;
+    b->sensor = sensor;
+    b->last_src = KIDX_NONE;
+    return b;
+}
+
+#define TABLE_FREE(t, m)                                                                           \
+    do {                                                                                           \
+        kidx_free(&(t).idx, m);                                                                    \
+        smem_release(m, (uint64_t)(t).cap * sizeof(*(t).r));                                       \
+        rk_free((t).r);                                                                            \
+        (t).r = NULL;                                                                              \
+        (t).n = (t).cap = 0;                                                                       \
+    } while (0)
+
+void binsens_free(struct binsens *b, struct smem *m)
+{
+    if (!b)
+        return;
+    TABLE_FREE(b->src, m);
+    TABLE_FREE(b->port, m);
+    TABLE_FREE(b->pfx, m);
+    TABLE_FREE(b->asn, m);
+    TABLE_FREE(b->cc, m);
+    u64set_free(&b->sp, m);
+    u64set_free(&b->sd, m);
+    kidx_free(&b->dst6, m);
+    topk_free(&b->src_top, m);
+    topk_free(&b->pfx_top, m);
+    hllpool_free(&b->pool_port, m);
+    hllpool_free(&b->pool_small, m);
+    if (b->hll_total) {
+        smem_release(m, (uint64_t)(1 + RK_SENSOR_FP_COUNT) << b->total_bits);
+        rk_free(b->hll_total);
+    }
+    rk_free(b);
+}
+
+/* Grow a record array by one (charged under limit); returns the new record number. */
+static int table_push(void **r, uint32_t *n, uint32_t *cap, size_t size, struct smem *m,
+                      uint64_t limit, uint32_t *out)
+{
+    if (*n == *cap) {
+        uint32_t ncap = *cap ? *cap * 2 : 64;
+        void *p;
+        int rc;
+
+        if (*cap >= (1U << 30))
+            return RK_ELIMIT;
+        if ((rc = smem_charge(m, (uint64_t)(ncap - *cap) * size, limit)) != 0)
+            return rc;
+        p = rk_reallocarray(*r, ncap, size);
+        if (!p) {
+            smem_release(m, (uint64_t)(ncap - *cap) * size);
+            return RK_ENOMEM;
+        }
+        *r = p;
+        *cap = ncap;
+    }
+    memset((char *)*r + (size_t)*n * size, 0, size);
+    *out = (*n)++;
+    return 0;
+}
+
+#define TABLE_GET(t, k0, k1, m, limit, out, created)                                               \
+    table_get(&(t).idx, (void **)&(t).r, &(t).n, &(t).cap, sizeof(*(t).r), k0, k1, m, limit, out, \
+              created)
+
+/* Find or create the record for (k0, k1); records start with k0, k1. */
+static int table_get(struct kidx *x, void **r, uint32_t *n, uint32_t *cap, size_t size,
+                     uint64_t k0, uint64_t k1, struct smem *m, uint64_t limit, uint32_t *out,
+                     int *created)
+{
+    uint64_t h = hash128(k0, k1);
+    uint32_t i = kidx_find(x, k0, k1, h);
+    int rc;
+
+    *created = 0;
+    if (i != KIDX_NONE) {
+        *out = i;
+        return 0;
+    }
+    if ((rc = table_push(r, n, cap, size, m, limit, &i)) != 0)
+        return rc;
+    if ((rc = kidx_insert(x, k0, k1, h, i, m, limit)) != 0) {
+        (*n)--;
+        return rc;
+    }
+    memcpy((char *)*r + (size_t)i * size, &k0, 8);
+    memcpy((char *)*r + (size_t)i * size + 8, &k1, 8);
+    *created = 1;
+    *out = i;
+    return 0;
+}
+
+/* Port records start with their 64-bit key; it is stored as (key, 0). */
+static int port_get(struct binsens *b, uint64_t key, struct smem *m, uint64_t limit, uint32_t *out)
+{
+    uint64_t h = hash128(key, 0);
+    uint32_t i = kidx_find(&b->port.idx, key, 0, h);
+    int rc;
+
+    if (i != KIDX_NONE) {
+        *out = i;
+        return 0;
+    }
+    if ((rc = table_push((void **)&b->port.r, &b->port.n, &b->port.cap, sizeof(*b->port.r), m,
+                         limit, &i)) != 0)
+        return rc;
+    if ((rc = kidx_insert(&b->port.idx, key, 0, h, i, m, limit)) != 0) {
+        b->port.n--;
+        return rc;
+    }
+    b->port.r[i].key = key;
+    shll_init(&b->port.r[i].hsrc);
+    shll_init(&b->port.r[i].hclean);
+    *out = i;
+    return 0;
+}
+
+static int is_clean(const struct rk_sensor_pkt *p, uint8_t src_fp)
+{
+    return p->cls == RK_SENSOR_CLASS_SCAN &&
+           !((p->fp | src_fp) & (RK_SENSOR_FP_RESEARCH | RK_SENSOR_FP_SPOOFED));
+}
+
+/* What we learn about a new source once: research list, ASN, country. */
+static void src_describe(struct src_rec *s, const struct rk_sensor_addr *a,
+                         const struct agg_ctx *c)
+{
+    if (c->scanners->n && rtab_lookup(c->scanners, a) != KIDX_NONE)
+        s->fp |= RK_SENSOR_FP_RESEARCH;
+    s->asn = c->asn->ranges.n ? geo_lookup(c->asn, a) : 0;
+    s->cc = c->cc->ranges.n ? (uint16_t)geo_lookup(c->cc, a) : 0;
+    shll_init(&s->hdst);
+    shll_init(&s->hport);
+}
+
+/* ---- exact mode -------------------------------------------------------------------------- */
+
+/* Group records of a new source: its /24 or /48, its ASN and country (KIDX_NONE: unknown). */
+static int exact_groups(struct binsens *b, const struct rk_sensor_addr *a, const struct src_rec *s,
+                        const struct agg_ctx *c, uint32_t g[3])
+{
+    struct rk_sensor_prefix pf;
+    uint64_t lim = c->mem->exact_limit;
+    int created, rc;
+
+    g[0] = g[1] = g[2] = KIDX_NONE;
+    addr_group_prefix(a, &pf);
+    if ((rc = TABLE_GET(b->pfx, addr_hi(&pf.addr), addr_lo(&pf.addr), c->mem, lim, &g[0],
+                        &created)) != 0)
+        return rc;
+    if (s->asn && (rc = TABLE_GET(b->asn, s->asn, 0, c->mem, lim, &g[1], &created)) != 0)
+        return rc;
+    if (s->cc && (rc = TABLE_GET(b->cc, s->cc, 0, c->mem, lim, &g[2], &created)) != 0)
+        return rc;
+    return 0;
+}
+
+static int exact_source(struct binsens *b, const struct rk_sensor_pkt *p, uint64_t k0, uint64_t k1,
+                        const struct agg_ctx *c, uint32_t *out)
+{
+    struct src_rec tmp;
+    uint32_t g[3], i;
+    int created, rc;
+
+    if (b->last_src != KIDX_NONE && b->last_k0 == k0 && b->last_k1 == k1) {
+        *out = b->last_src;
+        return 0;
+    }
+    i = kidx_find(&b->src.idx, k0, k1, hash128(k0, k1));
+    if (i == KIDX_NONE) {
+        memset(&tmp, 0, sizeof(tmp));
+        src_describe(&tmp, &p->src, c);
+        if ((rc = exact_groups(b, &p->src, &tmp, c, g)) != 0)
+            return rc;
+        if ((rc = TABLE_GET(b->src, k0, k1, c->mem, c->mem->exact_limit, &i, &created)) != 0)
+            return rc;
+        tmp.k0 = k0;
+        tmp.k1 = k1;
+        tmp.first_ns = tmp.last_ns = p->ts_ns;
+        tmp.pfx = g[0];
+        tmp.asn_i = g[1];
+        tmp.cc_i = g[2];
+        b->src.r[i] = tmp;
+        b->pfx.r[g[0]].sources++;
+        if (g[1] != KIDX_NONE)
+            b->asn.r[g[1]].sources++;
+        if (g[2] != KIDX_NONE)
+            b->cc.r[g[2]].sources++;
+    }
+    b->last_src = i;
+    b->last_k0 = k0;
+    b->last_k1 = k1;
+    *out = i;
+    return 0;
+}
+
+/* The destination half of a (source, destination) pair key. */
+static int dst_key(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c,
+                   uint64_t *out)
+{
+    uint64_t k0, k1, h;
+    uint32_t i;
+    int rc;
+
+    if (rk_sensor_addr_is_v4(&p->dst)) {
+        *out = rk_sensor_addr_v4(&p->dst);
+        return 0;
+    }
+    k0 = addr_hi(&p->dst);
+    k1 = addr_lo(&p->dst);
+    h = hash128(k0, k1);
+    if ((i = kidx_find(&b->dst6, k0, k1, h)) == KIDX_NONE) {
+        i = b->n_dst6;
+        if ((rc = kidx_insert(&b->dst6, k0, k1, h, i, c->mem, c->mem->exact_limit)) != 0)
+            return rc;
+        b->n_dst6++;
+    }
+    *out = i;
+    return 0;
+}
+
+static void count_packet(struct binsens *b, const struct rk_sensor_pkt *p)
+{
+    b->packets++;
+    b->bytes += p->ip_len;
+    b->cls[p->cls]++;
+    for (unsigned bit = 0; bit < RK_SENSOR_FP_COUNT; bit++)
+        b->fp_packets[bit] += (p->fp >> bit) & 1;
+}
+
+static void count_source(struct src_rec *s, const struct rk_sensor_pkt *p)
+{
+    s->packets++;
+    s->cls[p->cls]++;
+    if (p->ts_ns < s->first_ns)
+        s->first_ns = p->ts_ns;
+    if (p->ts_ns > s->last_ns)
+        s->last_ns = p->ts_ns;
+    s->fp |= p->fp;
+    s->spoof |= p->spoof;
+}
+
+static void count_port(struct port_rec *pr, const struct rk_sensor_pkt *p, int clean)
+{
+    pr->packets++;
+    pr->cls[p->cls]++;
+    pr->packets_clean += clean;
+}
+
+static int exact_update(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c)
+{
+    uint64_t lim = c->mem->exact_limit, dk, before = c->mem->used;
+    uint32_t si, pi;
+    unsigned old_sp, old_sd;
+    int rc, new_sp, new_sd, clean;
+    struct src_rec *s;
+
+    if ((rc = exact_source(b, p, addr_hi(&p->src), addr_lo(&p->src), c, &si)) != 0)
+        goto out;
+    if ((rc = port_get(b, (uint64_t)p->port_proto << 16 | p->port, c->mem, lim, &pi)) != 0)
+        goto out;
+    clean = is_clean(p, b->src.r[si].fp);
+    new_sp = u64set_add(&b->sp, ((uint64_t)si + 1) << PAIR_PORT_BITS | pi, (unsigned)clean,
+                        &old_sp, c->mem, lim);
+    if ((rc = new_sp < 0 ? new_sp : 0) != 0)
+        goto out;
+    if ((rc = dst_key(b, p, c, &dk)) != 0)
+        goto out;
+    new_sd = u64set_add(&b->sd, ((uint64_t)si + 1) << 32 | dk, 0, &old_sd, c->mem, lim);
+    if ((rc = new_sd < 0 ? new_sd : 0) != 0)
+        goto out;
+    /* every insertion succeeded: count */
+    s = &b->src.r[si];
+    count_packet(b, p);
+    count_source(s, p);
+    count_port(&b->port.r[pi], p, clean);
+    b->pfx.r[s->pfx].packets++;
+    if (s->asn_i != KIDX_NONE)
+        b->asn.r[s->asn_i].packets++;
+    if (s->cc_i != KIDX_NONE)
+        b->cc.r[s->cc_i].packets++;
+    b->port.r[pi].sources += (uint32_t)new_sp;
+    b->port.r[pi].sources_clean += clean && !(old_sp & 1);
+    s->ports += (uint32_t)new_sp;
+    s->dsts += (uint32_t)new_sd;
+out:
+    b->mem += c->mem->used - (before < c->mem->used ? before : c->mem->used);
+    return rc;
+}
+
+/* ---- approximate mode -------------------------------------------------------------------- */
+
+static int approx_source(struct binsens *b, const struct rk_sensor_pkt *p, uint64_t h,
+                         const struct agg_ctx *c, uint32_t *out)
+{
+    uint64_t k0 = addr_hi(&p->src), k1 = addr_lo(&p->src);
+    struct src_rec *s;
+    int fresh, rc;
+
+    if ((rc = topk_hit(&b->src_top, k0, k1, h, 1, out, &fresh, c->mem, c->mem->cap)) != 0)
+        return rc;
+    s = &b->src.r[*out];
+    if (fresh) {
+        if (s->k0 | s->k1) { /* an evicted source: recycle its dense counters */
+            shll_release(&s->hdst, &b->pool_small);
+            shll_release(&s->hport, &b->pool_small);
+        }
+        memset(s, 0, sizeof(*s));
+        s->k0 = k0;
+        s->k1 = k1;
+        s->first_ns = s->last_ns = p->ts_ns;
+        src_describe(s, &p->src, c);
+        s->pfx = s->asn_i = s->cc_i = KIDX_NONE;
+    }
+    return 0;
+}
+
+/* Add the source hash to its prefix (top-k), ASN and country counters. */
+static void approx_groups(struct binsens *b, const struct rk_sensor_pkt *p, uint64_t h,
+                          struct src_rec *s, const struct agg_ctx *c)
+{
+    struct rk_sensor_prefix pf;
+    uint64_t k0, k1;
+    uint32_t e;
+    int fresh, created;
+
+    addr_group_prefix(&p->src, &pf);
+    k0 = addr_hi(&pf.addr);
+    k1 = addr_lo(&pf.addr);
+    if (topk_hit(&b->pfx_top, k0, k1, hash128(k0, k1), 1, &e, &fresh, c->mem, c->mem->cap) == 0) {
+        struct grp_rec *g = &b->pfx.r[e];
+
+        if (fresh) {
+            if (g->k0 | g->k1)
+                shll_release(&g->hsrc, &b->pool_small);
+            memset(g, 0, sizeof(*g));
+            g->k0 = k0;
+            g->k1 = k1;
+            shll_init(&g->hsrc);
+        }
+        if (shll_add(&g->hsrc, h, &b->pool_small, c->mem, c->mem->cap) != 0)
+            b->dropped_keys++;
+    } else {
+        b->dropped_keys++;
+    }
+    if (s->asn) {
+        if (TABLE_GET(b->asn, s->asn, 0, c->mem, c->mem->cap, &e, &created) == 0) {
+            if (created)
+                shll_init(&b->asn.r[e].hsrc);
+            b->asn.r[e].packets++;
+            if (shll_add(&b->asn.r[e].hsrc, h, &b->pool_small, c->mem, c->mem->cap) != 0)
+                b->dropped_keys++;
+        } else {
+            b->dropped_keys++;
+        }
+    }
+    if (s->cc) {
+        if (TABLE_GET(b->cc, s->cc, 0, c->mem, c->mem->cap, &e, &created) == 0) {
+            if (created)
+                shll_init(&b->cc.r[e].hsrc);
+            b->cc.r[e].packets++;
+            if (shll_add(&b->cc.r[e].hsrc, h, &b->pool_small, c->mem, c->mem->cap) != 0)
+                b->dropped_keys++;
+        } else {
+            b->dropped_keys++;
+        }
+    }
+}
+
+static int approx_update(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c)
+{
+    uint64_t h = hash128(addr_hi(&p->src), addr_lo(&p->src));
+    uint64_t pkey = (uint64_t)p->port_proto << 16 | p->port;
+    uint8_t tb = b->total_bits;
+    uint32_t si, pi;
+    int clean, fails = 0;
+    struct src_rec *s;
+
+    if (approx_source(b, p, h, c, &si) != 0) {
+        b->dropped_keys++;
+        return 0;
+    }
+    s = &b->src.r[si];
+    count_source(s, p);
+    clean = is_clean(p, s->fp);
+    count_packet(b, p);
+    hll_add(b->hll_total, tb, h);
+    for (unsigned bit = 0; bit < RK_SENSOR_FP_COUNT; bit++) {
+        if ((p->fp | s->fp) & (1U << bit))
+            hll_add(b->hll_total + ((size_t)(bit + 1) << tb), tb, h);
+    }
+    if (port_get(b, pkey, c->mem, c->mem->cap, &pi) == 0) {
+        count_port(&b->port.r[pi], p, clean);
+        fails += shll_add(&b->port.r[pi].hsrc, h, &b->pool_port, c->mem, c->mem->cap) != 0;
+        if (clean)
+            fails += shll_add(&b->port.r[pi].hclean, h, &b->pool_port, c->mem, c->mem->cap) != 0;
+    } else {
+        fails++;
+    }
+    fails += shll_add(&s->hdst, hash128(addr_hi(&p->dst), addr_lo(&p->dst)), &b->pool_small,
+                      c->mem, c->mem->cap) != 0;
+    fails += shll_add(&s->hport, mix64(pkey), &b->pool_small, c->mem, c->mem->cap) != 0;
+    approx_groups(b, p, h, s, c);
+    b->dropped_keys += (uint64_t)fails;
+    return 0;
+}
+
+int binsens_update(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c)
+{
+    return b->approx ? approx_update(b, p, c) : exact_update(b, p, c);
+}
