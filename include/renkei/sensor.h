@@ -521,9 +521,12 @@ int rk_sensor_stix_dos_pattern(json_t **out, struct rk_err *err);
  * (UUIDv5), so exporting a bin twice yields the same objects. Markings: the sensor's TLP. */
 int rk_sensor_stix_bin(const struct rk_sensor_bin *b, const struct rk_sensor_stix_options *opt,
                        json_t *objects, struct rk_err *err);
-/* A report for an alert, with a note and an observed-data of the evidence, appended to
- * objects. The report carries the evidence as a property extension. */
-int rk_sensor_stix_alert(const struct rk_sensor_alert *a, json_t *objects, struct rk_err *err);
+/* A report for an alert and a note with its evidence, appended to objects. The report carries
+ * the evidence as a property extension and refers to the note, to the summary SDOs of the
+ * evidence bins (per-sensor alerts; same ids as rk_sensor_stix_bin gives them) and to refs:
+ * ids of other objects, e.g. observed-data of the scanners of the alerting bin (may be NULL). */
+int rk_sensor_stix_alert(const struct rk_sensor_alert *a, const json_t *refs, json_t *objects,
+                         struct rk_err *err);
 /* Wrap objects in a bundle (takes a new reference to objects). */
 int rk_sensor_stix_bundle(json_t *objects, json_t **out, struct rk_err *err);
 

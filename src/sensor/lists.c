@@ -252,6 +252,11 @@ static int geo_value(struct geo_ctx *c, const char *v, const char *name, uint32_
         }
         if (!(c->g->names[c->g->n_vals] = rk_strdup(name)))
             return RK_ENOMEM;
+        /* names end up in terminal tables and SVG: no control characters */
+        for (char *q = c->g->names[c->g->n_vals]; *q; q++) {
+            if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                *q = '?';
+        }
         c->g->asns[c->g->n_vals++] = (uint32_t)asn;
     }
     return 0;
