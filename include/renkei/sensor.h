@@ -440,7 +440,7 @@ const char *rk_sensor_rule_name(int rule);
 struct rk_sensor_detector_config {
     double alpha;              /* EWMA weight of the newest bin [0.1] */
     double z_threshold;        /* surge when z >= this ... [6] */
-    double min_ratio;          /* ... and sources >= min_ratio * baseline mean ... [3] */
+    double min_ratio;          /* ... and sources >= min_ratio * baseline mean ... [2] */
     uint32_t min_sources;      /* ... and sources >= this [10] */
     double cusum_k;            /* CUSUM slack in standard deviations [1] */
     double cusum_h;            /* CUSUM alarm level [12] */

@@ -238,13 +238,16 @@ static int dst_key(struct binsens *b, const struct rk_sensor_pkt *p, const struc
     return 0;
 }
 
-static void count_packet(struct binsens *b, const struct rk_sensor_pkt *p)
+/* src_fp: the source's own fingerprints (the research list is per source, not per packet). */
+static void count_packet(struct binsens *b, const struct rk_sensor_pkt *p, uint8_t src_fp)
 {
+    unsigned fp = p->fp | (src_fp & RK_SENSOR_FP_RESEARCH);
+
     b->packets++;
     b->bytes += p->ip_len;
     b->cls[p->cls]++;
     for (unsigned bit = 0; bit < RK_SENSOR_FP_COUNT; bit++)
-        b->fp_packets[bit] += (p->fp >> bit) & 1;
+        b->fp_packets[bit] += (fp >> bit) & 1;
 }
 
 static void count_source(struct src_rec *s, const struct rk_sensor_pkt *p)
@@ -290,7 +293,7 @@ static int exact_update(struct binsens *b, const struct rk_sensor_pkt *p, const 
         goto out;
     /* every insertion succeeded: count */
     s = &b->src.r[si];
-    count_packet(b, p);
+    count_packet(b, p, s->fp);
     count_source(s, p);
     count_port(&b->port.r[pi], p, clean);
     b->pfx.r[s->pfx].packets++;
@@ -402,7 +405,7 @@ static int approx_update(struct binsens *b, const struct rk_sensor_pkt *p, const
     s = &b->src.r[si];
     count_source(s, p);
     clean = is_clean(p, s->fp);
-    count_packet(b, p);
+    count_packet(b, p, s->fp);
     hll_add(b->hll_total, tb, h);
     for (unsigned bit = 0; bit < RK_SENSOR_FP_COUNT; bit++) {
         if ((p->fp | s->fp) & (1U << bit))

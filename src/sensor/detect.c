@@ -13,6 +13,7 @@
 #define DET_SENSORS   (256 + 1)
 #define GAP_FILL_MAX  256
 #define ALL_SENSORS   "*"
+#define UPDATE_CLAMP  2.5 /* standard deviations: larger residuals are winsorised */
 
 struct series {
     uint32_t key; /* proto << 16 | port */
@@ -82,7 +83,7 @@ void rk_sensor_detector_config_init(struct rk_sensor_detector_config *cfg)
 {
     cfg->alpha = 0.1;
     cfg->z_threshold = 6.0;
-    cfg->min_ratio = 3.0;
+    cfg->min_ratio = 2.0;
     cfg->min_sources = 10;
     cfg->cusum_k = 1.0;
     cfg->cusum_h = 12.0;
@@ -257,14 +258,26 @@ static int step(struct rk_sensor_detector *d, const struct dsensor *s, struct se
             se->quiet = 0;
             se->cusum = 0;
         }
-        /* keep an ongoing anomaly from becoming the baseline at once */
-        if (x > se->mean + c->z_threshold * sdf)
-            x = se->mean + c->z_threshold * sdf;
     }
+    if (se->n == 0) { /* the first value is the baseline: no warm-up bias towards zero */
+        se->mean = x;
+        se->var = 0;
+        se->pmean = (double)o->packets;
+        se->n = 1;
+        return rc;
+    }
+    /* a robust EWMA: an outlying bin moves the mean by at most alpha * UPDATE_CLAMP standard
+     * deviations and leaves the variance alone, so that a ramp or a campaign does not become
+     * the baseline before the rules see it */
+    if (x > se->mean + UPDATE_CLAMP * sdf)
+        x = se->mean + UPDATE_CLAMP * sdf;
+    else if (x < se->mean - UPDATE_CLAMP * sdf)
+        x = se->mean - UPDATE_CLAMP * sdf;
     diff = x - se->mean;
     incr = c->alpha * diff;
     se->mean += incr;
-    se->var = (1.0 - c->alpha) * (se->var + diff * incr);
+    if (fabs(z) < UPDATE_CLAMP)
+        se->var = (1.0 - c->alpha) * (se->var + diff * incr);
     se->pmean += c->alpha * ((double)o->packets - se->pmean);
     se->n++;
     return rc;

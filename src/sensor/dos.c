@@ -34,10 +34,20 @@ struct dos_vec {
     } bins[BIN_SLOTS];
 };
 
+/* A row of an attack that ended before its bin closed. */
+struct pending {
+    int64_t bin_start;
+    struct rk_sensor_dos_row row;
+};
+
 struct dos_state {
     struct kidx idx[PROTO_CLASSES]; /* victim -> vector number, per protocol class */
     struct dos_vec **v;
     uint32_t n, cap;
+    struct rk_sensor_dos_row *done; /* attacks that ended, not yet handed over */
+    size_t n_done;
+    struct pending *pend;           /* their rows for bins still open */
+    size_t n_pend;
 };
 
 static int proto_class(uint8_t proto)
@@ -80,6 +90,8 @@ void dos_free(struct dos_state *d, struct smem *m)
     for (int c = 0; c < PROTO_CLASSES; c++)
         kidx_free(&d->idx[c], m);
     rk_free(d->v);
+    rk_free(d->done);
+    rk_free(d->pend);
     rk_free(d);
 }
 
@@ -207,6 +219,44 @@ static void key_add(struct dos_vec *v, uint64_t key, uint64_t *count, struct sme
         *count += (uint64_t)rc;
 }
 
+static int passes(const struct dos_vec *v, const struct rk_sensor_dos_config *dc);
+static void to_row(const struct dos_vec *v, struct rk_sensor_dos_row *r);
+static int push_row(struct rk_sensor_dos_row **rows, size_t *n, const struct rk_sensor_dos_row *r);
+
+/* The vector has been idle for idle_secs when a new packet comes: the attack it held is over.
+ * Keep its rows and start the vector afresh for the new packet. */
+static int restart(struct dos_state *d, struct dos_vec *v, const struct rk_sensor_config *cfg,
+                   struct smem *m)
+{
+    struct rk_sensor_dos_row r;
+    struct pending *pd;
+
+    if (passes(v, &cfg->dos)) {
+        to_row(v, &r);
+        r.finished = 1;
+        if (push_row(&d->done, &d->n_done, &r) != 0)
+            return RK_ENOMEM;
+        for (int s = 0; s < BIN_SLOTS; s++) {
+            if (!v->bins[s].packets)
+                continue;
+            if (!(pd = rk_reallocarray(d->pend, d->n_pend + 1, sizeof(*pd))))
+                return RK_ENOMEM;
+            d->pend = pd;
+            pd[d->n_pend].bin_start = v->bins[s].start;
+            pd[d->n_pend].row = r;
+            pd[d->n_pend++].row.bin_packets = v->bins[s].packets;
+        }
+    }
+    u64set_free(&v->keys, m);
+    v->packets = v->bytes = v->mismatches = 0;
+    v->n_aport = v->n_tport = v->n_addr = 0;
+    v->sets_full = 0;
+    v->max_ppm = v->rate_late = 0;
+    v->ring_top = INT64_MIN;
+    memset(v->bins, 0, sizeof(v->bins));
+    return 0;
+}
+
 int dos_update(struct dos_state *d, const struct rk_sensor_pkt *p, int64_t bin_start,
                const struct rk_sensor_config *cfg, struct smem *m)
 {
@@ -220,6 +270,11 @@ int dos_update(struct dos_state *d, const struct rk_sensor_pkt *p, int64_t bin_s
     attack_of(p, &victim, &proto, &aport, &tport);
     if ((rc = vec_get(d, &victim, proto, p->ts_ns, m, m->exact_limit, &v)) != 0)
         return rc;
+    if (p->ts_ns - v->last_ns > (int64_t)cfg->dos.idle_secs * 1000000000LL) {
+        if ((rc = restart(d, v, cfg, m)) != 0)
+            return rc;
+        v->start_ns = v->last_ns = p->ts_ns;
+    }
     v->packets++;
     v->bytes += p->ip_len;
     if (p->ts_ns < v->start_ns)
@@ -314,8 +369,22 @@ int dos_close_bin(struct dos_state *d, int64_t bin_start, int64_t bin_end,
 {
     int64_t end_ns = bin_end * 1000000000LL;
     struct rk_sensor_dos_row r;
+    size_t w = 0;
     int rc;
 
+    for (size_t i = 0; i < d->n_pend; i++) {
+        if (d->pend[i].bin_start == bin_start &&
+            (rc = push_row(rows, n_rows, &d->pend[i].row)) != 0)
+            return rc;
+        if (d->pend[i].bin_start > bin_start)
+            d->pend[w++] = d->pend[i];
+    }
+    d->n_pend = w;
+    for (size_t i = 0; i < d->n_done; i++) {
+        if ((rc = push_row(finished, n_finished, &d->done[i])) != 0)
+            return rc;
+    }
+    d->n_done = 0;
     for (uint32_t i = 0; i < d->n; i++) {
         struct dos_vec *v = d->v[i];
         int done = v->last_ns + (int64_t)cfg->dos.idle_secs * 1000000000LL <= end_ns;
@@ -356,6 +425,12 @@ int dos_finish_all(struct dos_state *d, const struct rk_sensor_config *cfg,
     struct rk_sensor_dos_row r;
     int rc;
 
+    for (size_t i = 0; i < d->n_done; i++) {
+        if ((rc = push_row(finished, n_finished, &d->done[i])) != 0)
+            return rc;
+    }
+    d->n_done = 0;
+    d->n_pend = 0;
     for (uint32_t i = d->n; i-- > 0;) {
         if (passes(d->v[i], &cfg->dos)) {
             to_row(d->v[i], &r);

@@ -424,6 +424,8 @@ static int queue_attacks(struct rk_sensor_engine *e, uint32_t sensor,
 {
     size_t first = e->a_len;
 
+    if (n == 0)
+        return 0;
     if (e->a_len + n > e->a_cap) {
         size_t cap = e->a_cap ? e->a_cap * 2 : 64;
         struct attack *a;
