@@ -438,12 +438,13 @@ enum rk_sensor_rule {
 const char *rk_sensor_rule_name(int rule);
 
 struct rk_sensor_detector_config {
-    double alpha;              /* EWMA weight of the newest bin [0.1] */
+    double alpha;              /* EWMA weight of the newest bin [0.2] */
     double z_threshold;        /* surge when z >= this ... [6] */
     double min_ratio;          /* ... and sources >= min_ratio * baseline mean ... [2] */
     uint32_t min_sources;      /* ... and sources >= this [10] */
     double cusum_k;            /* CUSUM slack in standard deviations [1] */
-    double cusum_h;            /* CUSUM alarm level [12] */
+    double cusum_h;            /* CUSUM alarm level [12] ... */
+    double cusum_min_ratio;    /* ... with sources >= cusum_min_ratio * baseline mean [1.5] */
     uint32_t warmup_bins;      /* no alerts before this many bins of history [24] */
     uint32_t new_port_min_sources; /* new-port alert at this many sources [8] */
     uint32_t quiet_bins;       /* bins below baseline that end an alert episode [3] */

@@ -134,10 +134,11 @@ static int port_get(struct binsens *b, uint64_t key, struct smem *m, uint64_t li
     return 0;
 }
 
+/* Clean: a scan packet that is not spoofed, from a source not on a research list. */
 static int is_clean(const struct rk_sensor_pkt *p, uint8_t src_fp)
 {
-    return p->cls == RK_SENSOR_CLASS_SCAN &&
-           !((p->fp | src_fp) & (RK_SENSOR_FP_RESEARCH | RK_SENSOR_FP_SPOOFED));
+    return p->cls == RK_SENSOR_CLASS_SCAN && !(p->fp & RK_SENSOR_FP_SPOOFED) &&
+           !(src_fp & RK_SENSOR_FP_RESEARCH);
 }
 
 /* What we learn about a new source once: research list, ASN, country. */
@@ -258,8 +259,14 @@ static void count_source(struct src_rec *s, const struct rk_sensor_pkt *p)
         s->first_ns = p->ts_ns;
     if (p->ts_ns > s->last_ns)
         s->last_ns = p->ts_ns;
-    s->fp |= p->fp;
+    s->fp |= p->fp & RK_SENSOR_FP_SPOOFED;
     s->spoof |= p->spoof;
+    if (p->cls == RK_SENSOR_CLASS_SCAN) {
+        s->scan++;
+        s->tool_hits[0] += (p->fp & RK_SENSOR_FP_MIRAI) != 0;
+        s->tool_hits[1] += (p->fp & RK_SENSOR_FP_ZMAP) != 0;
+        s->tool_hits[2] += (p->fp & RK_SENSOR_FP_MASSCAN) != 0;
+    }
 }
 
 static void count_port(struct port_rec *pr, const struct rk_sensor_pkt *p, int clean)

@@ -156,6 +156,14 @@ static void fill_source(struct rk_sensor_source_row *r, const struct src_rec *s,
     r->last_ns = s->last_ns;
     memcpy(r->class_packets, s->cls, sizeof(r->class_packets));
     r->fp = s->fp;
+    /* a tool mark on one packet in 65,536 can be chance (16-bit IP ids): the source gets the
+     * mark when most of its scan packets carry it */
+    if (s->tool_hits[0] * 2 > s->scan)
+        r->fp |= RK_SENSOR_FP_MIRAI;
+    if (s->tool_hits[1] * 2 > s->scan)
+        r->fp |= RK_SENSOR_FP_ZMAP;
+    if (s->tool_hits[2] * 2 > s->scan)
+        r->fp |= RK_SENSOR_FP_MASSCAN;
     r->spoof = s->spoof;
     r->asn = s->asn;
     cc_unpack(s->cc, r->country);

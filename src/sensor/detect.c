@@ -13,7 +13,7 @@
 #define DET_SENSORS   (256 + 1)
 #define GAP_FILL_MAX  256
 #define ALL_SENSORS   "*"
-#define UPDATE_CLAMP  2.5 /* standard deviations: larger residuals are winsorised */
+#define UPDATE_CLAMP  3.0 /* standard deviations: larger residuals are winsorised */
 
 struct series {
     uint32_t key; /* proto << 16 | port */
@@ -81,12 +81,13 @@ const char *rk_sensor_rule_name(int rule)
 
 void rk_sensor_detector_config_init(struct rk_sensor_detector_config *cfg)
 {
-    cfg->alpha = 0.1;
+    cfg->alpha = 0.2;
     cfg->z_threshold = 6.0;
     cfg->min_ratio = 2.0;
     cfg->min_sources = 10;
     cfg->cusum_k = 1.0;
     cfg->cusum_h = 12.0;
+    cfg->cusum_min_ratio = 1.5;
     cfg->warmup_bins = 24;
     cfg->new_port_min_sources = 8;
     cfg->quiet_bins = 3;
@@ -246,7 +247,8 @@ static int step(struct rk_sensor_detector *d, const struct dsensor *s, struct se
         if (!se->in_alert && big && z >= c->z_threshold) {
             rc = alert_raise(d, s, se, RK_SENSOR_RULE_SURGE, start, o, z);
             se->in_alert = 1;
-        } else if (!se->in_alert && x >= c->min_sources && se->cusum >= c->cusum_h) {
+        } else if (!se->in_alert && x >= c->min_sources && se->cusum >= c->cusum_h &&
+                   x >= c->cusum_min_ratio * se->mean) {
             rc = alert_raise(d, s, se, RK_SENSOR_RULE_CUSUM, start, o, se->cusum);
             se->in_alert = 1;
         }

@@ -237,7 +237,10 @@ struct src_rec {
     uint32_t pfx, asn_i, cc_i; /* group records (exact mode), KIDX_NONE when none */
     uint32_t asn;
     uint16_t cc;
-    uint8_t fp, spoof;
+    uint8_t fp, spoof;         /* research and spoofed marks (tool marks: see tool_hits) */
+    uint32_t scan;             /* scan-class packets ... */
+    uint32_t tool_hits[3];     /* ... with the Mirai, ZMap and masscan marks: a source gets a
+                                  tool mark when most of its scan packets carry it */
     struct shll hdst, hport;   /* approximate mode */
 };
 
