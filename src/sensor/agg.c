@@ -400,22 +400,27 @@ static int approx_update(struct binsens *b, const struct rk_sensor_pkt *p, const
 {
     uint64_t h = hash128(addr_hi(&p->src), addr_lo(&p->src));
     uint64_t pkey = (uint64_t)p->port_proto << 16 | p->port;
-    uint8_t tb = b->total_bits;
+    uint8_t tb = b->total_bits, src_fp;
     uint32_t si, pi;
     int clean, fails = 0;
-    struct src_rec *s;
+    struct src_rec *s = NULL;
 
-    if (approx_source(b, p, h, c, &si) != 0) {
-        b->dropped_keys++;
-        return 0;
+    /* the packet always counts; what cannot be tracked within the cap is a dropped key */
+    if (approx_source(b, p, h, c, &si) == 0) {
+        s = &b->src.r[si];
+        count_source(s, p);
+        src_fp = s->fp;
+    } else {
+        fails++;
+        src_fp = c->scanners->n && rtab_lookup(c->scanners, &p->src) != KIDX_NONE
+                         ? RK_SENSOR_FP_RESEARCH
+                         : 0;
     }
-    s = &b->src.r[si];
-    count_source(s, p);
-    clean = is_clean(p, s->fp);
-    count_packet(b, p, s->fp);
+    clean = is_clean(p, src_fp);
+    count_packet(b, p, src_fp);
     hll_add(b->hll_total, tb, h);
     for (unsigned bit = 0; bit < RK_SENSOR_FP_COUNT; bit++) {
-        if ((p->fp | s->fp) & (1U << bit))
+        if ((p->fp | src_fp) & (1U << bit))
             hll_add(b->hll_total + ((size_t)(bit + 1) << tb), tb, h);
     }
     if (port_get(b, pkey, c->mem, c->mem->cap, &pi) == 0) {
@@ -426,12 +431,28 @@ static int approx_update(struct binsens *b, const struct rk_sensor_pkt *p, const
     } else {
         fails++;
     }
-    fails += shll_add(&s->hdst, hash128(addr_hi(&p->dst), addr_lo(&p->dst)), &b->pool_small,
-                      c->mem, c->mem->cap) != 0;
-    fails += shll_add(&s->hport, mix64(pkey), &b->pool_small, c->mem, c->mem->cap) != 0;
-    approx_groups(b, p, h, s, c);
+    if (s) {
+        fails += shll_add(&s->hdst, hash128(addr_hi(&p->dst), addr_lo(&p->dst)),
+                          &b->pool_small, c->mem, c->mem->cap) != 0;
+        fails += shll_add(&s->hport, mix64(pkey), &b->pool_small, c->mem, c->mem->cap) != 0;
+        approx_groups(b, p, h, s, c);
+    }
     b->dropped_keys += (uint64_t)fails;
     return 0;
+}
+
+void binsens_count_lost(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c)
+{
+    uint64_t pkey = (uint64_t)p->port_proto << 16 | p->port;
+    uint32_t pi = kidx_find(&b->port.idx, pkey, 0, hash128(pkey, 0));
+    uint8_t src_fp = c->scanners->n && rtab_lookup(c->scanners, &p->src) != KIDX_NONE
+                             ? RK_SENSOR_FP_RESEARCH
+                             : 0;
+
+    count_packet(b, p, src_fp);
+    if (pi != KIDX_NONE)
+        count_port(&b->port.r[pi], p, is_clean(p, src_fp));
+    b->dropped_keys++;
 }
 
 int binsens_update(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c)

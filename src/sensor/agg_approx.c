@@ -98,7 +98,7 @@ out:
 static int setup_sources(struct conv *v)
 {
     struct binsens *b = v->b;
-    uint32_t k = v->c->cfg->topk_sources;
+    uint32_t k = b->topk;
     int rc;
 
     if (!(v->smap = temp_alloc(v, b->src.n, sizeof(uint32_t))))
@@ -126,7 +126,7 @@ static int setup_sources(struct conv *v)
 static int setup_prefixes(struct conv *v)
 {
     struct binsens *b = v->b;
-    uint32_t k = v->c->cfg->topk_sources;
+    uint32_t k = b->topk;
     int rc;
 
     if (!(v->gmap = temp_alloc(v, b->pfx.n, sizeof(uint32_t))))
@@ -262,7 +262,7 @@ static void install(struct conv *v)
 {
     struct binsens *b = v->b;
     struct smem *m = v->c->mem;
-    uint32_t k = v->c->cfg->topk_sources;
+    uint32_t k = b->topk;
 
     kidx_free(&b->src.idx, m);
     smem_release(m, (uint64_t)b->src.cap * sizeof(*b->src.r));
@@ -294,7 +294,7 @@ static void install(struct conv *v)
 static void conv_cleanup(struct conv *v)
 {
     struct smem *m = v->c->mem;
-    uint32_t k = v->c->cfg->topk_sources;
+    uint32_t k = v->b->topk;
     uint64_t hll_bytes = (uint64_t)(1 + RK_SENSOR_FP_COUNT) << v->c->cfg->hll_total_bits;
 
     rk_free(v->smap);
@@ -317,7 +317,7 @@ static void conv_cleanup(struct conv *v)
 int binsens_to_approx(struct binsens *b, const struct agg_ctx *c)
 {
     struct conv v;
-    uint64_t hll_bytes = (uint64_t)(1 + RK_SENSOR_FP_COUNT) << c->cfg->hll_total_bits;
+    uint64_t hll_bytes = (uint64_t)(1 + RK_SENSOR_FP_COUNT) << c->cfg->hll_total_bits, per;
     int rc = RK_ELIMIT;
 
     if (b->approx)
@@ -328,6 +328,14 @@ int binsens_to_approx(struct binsens *b, const struct agg_ctx *c)
     b->pool_port.bits = c->cfg->hll_port_bits;
     b->pool_small.bits = c->cfg->hll_small_bits;
     b->pool_port.free = b->pool_small.free = KIDX_NONE;
+    /* the top-k tables of one (bin, sensor) may use a 32nd of the cap */
+    per = sizeof(struct src_rec) + sizeof(struct grp_rec) + 2 * (sizeof(struct topk_ent) + 4) +
+          4 * sizeof(struct kslot);
+    b->topk = c->cfg->topk_sources;
+    if ((uint64_t)b->topk * per > c->mem->cap / 32)
+        b->topk = (uint32_t)(c->mem->cap / 32 / per);
+    if (b->topk < 16)
+        b->topk = 16;
     b->total_bits = c->cfg->hll_total_bits;
     reset_counters(b);
     if (smem_charge(c->mem, hll_bytes, c->mem->cap) != 0)

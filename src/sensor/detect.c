@@ -236,7 +236,7 @@ static int step(struct rk_sensor_detector *d, const struct dsensor *s, struct se
     const struct rk_sensor_detector_config *c = &d->cfg;
     double sd = sqrt(se->var > 0 ? se->var : 0), floor = sqrt(se->mean + 1.0);
     double sdf = sd > floor ? sd : floor, z = (o->sources - se->mean) / sdf, x = o->sources;
-    double diff, incr;
+    double diff, incr, am, av;
     int rc = 0;
 
     ring_push(se, start, o);
@@ -275,12 +275,16 @@ static int step(struct rk_sensor_detector *d, const struct dsensor *s, struct se
         x = se->mean + UPDATE_CLAMP * sdf;
     else if (x < se->mean - UPDATE_CLAMP * sdf)
         x = se->mean - UPDATE_CLAMP * sdf;
+    /* while the history is short, plain running averages (weights 1/n); then exponential
+     * weights, four times slower for the variance, which needs a longer memory to be stable */
+    am = 1.0 / (se->n + 1) > c->alpha ? 1.0 / (se->n + 1) : c->alpha;
+    av = 1.0 / (se->n + 1) > c->alpha / 4 ? 1.0 / (se->n + 1) : c->alpha / 4;
     diff = x - se->mean;
-    incr = c->alpha * diff;
+    incr = am * diff;
     se->mean += incr;
     if (fabs(z) < UPDATE_CLAMP)
-        se->var = (1.0 - c->alpha) * (se->var + diff * incr);
-    se->pmean += c->alpha * ((double)o->packets - se->pmean);
+        se->var = (1.0 - av) * (se->var + av * diff * diff);
+    se->pmean += am * ((double)o->packets - se->pmean);
     se->n++;
     return rc;
 }

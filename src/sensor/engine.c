@@ -590,7 +590,7 @@ static int count(struct rk_sensor_engine *e, struct binsens *bs, const struct rk
             break;
     }
     if (rc == RK_ELIMIT) {
-        bs->dropped_keys++;
+        binsens_count_lost(bs, p, &e->ctx);
         e->st.dropped_keys++;
         rc = 0;
     }

@@ -293,6 +293,7 @@ struct binsens {
     uint8_t *hll_total; /* 1 + RK_SENSOR_FP_COUNT blocks of 2^total_bits registers: all
                            sources, then the sources of each fingerprint */
     uint8_t total_bits;
+    uint32_t topk;     /* entries of src_top and pfx_top */
 
     uint32_t last_src; /* one-entry cache of the last source */
     uint64_t last_k0, last_k1;
@@ -311,6 +312,9 @@ void binsens_free(struct binsens *b, struct smem *m);
 /* Count one classified packet. RK_ELIMIT (nothing counted) when exact state is full: the caller
  * converts some state to approximate and retries. RK_ENOMEM. */
 int binsens_update(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c);
+/* Count what needs no new memory (totals, an existing port) when even approximate state is
+ * full; the key is counted as dropped and the bin is not exact. */
+void binsens_count_lost(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c);
 /* Switch to approximate counting, keeping everything counted so far. */
 int binsens_to_approx(struct binsens *b, const struct agg_ctx *c);
 

@@ -97,6 +97,16 @@ static int set(json_t *o, const char *k, json_t *v)
     return 0;
 }
 
+/* Set a list, or leave it out when it is empty (STIX forbids empty lists). */
+static int set_list(json_t *o, const char *k, json_t *v)
+{
+    if (v && json_array_size(v) == 0) {
+        json_decref(v);
+        return 0;
+    }
+    return set(o, k, v);
+}
+
 static int set_str(json_t *o, const char *k, const char *v)
 {
     return set(o, k, json_string(v));
@@ -371,9 +381,10 @@ static int summary(struct bctx *c)
     rc |= set_int(o, "dos_victims", (long long)in->dos_victims);
     rc |= set(o, "exact", json_boolean(in->exact));
     rc |= set(o, "fingerprints", fingerprints(in));
-    rc |= set(o, "top_ports", top_ports(c));
-    rc |= set(o, "top_countries", top_groups(c, 0));
-    rc |= set(o, "top_asns", top_groups(c, 1));
+    /* STIX lists must not be empty: leave out the ones with no rows */
+    rc |= set_list(o, "top_ports", top_ports(c));
+    rc |= set_list(o, "top_countries", top_groups(c, 0));
+    rc |= set_list(o, "top_asns", top_groups(c, 1));
     if (rc) {
         json_decref(o);
         return RK_ENOMEM;

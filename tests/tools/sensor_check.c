@@ -440,10 +440,12 @@ static void evaluate(const json_t *labels, const struct alerts *al, int quality,
         }
         true_alerts += ok;
         if (!ok && verbose)
-            fprintf(stderr, "false alert: %s %s %u/%u bin %lld sources %.0f baseline %.1f\n",
+            fprintf(stderr,
+                    "false alert: %s %s %u/%u bin %lld sources %.0f baseline %.1f sd %.1f "
+                    "score %.1f\n",
                     rk_sensor_rule_name(al->a[k].rule), al->a[k].sensor, al->a[k].port,
                     al->a[k].proto, (long long)al->a[k].bin_start, al->a[k].sources,
-                    al->a[k].baseline_mean);
+                    al->a[k].baseline_mean, al->a[k].baseline_sd, al->a[k].score);
     }
     qsort(ttd, detected, sizeof(double), cmp_dbl);
     if (quality)
@@ -582,6 +584,12 @@ int main(int argc, char **argv)
         if (mem_cap && rk_sensor_engine_stats(e)->approx_bins == 0)
             FAIL("the memory cap of %llu bytes never forced approximate counting",
                  (unsigned long long)mem_cap);
+        if (mem_cap)
+            fprintf(stderr, "memory cap %llu: peak %llu, %llu approximate bins, %llu dropped keys\n",
+                    (unsigned long long)mem_cap,
+                    (unsigned long long)rk_sensor_engine_stats(e)->mem_peak,
+                    (unsigned long long)rk_sensor_engine_stats(e)->approx_bins,
+                    (unsigned long long)rk_sensor_engine_stats(e)->dropped_keys);
         if (mem_cap && rk_sensor_engine_stats(e)->mem_peak > mem_cap)
             FAIL("memory peak %llu above the cap", (unsigned long long)rk_sensor_engine_stats(e)->mem_peak);
     }

@@ -600,10 +600,12 @@ struct pool {
 
 static struct pool pools[N_SENSORS][N_POPULAR];
 
+static double g_scale = 1.0;
+
 static void pool_init(int s, size_t i)
 {
     struct pool *p = &pools[s][i];
-    double m = popular[i].mean * sensors[s].scale;
+    double m = popular[i].mean * sensors[s].scale * g_scale;
 
     p->n = (uint32_t)(m * POOL_MULT) + 4;
     p->a = calloc(p->n, sizeof(*p->a));
@@ -1690,6 +1692,7 @@ int main(int argc, char **argv)
     if (!path || hours < 2 || hours > 24 * 60 || n_c < 0 || n_c > 16 || n_a < 0 || n_a > 64)
         return usage();
     rng_state = seed * 0x9e3779b97f4a7c15ULL + 0x1234567;
+    g_scale = scale;
     out = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
     if (!out) {
         perror(path);

@@ -133,15 +133,18 @@ static void test_sensor_detect__slow_ramp_raises_cusum(void **state)
         observe(&t, "s", bin, ports, v, 1);
     }
     assert_int_equal(take_all(&t, a, 8), 0);
-    /* +3 standard deviations and then some, each bin: never a 6-sigma jump at once */
+    /* +25 sources a bin (under 2 standard deviations a step): the z-score rule needs a
+     * doubling, the CUSUM rule half as much again */
     for (int k = 1; k <= 12 && n == 0; k++, bin++) {
-        v[0] = 200 + 30 + 4 * k;
+        v[0] = 200 + 25 * k;
         observe(&t, "s", bin, ports, v, 1);
         n = take_all(&t, a, 8);
     }
     assert_int_equal(n, 1);
     assert_int_equal(a[0].rule, RK_SENSOR_RULE_CUSUM);
     assert_true(a[0].score >= 12);
+    assert_true(a[0].sources >= 1.5 * a[0].baseline_mean);
+    assert_true(a[0].sources < 2 * a[0].baseline_mean);
     rk_sensor_detector_free(t.d);
 }
 
