@@ -15,7 +15,8 @@
 #define SENSORS_MAX   256
 #define OPEN_MAX      4
 #define LINEAR_MAX    8          /* up to this many prefixes: match by masks, else a table */
-#define GAP_BINS_MAX  100000     /* longer silences are not filled with empty bins */
+#define GAP_EMPTY_MAX 100000     /* a silence needing more empty bins (all sensors) is not
+                                    filled */
 #define TIME_MIN_S    788918400  /* 1995-01-01 */
 #define NS            1000000000LL
 
@@ -493,7 +494,8 @@ static int close_oldest(struct rk_sensor_engine *e)
     int64_t B = e->cfg.bin_secs;
     int rc = 0;
 
-    if (e->emit_next == INT64_MIN || ob->start - e->emit_next > GAP_BINS_MAX * B)
+    if (e->emit_next == INT64_MIN ||
+        (ob->start - e->emit_next) / B * (int64_t)e->n_sensors > GAP_EMPTY_MAX)
         e->emit_next = ob->start;
     for (; rc == 0 && e->emit_next < ob->start; e->emit_next += B) {
         for (uint32_t i = 0; i < e->n_sensors && rc == 0; i++)

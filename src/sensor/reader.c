@@ -349,8 +349,12 @@ static int next_pcap(struct rk_sensor_reader *r, struct rk_sensor_frame *f, stru
         return rk_err_set(err, RK_EFORMAT, "%s: record of %u bytes exceeds the snaplen cap %u",
                           r->current, h->caplen, r->snaplen_max);
     }
-    f->ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL +
-               (int64_t)h->ts.tv_usec * (r->live && !r->nano ? 1000 : 1);
+    /* pcapng carries 64-bit times: keep absurd ones representable (the engine rejects them) */
+    if (h->ts.tv_sec < 0 || h->ts.tv_sec > INT64_MAX / 1000000000LL - 1)
+        f->ts_ns = 0;
+    else
+        f->ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL +
+                   (int64_t)h->ts.tv_usec * (r->live && !r->nano ? 1000 : 1);
     f->linktype = r->linktype;
     f->caplen = h->caplen;
     f->wirelen = h->len < h->caplen ? h->caplen : h->len;
