@@ -256,6 +256,12 @@ int rk_sensor_reader_open_live(struct rk_sensor_reader **out,
  * capture returns 2 when its buffer timeout expired without a packet. */
 int rk_sensor_reader_next(struct rk_sensor_reader *r, struct rk_sensor_frame *frame,
                           struct rk_err *err);
+/* Up to max frames at once, all valid until the next call, for rk_sensor_engine_packets.
+ * Returns as rk_sensor_reader_next does (1 with *n_out >= 1, 0 at the end, 2 on a live
+ * timeout with *n_out = 0, negative on error). Files we read ourselves give many frames per
+ * call; pcapng files and live captures give one. */
+int rk_sensor_reader_next_batch(struct rk_sensor_reader *r, struct rk_sensor_frame *frames,
+                                size_t max, size_t *n_out, struct rk_err *err);
 /* Make a live capture's next() return 0 soon (safe from a signal handler). */
 void rk_sensor_reader_stop(struct rk_sensor_reader *r);
 const struct rk_sensor_reader_stats *rk_sensor_reader_stats(const struct rk_sensor_reader *r);
@@ -413,6 +419,11 @@ int rk_sensor_engine_load_geo(struct rk_sensor_engine *e, int kind, const char *
 /* Count one frame. Undecodable frames are counted by reason (stats.drops); never fails on
  * packet content. RK_ENOMEM only when memory runs out outside the cap's control. */
 int rk_sensor_engine_packet(struct rk_sensor_engine *e, const struct rk_sensor_frame *f);
+/* Count n frames in order, exactly as n calls of rk_sensor_engine_packet would, but faster:
+ * the memory each packet needs is prefetched a few packets ahead. The frames' data must stay
+ * valid during the call (rk_sensor_reader_next_batch gives such frames). */
+int rk_sensor_engine_packets(struct rk_sensor_engine *e, const struct rk_sensor_frame *f,
+                             size_t n);
 /* Close bins that end (plus lateness) before now_ns: for live captures on a quiet link. */
 int rk_sensor_engine_advance(struct rk_sensor_engine *e, int64_t now_ns, struct rk_err *err);
 /* Close every open bin (end of input). */

@@ -5,6 +5,7 @@
 #include "sensor/sensor_int.h"
 #include "util/alloc.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define PAIR_PORT_BITS 20 /* port record numbers stay below 2^18 */
@@ -155,31 +156,11 @@ static void src_describe(struct src_rec *s, const struct rk_sensor_addr *a,
 
 /* ---- exact mode -------------------------------------------------------------------------- */
 
-/* Group records of a new source: its /24 or /48, its ASN and country (KIDX_NONE: unknown). */
-static int exact_groups(struct binsens *b, const struct rk_sensor_addr *a, const struct src_rec *s,
-                        const struct agg_ctx *c, uint32_t g[3])
-{
-    struct rk_sensor_prefix pf;
-    uint64_t lim = c->mem->exact_limit;
-    int created, rc;
-
-    g[0] = g[1] = g[2] = KIDX_NONE;
-    addr_group_prefix(a, &pf);
-    if ((rc = TABLE_GET(b->pfx, addr_hi(&pf.addr), addr_lo(&pf.addr), c->mem, lim, &g[0],
-                        &created)) != 0)
-        return rc;
-    if (s->asn && (rc = TABLE_GET(b->asn, s->asn, 0, c->mem, lim, &g[1], &created)) != 0)
-        return rc;
-    if (s->cc && (rc = TABLE_GET(b->cc, s->cc, 0, c->mem, lim, &g[2], &created)) != 0)
-        return rc;
-    return 0;
-}
-
 static int exact_source(struct binsens *b, const struct rk_sensor_pkt *p, uint64_t k0, uint64_t k1,
                         const struct agg_ctx *c, uint32_t *out)
 {
     struct src_rec tmp;
-    uint32_t g[3], i;
+    uint32_t i;
     int created, rc;
 
     if (b->last_src != KIDX_NONE && b->last_k0 == k0 && b->last_k1 == k1) {
@@ -188,29 +169,66 @@ static int exact_source(struct binsens *b, const struct rk_sensor_pkt *p, uint64
     }
     i = kidx_find(&b->src.idx, k0, k1, hash128(k0, k1));
     if (i == KIDX_NONE) {
+        /* groups (/24 or /48, ASN, country) are summed from the sources when needed, so a new
+         * source costs one record and one index slot */
         memset(&tmp, 0, sizeof(tmp));
         src_describe(&tmp, &p->src, c);
-        if ((rc = exact_groups(b, &p->src, &tmp, c, g)) != 0)
-            return rc;
         if ((rc = TABLE_GET(b->src, k0, k1, c->mem, c->mem->exact_limit, &i, &created)) != 0)
             return rc;
         tmp.k0 = k0;
         tmp.k1 = k1;
         tmp.first_ns = tmp.last_ns = p->ts_ns;
-        tmp.pfx = g[0];
-        tmp.asn_i = g[1];
-        tmp.cc_i = g[2];
+        tmp.pfx = tmp.asn_i = tmp.cc_i = KIDX_NONE;
         b->src.r[i] = tmp;
-        b->pfx.r[g[0]].sources++;
-        if (g[1] != KIDX_NONE)
-            b->asn.r[g[1]].sources++;
-        if (g[2] != KIDX_NONE)
-            b->cc.r[g[2]].sources++;
     }
     b->last_src = i;
     b->last_k0 = k0;
     b->last_k1 = k1;
     *out = i;
+    return 0;
+}
+
+/* Exact mode to approximate: build the prefix, ASN and country records from the sources
+ * (packets and sources exact), and link every source to its records. */
+int binsens_exact_groups(struct binsens *b, const struct agg_ctx *c)
+{
+    struct rk_sensor_prefix pf;
+    struct rk_sensor_addr a;
+    uint32_t g;
+    int created, rc;
+
+    for (uint32_t i = 0; i < b->src.n; i++) {
+        struct src_rec *s = &b->src.r[i];
+
+        addr_from_halves(&a, s->k0, s->k1);
+        addr_group_prefix(&a, &pf);
+        if ((rc = TABLE_GET(b->pfx, addr_hi(&pf.addr), addr_lo(&pf.addr), c->mem, c->mem->cap, &g,
+                            &created)) != 0)
+            return rc;
+        if (created)
+            shll_init(&b->pfx.r[g].hsrc);
+        b->pfx.r[g].packets += s->packets;
+        b->pfx.r[g].sources++;
+        s->pfx = g;
+        if (s->asn) {
+            if ((rc = TABLE_GET(b->asn, s->asn, 0, c->mem, c->mem->cap, &g, &created)) != 0)
+                return rc;
+            if (created)
+                shll_init(&b->asn.r[g].hsrc);
+            b->asn.r[g].packets += s->packets;
+            b->asn.r[g].sources++;
+            s->asn_i = g;
+        }
+        if (s->cc) {
+            if ((rc = TABLE_GET(b->cc, s->cc, 0, c->mem, c->mem->cap, &g, &created)) != 0)
+                return rc;
+            if (created)
+                shll_init(&b->cc.r[g].hsrc);
+            b->cc.r[g].packets += s->packets;
+            b->cc.r[g].sources++;
+            s->cc_i = g;
+        }
+    }
     return 0;
 }
 
@@ -222,8 +240,8 @@ static int dst_key(struct binsens *b, const struct rk_sensor_pkt *p, const struc
     uint32_t i;
     int rc;
 
-    if (rk_sensor_addr_is_v4(&p->dst)) {
-        *out = rk_sensor_addr_v4(&p->dst);
+    if (addr_v4p(&p->dst)) {
+        *out = addr_v4v(&p->dst);
         return 0;
     }
     k0 = addr_hi(&p->dst);
@@ -259,13 +277,17 @@ static void count_source(struct src_rec *s, const struct rk_sensor_pkt *p)
         s->first_ns = p->ts_ns;
     if (p->ts_ns > s->last_ns)
         s->last_ns = p->ts_ns;
-    s->fp |= p->fp & RK_SENSOR_FP_SPOOFED;
-    s->spoof |= p->spoof;
-    if (p->cls == RK_SENSOR_CLASS_SCAN) {
-        s->scan++;
-        s->tool_hits[0] += (p->fp & RK_SENSOR_FP_MIRAI) != 0;
-        s->tool_hits[1] += (p->fp & RK_SENSOR_FP_ZMAP) != 0;
-        s->tool_hits[2] += (p->fp & RK_SENSOR_FP_MASSCAN) != 0;
+    if (p->fp) { /* written only when there is something to write: the common case stays in
+                    the record's first cache lines */
+        if (p->fp & RK_SENSOR_FP_SPOOFED) {
+            s->fp |= RK_SENSOR_FP_SPOOFED;
+            s->spoof |= p->spoof;
+        }
+        if (p->cls == RK_SENSOR_CLASS_SCAN) {
+            s->tool_hits[0] += (p->fp & RK_SENSOR_FP_MIRAI) != 0;
+            s->tool_hits[1] += (p->fp & RK_SENSOR_FP_ZMAP) != 0;
+            s->tool_hits[2] += (p->fp & RK_SENSOR_FP_MASSCAN) != 0;
+        }
     }
 }
 
@@ -276,38 +298,92 @@ static void count_port(struct port_rec *pr, const struct rk_sensor_pkt *p, int c
     pr->packets_clean += clean;
 }
 
-static int exact_update(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c)
+/* Is (source si, port pi) new? The first pair is kept in the source record. */
+static int pair_port(struct binsens *b, struct src_rec *s, uint32_t si, uint32_t pi, int clean,
+                     int created, unsigned *old_flags, const struct agg_ctx *c)
+{
+    uint64_t lim = c->mem->exact_limit;
+    unsigned ignored;
+    int rc;
+
+    if (created) {
+        s->port0 = pi;
+        s->pair_flags |= clean ? PAIR_PORT0_CLEAN : 0;
+        *old_flags = 0;
+        return 1;
+    }
+    if (!(s->pair_flags & PAIR_MULTI_PORT)) {
+        if (pi == s->port0) {
+            *old_flags = s->pair_flags & PAIR_PORT0_CLEAN;
+            s->pair_flags |= clean ? PAIR_PORT0_CLEAN : 0;
+            return 0;
+        }
+        rc = u64set_add(&b->sp, ((uint64_t)si + 1) << PAIR_PORT_BITS | s->port0,
+                        s->pair_flags & PAIR_PORT0_CLEAN, &ignored, c->mem, lim);
+        if (rc < 0)
+            return rc;
+        s->pair_flags |= PAIR_MULTI_PORT;
+    }
+    return u64set_add(&b->sp, ((uint64_t)si + 1) << PAIR_PORT_BITS | pi, (unsigned)clean,
+                      old_flags, c->mem, lim);
+}
+
+/* Is (source si, destination key dk) new? */
+static int pair_dst(struct binsens *b, struct src_rec *s, uint32_t si, uint64_t dk, int created,
+                    const struct agg_ctx *c)
+{
+    uint64_t lim = c->mem->exact_limit;
+    unsigned ignored;
+    int rc;
+
+    if (created) {
+        s->dst0 = (uint32_t)dk;
+        return 1;
+    }
+    if (!(s->pair_flags & PAIR_MULTI_DST)) {
+        if (dk == s->dst0)
+            return 0;
+        rc = u64set_add(&b->sd, ((uint64_t)si + 1) << 32 | s->dst0, 0, &ignored, c->mem, lim);
+        if (rc < 0)
+            return rc;
+        s->pair_flags |= PAIR_MULTI_DST;
+    }
+    return u64set_add(&b->sd, ((uint64_t)si + 1) << 32 | dk, 0, &ignored, c->mem, lim);
+}
+
+static int exact_update(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c,
+                        const struct agg_hint *hint)
 {
     uint64_t lim = c->mem->exact_limit, dk, before = c->mem->used;
-    uint32_t si, pi;
-    unsigned old_sp, old_sd;
-    int rc, new_sp, new_sd, clean;
+    uint32_t si = hint ? hint->si : KIDX_NONE, pi = hint ? hint->pi : KIDX_NONE;
+    unsigned old_sp;
+    int rc = 0, new_sp, new_sd, clean, created;
     struct src_rec *s;
 
-    if ((rc = exact_source(b, p, addr_hi(&p->src), addr_lo(&p->src), c, &si)) != 0)
+    if (si == KIDX_NONE &&
+        (rc = exact_source(b, p, addr_hi(&p->src), addr_lo(&p->src), c, &si)) != 0)
         goto out;
-    if ((rc = port_get(b, (uint64_t)p->port_proto << 16 | p->port, c->mem, lim, &pi)) != 0)
-        goto out;
-    clean = is_clean(p, b->src.r[si].fp);
-    new_sp = u64set_add(&b->sp, ((uint64_t)si + 1) << PAIR_PORT_BITS | pi, (unsigned)clean,
-                        &old_sp, c->mem, lim);
-    if ((rc = new_sp < 0 ? new_sp : 0) != 0)
+    if (pi == KIDX_NONE &&
+        (rc = port_get(b, (uint64_t)p->port_proto << 16 | p->port, c->mem, lim, &pi)) != 0)
         goto out;
     if ((rc = dst_key(b, p, c, &dk)) != 0)
         goto out;
-    new_sd = u64set_add(&b->sd, ((uint64_t)si + 1) << 32 | dk, 0, &old_sd, c->mem, lim);
-    if ((rc = new_sd < 0 ? new_sd : 0) != 0)
+    /* all memory first: once a pair is in a set the packet must be counted */
+    if ((rc = u64set_reserve(&b->sp, 2, c->mem, lim)) != 0 ||
+        (rc = u64set_reserve(&b->sd, 2, c->mem, lim)) != 0)
         goto out;
-    /* every insertion succeeded: count */
     s = &b->src.r[si];
+    created = s->packets == 0;
+    clean = is_clean(p, s->fp);
+    if ((rc = new_sp = pair_port(b, s, si, pi, clean, created, &old_sp, c)) < 0)
+        goto out;
+    if ((rc = new_sd = pair_dst(b, s, si, dk, created, c)) < 0)
+        goto out;
+    rc = 0;
+    /* every insertion succeeded: count */
     count_packet(b, p, s->fp);
     count_source(s, p);
     count_port(&b->port.r[pi], p, clean);
-    b->pfx.r[s->pfx].packets++;
-    if (s->asn_i != KIDX_NONE)
-        b->asn.r[s->asn_i].packets++;
-    if (s->cc_i != KIDX_NONE)
-        b->cc.r[s->cc_i].packets++;
     b->port.r[pi].sources += (uint32_t)new_sp;
     b->port.r[pi].sources_clean += clean && !(old_sp & 1);
     s->ports += (uint32_t)new_sp;
@@ -444,18 +520,69 @@ static int approx_update(struct binsens *b, const struct rk_sensor_pkt *p, const
 void binsens_count_lost(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c)
 {
     uint64_t pkey = (uint64_t)p->port_proto << 16 | p->port;
-    uint32_t pi = kidx_find(&b->port.idx, pkey, 0, hash128(pkey, 0));
+    uint32_t pi;
     uint8_t src_fp = c->scanners->n && rtab_lookup(c->scanners, &p->src) != KIDX_NONE
                              ? RK_SENSOR_FP_RESEARCH
                              : 0;
 
     count_packet(b, p, src_fp);
-    if (pi != KIDX_NONE)
+    /* port records are few and small: one may still come from the rest of the cap */
+    if (port_get(b, pkey, c->mem, c->mem->cap, &pi) == 0)
         count_port(&b->port.r[pi], p, is_clean(p, src_fp));
     b->dropped_keys++;
 }
 
 int binsens_update(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c)
 {
-    return b->approx ? approx_update(b, p, c) : exact_update(b, p, c);
+    return b->approx ? approx_update(b, p, c) : exact_update(b, p, c, NULL);
+}
+
+int binsens_update_hinted(struct binsens *b, const struct rk_sensor_pkt *p,
+                          const struct agg_ctx *c, const struct agg_hint *h)
+{
+    return b->approx ? approx_update(b, p, c) : exact_update(b, p, c, h);
+}
+
+/* ---- batches: prefetch what a packet will touch, a few packets ahead ---------------------- */
+
+static void prefetch_u64set(const struct u64set *s, uint64_t key)
+{
+    if (s->cap)
+        __builtin_prefetch(&s->slots[mix64(key) & (s->cap - 1)], 1);
+}
+
+void binsens_stage1(struct binsens *b, const struct rk_sensor_pkt *p, struct agg_hint *h)
+{
+    h->si = h->pi = KIDX_NONE;
+    if (b->approx)
+        return;
+    h->k0 = addr_hi(&p->src);
+    h->k1 = addr_lo(&p->src);
+    h->h = hash128(h->k0, h->k1);
+    if (b->src.idx.cap)
+        __builtin_prefetch(&b->src.idx.slots[(uint32_t)h->h & (b->src.idx.cap - 1)]);
+}
+
+void binsens_stage2(struct binsens *b, const struct rk_sensor_pkt *p, struct agg_hint *h)
+{
+    uint64_t pkey = (uint64_t)p->port_proto << 16 | p->port, si;
+    const char *rec;
+
+    if (b->approx)
+        return;
+    h->si = kidx_find(&b->src.idx, h->k0, h->k1, h->h);
+    h->pi = kidx_find(&b->port.idx, pkey, 0, hash128(pkey, 0));
+    /* a new source will most likely get the next record number: its pair keys are known */
+    si = h->si != KIDX_NONE ? h->si : (uint64_t)b->src.n + b->staged_new++;
+    if (h->si != KIDX_NONE) {
+        rec = (const char *)&b->src.r[h->si];
+        __builtin_prefetch(rec, 1);
+        __builtin_prefetch(rec + 64, 1);
+        __builtin_prefetch(rec + offsetof(struct src_rec, tool_hits) + 8, 1);
+    }
+    /* pairs of known sources may be in the sets; a new source's stay in its record */
+    if (h->si != KIDX_NONE && h->pi != KIDX_NONE)
+        prefetch_u64set(&b->sp, (si + 1) << PAIR_PORT_BITS | h->pi);
+    if (h->si != KIDX_NONE && addr_v4p(&p->dst))
+        prefetch_u64set(&b->sd, (si + 1) << 32 | addr_v4v(&p->dst));
 }

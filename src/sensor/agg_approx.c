@@ -86,7 +86,7 @@ static int keep_top(struct conv *v, uint32_t n, uint32_t k, const void *recs, si
 
         memcpy(&k0, r, 8);
         memcpy(&k1, r + 8, 8);
-        memcpy(&packets, r + 16, 8); /* src_rec and grp_rec both have packets third */
+        memcpy(&packets, r + 16, 8); /* src_rec and grp_rec: k0, k1, packets first */
         rc = topk_hit(t, k0, k1, hash128(k0, k1), packets, &map[order[j]], &fresh, v->c->mem,
                       v->c->mem->cap);
     }
@@ -216,6 +216,39 @@ static int feed_pairs(struct conv *v)
     return fails ? RK_ELIMIT : 0;
 }
 
+/* The pairs each source keeps in its record (exact mode): the first port and destination. */
+static int feed_inline_pairs(struct conv *v)
+{
+    struct binsens *b = v->b;
+    struct smem *m = v->c->mem;
+    struct rk_sensor_addr d;
+    int fails = 0;
+
+    for (uint32_t si = 0; si < b->src.n; si++) {
+        const struct src_rec *s = &b->src.r[si];
+        uint64_t dh;
+
+        if (s->packets == 0)
+            continue;
+        fails |= shll_add(&b->port.r[s->port0].hsrc, src_hash(b, si), &b->pool_port, m, m->cap);
+        if (s->pair_flags & PAIR_PORT0_CLEAN)
+            fails |= shll_add(&b->port.r[s->port0].hclean, src_hash(b, si), &b->pool_port, m,
+                              m->cap);
+        if (v->smap[si] == KIDX_NONE)
+            continue;
+        fails |= shll_add(&v->nsrc[v->smap[si]].hport, mix64(b->port.r[s->port0].key),
+                          &b->pool_small, m, m->cap);
+        if (s->k0 == 0 && (s->k1 >> 32) == 0xffff) {
+            rk_sensor_addr_from_v4(&d, s->dst0);
+            dh = hash128(addr_hi(&d), addr_lo(&d));
+        } else {
+            dh = hash128(v->dst6[2 * (size_t)s->dst0], v->dst6[2 * (size_t)s->dst0 + 1]);
+        }
+        fails |= shll_add(&v->nsrc[v->smap[si]].hdst, dh, &b->pool_small, m, m->cap);
+    }
+    return fails ? RK_ELIMIT : 0;
+}
+
 /* Totals, fingerprints and group counters from the source records. */
 static int feed_sources(struct conv *v)
 {
@@ -243,6 +276,25 @@ static int feed_sources(struct conv *v)
             fails |= shll_add(&b->cc.r[s->cc_i].hsrc, h, &b->pool_small, m, m->cap);
     }
     return fails ? RK_ELIMIT : 0;
+}
+
+/* Drop the group records built for a switch that failed: exact mode has none. */
+static void free_groups(struct binsens *b, struct smem *m)
+{
+    struct grp_rec **tabs[3] = {&b->pfx.r, &b->asn.r, &b->cc.r};
+    struct kidx *idx[3] = {&b->pfx.idx, &b->asn.idx, &b->cc.idx};
+    uint32_t *n[3] = {&b->pfx.n, &b->asn.n, &b->cc.n}, *cap[3] = {&b->pfx.cap, &b->asn.cap,
+                                                                    &b->cc.cap};
+
+    for (int i = 0; i < 3; i++) {
+        kidx_free(idx[i], m);
+        smem_release(m, (uint64_t)*cap[i] * sizeof(struct grp_rec));
+        rk_free(*tabs[i]);
+        *tabs[i] = NULL;
+        *n[i] = *cap[i] = 0;
+    }
+    for (uint32_t i = 0; i < b->src.n; i++)
+        b->src.r[i].pfx = b->src.r[i].asn_i = b->src.r[i].cc_i = KIDX_NONE;
 }
 
 static void reset_counters(struct binsens *b)
@@ -345,8 +397,10 @@ int binsens_to_approx(struct binsens *b, const struct agg_ctx *c)
         rc = RK_ENOMEM;
         goto fail;
     }
-    if ((rc = setup_sources(&v)) != 0 || (rc = setup_prefixes(&v)) != 0 ||
+    if ((rc = binsens_exact_groups(b, c)) != 0 || (rc = setup_sources(&v)) != 0 ||
+        (rc = setup_prefixes(&v)) != 0 ||
         (rc = setup_dst6(&v)) != 0 || (rc = feed_pairs(&v)) != 0 ||
+        (rc = feed_inline_pairs(&v)) != 0 ||
         (rc = feed_sources(&v)) != 0)
         goto fail;
     install(&v);
@@ -356,6 +410,6 @@ fail:
     conv_cleanup(&v);
     hllpool_free(&b->pool_port, c->mem);
     hllpool_free(&b->pool_small, c->mem);
-    reset_counters(b);
+    free_groups(b, c->mem);
     return rc;
 }

@@ -84,15 +84,6 @@ static int cmp_port(const void *a, const void *b)
     return x->port < y->port ? -1 : x->port > y->port;
 }
 
-static int cmp_source(const void *a, const void *b)
-{
-    const struct rk_sensor_source_row *x = a, *y = b;
-
-    if (x->packets != y->packets)
-        return x->packets > y->packets ? -1 : 1;
-    return memcmp(x->addr.a, y->addr.a, 16);
-}
-
 static int cmp_group(const void *a, const void *b)
 {
     const struct rk_sensor_group_row *x = a, *y = b;
@@ -158,11 +149,11 @@ static void fill_source(struct rk_sensor_source_row *r, const struct src_rec *s,
     r->fp = s->fp;
     /* a tool mark on one packet in 65,536 can be chance (16-bit IP ids): the source gets the
      * mark when most of its scan packets carry it */
-    if (s->tool_hits[0] * 2 > s->scan)
+    if (s->tool_hits[0] * 2 > s->cls[RK_SENSOR_CLASS_SCAN])
         r->fp |= RK_SENSOR_FP_MIRAI;
-    if (s->tool_hits[1] * 2 > s->scan)
+    if (s->tool_hits[1] * 2 > s->cls[RK_SENSOR_CLASS_SCAN])
         r->fp |= RK_SENSOR_FP_ZMAP;
-    if (s->tool_hits[2] * 2 > s->scan)
+    if (s->tool_hits[2] * 2 > s->cls[RK_SENSOR_CLASS_SCAN])
         r->fp |= RK_SENSOR_FP_MASSCAN;
     r->spoof = s->spoof;
     r->asn = s->asn;
@@ -177,42 +168,133 @@ static void fill_source(struct rk_sensor_source_row *r, const struct src_rec *s,
     r->exact = e1 && e2;
 }
 
+/* Source rows: packets descending, ties in the order the sources were first seen. */
 static int build_sources(struct rk_sensor_bin *out, const struct binsens *b)
 {
     uint32_t n = b->approx ? b->src_top.n : b->src.n;
-    size_t w = 0;
+    struct rkv *k = rk_reallocarray(NULL, n ? 2 * (size_t)n : 1, sizeof(*k));
+    size_t m = 0;
 
     out->sources = rk_reallocarray(NULL, n ? n : 1, sizeof(*out->sources));
-    if (!out->sources)
+    if (!out->sources || !k) {
+        rk_free(k);
         return RK_ENOMEM;
+    }
     for (uint32_t i = 0; i < n; i++) {
         const struct src_rec *s = &b->src.r[i];
-        struct rk_sensor_source_row *r = &out->sources[w];
 
         if (s->packets == 0)
             continue;
-        fill_source(r, s, b);
+        k[m++] = (struct rkv){~(b->approx ? b->src_top.ent[i].count : s->packets), i};
+    }
+    rsort_kv(k, k + m, m);
+    for (size_t j = 0; j < m; j++) {
+        struct rk_sensor_source_row *r = &out->sources[j];
+
+        fill_source(r, &b->src.r[k[j].val], b);
         if (b->approx) {
-            r->packets = b->src_top.ent[i].count;
-            r->packets_err = b->src_top.ent[i].err;
+            r->packets = b->src_top.ent[k[j].val].count;
+            r->packets_err = b->src_top.ent[k[j].val].err;
             r->exact = r->exact && r->packets_err == 0;
         }
-        w++;
     }
-    out->n_sources = w;
-    qsort(out->sources, w, sizeof(*out->sources), cmp_source);
+    out->n_sources = m;
+    rk_free(k);
     return 0;
 }
 
-/* kind: 0 prefixes, 1 ASNs, 2 countries. */
+/* A group's key in 64 bits: the /24 (IPv4) or /48 (IPv6) with the family on top, an ASN, or a
+ * country. */
+static uint64_t group_key(const struct src_rec *s, int kind)
+{
+    if (kind == 1)
+        return s->asn;
+    if (kind == 2)
+        return s->cc;
+    if (s->k0 == 0 && (s->k1 >> 32) == 0xffff)
+        return (s->k1 & 0xffffffffULL) >> 8;
+    return 1ULL << 63 | s->k0 >> 16;
+}
+
+static void group_fill(struct rk_sensor_group_row *r, uint64_t key, int kind,
+                       const struct agg_ctx *c, int *rc)
+{
+    r->exact = 1;
+    if (kind == 0 && key >> 63) {
+        addr_from_halves(&r->prefix.addr, key << 16, 0);
+        r->prefix.len = 48;
+    } else if (kind == 0) {
+        rk_sensor_addr_from_v4(&r->prefix.addr, (uint32_t)(key << 8));
+        r->prefix.len = 24;
+    } else if (kind == 1) {
+        const char *name = geo_name(c->asn, (uint32_t)key);
+
+        r->asn = (uint32_t)key;
+        if (name && !(r->name = rk_strdup(name)))
+            *rc = RK_ENOMEM;
+    } else {
+        cc_unpack((uint16_t)key, r->country);
+    }
+}
+
+/* Exact mode: group rows from the sources (kind 0 prefixes, 1 ASNs, 2 countries), by radix
+ * sorting the group keys; rows by packets descending, ties by key. */
+static int exact_group_rows(struct rk_sensor_group_row **rows, size_t *n_rows,
+                            const struct binsens *b, int kind, const struct agg_ctx *c)
+{
+    struct rkv *k = rk_reallocarray(NULL, b->src.n ? 2 * (size_t)b->src.n : 1, sizeof(*k));
+    struct rk_sensor_group_row *g = NULL;
+    size_t m = 0, w = 0;
+    int rc = 0;
+
+    *rows = NULL;
+    *n_rows = 0;
+    if (!k)
+        return RK_ENOMEM;
+    for (uint32_t i = 0; i < b->src.n; i++) {
+        const struct src_rec *s = &b->src.r[i];
+
+        if (s->packets && (kind == 0 || group_key(s, kind) != 0))
+            k[m++] = (struct rkv){group_key(s, kind), i};
+    }
+    rsort_kv(k, k + m, m);
+    if (!(g = rk_calloc(m ? m : 1, sizeof(*g))))
+        rc = RK_ENOMEM;
+    for (size_t j = 0; rc == 0 && j < m; j++) {
+        if (w == 0 || k[j].key != k[j - 1].key)
+            group_fill(&g[w++], k[j].key, kind, c, &rc);
+        g[w - 1].packets += b->src.r[k[j].val].packets;
+        g[w - 1].sources++;
+    }
+    /* reorder by packets: stable, so equal counts stay in key order */
+    for (size_t j = 0; j < w; j++)
+        k[j] = (struct rkv){~g[j].packets, j};
+    rsort_kv(k, k + w, w);
+    if (rc == 0 && (*rows = rk_calloc(w ? w : 1, sizeof(**rows)))) {
+        for (size_t j = 0; j < w; j++)
+            (*rows)[j] = g[k[j].val];
+        *n_rows = w;
+    } else if (rc == 0) {
+        rc = RK_ENOMEM;
+    }
+    if (!*rows)
+        free_names(g, w);
+    rk_free(g);
+    rk_free(k);
+    return rc;
+}
+
+/* Approximate mode: group rows from the group records (kind 0 prefixes, 1 ASNs, 2
+ * countries). */
 static int build_groups(struct rk_sensor_group_row **rows, size_t *n_rows, const struct binsens *b,
                         int kind, const struct agg_ctx *c)
 {
     const struct grp_rec *recs = kind == 0 ? b->pfx.r : kind == 1 ? b->asn.r : b->cc.r;
-    uint32_t n = kind == 0 ? (b->approx ? b->pfx_top.n : b->pfx.n) : kind == 1 ? b->asn.n
-                                                                                : b->cc.n;
+    uint32_t n = kind == 0 ? b->pfx_top.n : kind == 1 ? b->asn.n : b->cc.n;
     size_t w = 0;
 
+    if (!b->approx)
+        return exact_group_rows(rows, n_rows, b, kind, c);
     *rows = rk_calloc(n ? n : 1, sizeof(**rows));
     if (!*rows)
         return RK_ENOMEM;
@@ -220,21 +302,18 @@ static int build_groups(struct rk_sensor_group_row **rows, size_t *n_rows, const
         struct rk_sensor_group_row *r = &(*rows)[w];
         int exact = 1;
 
-        if (recs[i].packets == 0 && !(kind == 0 && b->approx)) {
+        if (recs[i].packets == 0 && kind != 0) {
             w--;
             continue;
         }
         r->packets = recs[i].packets;
-        r->sources = b->approx ? shll_count(&recs[i].hsrc, &b->pool_small, &exact)
-                               : recs[i].sources;
+        r->sources = shll_count(&recs[i].hsrc, &b->pool_small, &exact);
         if (kind == 0) {
             addr_from_halves(&r->prefix.addr, recs[i].k0, recs[i].k1);
-            r->prefix.len = rk_sensor_addr_is_v4(&r->prefix.addr) ? 24 : 48;
-            if (b->approx) {
-                r->packets = b->pfx_top.ent[i].count;
-                r->packets_err = b->pfx_top.ent[i].err;
-                exact = exact && r->packets_err == 0;
-            }
+            r->prefix.len = addr_v4p(&r->prefix.addr) ? 24 : 48;
+            r->packets = b->pfx_top.ent[i].count;
+            r->packets_err = b->pfx_top.ent[i].err;
+            exact = exact && r->packets_err == 0;
         } else if (kind == 1) {
             const char *name = geo_name(c->asn, (uint32_t)recs[i].k0);
 
@@ -280,6 +359,18 @@ static void build_info(struct rk_sensor_bin *out, const struct binsens *b)
     }
 }
 
+static int build_all(struct rk_sensor_bin *bin, const struct binsens *b, const struct agg_ctx *c)
+{
+    int rc;
+
+    if ((rc = build_ports(bin, b)) == 0 && (rc = build_sources(bin, b)) == 0 &&
+        (rc = build_groups(&bin->prefixes, &bin->n_prefixes, b, 0, c)) == 0 &&
+        (rc = build_groups(&bin->asns, &bin->n_asns, b, 1, c)) == 0 &&
+        (rc = build_groups(&bin->countries, &bin->n_countries, b, 2, c)) == 0)
+        build_info(bin, b);
+    return rc;
+}
+
 int bin_build(struct rk_sensor_bin **out, const struct binsens *b, const struct agg_ctx *c,
               struct rk_sensor_dos_row *dos, size_t n_dos)
 {
@@ -295,14 +386,8 @@ int bin_build(struct rk_sensor_bin **out, const struct binsens *b, const struct 
     bin->n_dos = n_dos;
     bin->info.dos_victims = n_dos;
     bin->info.exact = 1;
-    if (b) {
-        if ((rc = build_ports(bin, b)) != 0 || (rc = build_sources(bin, b)) != 0 ||
-            (rc = build_groups(&bin->prefixes, &bin->n_prefixes, b, 0, c)) != 0 ||
-            (rc = build_groups(&bin->asns, &bin->n_asns, b, 1, c)) != 0 ||
-            (rc = build_groups(&bin->countries, &bin->n_countries, b, 2, c)) != 0)
-            goto fail;
-        build_info(bin, b);
-    }
+    if (b && (rc = build_all(bin, b, c)) != 0)
+        goto fail;
     for (size_t i = 0; i < n_dos; i++)
         bin->info.exact = bin->info.exact && dos[i].exact;
     *out = bin;

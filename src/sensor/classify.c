@@ -120,7 +120,7 @@ static void set_fingerprints(struct rk_sensor_pkt *k)
 
     if (k->ipv != 4 || k->cls != RK_SENSOR_CLASS_SCAN)
         return;
-    dst = rk_sensor_addr_v4(&k->dst);
+    dst = addr_v4v(&k->dst);
     syn = k->proto == 6;
     if (k->ip_id == ZMAP_IP_ID)
         k->fp |= RK_SENSOR_FP_ZMAP;

@@ -283,7 +283,7 @@ int dos_update(struct dos_state *d, const struct rk_sensor_pkt *p, int64_t bin_s
         v->last_ns = p->ts_ns;
     if (p->has_inner && memcmp(p->inner_src.a, p->dst.a, 16) != 0)
         v->mismatches++;
-    addr_key = rk_sensor_addr_is_v4(&p->dst) ? rk_sensor_addr_v4(&p->dst)
+    addr_key = addr_v4p(&p->dst) ? addr_v4v(&p->dst)
                                              : hash128(addr_hi(&p->dst), addr_lo(&p->dst));
     key_add(v, TAG_APORT | aport, &v->n_aport, m, m->exact_limit);
     key_add(v, TAG_TPORT | tport, &v->n_tport, m, m->exact_limit);
@@ -315,7 +315,7 @@ static void to_row(const struct dos_vec *v, struct rk_sensor_dos_row *r)
     r->max_ppm = v->max_ppm;
     r->icmp_mismatches = v->mismatches;
     /* IPv6 sensor addresses are counted by a 56-bit hash: not exact in principle */
-    r->exact = !v->sets_full && v->rate_late == 0 && rk_sensor_addr_is_v4(&v->victim);
+    r->exact = !v->sets_full && v->rate_late == 0 && addr_v4p(&v->victim);
 }
 
 static int push_row(struct rk_sensor_dos_row **rows, size_t *n, const struct rk_sensor_dos_row *r)

@@ -29,6 +29,8 @@ struct sensor {
 
 struct pmatch {
     uint64_t net_hi, net_lo, mask_hi, mask_lo;
+    uint32_t net4, mask4; /* IPv4 prefixes */
+    int v4;
     uint32_t sensor;
     struct rk_sensor_prefix prefix;
 };
@@ -193,7 +195,7 @@ const char *rk_sensor_engine_asn_name(const struct rk_sensor_engine *e, uint32_t
 
 static void pmatch_set(struct pmatch *m, const struct rk_sensor_prefix *p, uint32_t sensor)
 {
-    unsigned bits = rk_sensor_addr_is_v4(&p->addr) ? 96u + p->len : p->len;
+    unsigned bits = addr_v4p(&p->addr) ? 96u + p->len : p->len;
 
     m->prefix = *p;
     m->sensor = sensor;
@@ -201,6 +203,9 @@ static void pmatch_set(struct pmatch *m, const struct rk_sensor_prefix *p, uint3
     m->mask_lo = bits <= 64 ? 0 : bits >= 128 ? ~0ULL : ~0ULL << (128 - bits);
     m->net_hi = addr_hi(&p->addr);
     m->net_lo = addr_lo(&p->addr);
+    m->v4 = addr_v4p(&p->addr);
+    m->net4 = m->v4 ? addr_v4v(&p->addr) : 0;
+    m->mask4 = !m->v4 || p->len == 0 ? 0 : 0xffffffffU << (32 - p->len);
 }
 
 static uint32_t sensor_of(const struct rk_sensor_engine *e, const struct rk_sensor_addr *a)
@@ -209,6 +214,17 @@ static uint32_t sensor_of(const struct rk_sensor_engine *e, const struct rk_sens
 
     if (e->n_pm > LINEAR_MAX)
         return rtab_lookup(&e->pm_table, a);
+    if (addr_v4p(a)) { /* the common case: 32-bit compares */
+        uint32_t v = addr_v4v(a);
+
+        for (size_t i = 0; i < e->n_pm; i++) {
+            const struct pmatch *m = &e->pm[i];
+
+            if (m->v4 && (v & m->mask4) == m->net4)
+                return m->sensor;
+        }
+        return KIDX_NONE;
+    }
     hi = addr_hi(a);
     lo = addr_lo(a);
     for (size_t i = 0; i < e->n_pm; i++) {
@@ -580,71 +596,163 @@ static int convert_largest(struct rk_sensor_engine *e)
 
 /* ---- packets --------------------------------------------------------------------------------- */
 
-static int count(struct rk_sensor_engine *e, struct binsens *bs, const struct rk_sensor_pkt *p)
-{
-    int rc = 0;
-
-    for (int tries = 0; tries < 4; tries++) {
-        rc = binsens_update(bs, p, &e->ctx);
-        if (rc != RK_ELIMIT)
-            break;
-        if (convert_largest(e) != 0)
-            break;
-    }
-    if (rc == RK_ELIMIT) {
-        binsens_count_lost(bs, p, &e->ctx);
-        e->st.dropped_keys++;
-        rc = 0;
-    }
-    return rc;
-}
-
-int rk_sensor_engine_packet(struct rk_sensor_engine *e, const struct rk_sensor_frame *f)
-{
+/* A packet on its way through the three stages of a batch. */
+struct staged {
     struct rk_sensor_pkt p;
+    struct binsens *bs;
+    int64_t start;
+    uint32_t sensor;
+    struct agg_hint h;
+};
+
+#define BATCH 64
+#define DIST1 6  /* stage 2 runs this many packets after stage 1 ... */
+#define DIST2 12 /* ... and counting this many */
+#define STAGE_FLUSH 2
+
+/* Stage A: decode, classify, find the sensor and the bin. 1: staged; 0: counted as a drop or
+ * outside; STAGE_FLUSH: the packet needs a bin while OPEN_MAX are open, which would close one
+ * under packets already staged: count those first, then come back; <0: an error. */
+static int stage_a(struct rk_sensor_engine *e, const struct rk_sensor_frame *f, struct staged *s,
+                   int staged)
+{
     struct obin *ob;
-    uint32_t si;
     int drop, rc;
 
-    e->st.frames++;
-    if (rk_sensor_decode(f, e->cfg.vlan_max, e->cfg.ipv6_ext_max, &p, &drop) != 0) {
+    if (rk_sensor_decode(f, e->cfg.vlan_max, e->cfg.ipv6_ext_max, &s->p, &drop) != 0) {
         e->st.drops[drop]++;
         return 0;
     }
-    if (p.ts_ns < TIME_MIN_S * NS || p.ts_ns > e->time_max_ns) {
+    if (s->p.ts_ns < TIME_MIN_S * NS || s->p.ts_ns > e->time_max_ns) {
         e->st.drops[RK_SENSOR_DROP_BAD_TIME]++;
         return 0;
     }
-    rk_sensor_classify(&p);
-    if ((si = sensor_of(e, &p.dst)) == KIDX_NONE) {
+    rk_sensor_classify(&s->p);
+    if ((s->sensor = sensor_of(e, &s->p.dst)) == KIDX_NONE) {
         e->st.outside++;
         return 0;
     }
-    if (sensor_of(e, &p.src) != KIDX_NONE) {
-        p.spoof |= RK_SENSOR_SPOOF_SELF;
-        p.fp |= RK_SENSOR_FP_SPOOFED;
+    if (sensor_of(e, &s->p.src) != KIDX_NONE) {
+        s->p.spoof |= RK_SENSOR_SPOOF_SELF;
+        s->p.fp |= RK_SENSOR_FP_SPOOFED;
     }
-    ob = get_bin(e, p.ts_ns / NS / e->cfg.bin_secs * e->cfg.bin_secs, &rc);
-    if (!ob) {
+    s->start = s->p.ts_ns / NS / e->cfg.bin_secs * e->cfg.bin_secs;
+    if (staged && e->n_open == OPEN_MAX && !(e->emit_next != INT64_MIN && s->start < e->emit_next)) {
+        int open = 0;
+
+        for (int i = 0; i < e->n_open; i++)
+            open |= e->open[i]->start == s->start;
+        if (!open)
+            return STAGE_FLUSH;
+    }
+    if (!(ob = get_bin(e, s->start, &rc))) {
         if (rc == 0)
             e->st.drops[RK_SENSOR_DROP_LATE]++;
         return rc;
     }
-    if (!ob->bs[si] && !(ob->bs[si] = binsens_new(si)))
+    if (!ob->bs[s->sensor] && !(ob->bs[s->sensor] = binsens_new(s->sensor)))
         return RK_ENOMEM;
-    if ((rc = count(e, ob->bs[si], &p)) != 0)
+    s->bs = ob->bs[s->sensor];
+    if (s->p.ts_ns > e->watermark_ns)
+        e->watermark_ns = s->p.ts_ns;
+    return 1;
+}
+
+/* Stage C: count, with the hint of the prefetching stages. */
+static int stage_c(struct rk_sensor_engine *e, struct staged *s)
+{
+    int rc = 0;
+
+    if (s->h.si == KIDX_NONE && s->bs->staged_new > 0)
+        s->bs->staged_new--;
+    for (int tries = 0; tries < 4; tries++) {
+        rc = binsens_update_hinted(s->bs, &s->p, &e->ctx, &s->h);
+        if (rc != RK_ELIMIT)
+            break;
+        s->h.si = s->h.pi = KIDX_NONE; /* the state may have changed under the hint */
+        if (convert_largest(e) != 0)
+            break;
+    }
+    if (rc == RK_ELIMIT) {
+        binsens_count_lost(s->bs, &s->p, &e->ctx);
+        e->st.dropped_keys++;
+        rc = 0;
+    }
+    if (rc != 0)
         return rc;
     e->st.packets++;
-    if (p.cls == RK_SENSOR_CLASS_BACKSCATTER) {
-        rc = dos_update(e->sensors[si].dos, &p, ob->start, &e->cfg, &e->mem);
+    if (s->p.cls == RK_SENSOR_CLASS_BACKSCATTER) {
+        rc = dos_update(e->sensors[s->sensor].dos, &s->p, s->start, &e->cfg, &e->mem);
         if (rc == RK_ELIMIT)
             e->st.dropped_keys++;
         else if (rc != 0)
             return rc;
     }
-    if (p.ts_ns > e->watermark_ns)
-        e->watermark_ns = p.ts_ns;
-    return close_ready(e);
+    return 0;
+}
+
+static int must_close(const struct rk_sensor_engine *e)
+{
+    return e->n_open > 0 &&
+           (e->open[0]->start + (int64_t)e->cfg.bin_secs + e->cfg.lateness_secs) * NS <=
+                   e->watermark_ns;
+}
+
+/* Stage a batch (up to BATCH packets, ending early where a bin must close); *used: frames
+ * consumed. Returns the packets staged or a negative code. */
+static int stage_batch(struct rk_sensor_engine *e, const struct rk_sensor_frame *f, size_t n,
+                       struct staged *st, size_t *used)
+{
+    int m = 0, rc;
+
+    *used = 0;
+    while (*used < n && m < BATCH) {
+        rc = stage_a(e, &f[*used], &st[m], m);
+        if (rc == STAGE_FLUSH)
+            break;
+        if (rc < 0)
+            return rc;
+        e->st.frames++;
+        (*used)++;
+        if (rc == 1 && (m++, must_close(e)))
+            break;
+    }
+    return m;
+}
+
+int rk_sensor_engine_packets(struct rk_sensor_engine *e, const struct rk_sensor_frame *f,
+                             size_t n)
+{
+    struct staged st[BATCH];
+    size_t done = 0, used;
+    int m, rc;
+
+    while (done < n) {
+        if ((m = stage_batch(e, f + done, n - done, st, &used)) < 0)
+            return m;
+        done += used;
+        /* a software pipeline: stage 1 runs DIST2 packets ahead of the counting, stage 2
+         * DIST1 ahead, so that the memory each packet needs is on its way while others are
+         * counted, without more prefetches in flight than the core can track */
+        for (int k = 0; k < m + DIST2; k++) {
+            if (k < m)
+                binsens_stage1(st[k].bs, &st[k].p, &st[k].h);
+            if (k >= DIST1 && k - DIST1 < m)
+                binsens_stage2(st[k - DIST1].bs, &st[k - DIST1].p, &st[k - DIST1].h);
+            if (k >= DIST2 && (rc = stage_c(e, &st[k - DIST2])) != 0)
+                return rc;
+        }
+        for (int k = 0; k < m; k++)
+            st[k].bs->staged_new = 0;
+        if ((rc = close_ready(e)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int rk_sensor_engine_packet(struct rk_sensor_engine *e, const struct rk_sensor_frame *f)
+{
+    return rk_sensor_engine_packets(e, f, 1);
 }
 
 int rk_sensor_engine_advance(struct rk_sensor_engine *e, int64_t now_ns, struct rk_err *err)

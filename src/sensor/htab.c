@@ -153,6 +153,17 @@ static int u64set_grow(struct u64set *s, struct smem *m, uint64_t limit)
     return 0;
 }
 
+int u64set_reserve(struct u64set *s, uint64_t extra, struct smem *m, uint64_t limit)
+{
+    int rc;
+
+    while ((s->count + extra) * 4 > s->cap * 3) {
+        if ((rc = u64set_grow(s, m, limit)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 int u64set_add(struct u64set *s, uint64_t key, unsigned flags, unsigned *old_flags,
                struct smem *m, uint64_t limit)
 {

@@ -298,7 +298,7 @@ static int geo_line(const char *line, size_t n, uint64_t no, void *ctx)
                                                                       &last, val);
     if (rc == RK_ENOMEM)
         return rc;
-    if (rc != 0 || rk_sensor_addr_is_v4(&first) != rk_sensor_addr_is_v4(&last)) {
+    if (rc != 0 || addr_v4p(&first) != addr_v4p(&last)) {
         note_bad(c->res, no, c->err, c->path, "range ends before it starts or mixes families");
         return 0;
     }

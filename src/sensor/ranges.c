@@ -43,7 +43,7 @@ int rtab_add(struct rtab *t, const struct rk_sensor_addr *first, const struct rk
 int rtab_add_prefix(struct rtab *t, const struct rk_sensor_prefix *p, uint32_t val)
 {
     struct rk_sensor_addr last = p->addr;
-    unsigned bits = rk_sensor_addr_is_v4(&p->addr) ? 96u + p->len : p->len;
+    unsigned bits = addr_v4p(&p->addr) ? 96u + p->len : p->len;
 
     for (unsigned i = 0; i < 16; i++) {
         unsigned lo = i * 8;

@@ -256,7 +256,6 @@ static int record_header(struct rk_sensor_reader *r, const uint8_t *h, uint64_t 
     uint32_t incl = rd32(h + 8, r->swapped), orig = rd32(h + 12, r->swapped);
 
     if (incl > r->snaplen_max) {
-        r->st.oversize_records++;
         rk_err_set(err, RK_EFORMAT,
                    "%s: record of %u bytes exceeds the snaplen cap %u; the rest of the file "
                    "cannot be framed",
@@ -281,12 +280,16 @@ static int next_map(struct rk_sensor_reader *r, struct rk_sensor_frame *f, struc
         return 0;
     if (r->map_len - r->pos < 16) {
         r->st.truncated_records++;
+        r->pos = r->map_len;
         return 0;
     }
-    if ((rc = record_header(r, r->map + r->pos, r->pos, f, err)) != 0)
+    if ((rc = record_header(r, r->map + r->pos, r->pos, f, err)) != 0) {
+        r->st.oversize_records++;
         return rc;
+    }
     if (r->map_len - r->pos - 16 < f->caplen) {
         r->st.truncated_records++;
+        r->pos = r->map_len;
         return 0;
     }
     f->data = r->map + r->pos + 16;
@@ -307,8 +310,10 @@ static int next_stream(struct rk_sensor_reader *r, struct rk_sensor_frame *f, st
         r->st.truncated_records++;
         return 0;
     }
-    if ((rc = record_header(r, r->buf + r->buf_pos, r->stream_off + r->buf_pos, f, err)) != 0)
+    if ((rc = record_header(r, r->buf + r->buf_pos, r->stream_off + r->buf_pos, f, err)) != 0) {
+        r->st.oversize_records++;
         return rc;
+    }
     have = stream_fill(r, 16 + (size_t)f->caplen);
     if (have < 0)
         return rk_err_set(err, RK_EIO, "%s: read failed: %s", r->current, strerror(errno));
@@ -529,6 +534,49 @@ int rk_sensor_reader_next(struct rk_sensor_reader *r, struct rk_sensor_frame *fr
         if (rc < 0 || r->live)
             return rc;
     }
+}
+
+/* The next record if it is whole, valid and already in memory (a stream's buffer is not
+ * refilled: that would move the frames handed out before it). 1 or 0; anything else is left
+ * for rk_sensor_reader_next to report. */
+static int next_in_memory(struct rk_sensor_reader *r, struct rk_sensor_frame *f)
+{
+    const uint8_t *base = r->kind == SRC_MAP ? r->map : r->buf;
+    size_t *pos = r->kind == SRC_MAP ? &r->pos : &r->buf_pos;
+    size_t len = r->kind == SRC_MAP ? r->map_len : r->buf_len;
+    struct rk_err ignored;
+
+    if (len - *pos < 16)
+        return 0;
+    if (rd32(base + *pos + 8, r->swapped) > len - *pos - 16 ||
+        record_header(r, base + *pos, 0, f, &ignored) != 0)
+        return 0;
+    f->data = base + *pos + 16;
+    *pos += 16 + (size_t)f->caplen;
+    return 1;
+}
+
+int rk_sensor_reader_next_batch(struct rk_sensor_reader *r, struct rk_sensor_frame *frames,
+                                size_t max, size_t *n_out, struct rk_err *err)
+{
+    size_t n = 0;
+    int rc;
+
+    *n_out = 0;
+    if (max == 0)
+        return rk_err_set(err, RK_EINVAL, "batch of 0 frames");
+    if ((rc = rk_sensor_reader_next(r, &frames[0], err)) != 1)
+        return rc;
+    n = 1;
+    while (n < max && (r->kind == SRC_MAP || r->kind == SRC_STREAM)) {
+        if (next_in_memory(r, &frames[n]) != 1)
+            break;
+        r->st.records++;
+        r->st.bytes += frames[n].caplen;
+        n++;
+    }
+    *n_out = n;
+    return 1;
 }
 
 void rk_sensor_reader_stop(struct rk_sensor_reader *r)

@@ -23,6 +23,20 @@ struct smem {
 int smem_charge(struct smem *m, uint64_t bytes, uint64_t limit);
 void smem_release(struct smem *m, uint64_t bytes);
 
+/* Inline forms of rk_sensor_addr_is_v4 and rk_sensor_addr_v4 for the per-packet paths. */
+static inline int addr_v4p(const struct rk_sensor_addr *a)
+{
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+    return __builtin_memcmp(a->a, mapped, 12) == 0;
+}
+
+static inline uint32_t addr_v4v(const struct rk_sensor_addr *a)
+{
+    return (uint32_t)a->a[12] << 24 | (uint32_t)a->a[13] << 16 | (uint32_t)a->a[14] << 8 |
+           a->a[15];
+}
+
 /* 64-bit mixing (splitmix64 finaliser) and a hash of a 128-bit key. */
 static inline uint64_t mix64(uint64_t x)
 {
@@ -120,6 +134,8 @@ struct u64set {
  * *old_flags receives the flags before the call. RK_ELIMIT / RK_ENOMEM. */
 int u64set_add(struct u64set *s, uint64_t key, unsigned flags, unsigned *old_flags,
                struct smem *m, uint64_t limit);
+/* Make room for extra more keys, so that the next extra additions cannot fail. */
+int u64set_reserve(struct u64set *s, uint64_t extra, struct smem *m, uint64_t limit);
 void u64set_free(struct u64set *s, struct smem *m);
 uint64_t u64set_bytes(const struct u64set *s);
 
@@ -230,18 +246,29 @@ const char *geo_name(const struct geo *g, uint32_t asn);
 
 struct src_rec {
     uint64_t k0, k1;
+    /* what every packet updates: kept together, two cache lines at most */
     uint64_t packets;
     int64_t first_ns, last_ns;
     uint64_t cls[RK_SENSOR_CLASS_COUNT];
     uint32_t dsts, ports;      /* exact mode */
-    uint32_t pfx, asn_i, cc_i; /* group records (exact mode), KIDX_NONE when none */
-    uint32_t asn;
+    uint32_t port0, dst0;      /* exact mode: the first (source, port) and (source, destination)
+                                  pairs live here, not in the pair sets, until a second one
+                                  comes (most sources send to one port, many to one address) */
+    uint8_t pair_flags;        /* PAIR_* below */
+    uint32_t tool_hits[3];     /* scan packets with the Mirai, ZMap and masscan marks: a source
+                                  gets a tool mark when most of its scan packets carry it */
+    /* the rest */
+    uint8_t fp, spoof;         /* research and spoofed marks */
     uint16_t cc;
-    uint8_t fp, spoof;         /* research and spoofed marks (tool marks: see tool_hits) */
-    uint32_t scan;             /* scan-class packets ... */
-    uint32_t tool_hits[3];     /* ... with the Mirai, ZMap and masscan marks: a source gets a
-                                  tool mark when most of its scan packets carry it */
+    uint32_t asn;
+    uint32_t pfx, asn_i, cc_i; /* group records while switching to approximate counting */
     struct shll hdst, hport;   /* approximate mode */
+};
+
+enum {
+    PAIR_PORT0_CLEAN = 1, /* the first pair was seen in a clean packet */
+    PAIR_MULTI_PORT = 2,  /* the source's (source, port) pairs are in the set, port0 included */
+    PAIR_MULTI_DST = 4    /* likewise for destinations */
 };
 
 struct port_rec {
@@ -255,7 +282,7 @@ struct port_rec {
 struct grp_rec {
     uint64_t k0, k1;
     uint64_t packets;
-    uint32_t sources;  /* exact mode */
+    uint32_t sources;  /* while switching to approximate counting */
     struct shll hsrc;  /* approximate mode */
 };
 
@@ -280,9 +307,9 @@ struct binsens {
 
     REC_TABLE(struct src_rec) src; /* exact: every source; approx: payload of src_top */
     REC_TABLE(struct port_rec) port;
-    REC_TABLE(struct grp_rec) pfx;  /* exact: every prefix; approx: payload of pfx_top */
-    REC_TABLE(struct grp_rec) asn;
-    REC_TABLE(struct grp_rec) cc;
+    REC_TABLE(struct grp_rec) pfx;  /* approx: payload of pfx_top (exact: built at the switch) */
+    REC_TABLE(struct grp_rec) asn;  /* approx only */
+    REC_TABLE(struct grp_rec) cc;   /* approx only */
     struct u64set sp; /* (source, port) pairs; flag 1: seen as clean */
     struct u64set sd; /* (source, destination) pairs */
     struct kidx dst6; /* IPv6 destination -> number, for sd keys */
@@ -297,6 +324,7 @@ struct binsens {
 
     uint32_t last_src; /* one-entry cache of the last source */
     uint64_t last_k0, last_k1;
+    uint32_t staged_new; /* sources stage 2 found new and stage 3 has not counted yet */
 };
 
 /* What the aggregation needs to know about the world outside the bin. */
@@ -307,14 +335,33 @@ struct agg_ctx {
     const struct geo *asn, *cc;
 };
 
+/* Batches: what the first two stages learnt about a packet, so that the third can skip the
+ * lookups whose memory they prefetched (docs/internals/sensor.md, "batches"). */
+struct agg_hint {
+    uint64_t k0, k1, h; /* the source key and its hash */
+    uint32_t si, pi;    /* source and port record numbers, KIDX_NONE when not found */
+};
+/* Stage 2 guesses the record number a new source will get (for prefetching only). */
+
+/* Stage 1: hash the source and prefetch its index slot. */
+void binsens_stage1(struct binsens *b, const struct rk_sensor_pkt *p, struct agg_hint *h);
+/* Stage 2: find the source and port; prefetch the source record and the pair-set slots. */
+void binsens_stage2(struct binsens *b, const struct rk_sensor_pkt *p, struct agg_hint *h);
+
 struct binsens *binsens_new(uint32_t sensor);
 void binsens_free(struct binsens *b, struct smem *m);
 /* Count one classified packet. RK_ELIMIT (nothing counted) when exact state is full: the caller
  * converts some state to approximate and retries. RK_ENOMEM. */
 int binsens_update(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c);
-/* Count what needs no new memory (totals, an existing port) when even approximate state is
- * full; the key is counted as dropped and the bin is not exact. */
+/* The same with the hint of stages 1 and 2 (ignored once the state is approximate). */
+int binsens_update_hinted(struct binsens *b, const struct rk_sensor_pkt *p,
+                          const struct agg_ctx *c, const struct agg_hint *h);
+/* Count what needs little or no new memory (totals, the port) when the state cannot take the
+ * packet; the key is counted as dropped and the bin is not exact. */
 void binsens_count_lost(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c);
+/* Exact mode keeps no group records: build them from the sources (for the switch to
+ * approximate counting). RK_ELIMIT, RK_ENOMEM. */
+int binsens_exact_groups(struct binsens *b, const struct agg_ctx *c);
 /* Switch to approximate counting, keeping everything counted so far. */
 int binsens_to_approx(struct binsens *b, const struct agg_ctx *c);
 
@@ -335,6 +382,15 @@ int dos_close_bin(struct dos_state *d, int64_t bin_start, int64_t bin_end,
 /* Finish every attack (end of input). */
 int dos_finish_all(struct dos_state *d, const struct rk_sensor_config *cfg,
                    struct rk_sensor_dos_row **finished, size_t *n_finished, struct smem *m);
+
+/* ---- sorting (rsort.c) -------------------------------------------------------------------- */
+
+struct rkv {
+    uint64_t key, val;
+};
+
+/* Sort a[0..n) by key, ascending and stable; tmp holds n items. */
+void rsort_kv(struct rkv *a, struct rkv *tmp, size_t n);
 
 /* ---- closed bins (bin.c) ---------------------------------------------------------------- */
 

@@ -396,7 +396,7 @@ static int summary(struct bctx *c)
 static int addr_sco(struct bctx *c, const struct rk_sensor_addr *a, char id[ID_MAX])
 {
     char text[RK_SENSOR_ADDR_STR];
-    const char *type = rk_sensor_addr_is_v4(a) ? "ipv4-addr" : "ipv6-addr";
+    const char *type = addr_v4p(a) ? "ipv4-addr" : "ipv6-addr";
     const char *mark = tlp_marking(c->in->tlp);
     json_t *key, *o;
     int rc;
@@ -498,7 +498,7 @@ static int indicator(struct bctx *c, const struct rk_sensor_source_row *s, const
         return RK_ENOMEM;
     fp_list(s->fp, fps, sizeof(fps));
     snprintf(pattern, sizeof(pattern), "[%s:value = '%s']",
-             rk_sensor_addr_is_v4(&s->addr) ? "ipv4-addr" : "ipv6-addr", text);
+             addr_v4p(&s->addr) ? "ipv4-addr" : "ipv6-addr", text);
     snprintf(name, sizeof(name), "%s %s%s%s%s", mirai ? "Mirai-infected host" : "Scanner", text,
              fps[0] ? " (" : "", fps, fps[0] ? ")" : "");
     ts_str(s->first_ns, from);
@@ -556,10 +556,10 @@ static int victim(struct bctx *c, const struct rk_sensor_dos_row *v)
         return rc;
     ts_str(v->start_ns, start);
     key = pn ? json_pack("{s:[ss],s:s,s:s}", "protocols",
-                         rk_sensor_addr_is_v4(&v->victim) ? "ipv4" : "ipv6", pn, "src_ref", sco,
+                         addr_v4p(&v->victim) ? "ipv4" : "ipv6", pn, "src_ref", sco,
                          "start", start)
              : json_pack("{s:[s],s:s,s:s}", "protocols",
-                         rk_sensor_addr_is_v4(&v->victim) ? "ipv4" : "ipv6", "src_ref", sco,
+                         addr_v4p(&v->victim) ? "ipv4" : "ipv6", "src_ref", sco,
                          "start", start);
     if (!key || (rc = sco_id(nt, "network-traffic", key)) != 0) {
         json_decref(key);

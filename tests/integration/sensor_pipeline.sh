@@ -30,6 +30,10 @@ step "STIX objects against the OASIS JSON schemas"
 /usr/bin/python3 "$src/tests/integration/sensor_stix_schema.py" "$corpus/stix/schemas/schemas" \
     "$work/a.stix.json"
 
+step "one frame at a time instead of batches: the same results"
+"$check" --labels "$work/a.json" --input "$work/a.pcap" --scanners "$scanners" --single \
+    --expect-detect
+
 step "the same traffic as pcapng with nanosecond timestamps"
 "$gen" --seed 7 --hours 72 --campaigns 3 --format pcapng --nano --out "$work/a.pcapng"
 "$check" --labels "$work/a.json" --input "$work/a.pcapng" --scanners "$scanners" --expect-detect

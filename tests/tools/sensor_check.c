@@ -5,7 +5,10 @@
  *
  *   sensor_check --labels L.json --input CAPTURE|DIR|- [--scanners LIST] [--stix OUT.json]
  *                [--svg OUT.svg] [--tables] [--quality] [--expect-detect] [--mem-cap BYTES]
+ *                [--single]
  *
+ * Frames go through rk_sensor_reader_next_batch and rk_sensor_engine_packets, or one at a time
+ * with --single; both must give the same results.
  * --quality prints one line of detection figures; --expect-detect fails unless every campaign
  * is detected and no alert is false; --mem-cap runs with that cap and checks only what stays
  * exact under approximation (packets) plus the documented error bounds. */
@@ -20,6 +23,7 @@
 
 static int failures;
 static int verbose = 1;
+static int single; /* one frame at a time instead of batches */
 
 #define FAIL(...)                                                                                  \
     do {                                                                                           \
@@ -86,7 +90,7 @@ static struct rk_sensor_engine *run(const json_t *labels, const char *input, con
     struct rk_sensor_config cfg;
     struct rk_sensor_engine *e;
     struct rk_sensor_reader *r;
-    struct rk_sensor_frame f;
+    struct rk_sensor_frame batch[64];
     struct rk_sensor_bin *b;
     struct rk_err err;
     size_t i;
@@ -117,12 +121,19 @@ static struct rk_sensor_engine *run(const json_t *labels, const char *input, con
         fprintf(stderr, "input: %s\n", err.message);
         exit(2);
     }
-    while ((rc = rk_sensor_reader_next(r, &f, &err)) != 0) {
+    for (;;) {
+        size_t n = 1;
+
+        rc = single ? rk_sensor_reader_next(r, batch, &err)
+                    : rk_sensor_reader_next_batch(r, batch, 64, &n, &err);
+        if (rc == 0)
+            break;
         if (rc < 0) {
             FAIL("reader error: %s", err.message);
             continue;
         }
-        if (rk_sensor_engine_packet(e, &f) != 0) {
+        if ((single ? rk_sensor_engine_packet(e, batch)
+                    : rk_sensor_engine_packets(e, batch, n)) != 0) {
             fprintf(stderr, "engine failed\n");
             exit(2);
         }
@@ -548,6 +559,8 @@ int main(int argc, char **argv)
             verbose = 0;
         } else if (!strcmp(a, "--expect-detect")) {
             expect = 1;
+        } else if (!strcmp(a, "--single")) {
+            single = 1;
         } else if (!strcmp(a, "--tables")) {
             tables = 1;
         } else if (!strcmp(a, "--labels")) {
