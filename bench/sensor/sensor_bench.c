@@ -69,10 +69,9 @@ static struct rk_sensor_engine *engine(const char *scanners, uint64_t *bins)
     if (rk_sensor_engine_new(&e, &cfg, &err) != 0 ||
         rk_sensor_engine_add_sensor(e, "tokyo-1", "JP", RK_TLP_GREEN, "198.18.0.0/16", &err) ||
         rk_sensor_engine_add_sensor(e, "sydney-1", "AU", RK_TLP_AMBER, "198.19.0.0/17", &err) ||
-        rk_sensor_engine_add_sensor(e, "delhi-1", "IN", RK_TLP_GREEN,
-                                    "192.0.2.0/24,203.0.113.0/24", &err) ||
-        rk_sensor_engine_add_sensor(e, "tokyo-6", "JP", RK_TLP_CLEAR, "2001:db8:8000::/48",
+        rk_sensor_engine_add_sensor(e, "delhi-1", "IN", RK_TLP_GREEN, "192.0.2.0/24,203.0.113.0/24",
                                     &err) ||
+        rk_sensor_engine_add_sensor(e, "tokyo-6", "JP", RK_TLP_CLEAR, "2001:db8:8000::/48", &err) ||
         (scanners && rk_sensor_engine_load_scanners(e, scanners, NULL, &err))) {
         fprintf(stderr, "sensor_bench: %s\n", err.message);
         exit(2);
@@ -81,8 +80,8 @@ static struct rk_sensor_engine *engine(const char *scanners, uint64_t *bins)
 }
 
 /* One pass; returns the packets seen. */
-static uint64_t pass(const char *file, const char *mode, const char *scanners,
-                     struct totals *t, uint64_t *mem_peak, uint64_t *bins)
+static uint64_t pass(const char *file, const char *mode, const char *scanners, struct totals *t,
+                     uint64_t *mem_peak, uint64_t *bins)
 {
     struct rk_sensor_reader *r;
     struct rk_sensor_engine *e = NULL;

@@ -16,8 +16,7 @@ int rk_sensor_addr_is_v4(const struct rk_sensor_addr *a)
 
 uint32_t rk_sensor_addr_v4(const struct rk_sensor_addr *a)
 {
-    return (uint32_t)a->a[12] << 24 | (uint32_t)a->a[13] << 16 | (uint32_t)a->a[14] << 8 |
-           a->a[15];
+    return (uint32_t)a->a[12] << 24 | (uint32_t)a->a[13] << 16 | (uint32_t)a->a[14] << 8 | a->a[15];
 }
 
 void rk_sensor_addr_from_v4(struct rk_sensor_addr *out, uint32_t v4)
@@ -184,23 +183,23 @@ struct bogon6 {
 };
 
 static const struct bogon6 bogons6[] = {
-        {{0x00, 0x00, 0x00, 0x00}, 8, 0},   /* ::/8: unspecified, loopback, mapped, compat */
-        {{0x01, 0x00, 0x00, 0x00}, 64, 1},  /* 100::/64 discard-only */
-        {{0x20, 0x01, 0x0d, 0xb8}, 32, 0},  /* documentation */
-        {{0x20, 0x01, 0x00, 0x10}, 28, 0},  /* ORCHID (deprecated) */
-        {{0x3f, 0xff, 0x00, 0x00}, 20, 0},  /* documentation (RFC 9637) */
-        {{0xfc, 0x00, 0x00, 0x00}, 7, 0},   /* unique local */
-        {{0xfe, 0x80, 0x00, 0x00}, 10, 0},  /* link local */
-        {{0xfe, 0xc0, 0x00, 0x00}, 10, 0},  /* site local (deprecated) */
-        {{0xff, 0x00, 0x00, 0x00}, 8, 0},   /* multicast */
+        {{0x00, 0x00, 0x00, 0x00}, 8, 0},  /* ::/8: unspecified, loopback, mapped, compat */
+        {{0x01, 0x00, 0x00, 0x00}, 64, 1}, /* 100::/64 discard-only */
+        {{0x20, 0x01, 0x0d, 0xb8}, 32, 0}, /* documentation */
+        {{0x20, 0x01, 0x00, 0x10}, 28, 0}, /* ORCHID (deprecated) */
+        {{0x3f, 0xff, 0x00, 0x00}, 20, 0}, /* documentation (RFC 9637) */
+        {{0xfc, 0x00, 0x00, 0x00}, 7, 0},  /* unique local */
+        {{0xfe, 0x80, 0x00, 0x00}, 10, 0}, /* link local */
+        {{0xfe, 0xc0, 0x00, 0x00}, 10, 0}, /* site local (deprecated) */
+        {{0xff, 0x00, 0x00, 0x00}, 8, 0},  /* multicast */
 };
 
 static int in_bogon6(const struct rk_sensor_addr *a, const struct bogon6 *b)
 {
     uint32_t net = (uint32_t)b->net[0] << 24 | (uint32_t)b->net[1] << 16 |
                    (uint32_t)b->net[2] << 8 | b->net[3];
-    uint32_t top = (uint32_t)a->a[0] << 24 | (uint32_t)a->a[1] << 16 | (uint32_t)a->a[2] << 8 |
-                   a->a[3];
+    uint32_t top =
+            (uint32_t)a->a[0] << 24 | (uint32_t)a->a[1] << 16 | (uint32_t)a->a[2] << 8 | a->a[3];
     unsigned l = b->len > 32 ? 32 : b->len;
     uint32_t mask = l == 0 ? 0 : 0xffffffffU << (32 - l);
 

@@ -80,13 +80,12 @@ static int table_push(void **r, uint32_t *n, uint32_t *cap, size_t size, struct 
 }
 
 #define TABLE_GET(t, k0, k1, m, limit, out, created)                                               \
-    table_get(&(t).idx, (void **)&(t).r, &(t).n, &(t).cap, sizeof(*(t).r), k0, k1, m, limit, out, \
+    table_get(&(t).idx, (void **)&(t).r, &(t).n, &(t).cap, sizeof(*(t).r), k0, k1, m, limit, out,  \
               created)
 
 /* Find or create the record for (k0, k1); records start with k0, k1. */
-static int table_get(struct kidx *x, void **r, uint32_t *n, uint32_t *cap, size_t size,
-                     uint64_t k0, uint64_t k1, struct smem *m, uint64_t limit, uint32_t *out,
-                     int *created)
+static int table_get(struct kidx *x, void **r, uint32_t *n, uint32_t *cap, size_t size, uint64_t k0,
+                     uint64_t k1, struct smem *m, uint64_t limit, uint32_t *out, int *created)
 {
     uint64_t h = hash128(k0, k1);
     uint32_t i = kidx_find(x, k0, k1, h);
@@ -143,8 +142,7 @@ static int is_clean(const struct rk_sensor_pkt *p, uint8_t src_fp)
 }
 
 /* What we learn about a new source once: research list, ASN, country. */
-static void src_describe(struct src_rec *s, const struct rk_sensor_addr *a,
-                         const struct agg_ctx *c)
+static void src_describe(struct src_rec *s, const struct rk_sensor_addr *a, const struct agg_ctx *c)
 {
     if (c->scanners->n && rtab_lookup(c->scanners, a) != KIDX_NONE)
         s->fp |= RK_SENSOR_FP_RESEARCH;
@@ -324,8 +322,8 @@ static int pair_port(struct binsens *b, struct src_rec *s, uint32_t si, uint32_t
             return rc;
         s->pair_flags |= PAIR_MULTI_PORT;
     }
-    return u64set_add(&b->sp, ((uint64_t)si + 1) << PAIR_PORT_BITS | pi, (unsigned)clean,
-                      old_flags, c->mem, lim);
+    return u64set_add(&b->sp, ((uint64_t)si + 1) << PAIR_PORT_BITS | pi, (unsigned)clean, old_flags,
+                      c->mem, lim);
 }
 
 /* Is (source si, destination key dk) new? */
@@ -508,8 +506,8 @@ static int approx_update(struct binsens *b, const struct rk_sensor_pkt *p, const
         fails++;
     }
     if (s) {
-        fails += shll_add(&s->hdst, hash128(addr_hi(&p->dst), addr_lo(&p->dst)),
-                          &b->pool_small, c->mem, c->mem->cap) != 0;
+        fails += shll_add(&s->hdst, hash128(addr_hi(&p->dst), addr_lo(&p->dst)), &b->pool_small,
+                          c->mem, c->mem->cap) != 0;
         fails += shll_add(&s->hport, mix64(pkey), &b->pool_small, c->mem, c->mem->cap) != 0;
         approx_groups(b, p, h, s, c);
     }
@@ -537,8 +535,8 @@ int binsens_update(struct binsens *b, const struct rk_sensor_pkt *p, const struc
     return b->approx ? approx_update(b, p, c) : exact_update(b, p, c, NULL);
 }
 
-int binsens_update_hinted(struct binsens *b, const struct rk_sensor_pkt *p,
-                          const struct agg_ctx *c, const struct agg_hint *h)
+int binsens_update_hinted(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c,
+                          const struct agg_hint *h)
 {
     return b->approx ? approx_update(b, p, c) : exact_update(b, p, c, h);
 }

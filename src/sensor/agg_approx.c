@@ -13,11 +13,11 @@
 struct conv {
     struct binsens *b;
     const struct agg_ctx *c;
-    uint32_t *smap;        /* old source number -> top-k entry, KIDX_NONE when dropped */
-    uint32_t *gmap;        /* old prefix number -> top-k entry */
-    uint64_t *dst6;        /* destination number -> (hi, lo) */
-    struct src_rec *nsrc;  /* payload of the new source top-k */
-    struct grp_rec *npfx;  /* payload of the new prefix top-k */
+    uint32_t *smap;       /* old source number -> top-k entry, KIDX_NONE when dropped */
+    uint32_t *gmap;       /* old prefix number -> top-k entry */
+    uint64_t *dst6;       /* destination number -> (hi, lo) */
+    struct src_rec *nsrc; /* payload of the new source top-k */
+    struct grp_rec *npfx; /* payload of the new prefix top-k */
     struct topk src_top, pfx_top;
     uint8_t *hll;
     uint64_t temp_bytes;
@@ -64,8 +64,7 @@ static void *temp_alloc(struct conv *v, size_t count, size_t size)
 
 /* The k records with the most packets: map[old] = entry in t, payload copied by copy(). */
 static int keep_top(struct conv *v, uint32_t n, uint32_t k, const void *recs, size_t size,
-                    int (*cmp)(const void *, const void *, void *), struct topk *t,
-                    uint32_t *map)
+                    int (*cmp)(const void *, const void *, void *), struct topk *t, uint32_t *map)
 {
     uint32_t *order = temp_alloc(v, n, sizeof(uint32_t));
     int rc = 0;
@@ -191,8 +190,8 @@ static int feed_pairs(struct conv *v)
         if (e >> 62 & 1)
             fails |= shll_add(&b->port.r[pi].hclean, src_hash(b, si), &b->pool_port, m, m->cap);
         if (v->smap[si] != KIDX_NONE)
-            fails |= shll_add(&v->nsrc[v->smap[si]].hport, mix64(b->port.r[pi].key),
-                              &b->pool_small, m, m->cap);
+            fails |= shll_add(&v->nsrc[v->smap[si]].hport, mix64(b->port.r[pi].key), &b->pool_small,
+                              m, m->cap);
     }
     for (uint64_t i = 0; i < b->sd.cap; i++) {
         uint64_t e = b->sd.slots[i] & U64SET_KEYMASK, dh;
@@ -283,8 +282,8 @@ static void free_groups(struct binsens *b, struct smem *m)
 {
     struct grp_rec **tabs[3] = {&b->pfx.r, &b->asn.r, &b->cc.r};
     struct kidx *idx[3] = {&b->pfx.idx, &b->asn.idx, &b->cc.idx};
-    uint32_t *n[3] = {&b->pfx.n, &b->asn.n, &b->cc.n}, *cap[3] = {&b->pfx.cap, &b->asn.cap,
-                                                                    &b->cc.cap};
+    uint32_t *n[3] = {&b->pfx.n, &b->asn.n, &b->cc.n},
+             *cap[3] = {&b->pfx.cap, &b->asn.cap, &b->cc.cap};
 
     for (int i = 0; i < 3; i++) {
         kidx_free(idx[i], m);
@@ -398,9 +397,8 @@ int binsens_to_approx(struct binsens *b, const struct agg_ctx *c)
         goto fail;
     }
     if ((rc = binsens_exact_groups(b, c)) != 0 || (rc = setup_sources(&v)) != 0 ||
-        (rc = setup_prefixes(&v)) != 0 ||
-        (rc = setup_dst6(&v)) != 0 || (rc = feed_pairs(&v)) != 0 ||
-        (rc = feed_inline_pairs(&v)) != 0 ||
+        (rc = setup_prefixes(&v)) != 0 || (rc = setup_dst6(&v)) != 0 ||
+        (rc = feed_pairs(&v)) != 0 || (rc = feed_inline_pairs(&v)) != 0 ||
         (rc = feed_sources(&v)) != 0)
         goto fail;
     install(&v);

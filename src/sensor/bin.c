@@ -347,9 +347,8 @@ static void build_info(struct rk_sensor_bin *out, const struct binsens *b)
         in->sources = (uint64_t)llround(hll_estimate(b->hll_total, b->total_bits));
         in->sources_rse = hll_rse(b->total_bits);
         for (unsigned bit = 0; bit < RK_SENSOR_FP_COUNT; bit++)
-            in->fp_sources[bit] = (uint64_t)llround(
-                    hll_estimate(b->hll_total + ((size_t)(bit + 1) << b->total_bits),
-                                 b->total_bits));
+            in->fp_sources[bit] = (uint64_t)llround(hll_estimate(
+                    b->hll_total + ((size_t)(bit + 1) << b->total_bits), b->total_bits));
         return;
     }
     in->sources = out->n_sources;

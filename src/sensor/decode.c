@@ -5,10 +5,10 @@
 
 #include <string.h>
 
-#define ETH_IPV4 0x0800
-#define ETH_IPV6 0x86dd
-#define ETH_VLAN 0x8100
-#define ETH_QINQ 0x88a8
+#define ETH_IPV4     0x0800
+#define ETH_IPV6     0x86dd
+#define ETH_VLAN     0x8100
+#define ETH_QINQ     0x88a8
 #define ETH_QINQ_OLD 0x9100
 
 enum { L3_V4 = 4, L3_V6 = 6, L3_ANY = 1 };
@@ -31,9 +31,9 @@ static inline uint32_t le32(const uint8_t *p)
 const char *rk_sensor_drop_name(int reason)
 {
     static const char *const names[RK_SENSOR_DROP_COUNT] = {
-            "ok",       "linktype",   "link-short", "vlan-depth", "not-ip",   "ip-short",
-            "ip-version", "ip-header", "ip6-ext",   "l4-short",   "tcp-header", "bad-time",
-            "late"};
+            "ok",         "linktype",   "link-short", "vlan-depth", "not-ip",
+            "ip-short",   "ip-version", "ip-header",  "ip6-ext",    "l4-short",
+            "tcp-header", "bad-time",   "late"};
 
     if (reason < 0 || reason >= RK_SENSOR_DROP_COUNT)
         return "unknown";
@@ -162,8 +162,8 @@ static void decode_inner(struct rk_sensor_pkt *k, const uint8_t *p, uint32_t ava
 static int icmp_is_error(const struct rk_sensor_pkt *k)
 {
     if (k->proto == 1)
-        return k->icmp_type == 3 || k->icmp_type == 4 || k->icmp_type == 5 ||
-               k->icmp_type == 11 || k->icmp_type == 12;
+        return k->icmp_type == 3 || k->icmp_type == 4 || k->icmp_type == 5 || k->icmp_type == 11 ||
+               k->icmp_type == 12;
     return k->icmp_type >= 1 && k->icmp_type <= 4;
 }
 
@@ -243,8 +243,8 @@ static int ipv6_ext_walk(struct rk_sensor_pkt *k, const uint8_t *p, uint32_t ava
     for (;;) {
         uint32_t hlen;
 
-        if (nh != 0 && nh != 43 && nh != 44 && nh != 60 && nh != 51 && nh != 135 &&
-            nh != 139 && nh != 140)
+        if (nh != 0 && nh != 43 && nh != 44 && nh != 60 && nh != 51 && nh != 135 && nh != 139 &&
+            nh != 140)
             break;
         if (++n > ext_max || *off + 8 > avail)
             return RK_SENSOR_DROP_IP6_EXT;
@@ -267,8 +267,7 @@ static int ipv6_ext_walk(struct rk_sensor_pkt *k, const uint8_t *p, uint32_t ava
     return RK_SENSOR_OK;
 }
 
-static int decode_ipv6(struct rk_sensor_pkt *k, const uint8_t *p, uint32_t avail,
-                       unsigned ext_max)
+static int decode_ipv6(struct rk_sensor_pkt *k, const uint8_t *p, uint32_t avail, unsigned ext_max)
 {
     uint32_t off = 40, plen;
     int drop;

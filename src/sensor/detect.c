@@ -10,10 +10,10 @@
 #include <math.h>
 #include <string.h>
 
-#define DET_SENSORS   (256 + 1)
-#define GAP_FILL_MAX  256
-#define ALL_SENSORS   "*"
-#define UPDATE_CLAMP  3.0 /* standard deviations: larger residuals are winsorised */
+#define DET_SENSORS  (256 + 1)
+#define GAP_FILL_MAX 256
+#define ALL_SENSORS  "*"
+#define UPDATE_CLAMP 3.0 /* standard deviations: larger residuals are winsorised */
 
 struct series {
     uint32_t key; /* proto << 16 | port */
@@ -154,7 +154,8 @@ static struct dsensor *sensor_get(struct rk_sensor_detector *d, const char *name
     return s;
 }
 
-/* ---- alerts ----------------------------------------------------------------------------------- */
+/* ---- alerts -----------------------------------------------------------------------------------
+ */
 
 static int push_alert(struct rk_sensor_detector *d, const struct rk_sensor_alert *a)
 {
@@ -182,7 +183,8 @@ int rk_sensor_detector_take_alert(struct rk_sensor_detector *d, struct rk_sensor
 }
 
 static int alert_raise(struct rk_sensor_detector *d, const struct dsensor *s,
-                       const struct series *se, int rule, int64_t start, const struct obs *o, double score)
+                       const struct series *se, int rule, int64_t start, const struct obs *o,
+                       double score)
 {
     struct rk_sensor_alert a;
 
@@ -202,16 +204,16 @@ static int alert_raise(struct rk_sensor_detector *d, const struct dsensor *s,
     a.exact = o->exact && se->exact_ring;
     a.n_evidence = se->ring_len;
     for (uint32_t i = 0; i < se->ring_len; i++) {
-        uint32_t j = (se->ring_pos + RK_SENSOR_EVIDENCE_MAX - se->ring_len + i) %
-                     RK_SENSOR_EVIDENCE_MAX;
+        uint32_t j =
+                (se->ring_pos + RK_SENSOR_EVIDENCE_MAX - se->ring_len + i) % RK_SENSOR_EVIDENCE_MAX;
 
         a.evidence[i].start = se->ring[j].start;
         a.evidence[i].sources = se->ring[j].sources;
         a.evidence[i].packets = se->ring[j].packets;
     }
     rk_log_info("alert rule=%s sensor=%s proto=%u port=%u sources=%.0f baseline=%.2f score=%.2f",
-                rk_sensor_rule_name(rule), s->name, a.proto, a.port, a.sources,
-                a.baseline_mean, score);
+                rk_sensor_rule_name(rule), s->name, a.proto, a.port, a.sources, a.baseline_mean,
+                score);
     return push_alert(d, &a);
 }
 
@@ -391,7 +393,8 @@ static int observe(struct rk_sensor_detector *d, struct dsensor *s, int64_t star
     return rc;
 }
 
-/* ---- cross-sensor sums ------------------------------------------------------------------------ */
+/* ---- cross-sensor sums ------------------------------------------------------------------------
+ */
 
 static int all_flush(struct rk_sensor_detector *d)
 {
@@ -441,11 +444,11 @@ static int all_add(struct rk_sensor_detector *d, const struct rk_sensor_bin_info
     return 0;
 }
 
-/* ---- entry points ------------------------------------------------------------------------------ */
+/* ---- entry points ------------------------------------------------------------------------------
+ */
 
 int rk_sensor_detector_observe(struct rk_sensor_detector *d, const struct rk_sensor_bin_info *info,
-                               const struct rk_sensor_port_row *rows, size_t n,
-                               struct rk_err *err)
+                               const struct rk_sensor_port_row *rows, size_t n, struct rk_err *err)
 {
     struct dsensor *s;
     struct obs *obs = rk_reallocarray(NULL, n ? n : 1, sizeof(*obs));

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RING      64 /* rate buckets kept: older packets still count, but not in the rate */
-#define BIN_SLOTS 4  /* at most this many bins are open at once */
+#define RING          64 /* rate buckets kept: older packets still count, but not in the rate */
+#define BIN_SLOTS     4  /* at most this many bins are open at once */
 #define PROTO_CLASSES 5
-#define TAG_APORT (1ULL << 56)
-#define TAG_TPORT (2ULL << 56)
-#define TAG_ADDR  (3ULL << 56)
+#define TAG_APORT     (1ULL << 56)
+#define TAG_TPORT     (2ULL << 56)
+#define TAG_ADDR      (3ULL << 56)
 
 struct dos_vec {
     struct rk_sensor_addr victim;
@@ -46,7 +46,7 @@ struct dos_state {
     uint32_t n, cap;
     struct rk_sensor_dos_row *done; /* attacks that ended, not yet handed over */
     size_t n_done;
-    struct pending *pend;           /* their rows for bins still open */
+    struct pending *pend; /* their rows for bins still open */
     size_t n_pend;
 };
 
@@ -96,8 +96,8 @@ void dos_free(struct dos_state *d, struct smem *m)
 }
 
 /* Victim, attack protocol and the two ports of a backscatter packet (Corsaro's reading). */
-static void attack_of(const struct rk_sensor_pkt *p, struct rk_sensor_addr *victim,
-                      uint8_t *proto, uint16_t *aport, uint16_t *tport)
+static void attack_of(const struct rk_sensor_pkt *p, struct rk_sensor_addr *victim, uint8_t *proto,
+                      uint16_t *aport, uint16_t *tport)
 {
     *victim = p->src;
     *proto = p->proto;
@@ -283,8 +283,7 @@ int dos_update(struct dos_state *d, const struct rk_sensor_pkt *p, int64_t bin_s
         v->last_ns = p->ts_ns;
     if (p->has_inner && memcmp(p->inner_src.a, p->dst.a, 16) != 0)
         v->mismatches++;
-    addr_key = addr_v4p(&p->dst) ? addr_v4v(&p->dst)
-                                             : hash128(addr_hi(&p->dst), addr_lo(&p->dst));
+    addr_key = addr_v4p(&p->dst) ? addr_v4v(&p->dst) : hash128(addr_hi(&p->dst), addr_lo(&p->dst));
     key_add(v, TAG_APORT | aport, &v->n_aport, m, m->exact_limit);
     key_add(v, TAG_TPORT | tport, &v->n_tport, m, m->exact_limit);
     key_add(v, TAG_ADDR | (addr_key & ((1ULL << 56) - 1)), &v->n_addr, m, m->exact_limit);

@@ -12,13 +12,14 @@
 #include <string.h>
 #include <time.h>
 
-#define SENSORS_MAX   256
-#define OPEN_MAX      4
-#define LINEAR_MAX    8          /* up to this many prefixes: match by masks, else a table */
-#define GAP_EMPTY_MAX 100000     /* a silence needing more empty bins (all sensors) is not
-                                    filled */
-#define TIME_MIN_S    788918400  /* 1995-01-01 */
-#define NS            1000000000LL
+#define SENSORS_MAX 256
+#define OPEN_MAX    4
+#define LINEAR_MAX  8 /* up to this many prefixes: match by masks, else a table */
+#define GAP_EMPTY_MAX                                                                              \
+    100000                   /* a silence needing more empty bins (all sensors) is not             \
+                                filled */
+#define TIME_MIN_S 788918400 /* 1995-01-01 */
+#define NS         1000000000LL
 
 struct sensor {
     char name[RK_SENSOR_NAME_MAX];
@@ -94,7 +95,7 @@ void rk_sensor_config_init(struct rk_sensor_config *cfg)
 #define CHECK(cond, field)                                                                         \
     do {                                                                                           \
         if (!(cond))                                                                               \
-            return rk_err_set(err, RK_EINVAL, "sensor config: %s out of range", field);           \
+            return rk_err_set(err, RK_EINVAL, "sensor config: %s out of range", field);            \
     } while (0)
 
 int rk_sensor_config_check(const struct rk_sensor_config *c, struct rk_err *err)
@@ -240,8 +241,8 @@ static int overlaps(const struct rk_sensor_engine *e, const struct rk_sensor_pre
                     const struct pmatch *pending, size_t n_pending)
 {
     for (size_t i = 0; i < e->n_pm + n_pending; i++) {
-        const struct rk_sensor_prefix *q = i < e->n_pm ? &e->pm[i].prefix
-                                                        : &pending[i - e->n_pm].prefix;
+        const struct rk_sensor_prefix *q =
+                i < e->n_pm ? &e->pm[i].prefix : &pending[i - e->n_pm].prefix;
 
         if (rk_sensor_prefix_contains(q, &p->addr) || rk_sensor_prefix_contains(p, &q->addr))
             return 1;
@@ -322,9 +323,8 @@ static int check_sensor_args(struct rk_sensor_engine *e, const char *name, const
     return 0;
 }
 
-int rk_sensor_engine_add_sensor(struct rk_sensor_engine *e, const char *name,
-                                const char *country, int tlp, const char *prefixes,
-                                struct rk_err *err)
+int rk_sensor_engine_add_sensor(struct rk_sensor_engine *e, const char *name, const char *country,
+                                int tlp, const char *prefixes, struct rk_err *err)
 {
     struct sensor *s = &e->sensors[e->n_sensors];
     struct pmatch *pm = NULL, *all;
@@ -605,9 +605,9 @@ struct staged {
     struct agg_hint h;
 };
 
-#define BATCH 64
-#define DIST1 6  /* stage 2 runs this many packets after stage 1 ... */
-#define DIST2 12 /* ... and counting this many */
+#define BATCH       64
+#define DIST1       6  /* stage 2 runs this many packets after stage 1 ... */
+#define DIST2       12 /* ... and counting this many */
 #define STAGE_FLUSH 2
 
 /* Stage A: decode, classify, find the sensor and the bin. 1: staged; 0: counted as a drop or
@@ -637,7 +637,8 @@ static int stage_a(struct rk_sensor_engine *e, const struct rk_sensor_frame *f, 
         s->p.fp |= RK_SENSOR_FP_SPOOFED;
     }
     s->start = s->p.ts_ns / NS / e->cfg.bin_secs * e->cfg.bin_secs;
-    if (staged && e->n_open == OPEN_MAX && !(e->emit_next != INT64_MIN && s->start < e->emit_next)) {
+    if (staged && e->n_open == OPEN_MAX &&
+        !(e->emit_next != INT64_MIN && s->start < e->emit_next)) {
         int open = 0;
 
         for (int i = 0; i < e->n_open; i++)
@@ -720,8 +721,7 @@ static int stage_batch(struct rk_sensor_engine *e, const struct rk_sensor_frame 
     return m;
 }
 
-int rk_sensor_engine_packets(struct rk_sensor_engine *e, const struct rk_sensor_frame *f,
-                             size_t n)
+int rk_sensor_engine_packets(struct rk_sensor_engine *e, const struct rk_sensor_frame *f, size_t n)
 {
     struct staged st[BATCH];
     size_t done = 0, used;

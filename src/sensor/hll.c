@@ -221,8 +221,8 @@ static void heap_up(struct topk *t, uint32_t i)
     }
 }
 
-int topk_hit(struct topk *t, uint64_t k0, uint64_t k1, uint64_t h, uint64_t inc,
-             uint32_t *idx_out, int *fresh, struct smem *m, uint64_t limit)
+int topk_hit(struct topk *t, uint64_t k0, uint64_t k1, uint64_t h, uint64_t inc, uint32_t *idx_out,
+             int *fresh, struct smem *m, uint64_t limit)
 {
     uint32_t e = kidx_find(&t->idx, k0, k1, h);
     int rc;
@@ -240,8 +240,7 @@ int topk_hit(struct topk *t, uint64_t k0, uint64_t k1, uint64_t h, uint64_t inc,
         } else {
             e = t->heap[0]; /* evict the minimum; its count bounds the newcomer's error */
             base = t->ent[e].count;
-            kidx_del(&t->idx, t->ent[e].k0, t->ent[e].k1,
-                     hash128(t->ent[e].k0, t->ent[e].k1));
+            kidx_del(&t->idx, t->ent[e].k0, t->ent[e].k1, hash128(t->ent[e].k0, t->ent[e].k1));
             if ((rc = kidx_insert(&t->idx, k0, k1, h, e, m, limit)) != 0)
                 return rc; /* cannot happen: the index keeps its size */
         }

@@ -66,8 +66,8 @@ static int kidx_grow(struct kidx *x, struct smem *m, uint64_t limit)
     return 0;
 }
 
-int kidx_insert(struct kidx *x, uint64_t k0, uint64_t k1, uint64_t h, uint32_t idx,
-                struct smem *m, uint64_t limit)
+int kidx_insert(struct kidx *x, uint64_t k0, uint64_t k1, uint64_t h, uint32_t idx, struct smem *m,
+                uint64_t limit)
 {
     struct kslot s = {k0, k1, idx, 0};
     int rc;
@@ -164,8 +164,8 @@ int u64set_reserve(struct u64set *s, uint64_t extra, struct smem *m, uint64_t li
     return 0;
 }
 
-int u64set_add(struct u64set *s, uint64_t key, unsigned flags, unsigned *old_flags,
-               struct smem *m, uint64_t limit)
+int u64set_add(struct u64set *s, uint64_t key, unsigned flags, unsigned *old_flags, struct smem *m,
+               uint64_t limit)
 {
     uint64_t mask, i, fl = (uint64_t)(flags & 3) << 62;
     int rc;

@@ -294,8 +294,8 @@ static int geo_line(const char *line, size_t n, uint64_t no, void *ctx)
                  c->g->kind == RK_SENSOR_GEO_ASN ? "bad AS number" : "bad country code");
         return 0;
     }
-    rc = vi == 1 ? rtab_add_prefix(&c->g->ranges, &p, val) : rtab_add(&c->g->ranges, &first,
-                                                                      &last, val);
+    rc = vi == 1 ? rtab_add_prefix(&c->g->ranges, &p, val)
+                 : rtab_add(&c->g->ranges, &first, &last, val);
     if (rc == RK_ENOMEM)
         return rc;
     if (rc != 0 || addr_v4p(&first) != addr_v4p(&last)) {
@@ -378,8 +378,8 @@ int lists_load_geo(struct geo *g, int kind, const char *path, struct rk_sensor_l
     rtab_build(&g->ranges, 0, &overlaps);
     if (overlaps) {
         if (res->bad_rows == 0)
-            rk_err_set(err, RK_EFORMAT, "%s: %llu rows overlap earlier rows and were dropped",
-                       path, (unsigned long long)overlaps);
+            rk_err_set(err, RK_EFORMAT, "%s: %llu rows overlap earlier rows and were dropped", path,
+                       (unsigned long long)overlaps);
         res->bad_rows += overlaps;
         res->rows -= overlaps;
     }

@@ -12,10 +12,10 @@
 #include <time.h>
 
 #define PLOT_POINTS_MAX (1U << 24)
-#define MARGIN_L 80
-#define MARGIN_R 170
-#define MARGIN_T 44
-#define MARGIN_B 56
+#define MARGIN_L        80
+#define MARGIN_R        170
+#define MARGIN_T        44
+#define MARGIN_B        56
 
 struct point {
     int64_t t;
@@ -63,8 +63,9 @@ int rk_sensor_plot_new(struct rk_sensor_plot **out, const struct rk_sensor_plot_
     if (p->opt.width < 320 || p->opt.width > 10000 || p->opt.height < 200 ||
         p->opt.height > 10000 || p->opt.top_n < 1 || p->opt.top_n > 50) {
         rk_free(p);
-        return rk_err_set(err, RK_EINVAL, "plot: width 320..10000, height 200..10000, top_n "
-                                          "1..50");
+        return rk_err_set(err, RK_EINVAL,
+                          "plot: width 320..10000, height 200..10000, top_n "
+                          "1..50");
     }
     snprintf(p->title, sizeof(p->title), "%s", p->opt.title ? p->opt.title : "Packets per port");
     p->opt.title = p->title;
@@ -133,15 +134,15 @@ int rk_sensor_plot_add_bin(struct rk_sensor_plot *p, const struct rk_sensor_bin 
 #define KEYS_MAX 50
 
 struct layout {
-    int64_t *times;      /* distinct bin starts, sorted */
+    int64_t *times; /* distinct bin starts, sorted */
     size_t n_times;
     uint32_t keys[KEYS_MAX]; /* the top ports, largest first */
     uint64_t totals[KEYS_MAX];
     size_t n_keys;
-    double *v;           /* n_keys x n_times values */
+    double *v; /* n_keys x n_times values */
     double ymax;
-    int x0, y0, w, h;    /* the plotting area */
-    int64_t t0, t1;      /* time range on the x axis */
+    int x0, y0, w, h; /* the plotting area */
+    int64_t t0, t1;   /* time range on the x axis */
 };
 
 struct ktot {
@@ -262,8 +263,8 @@ static void scale_y(const struct rk_sensor_plot *p, struct layout *l)
 
 static double ypos(const struct rk_sensor_plot *p, const struct layout *l, double v)
 {
-    double f = p->opt.log_scale && !p->opt.stacked ? log10(v + 1) / log10(l->ymax + 1)
-                                                    : v / l->ymax;
+    double f =
+            p->opt.log_scale && !p->opt.stacked ? log10(v + 1) / log10(l->ymax + 1) : v / l->ymax;
 
     return l->y0 + l->h - f * l->h;
 }
@@ -275,7 +276,8 @@ static double xpos(const struct layout *l, int64_t t)
     return l->x0 + (double)(t - l->t0) * l->w / (double)(l->t1 - l->t0);
 }
 
-/* ---- SVG ---------------------------------------------------------------------------------------- */
+/* ---- SVG ----------------------------------------------------------------------------------------
+ */
 
 static int xml_text(struct rk_buf *out, const char *s)
 {
@@ -324,7 +326,7 @@ static int axes(const struct rk_sensor_plot *p, const struct layout *l, struct r
 
     for (int i = 0; i <= 5 && rc == 0; i++) {
         double v = p->opt.log_scale && !p->opt.stacked ? pow(l->ymax + 1, i / 5.0) - 1
-                                                        : l->ymax * i / 5.0;
+                                                       : l->ymax * i / 5.0;
         double y = ypos(p, l, v);
 
         human(v, lab, sizeof(lab));
@@ -345,8 +347,9 @@ static int axes(const struct rk_sensor_plot *p, const struct layout *l, struct r
 static int time_labels(const struct layout *l, struct rk_buf *out)
 {
     int64_t span = l->t1 - l->t0, step = 3600;
-    static const int64_t steps[] = {60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600,
-                                    86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400};
+    static const int64_t steps[] = {60,        300,        900,       1800,  3600,
+                                    3 * 3600,  6 * 3600,   12 * 3600, 86400, 2 * 86400,
+                                    7 * 86400, 14 * 86400, 28 * 86400};
     char lab[32];
     int rc = 0;
 
@@ -386,15 +389,19 @@ static int series(const struct rk_sensor_plot *p, const struct layout *l, size_t
     int rc;
 
     if (!p->opt.stacked) {
-        rc = rk_buf_printf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
-                                "points=\"", col);
+        rc = rk_buf_printf(out,
+                           "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+                           "points=\"",
+                           col);
         for (size_t t = 0; t < n && rc == 0; t++)
             rc = rk_buf_printf(out, "%s%.1f,%.1f", t ? " " : "", xpos(l, l->times[t] + half),
                                ypos(p, l, l->v[k * n + t]));
         return rc ? rc : rk_buf_puts(out, "\"/>\n");
     }
-    rc = rk_buf_printf(out, "<polygon fill=\"%s\" fill-opacity=\"0.85\" stroke=\"none\" "
-                            "points=\"", col);
+    rc = rk_buf_printf(out,
+                       "<polygon fill=\"%s\" fill-opacity=\"0.85\" stroke=\"none\" "
+                       "points=\"",
+                       col);
     for (size_t t = 0; t < n && rc == 0; t++)
         rc = rk_buf_printf(out, "%s%.1f,%.1f", t ? " " : "", xpos(l, l->times[t] + half),
                            ypos(p, l, base[t] + l->v[k * n + t]));
@@ -418,8 +425,8 @@ static int legend(const struct layout *l, struct rk_buf *out)
         rc = rk_buf_printf(out,
                            "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n"
                            "<text x=\"%d\" y=\"%d\" font-size=\"12\">%s (%s)</text>\n",
-                           l->x0 + l->w + 14, y, palette[k % PALETTE_N], l->x0 + l->w + 32,
-                           y + 10, lab, tot);
+                           l->x0 + l->w + 14, y, palette[k % PALETTE_N], l->x0 + l->w + 32, y + 10,
+                           lab, tot);
     }
     return rc;
 }
@@ -437,8 +444,7 @@ static int render(const struct rk_sensor_plot *p, struct layout *l, struct rk_bu
                        "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
                        "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
                        "<text x=\"%d\" y=\"26\" text-anchor=\"middle\" font-size=\"16\">",
-                       p->opt.width, p->opt.height, p->opt.width, p->opt.height,
-                       p->opt.width / 2);
+                       p->opt.width, p->opt.height, p->opt.width, p->opt.height, p->opt.width / 2);
     if (rc == 0)
         rc = xml_text(out, p->title);
     if (rc == 0)
@@ -479,7 +485,7 @@ out:
     rk_free(l.times);
     rk_free(l.v);
     if (rc != 0)
-        return rk_err_set(err, rc, "plot: %s", rc == RK_ELIMIT ? "output too large"
-                                                               : "out of memory");
+        return rk_err_set(err, rc, "plot: %s",
+                          rc == RK_ELIMIT ? "output too large" : "out of memory");
     return 0;
 }

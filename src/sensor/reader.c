@@ -35,16 +35,16 @@ struct rk_sensor_reader {
     int kind;
     int fd;
     int own_fd;
-    const uint8_t *map;   /* SRC_MAP: a mapping or the caller's memory */
+    const uint8_t *map; /* SRC_MAP: a mapping or the caller's memory */
     size_t map_len, pos;
-    int mapped;           /* map came from mmap */
-    uint8_t *buf;         /* SRC_STREAM */
+    int mapped;   /* map came from mmap */
+    uint8_t *buf; /* SRC_STREAM */
     size_t buf_len, buf_pos;
-    uint64_t stream_off;  /* file offset of buf[0] */
+    uint64_t stream_off; /* file offset of buf[0] */
     int eof;
     int swapped, nano;
     uint32_t linktype, snaplen;
-    pcap_t *pcap;         /* SRC_PCAP and live */
+    pcap_t *pcap; /* SRC_PCAP and live */
     FILE *pcap_fp;
     /* stdin, or memory, still to be opened */
     int pending_stdin;
@@ -121,8 +121,7 @@ static int open_with_libpcap(struct rk_sensor_reader *r, FILE *fp, struct rk_err
     return 0;
 }
 
-static int open_mem(struct rk_sensor_reader *r, const uint8_t *data, size_t len,
-                    struct rk_err *err)
+static int open_mem(struct rk_sensor_reader *r, const uint8_t *data, size_t len, struct rk_err *err)
 {
     FILE *fp;
 
@@ -134,8 +133,8 @@ static int open_mem(struct rk_sensor_reader *r, const uint8_t *data, size_t len,
         return 0;
     }
     if (len < 4)
-        return rk_err_set(err, RK_EFORMAT, "%s: too short for a capture (%zu bytes)",
-                          r->current, len);
+        return rk_err_set(err, RK_EFORMAT, "%s: too short for a capture (%zu bytes)", r->current,
+                          len);
     fp = fmemopen((void *)data, len, "rb");
     if (!fp)
         return rk_err_set(err, RK_ENOMEM, "%s: fmemopen failed", r->current);
@@ -156,8 +155,7 @@ static int open_file(struct rk_sensor_reader *r, const char *path, struct rk_err
     if (fstat(r->fd, &st) != 0)
         return rk_err_set(err, RK_EIO, "cannot stat %s: %s", path, strerror(errno));
     got = pread(r->fd, head, sizeof(head), 0);
-    if (got == (ssize_t)sizeof(head) && S_ISREG(st.st_mode) &&
-        classic_header(r, head) == 0) {
+    if (got == (ssize_t)sizeof(head) && S_ISREG(st.st_mode) && classic_header(r, head) == 0) {
         map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, r->fd, 0);
         if (map == MAP_FAILED)
             return rk_err_set(err, RK_EIO, "cannot map %s: %s", path, strerror(errno));
@@ -423,8 +421,7 @@ static int open_next(struct rk_sensor_reader *r, struct rk_err *err)
 
         r->pending_stdin = 0;
         r->st.files++;
-        rc = is_stdin ? open_stdin(r, err)
-                      : open_mem(r, r->pending_mem, r->pending_mem_len, err);
+        rc = is_stdin ? open_stdin(r, err) : open_mem(r, r->pending_mem, r->pending_mem_len, err);
         r->pending_mem = NULL;
         return rc == 0 ? 1 : rc;
     }

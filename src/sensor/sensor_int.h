@@ -33,8 +33,7 @@ static inline int addr_v4p(const struct rk_sensor_addr *a)
 
 static inline uint32_t addr_v4v(const struct rk_sensor_addr *a)
 {
-    return (uint32_t)a->a[12] << 24 | (uint32_t)a->a[13] << 16 | (uint32_t)a->a[14] << 8 |
-           a->a[15];
+    return (uint32_t)a->a[12] << 24 | (uint32_t)a->a[13] << 16 | (uint32_t)a->a[14] << 8 | a->a[15];
 }
 
 /* 64-bit mixing (splitmix64 finaliser) and a hash of a 128-bit key. */
@@ -113,8 +112,8 @@ static inline uint32_t kidx_find(const struct kidx *x, uint64_t k0, uint64_t k1,
 }
 
 /* Insert a key known to be absent. RK_ELIMIT when growing would pass limit, RK_ENOMEM. */
-int kidx_insert(struct kidx *x, uint64_t k0, uint64_t k1, uint64_t h, uint32_t idx,
-                struct smem *m, uint64_t limit);
+int kidx_insert(struct kidx *x, uint64_t k0, uint64_t k1, uint64_t h, uint32_t idx, struct smem *m,
+                uint64_t limit);
 /* Remove a key (backward-shift deletion). RK_ENOTFOUND when absent. */
 int kidx_del(struct kidx *x, uint64_t k0, uint64_t k1, uint64_t h);
 void kidx_free(struct kidx *x, struct smem *m);
@@ -132,8 +131,8 @@ struct u64set {
 
 /* Add key (non-zero, < 2^62) with flag bits (0..3): 1 when the key is new, 0 when it was there;
  * *old_flags receives the flags before the call. RK_ELIMIT / RK_ENOMEM. */
-int u64set_add(struct u64set *s, uint64_t key, unsigned flags, unsigned *old_flags,
-               struct smem *m, uint64_t limit);
+int u64set_add(struct u64set *s, uint64_t key, unsigned flags, unsigned *old_flags, struct smem *m,
+               uint64_t limit);
 /* Make room for extra more keys, so that the next extra additions cannot fail. */
 int u64set_reserve(struct u64set *s, uint64_t extra, struct smem *m, uint64_t limit);
 void u64set_free(struct u64set *s, struct smem *m);
@@ -144,9 +143,9 @@ uint64_t u64set_bytes(const struct u64set *s);
 /* Dense HyperLogLog registers come from a pool (one precision per pool). */
 struct hllpool {
     uint8_t *regs;
-    uint32_t n, cap;  /* blocks */
-    uint32_t free;    /* first free block (its first 4 bytes link the next), or KIDX_NONE */
-    uint8_t bits;     /* precision p: 2^p one-byte registers per block */
+    uint32_t n, cap; /* blocks */
+    uint32_t free;   /* first free block (its first 4 bytes link the next), or KIDX_NONE */
+    uint8_t bits;    /* precision p: 2^p one-byte registers per block */
 };
 
 /* Up to SHLL_EXACT distinct 64-bit hashes are kept as they are (an exact count); past that the
@@ -191,8 +190,8 @@ struct topk {
 int topk_init(struct topk *t, uint32_t k, struct smem *m, uint64_t limit);
 /* Count inc more for key. *idx_out is its entry; *fresh = 1 when the entry was just given to
  * this key (it evicted the minimum, whose count becomes this key's error bound). */
-int topk_hit(struct topk *t, uint64_t k0, uint64_t k1, uint64_t h, uint64_t inc,
-             uint32_t *idx_out, int *fresh, struct smem *m, uint64_t limit);
+int topk_hit(struct topk *t, uint64_t k0, uint64_t k1, uint64_t h, uint64_t inc, uint32_t *idx_out,
+             int *fresh, struct smem *m, uint64_t limit);
 void topk_free(struct topk *t, struct smem *m);
 
 /* ---- address range tables ------------------------------------------------------------- */
@@ -250,15 +249,15 @@ struct src_rec {
     uint64_t packets;
     int64_t first_ns, last_ns;
     uint64_t cls[RK_SENSOR_CLASS_COUNT];
-    uint32_t dsts, ports;      /* exact mode */
-    uint32_t port0, dst0;      /* exact mode: the first (source, port) and (source, destination)
-                                  pairs live here, not in the pair sets, until a second one
-                                  comes (most sources send to one port, many to one address) */
-    uint8_t pair_flags;        /* PAIR_* below */
-    uint32_t tool_hits[3];     /* scan packets with the Mirai, ZMap and masscan marks: a source
-                                  gets a tool mark when most of its scan packets carry it */
+    uint32_t dsts, ports;  /* exact mode */
+    uint32_t port0, dst0;  /* exact mode: the first (source, port) and (source, destination)
+                              pairs live here, not in the pair sets, until a second one
+                              comes (most sources send to one port, many to one address) */
+    uint8_t pair_flags;    /* PAIR_* below */
+    uint32_t tool_hits[3]; /* scan packets with the Mirai, ZMap and masscan marks: a source
+                              gets a tool mark when most of its scan packets carry it */
     /* the rest */
-    uint8_t fp, spoof;         /* research and spoofed marks */
+    uint8_t fp, spoof; /* research and spoofed marks */
     uint16_t cc;
     uint32_t asn;
     uint32_t pfx, asn_i, cc_i; /* group records while switching to approximate counting */
@@ -282,8 +281,8 @@ struct port_rec {
 struct grp_rec {
     uint64_t k0, k1;
     uint64_t packets;
-    uint32_t sources;  /* while switching to approximate counting */
-    struct shll hsrc;  /* approximate mode */
+    uint32_t sources; /* while switching to approximate counting */
+    struct shll hsrc; /* approximate mode */
 };
 
 /* A typed growable array of records with its hash index. */
@@ -303,16 +302,16 @@ struct binsens {
     uint64_t cls[RK_SENSOR_CLASS_COUNT];
     uint64_t fp_packets[RK_SENSOR_FP_COUNT];
     uint64_t dropped_keys;
-    uint64_t mem;      /* bytes of exact state (to pick the largest to convert) */
+    uint64_t mem; /* bytes of exact state (to pick the largest to convert) */
 
     REC_TABLE(struct src_rec) src; /* exact: every source; approx: payload of src_top */
     REC_TABLE(struct port_rec) port;
-    REC_TABLE(struct grp_rec) pfx;  /* approx: payload of pfx_top (exact: built at the switch) */
-    REC_TABLE(struct grp_rec) asn;  /* approx only */
-    REC_TABLE(struct grp_rec) cc;   /* approx only */
-    struct u64set sp; /* (source, port) pairs; flag 1: seen as clean */
-    struct u64set sd; /* (source, destination) pairs */
-    struct kidx dst6; /* IPv6 destination -> number, for sd keys */
+    REC_TABLE(struct grp_rec) pfx; /* approx: payload of pfx_top (exact: built at the switch) */
+    REC_TABLE(struct grp_rec) asn; /* approx only */
+    REC_TABLE(struct grp_rec) cc;  /* approx only */
+    struct u64set sp;              /* (source, port) pairs; flag 1: seen as clean */
+    struct u64set sd;              /* (source, destination) pairs */
+    struct kidx dst6;              /* IPv6 destination -> number, for sd keys */
     uint32_t n_dst6;
 
     struct topk src_top, pfx_top;
@@ -320,7 +319,7 @@ struct binsens {
     uint8_t *hll_total; /* 1 + RK_SENSOR_FP_COUNT blocks of 2^total_bits registers: all
                            sources, then the sources of each fingerprint */
     uint8_t total_bits;
-    uint32_t topk;     /* entries of src_top and pfx_top */
+    uint32_t topk; /* entries of src_top and pfx_top */
 
     uint32_t last_src; /* one-entry cache of the last source */
     uint64_t last_k0, last_k1;
@@ -354,8 +353,8 @@ void binsens_free(struct binsens *b, struct smem *m);
  * converts some state to approximate and retries. RK_ENOMEM. */
 int binsens_update(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c);
 /* The same with the hint of stages 1 and 2 (ignored once the state is approximate). */
-int binsens_update_hinted(struct binsens *b, const struct rk_sensor_pkt *p,
-                          const struct agg_ctx *c, const struct agg_hint *h);
+int binsens_update_hinted(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c,
+                          const struct agg_hint *h);
 /* Count what needs little or no new memory (totals, the port) when the state cannot take the
  * packet; the key is counted as dropped and the bin is not exact. */
 void binsens_count_lost(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c);

@@ -57,7 +57,7 @@ static void ts_str(int64_t ns, char buf[RK_TIME_STR_MAX])
 
 /* "type--" + UUIDv5 in renkei's namespace of the formatted name. */
 static void obj_id(char out[ID_MAX], const char *type, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 static void obj_id(char out[ID_MAX], const char *type, const char *fmt, ...)
 {
     uint8_t ns[16];
@@ -154,7 +154,8 @@ static int oom(struct rk_err *err)
     return rk_err_set(err, RK_ENOMEM, "out of memory building STIX objects");
 }
 
-/* ---- the fixed objects ------------------------------------------------------------------------- */
+/* ---- the fixed objects -------------------------------------------------------------------------
+ */
 
 int rk_sensor_stix_identity(json_t **out, struct rk_err *err)
 {
@@ -192,8 +193,8 @@ static const char EXT_SCHEMA[] =
 
 int rk_sensor_stix_extension_definition(json_t **out, struct rk_err *err)
 {
-    json_t *o = sdo_new("extension-definition", RK_SENSOR_STIX_EXTENSION_ID, EPOCH_STR,
-                        RK_TLP_CLEAR);
+    json_t *o =
+            sdo_new("extension-definition", RK_SENSOR_STIX_EXTENSION_ID, EPOCH_STR, RK_TLP_CLEAR);
     int rc = 0;
 
     if (!o)
@@ -225,10 +226,9 @@ int rk_sensor_stix_dos_pattern(json_t **out, struct rk_err *err)
                   "Flooding a victim with (often source-spoofed) traffic; darknet sensors see "
                   "the victim's replies to the spoofed sources (backscatter)");
     rc |= set(o, "external_references",
-              json_pack("[{s:s,s:s,s:s},{s:s,s:s}]", "source_name", "mitre-attack",
-                        "external_id", "T1498", "url",
-                        "https://attack.mitre.org/techniques/T1498/", "source_name", "capec",
-                        "external_id", "CAPEC-125"));
+              json_pack("[{s:s,s:s,s:s},{s:s,s:s}]", "source_name", "mitre-attack", "external_id",
+                        "T1498", "url", "https://attack.mitre.org/techniques/T1498/", "source_name",
+                        "capec", "external_id", "CAPEC-125"));
     if (rc) {
         json_decref(o);
         return oom(err);
@@ -237,7 +237,8 @@ int rk_sensor_stix_dos_pattern(json_t **out, struct rk_err *err)
     return 0;
 }
 
-/* ---- per bin ---------------------------------------------------------------------------------- */
+/* ---- per bin ----------------------------------------------------------------------------------
+ */
 
 struct bctx {
     const struct rk_sensor_bin *b;
@@ -330,11 +331,11 @@ static json_t *top_groups(const struct bctx *c, int asn)
 
     for (size_t i = 0; a && i < n && i < c->opt->top_rows; i++) {
         o = asn ? json_pack("{s:I,s:I,s:I,s:b}", "asn", (json_int_t)r[i].asn, "packets",
-                            (json_int_t)r[i].packets, "sources", (json_int_t)r[i].sources,
-                            "exact", r[i].exact)
+                            (json_int_t)r[i].packets, "sources", (json_int_t)r[i].sources, "exact",
+                            r[i].exact)
                 : json_pack("{s:s,s:I,s:I,s:b}", "country", r[i].country, "packets",
-                            (json_int_t)r[i].packets, "sources", (json_int_t)r[i].sources,
-                            "exact", r[i].exact);
+                            (json_int_t)r[i].packets, "sources", (json_int_t)r[i].sources, "exact",
+                            r[i].exact);
         if (o && asn && r[i].name && set_str(o, "name", r[i].name) != 0) {
             json_decref(o);
             o = NULL;
@@ -358,8 +359,8 @@ static int summary(struct bctx *c)
     ts_str(in->start * NS, first);
     if (!(o = sdo_new(RK_SENSOR_STIX_SUMMARY_TYPE, id, c->created, in->tlp)))
         return RK_ENOMEM;
-    rc |= set(o, "extensions", json_pack("{s:{s:s}}", RK_SENSOR_STIX_EXTENSION_ID,
-                                         "extension_type", "new-sdo"));
+    rc |= set(o, "extensions",
+              json_pack("{s:{s:s}}", RK_SENSOR_STIX_EXTENSION_ID, "extension_type", "new-sdo"));
     rc |= set_str(o, "sensor_ref", c->sensor_id);
     rc |= set_str(o, "sensor_name", in->sensor);
     if (in->country[0])
@@ -504,8 +505,9 @@ static int indicator(struct bctx *c, const struct rk_sensor_source_row *s, const
     ts_str(s->first_ns, from);
     ts_str(s->last_ns + INDICATOR_TTL, until);
     rc |= set_str(o, "name", name);
-    rc |= set(o, "indicator_types", mirai ? json_pack("[ss]", "malicious-activity", "compromised")
-                                          : json_pack("[s]", "anomalous-activity"));
+    rc |= set(o, "indicator_types",
+              mirai ? json_pack("[ss]", "malicious-activity", "compromised")
+                    : json_pack("[s]", "anomalous-activity"));
     rc |= set_str(o, "pattern", pattern);
     rc |= set_str(o, "pattern_type", "stix");
     rc |= set_str(o, "pattern_version", "2.1");
@@ -555,12 +557,10 @@ static int victim(struct bctx *c, const struct rk_sensor_dos_row *v)
     if ((rc = addr_sco(c, &v->victim, sco)) != 0)
         return rc;
     ts_str(v->start_ns, start);
-    key = pn ? json_pack("{s:[ss],s:s,s:s}", "protocols",
-                         addr_v4p(&v->victim) ? "ipv4" : "ipv6", pn, "src_ref", sco,
-                         "start", start)
-             : json_pack("{s:[s],s:s,s:s}", "protocols",
-                         addr_v4p(&v->victim) ? "ipv4" : "ipv6", "src_ref", sco,
-                         "start", start);
+    key = pn ? json_pack("{s:[ss],s:s,s:s}", "protocols", addr_v4p(&v->victim) ? "ipv4" : "ipv6",
+                         pn, "src_ref", sco, "start", start)
+             : json_pack("{s:[s],s:s,s:s}", "protocols", addr_v4p(&v->victim) ? "ipv4" : "ipv6",
+                         "src_ref", sco, "start", start);
     if (!key || (rc = sco_id(nt, "network-traffic", key)) != 0) {
         json_decref(key);
         return RK_ENOMEM;
@@ -576,8 +576,8 @@ static int victim(struct bctx *c, const struct rk_sensor_dos_row *v)
     }
     if ((rc = push(c->objects, o)) != 0)
         return rc;
-    obj_id(obs, "observed-data", "dos|%s|%lld|%s|%u", c->in->sensor, (long long)c->in->start,
-           text, v->proto);
+    obj_id(obs, "observed-data", "dos|%s|%lld|%s|%u", c->in->sensor, (long long)c->in->start, text,
+           v->proto);
     obj_id(sig, "sighting", "dos|%s|%lld|%s|%u", c->in->sensor, (long long)c->in->start, text,
            v->proto);
     if ((rc = observed(c, obs, v->start_ns, v->last_ns, v->packets, json_pack("[ss]", sco, nt))))
@@ -588,8 +588,8 @@ static int victim(struct bctx *c, const struct rk_sensor_dos_row *v)
              text, (unsigned long long)v->packets, (unsigned long long)v->bin_packets,
              (unsigned long long)v->attacker_addrs, (unsigned long long)v->attacker_ports,
              (unsigned long long)v->target_ports, (unsigned long long)v->max_ppm, "rate");
-    return sighting(c, sig, RK_SENSOR_STIX_DOS_PATTERN_ID, obs, v->start_ns, v->last_ns,
-                    v->packets, desc);
+    return sighting(c, sig, RK_SENSOR_STIX_DOS_PATTERN_ID, obs, v->start_ns, v->last_ns, v->packets,
+                    desc);
 }
 
 static int wants_scanner(const struct rk_sensor_source_row *s,
@@ -640,7 +640,8 @@ int rk_sensor_stix_bin(const struct rk_sensor_bin *b, const struct rk_sensor_sti
     return 0;
 }
 
-/* ---- alerts ----------------------------------------------------------------------------------- */
+/* ---- alerts -----------------------------------------------------------------------------------
+ */
 
 static json_t *alert_ext(const struct rk_sensor_alert *a)
 {
@@ -649,9 +650,9 @@ static json_t *alert_ext(const struct rk_sensor_alert *a)
 
     for (uint32_t i = 0; ev && i < a->n_evidence; i++) {
         ts_str(a->evidence[i].start * NS, start);
-        if (push(ev, json_pack("{s:s,s:f,s:I}", "bin_start", start, "sources",
-                               a->evidence[i].sources, "packets",
-                               (json_int_t)a->evidence[i].packets)) != 0) {
+        if (push(ev,
+                 json_pack("{s:s,s:f,s:I}", "bin_start", start, "sources", a->evidence[i].sources,
+                           "packets", (json_int_t)a->evidence[i].packets)) != 0) {
             json_decref(ev);
             return NULL;
         }
@@ -674,8 +675,8 @@ static void alert_text(const struct rk_sensor_alert *a, char *name, size_t ncap,
 
     rk_sensor_port_label(a->proto, a->port, port, sizeof(port));
     ts_str(a->bin_start * NS, start);
-    snprintf(name, ncap, "Darknet %s on %s (sensor %s, bin %s)", rk_sensor_rule_name(a->rule),
-             port, a->sensor, start);
+    snprintf(name, ncap, "Darknet %s on %s (sensor %s, bin %s)", rk_sensor_rule_name(a->rule), port,
+             a->sensor, start);
     n = (size_t)snprintf(body, bcap,
                          "Rule %s fired on %s at sensor %s for the %u-second bin starting %s: "
                          "%.0f unique sources (%llu packets) against a baseline of %.2f +- %.2f, "
@@ -686,8 +687,7 @@ static void alert_text(const struct rk_sensor_alert *a, char *name, size_t ncap,
     for (uint32_t i = 0; i < a->n_evidence && n < bcap; i++) {
         ts_str(a->evidence[i].start * NS, start);
         n += (size_t)snprintf(body + n, bcap - n, " (%s, %.0f, %llu)", start,
-                              a->evidence[i].sources,
-                              (unsigned long long)a->evidence[i].packets);
+                              a->evidence[i].sources, (unsigned long long)a->evidence[i].packets);
     }
 }
 
@@ -733,8 +733,8 @@ int rk_sensor_stix_alert(const struct rk_sensor_alert *a, const json_t *refs, js
         return rk_err_set(err, RK_EINVAL, "objects must be a JSON array");
     obj_id(rid, "report", "alert|%s|%s|%u|%u|%lld", rk_sensor_rule_name(a->rule), a->sensor,
            a->proto, a->port, (long long)a->bin_start);
-    obj_id(nid, "note", "alert|%s|%s|%u|%u|%lld", rk_sensor_rule_name(a->rule), a->sensor,
-           a->proto, a->port, (long long)a->bin_start);
+    obj_id(nid, "note", "alert|%s|%s|%u|%u|%lld", rk_sensor_rule_name(a->rule), a->sensor, a->proto,
+           a->port, (long long)a->bin_start);
     ts_str((a->bin_start + a->bin_secs) * NS, created);
     alert_text(a, name, sizeof(name), body, sizeof(body));
     if (alert_refs(a, refs, nid, &r) != 0)

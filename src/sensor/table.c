@@ -67,10 +67,8 @@ int rk_sensor_table_ports(struct rk_buf *out, const struct rk_sensor_port_row *r
         return rc;
     for (size_t i = 0; i < n && i < top_n; i++) {
         rc = rk_buf_printf(out, "%4zu  %-12s %14s %6.1f%% %12s\n", i + 1,
-                           rk_sensor_port_label(rows[i].proto, rows[i].port, label,
-                                                sizeof(label)),
-                           num(rows[i].packets, 0, p, sizeof(p)),
-                           share(rows[i].packets, total),
+                           rk_sensor_port_label(rows[i].proto, rows[i].port, label, sizeof(label)),
+                           num(rows[i].packets, 0, p, sizeof(p)), share(rows[i].packets, total),
                            num(rows[i].sources, !rows[i].exact, s, sizeof(s)));
         if (rc != 0)
             return rc;
@@ -94,8 +92,8 @@ static void fp_short(uint8_t fp, char *buf, size_t cap)
         snprintf(buf, cap, "-");
 }
 
-int rk_sensor_table_sources(struct rk_buf *out, const struct rk_sensor_source_row *rows,
-                            size_t n, size_t top_n, uint64_t total)
+int rk_sensor_table_sources(struct rk_buf *out, const struct rk_sensor_source_row *rows, size_t n,
+                            size_t top_n, uint64_t total)
 {
     char addr[RK_SENSOR_ADDR_STR], p[32], d[32], q[32], asn[16], fp[64];
     int rc;

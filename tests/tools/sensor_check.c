@@ -107,8 +107,8 @@ static struct rk_sensor_engine *run(const json_t *labels, const char *input, con
     }
     json_array_foreach(json_object_get(labels, "sensors"), i, s)
     {
-        if (rk_sensor_engine_add_sensor(e, js(s, "name"), js(s, "country"),
-                                        tlp_of(js(s, "tlp")), js(s, "prefixes"), &err) != 0) {
+        if (rk_sensor_engine_add_sensor(e, js(s, "name"), js(s, "country"), tlp_of(js(s, "tlp")),
+                                        js(s, "prefixes"), &err) != 0) {
             fprintf(stderr, "sensor: %s\n", err.message);
             exit(2);
         }
@@ -132,8 +132,8 @@ static struct rk_sensor_engine *run(const json_t *labels, const char *input, con
             FAIL("reader error: %s", err.message);
             continue;
         }
-        if ((single ? rk_sensor_engine_packet(e, batch)
-                    : rk_sensor_engine_packets(e, batch, n)) != 0) {
+        if ((single ? rk_sensor_engine_packet(e, batch) : rk_sensor_engine_packets(e, batch, n)) !=
+            0) {
             fprintf(stderr, "engine failed\n");
             exit(2);
         }
@@ -149,8 +149,8 @@ static struct rk_sensor_engine *run(const json_t *labels, const char *input, con
 
 /* ---- comparing ------------------------------------------------------------------------------ */
 
-static void cmp_u64s(const char *what, const char *where, const json_t *expect,
-                     const uint64_t *got, size_t n)
+static void cmp_u64s(const char *what, const char *where, const json_t *expect, const uint64_t *got,
+                     size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         uint64_t x = (uint64_t)json_integer_value(json_array_get(expect, i));
@@ -161,8 +161,7 @@ static void cmp_u64s(const char *what, const char *where, const json_t *expect,
     }
 }
 
-static void cmp_ports(const json_t *lb, const struct rk_sensor_bin *b, const char *where,
-                      int exact)
+static void cmp_ports(const json_t *lb, const struct rk_sensor_bin *b, const char *where, int exact)
 {
     const struct rk_sensor_port_row *r;
     size_t n = rk_sensor_bin_ports(b, &r), i;
@@ -185,11 +184,10 @@ static void cmp_ports(const json_t *lb, const struct rk_sensor_bin *b, const cha
         }
         if ((int64_t)x->packets != ji(p, "packets") ||
             (int64_t)x->packets_clean != ji(p, "packets_clean"))
-            FAIL("%s port %u/%u packets %llu/%llu, expected %lld/%lld", where, x->port,
-                 x->proto, (unsigned long long)x->packets, (unsigned long long)x->packets_clean,
+            FAIL("%s port %u/%u packets %llu/%llu, expected %lld/%lld", where, x->port, x->proto,
+                 (unsigned long long)x->packets, (unsigned long long)x->packets_clean,
                  (long long)ji(p, "packets"), (long long)ji(p, "packets_clean"));
-        cmp_u64s("class_packets", where, json_object_get(p, "class_packets"), x->class_packets,
-                 3);
+        cmp_u64s("class_packets", where, json_object_get(p, "class_packets"), x->class_packets, 3);
         if (exact && ((int64_t)x->sources != ji(p, "sources") ||
                       (int64_t)x->sources_clean != ji(p, "sources_clean") || !x->exact))
             FAIL("%s port %u/%u sources %llu/%llu, expected %lld/%lld", where, x->port, x->proto,
@@ -202,8 +200,8 @@ static void cmp_ports(const json_t *lb, const struct rk_sensor_bin *b, const cha
                  where, x->port, x->proto, (unsigned long long)x->sources,
                  (long long)ji(p, "sources"));
         if (!exact && x->exact && (int64_t)x->sources != ji(p, "sources"))
-            FAIL("%s port %u/%u small-exact sources %llu, expected %lld", where, x->port,
-                 x->proto, (unsigned long long)x->sources, (long long)ji(p, "sources"));
+            FAIL("%s port %u/%u small-exact sources %llu, expected %lld", where, x->port, x->proto,
+                 (unsigned long long)x->sources, (long long)ji(p, "sources"));
     }
 }
 
@@ -232,11 +230,10 @@ static void cmp_sources(const json_t *lb, const struct rk_sensor_bin *b, const c
             x->last_ns != ji(s, "last_ns") || x->fp != ji(s, "fp"))
             FAIL("%s source %s: packets %llu dsts %llu ports %llu fp %u first %lld last %lld; "
                  "expected %lld %lld %lld %lld %lld %lld",
-                 where, js(s, "addr"), (unsigned long long)x->packets,
-                 (unsigned long long)x->dsts, (unsigned long long)x->ports, x->fp,
-                 (long long)x->first_ns, (long long)x->last_ns, (long long)ji(s, "packets"),
-                 (long long)ji(s, "dsts"), (long long)ji(s, "ports"), (long long)ji(s, "fp"),
-                 (long long)ji(s, "first_ns"), (long long)ji(s, "last_ns"));
+                 where, js(s, "addr"), (unsigned long long)x->packets, (unsigned long long)x->dsts,
+                 (unsigned long long)x->ports, x->fp, (long long)x->first_ns, (long long)x->last_ns,
+                 (long long)ji(s, "packets"), (long long)ji(s, "dsts"), (long long)ji(s, "ports"),
+                 (long long)ji(s, "fp"), (long long)ji(s, "first_ns"), (long long)ji(s, "last_ns"));
         cmp_u64s("source class_packets", where, json_object_get(s, "class_packets"),
                  x->class_packets, 3);
     }
@@ -250,8 +247,7 @@ static void cmp_prefixes(const json_t *lb, const struct rk_sensor_bin *b, const 
     char text[RK_SENSOR_ADDR_STR];
 
     if ((int64_t)n != ji(lb, "prefixes_count"))
-        FAIL("%s prefixes: expected %lld, got %zu", where, (long long)ji(lb, "prefixes_count"),
-             n);
+        FAIL("%s prefixes: expected %lld, got %zu", where, (long long)ji(lb, "prefixes_count"), n);
     json_array_foreach(json_object_get(lb, "top_prefixes"), i, p)
     {
         if (i >= n) {
@@ -370,7 +366,8 @@ static void cmp_attacks(const json_t *labels, struct rk_sensor_engine *e)
     }
 }
 
-/* ---- detection -------------------------------------------------------------------------------- */
+/* ---- detection --------------------------------------------------------------------------------
+ */
 
 struct alerts {
     struct rk_sensor_alert *a;
@@ -469,7 +466,8 @@ static void evaluate(const json_t *labels, const struct alerts *al, int quality,
              al->n - true_alerts);
 }
 
-/* ---- STIX, SVG and tables ----------------------------------------------------------------------- */
+/* ---- STIX, SVG and tables -----------------------------------------------------------------------
+ */
 
 static void write_stix(const char *path, const struct binlist *bins, const struct alerts *al)
 {
@@ -598,13 +596,15 @@ int main(int argc, char **argv)
             FAIL("the memory cap of %llu bytes never forced approximate counting",
                  (unsigned long long)mem_cap);
         if (mem_cap)
-            fprintf(stderr, "memory cap %llu: peak %llu, %llu approximate bins, %llu dropped keys\n",
+            fprintf(stderr,
+                    "memory cap %llu: peak %llu, %llu approximate bins, %llu dropped keys\n",
                     (unsigned long long)mem_cap,
                     (unsigned long long)rk_sensor_engine_stats(e)->mem_peak,
                     (unsigned long long)rk_sensor_engine_stats(e)->approx_bins,
                     (unsigned long long)rk_sensor_engine_stats(e)->dropped_keys);
         if (mem_cap && rk_sensor_engine_stats(e)->mem_peak > mem_cap)
-            FAIL("memory peak %llu above the cap", (unsigned long long)rk_sensor_engine_stats(e)->mem_peak);
+            FAIL("memory peak %llu above the cap",
+                 (unsigned long long)rk_sensor_engine_stats(e)->mem_peak);
     }
     detect(&bins, &al);
     evaluate(labels, &al, quality, expect);
@@ -617,8 +617,7 @@ int main(int argc, char **argv)
     if (failures)
         fprintf(stderr, "sensor_check: %d mismatches\n", failures);
     else if (!quality)
-        fprintf(stderr, "sensor_check: everything matches (%zu bins, %zu alerts)\n", bins.n,
-                al.n);
+        fprintf(stderr, "sensor_check: everything matches (%zu bins, %zu alerts)\n", bins.n, al.n);
     for (size_t i = 0; i < bins.n; i++)
         rk_sensor_bin_free(bins.b[i]);
     free(bins.b);

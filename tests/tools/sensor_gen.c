@@ -24,17 +24,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define T0_S        1714521600LL /* 2024-05-01T00:00:00Z */
-#define NS          1000000000LL
-#define BIN         3600
-#define N_SENSORS   4
-#define MAX_FRAME   256
-#define IDLE_S      300
-#define SLIDE_S     10
-#define WINDOW_B    6
-#define MIN_PKTS    25
-#define MIN_DUR_S   60
-#define MIN_PPM     30
+#define T0_S      1714521600LL /* 2024-05-01T00:00:00Z */
+#define NS        1000000000LL
+#define BIN       3600
+#define N_SENSORS 4
+#define MAX_FRAME 256
+#define IDLE_S    300
+#define SLIDE_S   10
+#define WINDOW_B  6
+#define MIN_PKTS  25
+#define MIN_DUR_S 60
+#define MIN_PPM   30
 
 /* ---- random numbers (xorshift64*) ------------------------------------------------------- */
 
@@ -138,8 +138,7 @@ static int is_v4(const struct addr *x)
 
 static uint32_t ip4(const struct addr *x)
 {
-    return (uint32_t)x->a[12] << 24 | (uint32_t)x->a[13] << 16 | (uint32_t)x->a[14] << 8 |
-           x->a[15];
+    return (uint32_t)x->a[12] << 24 | (uint32_t)x->a[13] << 16 | (uint32_t)x->a[14] << 8 | x->a[15];
 }
 
 static void addr_text(const struct addr *x, char *buf, size_t cap)
@@ -203,14 +202,21 @@ struct sensor {
     int v6;
     uint32_t base[2], size[2]; /* IPv4 prefixes: base address and size */
     int n_pfx;
-    double scale;              /* traffic relative to tokyo-1 */
+    double scale; /* traffic relative to tokyo-1 */
 };
 
 static const struct sensor sensors[N_SENSORS] = {
         {"tokyo-1", "JP", "green", "198.18.0.0/16", 0, {0xc6120000, 0}, {65536, 0}, 1, 1.0},
         {"sydney-1", "AU", "amber", "198.19.0.0/17", 0, {0xc6130000, 0}, {32768, 0}, 1, 0.6},
-        {"delhi-1", "IN", "green", "192.0.2.0/24,203.0.113.0/24", 0,
-         {0xc0000200, 0xcb007100}, {256, 256}, 2, 0.25},
+        {"delhi-1",
+         "IN",
+         "green",
+         "192.0.2.0/24,203.0.113.0/24",
+         0,
+         {0xc0000200, 0xcb007100},
+         {256, 256},
+         2,
+         0.25},
         {"tokyo-6", "JP", "clear", "2001:db8:8000::/48", 1, {0, 0}, {0, 0}, 0, 0.05},
 };
 
@@ -265,8 +271,14 @@ static size_t n_frames, cap_frames;
 static int labels_on = 1;
 static uint64_t drops[16], outside_count;
 
-enum { D_LINK_SHORT = 2, D_NOT_IP = 4, D_IP_SHORT = 5, D_IP_HEADER = 7, D_L4_SHORT = 9,
-       D_TCP_HEADER = 10 };
+enum {
+    D_LINK_SHORT = 2,
+    D_NOT_IP = 4,
+    D_IP_SHORT = 5,
+    D_IP_HEADER = 7,
+    D_L4_SHORT = 9,
+    D_TCP_HEADER = 10
+};
 
 /* ---- frame building ----------------------------------------------------------------------- */
 
@@ -355,7 +367,7 @@ struct pkt {
     uint8_t icmp_type, icmp_code;
     const uint8_t *payload; /* ICMP quote or UDP payload */
     size_t payload_len;
-    int hbh;                /* IPv6: add a hop-by-hop header */
+    int hbh; /* IPv6: add a hop-by-hop header */
     int spoof;
     int research;
     /* backscatter truth */
@@ -439,9 +451,9 @@ static void add_rec(const struct pkt *k, uint32_t ip_len)
     r->proto = k->proto;
     r->sport = k->sport;
     r->dport = k->dport;
-    r->port = k->proto == 6 || k->proto == 17 ? k->dport
+    r->port = k->proto == 6 || k->proto == 17   ? k->dport
               : k->proto == 1 || k->proto == 58 ? k->icmp_type
-                                                  : 0;
+                                                : 0;
     r->cls = k->cls;
     r->fp = (uint8_t)(k->fp | (k->spoof ? F_SPOOF : 0) | (k->research ? F_RESEARCH : 0));
     r->clean = k->cls == C_SCAN && !k->spoof && !k->research;
@@ -581,12 +593,11 @@ struct port_pop {
 };
 
 static const struct port_pop popular[] = {
-        {6, 23, 300},   {6, 445, 150},  {6, 22, 120},   {6, 80, 90},    {6, 8080, 70},
-        {6, 443, 60},   {6, 3389, 55},  {6, 2323, 40},  {6, 1433, 30},  {6, 5555, 25},
-        {6, 81, 20},    {6, 8443, 18},  {6, 6379, 15},  {6, 5900, 14},  {6, 25, 12},
-        {6, 3306, 12},  {6, 139, 10},   {6, 135, 10},   {17, 53, 25},   {17, 123, 20},
-        {17, 161, 18},  {17, 1900, 15}, {17, 5060, 12}, {1, 8, 40},     {6, 9200, 8},
-        {6, 7547, 8},   {6, 8888, 6},   {6, 21, 10},    {6, 110, 4},    {6, 37215, 0},
+        {6, 23, 300},  {6, 445, 150}, {6, 22, 120},  {6, 80, 90},    {6, 8080, 70},  {6, 443, 60},
+        {6, 3389, 55}, {6, 2323, 40}, {6, 1433, 30}, {6, 5555, 25},  {6, 81, 20},    {6, 8443, 18},
+        {6, 6379, 15}, {6, 5900, 14}, {6, 25, 12},   {6, 3306, 12},  {6, 139, 10},   {6, 135, 10},
+        {17, 53, 25},  {17, 123, 20}, {17, 161, 18}, {17, 1900, 15}, {17, 5060, 12}, {1, 8, 40},
+        {6, 9200, 8},  {6, 7547, 8},  {6, 8888, 6},  {6, 21, 10},    {6, 110, 4},    {6, 37215, 0},
 };
 #define N_POPULAR (sizeof(popular) / sizeof(popular[0]))
 
@@ -664,8 +675,8 @@ static void background(int s, int64_t bin_start, double scale)
             if (below(200) == 0)
                 reps += 200; /* a heavy hitter */
             for (uint32_t r = 0; r < reps; r++)
-                probe(s, (bin_start + below(BIN)) * NS + below(1000000) * 1000LL, &p->a[k],
-                      proto, popular[i].port, (uint8_t)(40 + below(80)), fp);
+                probe(s, (bin_start + below(BIN)) * NS + below(1000000) * 1000LL, &p->a[k], proto,
+                      popular[i].port, (uint8_t)(40 + below(80)), fp);
         }
     }
 }
@@ -992,15 +1003,16 @@ static void dos(int64_t bin_start)
     }
 }
 
-/* ---- campaigns --------------------------------------------------------------------------------- */
+/* ---- campaigns ---------------------------------------------------------------------------------
+ */
 
 struct campaign {
     uint16_t port;
     uint8_t proto;
-    int64_t start;       /* the first bin with campaign traffic (seconds) */
-    double peak;         /* new unique sources per bin at its peak, per sensor scale 1 */
+    int64_t start; /* the first bin with campaign traffic (seconds) */
+    double peak;   /* new unique sources per bin at its peak, per sensor scale 1 */
     int sensors_mask;
-    int existing;        /* on a port with background traffic */
+    int existing; /* on a port with background traffic */
     int mirai;
     struct addr *pool;
     uint32_t pool_n;
@@ -1304,11 +1316,11 @@ static json_t *ports_json(uint32_t *idx, size_t n)
                 last_clean = &r->src;
             }
         }
-        json_array_append_new(
-                arr, json_pack("{s:i,s:i,s:I,s:I,s:I,s:I,s:o}", "proto", G[idx[i]].proto, "port",
-                               G[idx[i]].port, "packets", (json_int_t)pk, "sources",
-                               (json_int_t)src, "packets_clean", (json_int_t)pc, "sources_clean",
-                               (json_int_t)sc, "class_packets", jarr_u64(cls, 3)));
+        json_array_append_new(arr, json_pack("{s:i,s:i,s:I,s:I,s:I,s:I,s:o}", "proto",
+                                             G[idx[i]].proto, "port", G[idx[i]].port, "packets",
+                                             (json_int_t)pk, "sources", (json_int_t)src,
+                                             "packets_clean", (json_int_t)pc, "sources_clean",
+                                             (json_int_t)sc, "class_packets", jarr_u64(cls, 3)));
         i = j;
     }
     return arr;
@@ -1375,12 +1387,12 @@ static json_t *sources_json(uint32_t *idx, size_t n, uint64_t *n_src, uint64_t f
         q += pk;
         if (pk >= 50 || sampled(&G[idx[i]].src)) {
             addr_text(&G[idx[i]].src, text, sizeof(text));
-            json_array_append_new(
-                    arr, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:i,s:o}", "addr", text, "packets",
-                                   (json_int_t)pk, "dsts", (json_int_t)dsts, "ports",
-                                   (json_int_t)ports, "first_ns", (json_int_t)G[idx[i]].ts,
-                                   "last_ns", (json_int_t)G[idx[j - 1]].ts, "fp", fp,
-                                   "class_packets", jarr_u64(cls, 3)));
+            json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:i,s:o}", "addr", text,
+                                                 "packets", (json_int_t)pk, "dsts",
+                                                 (json_int_t)dsts, "ports", (json_int_t)ports,
+                                                 "first_ns", (json_int_t)G[idx[i]].ts, "last_ns",
+                                                 (json_int_t)G[idx[j - 1]].ts, "fp", fp,
+                                                 "class_packets", jarr_u64(cls, 3)));
         }
         i = j;
     }
@@ -1459,9 +1471,8 @@ static json_t *group_json(struct rec *g, size_t n)
                   sensors[g[0].sensor].name, "start", (json_int_t)bin_of(g[0].ts), "packets",
                   (json_int_t)packets, "bytes", (json_int_t)bytes, "sources", (json_int_t)n_src,
                   "ports_count", (json_int_t)n_ports, "class_packets", jarr_u64(cls, 3),
-                  "fp_packets", jarr_u64(fpp, 5), "fp_sources", jarr_u64(fps, 5),
-                  "prefixes_count", (json_int_t)n_pfx, "top_prefixes", pfx, "ports", ports,
-                  "sources_sample", srcs);
+                  "fp_packets", jarr_u64(fpp, 5), "fp_sources", jarr_u64(fps, 5), "prefixes_count",
+                  (json_int_t)n_pfx, "top_prefixes", pfx, "ports", ports, "sources_sample", srcs);
     free(idx);
     return o;
 }
@@ -1532,10 +1543,10 @@ static json_t *attack_json(struct rec *r, size_t n)
     o = json_pack("{s:s,s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "sensor",
                   sensors[r[0].sensor].name, "victim", text, "proto",
                   pclass(p) == 4 ? p : (int)(uint8_t[]){6, 17, 1, 58}[pclass(p)], "start_ns",
-                  (json_int_t)r[0].ts, "last_ns", (json_int_t)r[n - 1].ts, "packets",
-                  (json_int_t)n, "bytes", (json_int_t)bytes, "attacker_addrs",
-                  (json_int_t)uniq(d, n), "attacker_ports", (json_int_t)uniq(a, n),
-                  "target_ports", (json_int_t)uniq(t, n), "max_ppm", (json_int_t)maxw);
+                  (json_int_t)r[0].ts, "last_ns", (json_int_t)r[n - 1].ts, "packets", (json_int_t)n,
+                  "bytes", (json_int_t)bytes, "attacker_addrs", (json_int_t)uniq(d, n),
+                  "attacker_ports", (json_int_t)uniq(a, n), "target_ports", (json_int_t)uniq(t, n),
+                  "max_ppm", (json_int_t)maxw);
     free(a);
     free(t);
     free(d);
@@ -1580,9 +1591,9 @@ static json_t *labels_json(uint64_t seed, int hours, const char *link_name)
 {
     json_t *root = json_object(), *bins = json_array(), *sa = json_array(), *ca = json_array();
     json_t *dr = json_object();
-    static const char *const drop_names[] = {"ok",       "linktype",   "link-short", "vlan-depth",
-                                             "not-ip",   "ip-short",   "ip-version", "ip-header",
-                                             "ip6-ext",  "l4-short",   "tcp-header"};
+    static const char *const drop_names[] = {"ok",      "linktype", "link-short", "vlan-depth",
+                                             "not-ip",  "ip-short", "ip-version", "ip-header",
+                                             "ip6-ext", "l4-short", "tcp-header"};
 
     qsort(recs, n_recs, sizeof(*recs), cmp_group);
     for (size_t i = 0; i < n_recs;) {
@@ -1594,9 +1605,9 @@ static json_t *labels_json(uint64_t seed, int hours, const char *link_name)
         i = j;
     }
     for (int s = 0; s < N_SENSORS; s++)
-        json_array_append_new(sa, json_pack("{s:s,s:s,s:s,s:s}", "name", sensors[s].name,
-                                            "country", sensors[s].cc, "tlp", sensors[s].tlp,
-                                            "prefixes", sensors[s].prefixes));
+        json_array_append_new(sa, json_pack("{s:s,s:s,s:s,s:s}", "name", sensors[s].name, "country",
+                                            sensors[s].cc, "tlp", sensors[s].tlp, "prefixes",
+                                            sensors[s].prefixes));
     for (int i = 0; i < n_camps; i++) {
         json_t *names = json_array();
 
@@ -1604,11 +1615,10 @@ static json_t *labels_json(uint64_t seed, int hours, const char *link_name)
             if (camps[i].sensors_mask & (1 << s))
                 json_array_append_new(names, json_string(sensors[s].name));
         }
-        json_array_append_new(ca, json_pack("{s:i,s:i,s:I,s:o,s:b,s:f}", "proto", camps[i].proto,
-                                             "port", camps[i].port, "start",
-                                             (json_int_t)camps[i].start, "sensors", names,
-                                             "existing_port", camps[i].existing, "peak",
-                                             camps[i].peak));
+        json_array_append_new(
+                ca, json_pack("{s:i,s:i,s:I,s:o,s:b,s:f}", "proto", camps[i].proto, "port",
+                              camps[i].port, "start", (json_int_t)camps[i].start, "sensors", names,
+                              "existing_port", camps[i].existing, "peak", camps[i].peak));
     }
     for (int d = 1; d < 11; d++) {
         if (drops[d])
@@ -1628,7 +1638,8 @@ static json_t *labels_json(uint64_t seed, int hours, const char *link_name)
     return root;
 }
 
-/* ---- main -------------------------------------------------------------------------------------- */
+/* ---- main --------------------------------------------------------------------------------------
+ */
 
 static int usage(void)
 {

@@ -18,11 +18,17 @@
 
 #define T0_NS (1714521600LL * 1000000000LL)
 
-static const uint32_t links[] = {
-        RK_SENSOR_LINK_ETHERNET, RK_SENSOR_LINK_RAW,        RK_SENSOR_LINK_LINUX_SLL,
-        RK_SENSOR_LINK_LINUX_SLL2, RK_SENSOR_LINK_NULL,     RK_SENSOR_LINK_LOOP,
-        RK_SENSOR_LINK_IPV4,     RK_SENSOR_LINK_IPV6,       RK_SENSOR_LINK_DLT_RAW_12,
-        RK_SENSOR_LINK_DLT_RAW_14, 105 /* unsupported */};
+static const uint32_t links[] = {RK_SENSOR_LINK_ETHERNET,
+                                 RK_SENSOR_LINK_RAW,
+                                 RK_SENSOR_LINK_LINUX_SLL,
+                                 RK_SENSOR_LINK_LINUX_SLL2,
+                                 RK_SENSOR_LINK_NULL,
+                                 RK_SENSOR_LINK_LOOP,
+                                 RK_SENSOR_LINK_IPV4,
+                                 RK_SENSOR_LINK_IPV6,
+                                 RK_SENSOR_LINK_DLT_RAW_12,
+                                 RK_SENSOR_LINK_DLT_RAW_14,
+                                 105 /* unsupported */};
 
 static struct rk_sensor_engine *engine(void)
 {

@@ -17,15 +17,13 @@ static struct rk_sensor_engine *engine(uint32_t lateness)
     cfg.lateness_secs = lateness;
     cfg.now_ns = TB_T0 + 30 * 86400 * TB_S;
     assert_int_equal(rk_sensor_engine_new(&e, &cfg, NULL), 0);
-    assert_int_equal(rk_sensor_engine_add_sensor(e, "tokyo-1", "jp", RK_TLP_GREEN,
-                                                 "192.0.2.0/24", NULL),
-                     0);
+    assert_int_equal(
+            rk_sensor_engine_add_sensor(e, "tokyo-1", "jp", RK_TLP_GREEN, "192.0.2.0/24", NULL), 0);
     assert_int_equal(rk_sensor_engine_add_sensor(e, "sydney-1", "AU", RK_TLP_AMBER,
                                                  "203.0.113.0/25, 203.0.113.128/25", NULL),
                      0);
-    assert_int_equal(rk_sensor_engine_add_sensor(e, "v6", NULL, RK_TLP_CLEAR,
-                                                 "2001:db8:1::/48", NULL),
-                     0);
+    assert_int_equal(
+            rk_sensor_engine_add_sensor(e, "v6", NULL, RK_TLP_CLEAR, "2001:db8:1::/48", NULL), 0);
     return e;
 }
 
@@ -121,8 +119,7 @@ static void test_sensor_agg__exact_rows(void **state)
     assert_int_equal(s[1].dsts, 1);
     assert_int_equal(s[1].ports, 1);
     assert_int_equal(rk_sensor_bin_prefixes(b, &g), 1);
-    assert_string_equal(rk_sensor_prefix_format(&g[0].prefix, text, sizeof(text)),
-                        "45.33.2.0/24");
+    assert_string_equal(rk_sensor_prefix_format(&g[0].prefix, text, sizeof(text)), "45.33.2.0/24");
     assert_int_equal(g[0].packets, 5);
     assert_int_equal(g[0].sources, 2);
     assert_int_equal(rk_sensor_bin_asns(b, &g), 0); /* no table loaded */
@@ -248,10 +245,10 @@ static void test_sensor_agg__research_and_geo(void **state)
                               "162.142.125.0/24,398324,CENSYS-ARIN-01\n";
     static const char cc[] = "45.33.0.0,45.33.127.255,US\n162.142.125.0,162.142.125.255,US\n";
 
-    assert_int_equal(rk_sensor_engine_load_scanners(
-                             e, RK_CORPUS_DIR "/indicators/warninglists/censys-scanning.json",
-                             &res, NULL),
-                     0);
+    assert_int_equal(
+            rk_sensor_engine_load_scanners(
+                    e, RK_CORPUS_DIR "/indicators/warninglists/censys-scanning.json", &res, NULL),
+            0);
     assert_int_equal(res.rows, 13);
     assert_int_equal(rk_sensor_engine_load_geo(e, RK_SENSOR_GEO_ASN,
                                                tb_tmpfile(4, asn, sizeof(asn) - 1), &res, NULL),
@@ -315,10 +312,8 @@ static void test_sensor_agg__configuration_errors(void **state)
                      RK_ECONFLICT);
     assert_int_equal(rk_sensor_engine_add_sensor(e, "x", "JP", 0, "192.0.0.0/16", &err),
                      RK_ECONFLICT);
-    assert_int_equal(rk_sensor_engine_add_sensor(e, "x", "JP", 0, "10.0.0.1/8", &err),
-                     RK_EFORMAT);
-    assert_int_equal(rk_sensor_engine_add_sensor(e, "x", "JPN", 0, "10.0.0.0/8", &err),
-                     RK_EINVAL);
+    assert_int_equal(rk_sensor_engine_add_sensor(e, "x", "JP", 0, "10.0.0.1/8", &err), RK_EFORMAT);
+    assert_int_equal(rk_sensor_engine_add_sensor(e, "x", "JPN", 0, "10.0.0.0/8", &err), RK_EINVAL);
     assert_int_equal(rk_sensor_engine_add_sensor(e, "bad name", "JP", 0, "10.0.0.0/8", &err),
                      RK_EINVAL);
     assert_int_equal(rk_sensor_engine_add_sensor(e, "x", "JP", 0, " , ", &err), RK_EFORMAT);

@@ -65,9 +65,8 @@ static void run(struct run *r, uint64_t cap, uint32_t n_sources)
     cfg.topk_sources = 1000;
     cfg.now_ns = TB_T0 + 86400 * TB_S;
     assert_int_equal(rk_sensor_engine_new(&r->e, &cfg, NULL), 0);
-    assert_int_equal(rk_sensor_engine_add_sensor(r->e, "s", "JP", RK_TLP_GREEN, "192.0.2.0/24",
-                                                 NULL),
-                     0);
+    assert_int_equal(
+            rk_sensor_engine_add_sensor(r->e, "s", "JP", RK_TLP_GREEN, "192.0.2.0/24", NULL), 0);
     feed(r->e, n_sources);
     assert_int_equal(rk_sensor_engine_flush(r->e, NULL), 0);
     assert_int_equal(rk_sensor_engine_take_bin(r->e, &r->bin), 1);

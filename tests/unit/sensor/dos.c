@@ -13,9 +13,8 @@ static struct rk_sensor_engine *engine(void)
     rk_sensor_config_init(&cfg);
     cfg.now_ns = TB_T0 + 86400 * TB_S;
     assert_int_equal(rk_sensor_engine_new(&e, &cfg, NULL), 0);
-    assert_int_equal(rk_sensor_engine_add_sensor(e, "tokyo-1", "JP", RK_TLP_AMBER,
-                                                 "192.0.2.0/24", NULL),
-                     0);
+    assert_int_equal(
+            rk_sensor_engine_add_sensor(e, "tokyo-1", "JP", RK_TLP_AMBER, "192.0.2.0/24", NULL), 0);
     return e;
 }
 
@@ -60,8 +59,7 @@ static void test_sensor_dos__thresholds(void **state)
     assert_int_equal(rk_sensor_engine_take_bin(e, &b), 1);
     assert_int_equal(rk_sensor_bin_dos(b, &rows), 1);
     assert_int_equal(rk_sensor_bin_info(b)->dos_victims, 1);
-    assert_string_equal(rk_sensor_addr_format(&rows[0].victim, text, sizeof(text)),
-                        "45.33.2.200");
+    assert_string_equal(rk_sensor_addr_format(&rows[0].victim, text, sizeof(text)), "45.33.2.200");
     assert_int_equal(rows[0].proto, 6);
     assert_int_equal(rows[0].packets, 120);
     assert_int_equal(rows[0].bin_packets, 120);

@@ -116,8 +116,8 @@ struct rk_sensor_frame tb_syn(uint8_t *buf, int64_t ts_ns, const char *src, cons
     return tb_frame(ts_ns, RK_SENSOR_LINK_ETHERNET, buf, n);
 }
 
-struct rk_sensor_frame tb_udp_frame(uint8_t *buf, int64_t ts_ns, const char *src,
-                                    const char *dst, uint16_t dport)
+struct rk_sensor_frame tb_udp_frame(uint8_t *buf, int64_t ts_ns, const char *src, const char *dst,
+                                    uint16_t dport)
 {
     uint8_t l4[16], ip[64];
     size_t n = tb_udp(l4, 53000, dport, NULL, 0);

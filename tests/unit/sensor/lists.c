@@ -9,15 +9,15 @@
 
 #define CORPUS_IND RK_CORPUS_DIR "/indicators"
 
-static struct rk_sensor_addr A(const char *s)
-{
+static struct rk_sensor_addr A(const char *s) {
     struct rk_sensor_addr a;
 
     assert_int_equal(rk_sensor_addr_parse(s, strlen(s), &a), 0);
     return a;
 }
 
-static void test_sensor_lists__maltrail_mass_scanner(void **state)
+static void
+test_sensor_lists__maltrail_mass_scanner(void **state)
 {
     struct rtab t = {0};
     struct rk_sensor_load_result res;
@@ -40,9 +40,8 @@ static void test_sensor_lists__maltrail_mass_scanner(void **state)
     assert_int_equal(rtab_lookup(&t, &a), KIDX_NONE);
     rtab_free(&t);
 
-    assert_int_equal(lists_load_scanners(&t, CORPUS_IND "/maltrail/mass_scanner_cidr.txt", &res,
-                                         NULL),
-                     0);
+    assert_int_equal(
+            lists_load_scanners(&t, CORPUS_IND "/maltrail/mass_scanner_cidr.txt", &res, NULL), 0);
     assert_int_equal(res.rows, 1106);
     a = A("5.63.151.77"); /* inside 5.63.151.0/24 scanners.labs.rapid7.com */
     assert_int_equal(rtab_lookup(&t, &a), 1);
@@ -55,9 +54,9 @@ static void test_sensor_lists__misp_warning_lists(void **state)
     struct rk_sensor_load_result res;
     struct rk_sensor_addr a;
 
-    assert_int_equal(lists_load_scanners(&t, CORPUS_IND "/warninglists/censys-scanning.json",
-                                         &res, NULL),
-                     0);
+    assert_int_equal(
+            lists_load_scanners(&t, CORPUS_IND "/warninglists/censys-scanning.json", &res, NULL),
+            0);
     assert_int_equal(res.rows, 13);
     assert_int_equal(res.bad_rows, 0);
     a = A("162.142.125.200");
@@ -66,18 +65,18 @@ static void test_sensor_lists__misp_warning_lists(void **state)
     assert_int_equal(rtab_lookup(&t, &a), 1);
     a = A("2602:80d:1003::1:0");
     assert_int_equal(rtab_lookup(&t, &a), KIDX_NONE);
-    assert_int_equal(lists_load_scanners(&t, CORPUS_IND "/warninglists/shodan-scanning.json", &res,
-                                         NULL),
-                     0);
+    assert_int_equal(
+            lists_load_scanners(&t, CORPUS_IND "/warninglists/shodan-scanning.json", &res, NULL),
+            0);
     a = A("185.142.236.35"); /* inside 185.142.236.34/31 */
     assert_int_equal(rtab_lookup(&t, &a), 1);
     a = A("162.142.125.200"); /* the censys ranges are still there */
     assert_int_equal(rtab_lookup(&t, &a), 1);
     rtab_free(&t);
     /* a JSON file that is not a warning list */
-    assert_int_equal(lists_load_scanners(&t, RK_CORPUS_DIR "/stix/markings/tlp2/tlp-red.json", &res,
-                                         NULL),
-                     RK_EFORMAT);
+    assert_int_equal(
+            lists_load_scanners(&t, RK_CORPUS_DIR "/stix/markings/tlp2/tlp-red.json", &res, NULL),
+            RK_EFORMAT);
     rtab_free(&t);
 }
 
@@ -153,11 +152,10 @@ static void test_sensor_lists__geo_tables(void **state)
     assert_string_equal(cc, "US");
     geo_free(&g);
 
-    assert_int_equal(lists_load_geo(&g, RK_SENSOR_GEO_ASN, "/nonexistent.csv", &res, NULL),
-                     RK_EIO);
-    assert_int_equal(lists_load_geo(&g, RK_SENSOR_GEO_ASN, tb_tmpfile(3, "a,b\nc,d\n", 8), &res,
-                                    NULL),
-                     RK_EFORMAT);
+    assert_int_equal(lists_load_geo(&g, RK_SENSOR_GEO_ASN, "/nonexistent.csv", &res, NULL), RK_EIO);
+    assert_int_equal(
+            lists_load_geo(&g, RK_SENSOR_GEO_ASN, tb_tmpfile(3, "a,b\nc,d\n", 8), &res, NULL),
+            RK_EFORMAT);
     unlink(tb_tmpfile(1, "", 0));
     unlink(tb_tmpfile(2, "", 0));
     unlink(tb_tmpfile(3, "", 0));

@@ -119,12 +119,12 @@ static void test_sensor_output__tables(void **state)
     const char *s;
 
     memset(ports, 0, sizeof(ports));
-    ports[0] = (struct rk_sensor_port_row){.proto = 6, .port = 23, .packets = 1234567,
-                                           .sources = 4321, .exact = 1};
-    ports[1] = (struct rk_sensor_port_row){.proto = 17, .port = 53, .packets = 1000,
-                                           .sources = 12, .exact = 0};
-    ports[2] = (struct rk_sensor_port_row){.proto = 47, .port = 0, .packets = 10, .sources = 1,
-                                           .exact = 1};
+    ports[0] = (struct rk_sensor_port_row){
+            .proto = 6, .port = 23, .packets = 1234567, .sources = 4321, .exact = 1};
+    ports[1] = (struct rk_sensor_port_row){
+            .proto = 17, .port = 53, .packets = 1000, .sources = 12, .exact = 0};
+    ports[2] = (struct rk_sensor_port_row){
+            .proto = 47, .port = 0, .packets = 10, .sources = 1, .exact = 1};
     rk_buf_init(&out, 1 << 16);
     assert_int_equal(rk_sensor_table_ports(&out, ports, 3, 2, 0), 0);
     s = rk_buf_cstr(&out);

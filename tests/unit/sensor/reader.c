@@ -16,15 +16,14 @@ static void three_frames(struct tb_pcap *w)
     static const int64_t ts[3] = {TB_T0, TB_T0 + 1500000000LL, TB_T0 + 2000000123LL};
 
     for (int i = 0; i < 3; i++) {
-        struct rk_sensor_frame f = tb_syn(b, ts[i], "45.33.2.193", "192.0.2.1", ports[i], 1, 2,
-                                          TB_SYN);
+        struct rk_sensor_frame f =
+                tb_syn(b, ts[i], "45.33.2.193", "192.0.2.1", ports[i], 1, 2, TB_SYN);
 
         tb_pcap_add(w, ts[i], f.data, f.caplen, f.caplen);
     }
 }
 
-static int read_all(struct rk_sensor_reader *r, int64_t *ts, uint16_t *dport, int max,
-                    int *errors)
+static int read_all(struct rk_sensor_reader *r, int64_t *ts, uint16_t *dport, int max, int *errors)
 {
     struct rk_sensor_frame f;
     struct rk_err err;
@@ -261,9 +260,10 @@ static void test_sensor_reader__directory_order_and_bad_file(void **state)
     assert_int_equal(rk_sensor_reader_stats(r)->bad_files, 1);
     rk_sensor_reader_free(r);
 
-    for (const char *name = "b.pcap"; name; name = name[0] == 'b' ? "a.pcap"
-                                                 : name[0] == 'a' ? "m.txt"
-                                                 : name[0] == 'm' ? ".hidden" : NULL) {
+    for (const char *name = "b.pcap"; name; name = name[0] == 'b'   ? "a.pcap"
+                                                   : name[0] == 'a' ? "m.txt"
+                                                   : name[0] == 'm' ? ".hidden"
+                                                                    : NULL) {
         snprintf(path, sizeof(path), "%s/%s", dir, name);
         unlink(path);
     }

@@ -21,13 +21,12 @@ static struct rk_sensor_bin *make_bin(void)
     rk_sensor_config_init(&cfg);
     cfg.now_ns = TB_T0 + 86400 * TB_S;
     assert_int_equal(rk_sensor_engine_new(&e, &cfg, NULL), 0);
-    assert_int_equal(rk_sensor_engine_add_sensor(e, "tokyo-1", "JP", RK_TLP_GREEN,
-                                                 "192.0.2.0/24", NULL),
-                     0);
-    assert_int_equal(rk_sensor_engine_load_scanners(
-                             e, RK_CORPUS_DIR "/indicators/warninglists/censys-scanning.json",
-                             NULL, NULL),
-                     0);
+    assert_int_equal(
+            rk_sensor_engine_add_sensor(e, "tokyo-1", "JP", RK_TLP_GREEN, "192.0.2.0/24", NULL), 0);
+    assert_int_equal(
+            rk_sensor_engine_load_scanners(
+                    e, RK_CORPUS_DIR "/indicators/warninglists/censys-scanning.json", NULL, NULL),
+            0);
     for (int i = 0; i < 20; i++) {
         struct rk_sensor_frame f;
 
@@ -104,8 +103,7 @@ static void test_sensor_stix__fixed_ids_are_uuid5_of_their_names(void **state)
     assert_int_equal(rk_sensor_stix_extension_definition(&o, NULL), 0);
     assert_string_equal(json_string_value(json_object_get(o, "created_by_ref")),
                         RK_SENSOR_STIX_IDENTITY_ID);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(o, "extension_types"),
-                                                         0)),
+    assert_string_equal(json_string_value(json_array_get(json_object_get(o, "extension_types"), 0)),
                         "new-sdo");
     assert_non_null(json_string_value(json_object_get(o, "schema")));
     json_decref(o);
@@ -114,10 +112,10 @@ static void test_sensor_stix__fixed_ids_are_uuid5_of_their_names(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "identity_class")), "system");
     json_decref(o);
     assert_int_equal(rk_sensor_stix_dos_pattern(&o, NULL), 0);
-    assert_string_equal(json_string_value(json_object_get(
-                                json_array_get(json_object_get(o, "external_references"), 0),
-                                "external_id")),
-                        "T1498");
+    assert_string_equal(
+            json_string_value(json_object_get(
+                    json_array_get(json_object_get(o, "external_references"), 0), "external_id")),
+            "T1498");
     json_decref(o);
 }
 
@@ -144,10 +142,8 @@ static void test_sensor_stix__bin_objects(void **state)
     o = find(objects, RK_SENSOR_STIX_SUMMARY_TYPE, "type", NULL);
     ext = json_object_get(json_object_get(o, "extensions"), RK_SENSOR_STIX_EXTENSION_ID);
     assert_string_equal(json_string_value(json_object_get(ext, "extension_type")), "new-sdo");
-    assert_string_equal(json_string_value(json_array_get(json_object_get(o,
-                                                                         "object_marking_refs"),
-                                                         0)),
-                        GREEN);
+    assert_string_equal(
+            json_string_value(json_array_get(json_object_get(o, "object_marking_refs"), 0)), GREEN);
     assert_int_equal(json_integer_value(json_object_get(o, "packets")), 180);
     assert_int_equal(json_integer_value(json_object_get(o, "sources")), 5);
     assert_int_equal(json_integer_value(json_object_get(o, "dos_victims")), 1);
@@ -155,10 +151,10 @@ static void test_sensor_stix__bin_objects(void **state)
                         "2024-05-01T00:00:00.000Z");
     assert_string_equal(json_string_value(json_object_get(o, "created")),
                         "2024-05-01T01:00:00.000Z");
-    assert_int_equal(json_integer_value(json_object_get(
-                             json_object_get(json_object_get(o, "fingerprints"), "mirai"),
-                             "sources")),
-                     1);
+    assert_int_equal(
+            json_integer_value(json_object_get(
+                    json_object_get(json_object_get(o, "fingerprints"), "mirai"), "sources")),
+            1);
     assert_string_equal(json_string_value(json_object_get(
                                 json_array_get(json_object_get(o, "top_ports"), 0), "protocol")),
                         "tcp");
@@ -167,13 +163,11 @@ static void test_sensor_stix__bin_objects(void **state)
     assert_non_null(o);
     assert_string_equal(json_string_value(json_object_get(o, "pattern")),
                         "[ipv4-addr:value = '45.33.2.193']");
-    assert_string_equal(json_string_value(json_array_get(json_object_get(o, "indicator_types"),
-                                                         1)),
+    assert_string_equal(json_string_value(json_array_get(json_object_get(o, "indicator_types"), 1)),
                         "compromised");
     assert_non_null(strstr(json_string_value(json_object_get(o, "name")), "Mirai"));
     o = find(objects, "indicator", "pattern", "45.33.2.194");
-    assert_string_equal(json_string_value(json_array_get(json_object_get(o, "indicator_types"),
-                                                         0)),
+    assert_string_equal(json_string_value(json_array_get(json_object_get(o, "indicator_types"), 0)),
                         "anomalous-activity");
     assert_null(find(objects, "indicator", "pattern", "162.142.125.9"));
     assert_null(find(objects, "ipv4-addr", "value", "10.9.9.9"));
@@ -253,10 +247,8 @@ static void test_sensor_stix__alert_report(void **state)
     assert_string_equal(json_string_value(json_object_get(ext, "rule")), "surge");
     assert_int_equal(json_integer_value(json_object_get(ext, "port")), 37215);
     assert_int_equal(json_array_size(json_object_get(ext, "evidence")), 2);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(r,
-                                                                         "object_marking_refs"),
-                                                         0)),
-                        AMBER);
+    assert_string_equal(
+            json_string_value(json_array_get(json_object_get(r, "object_marking_refs"), 0)), AMBER);
     assert_non_null(strstr(json_string_value(json_object_get(n, "content")), "420 unique"));
     assert_int_equal(rk_sensor_stix_bundle(objects, &bundle, NULL), 0);
     assert_string_equal(json_string_value(json_object_get(bundle, "type")), "bundle");

@@ -48,8 +48,8 @@ struct rk_sensor_frame tb_frame(int64_t ts_ns, uint32_t linktype, const uint8_t 
 struct rk_sensor_frame tb_syn(uint8_t *buf, int64_t ts_ns, const char *src, const char *dst,
                               uint16_t dport, uint32_t seq, uint16_t ip_id, uint8_t flags);
 /* An Ethernet/IPv4/UDP frame in buf. */
-struct rk_sensor_frame tb_udp_frame(uint8_t *buf, int64_t ts_ns, const char *src,
-                                    const char *dst, uint16_t dport);
+struct rk_sensor_frame tb_udp_frame(uint8_t *buf, int64_t ts_ns, const char *src, const char *dst,
+                                    uint16_t dport);
 
 /* Classic pcap writer into a growable memory buffer (free with free()). */
 struct tb_pcap {
