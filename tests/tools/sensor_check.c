@@ -317,6 +317,13 @@ static void cmp_stats(const json_t *labels, const struct rk_sensor_engine *e)
     if ((int64_t)st->outside != ji(labels, "outside"))
         FAIL("outside: expected %lld, got %llu", (long long)ji(labels, "outside"),
              (unsigned long long)st->outside);
+    uint64_t sum = st->packets + st->outside;
+
+    for (int d = 1; d < RK_SENSOR_DROP_COUNT; d++)
+        sum += st->drops[d];
+    if (sum != st->frames)
+        FAIL("frames %llu != packets + outside + drops %llu", (unsigned long long)st->frames,
+             (unsigned long long)sum);
     for (int d = 1; d < RK_SENSOR_DROP_COUNT; d++) {
         int64_t x = ji(drops, rk_sensor_drop_name(d));
 

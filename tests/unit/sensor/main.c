@@ -15,5 +15,6 @@ int main(void)
     failed += test_sensor_detect_run();
     failed += test_sensor_stix_run();
     failed += test_sensor_output_run();
+    failed += test_sensor_live_run();
     return failed ? 1 : 0;
 }
