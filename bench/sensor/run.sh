@@ -82,7 +82,7 @@ awk -v n="$n" -v fc="$full_cpu" -v fw="$full_wall" -v dc="$dec_cpu" -v rc="$read
     -v mp="$mem_peak" -v runs="$runs" 'BEGIN {
     printf "\nsensor benchmark: %d packets, medians of %d runs, CPU seconds (one core)\n", n, runs
     printf "  %-44s %8.3f s  %12.0f packets/s\n", "renkei full aggregation", fc, n / fc
-    printf "  %-44s %8.3f s  %12.0f packets/s  (wall %.3f s)\n", "  (wall clock)", fw, n / fw, fw
+    printf "  %-44s %8.3f s  %12.0f packets/s\n", "  the same in wall-clock time", fw, n / fw
     printf "  %-44s %8.3f s  %12.0f packets/s\n", "renkei read + decode + classify", dc, n / dc
     printf "  %-44s %8.3f s  %12.0f packets/s\n", "renkei read (mmap)", rc, n / rc
     printf "  %-44s %8.3f s  %12.0f packets/s  (wall %.3f s)\n", "tcpdump -r -w /dev/null \"ip or ip6\"", tc, n / tc, tw
