@@ -53,27 +53,36 @@ void binsens_free(struct binsens *b, struct smem *m)
     rk_free(b);
 }
 
+/* Make a record array's capacity at least want (charged under limit). */
+static int table_reserve(void **r, uint32_t *cap, size_t size, uint32_t want, struct smem *m,
+                         uint64_t limit)
+{
+    void *p;
+    int rc;
+
+    if (want <= *cap)
+        return 0;
+    if (want > (1U << 30))
+        return RK_ELIMIT;
+    if ((rc = smem_charge(m, (uint64_t)(want - *cap) * size, limit)) != 0)
+        return rc;
+    if (!(p = rk_reallocarray(*r, want, size))) {
+        smem_release(m, (uint64_t)(want - *cap) * size);
+        return RK_ENOMEM;
+    }
+    *r = p;
+    *cap = want;
+    return 0;
+}
+
 /* Grow a record array by one (charged under limit); returns the new record number. */
 static int table_push(void **r, uint32_t *n, uint32_t *cap, size_t size, struct smem *m,
                       uint64_t limit, uint32_t *out)
 {
-    if (*n == *cap) {
-        uint32_t ncap = *cap ? *cap * 2 : 64;
-        void *p;
-        int rc;
+    int rc;
 
-        if (*cap >= (1U << 30))
-            return RK_ELIMIT;
-        if ((rc = smem_charge(m, (uint64_t)(ncap - *cap) * size, limit)) != 0)
-            return rc;
-        p = rk_reallocarray(*r, ncap, size);
-        if (!p) {
-            smem_release(m, (uint64_t)(ncap - *cap) * size);
-            return RK_ENOMEM;
-        }
-        *r = p;
-        *cap = ncap;
-    }
+    if (*n == *cap && (rc = table_reserve(r, cap, size, *cap ? *cap * 2 : 64, m, limit)) != 0)
+        return rc;
     memset((char *)*r + (size_t)*n * size, 0, size);
     *out = (*n)++;
     return 0;
@@ -107,6 +116,31 @@ static int table_get(struct kidx *x, void **r, uint32_t *n, uint32_t *cap, size_
     *created = 1;
     *out = i;
     return 0;
+}
+
+void binsens_presize(struct binsens *b, uint32_t sources, uint64_t sp, uint64_t sd,
+                     const struct agg_ctx *c)
+{
+    uint64_t lim = c->mem->exact_limit, before = c->mem->used;
+
+    sources += sources / 8; /* a little headroom */
+    if ((uint64_t)sources * (sizeof(struct src_rec) + 2 * sizeof(struct kslot)) +
+                (sp + sd) * 2 * sizeof(uint64_t) >
+        lim / 8)
+        return;
+    if (kidx_reserve(&b->src.idx, sources, c->mem, lim) == 0 &&
+        table_reserve((void **)&b->src.r, &b->src.cap, sizeof(*b->src.r), sources, c->mem, lim) ==
+                0 &&
+        u64set_reserve(&b->sp, sp + sp / 8, c->mem, lim) == 0)
+        u64set_reserve(&b->sd, sd + sd / 8, c->mem, lim);
+    b->mem += c->mem->used - (before < c->mem->used ? before : c->mem->used);
+}
+
+void binsens_sizes(const struct binsens *b, uint32_t *sources, uint64_t *sp, uint64_t *sd)
+{
+    *sources = b->approx ? 0 : b->src.n;
+    *sp = b->approx ? 0 : b->sp.count;
+    *sd = b->approx ? 0 : b->sd.count;
 }
 
 /* Port records start with their 64-bit key; it is stored as (key, 0). */

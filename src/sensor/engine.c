@@ -26,6 +26,8 @@ struct sensor {
     char cc[3];
     int tlp;
     struct dos_state *dos;
+    uint32_t last_sources; /* the previous bin's sizes, to presize the next one */
+    uint64_t last_sp, last_sd;
 };
 
 struct pmatch {
@@ -517,8 +519,13 @@ static int close_oldest(struct rk_sensor_engine *e)
         for (uint32_t i = 0; i < e->n_sensors && rc == 0; i++)
             rc = emit_one(e, i, e->emit_next, NULL);
     }
-    for (uint32_t i = 0; i < e->n_sensors && rc == 0; i++)
+    for (uint32_t i = 0; i < e->n_sensors && rc == 0; i++) {
+        struct sensor *s = &e->sensors[i];
+
+        if (ob->bs[i])
+            binsens_sizes(ob->bs[i], &s->last_sources, &s->last_sp, &s->last_sd);
         rc = emit_one(e, i, ob->start, ob->bs[i]);
+    }
     e->emit_next = ob->start + B;
     obin_free(e, ob);
     memmove(e->open, e->open + 1, (size_t)(e->n_open - 1) * sizeof(*e->open));
@@ -651,8 +658,13 @@ static int stage_a(struct rk_sensor_engine *e, const struct rk_sensor_frame *f, 
             e->st.drops[RK_SENSOR_DROP_LATE]++;
         return rc;
     }
-    if (!ob->bs[s->sensor] && !(ob->bs[s->sensor] = binsens_new(s->sensor)))
-        return RK_ENOMEM;
+    if (!ob->bs[s->sensor]) {
+        const struct sensor *se = &e->sensors[s->sensor];
+
+        if (!(ob->bs[s->sensor] = binsens_new(s->sensor)))
+            return RK_ENOMEM;
+        binsens_presize(ob->bs[s->sensor], se->last_sources, se->last_sp, se->last_sd, &e->ctx);
+    }
     s->bs = ob->bs[s->sensor];
     if (s->p.ts_ns > e->watermark_ns)
         e->watermark_ns = s->p.ts_ns;

@@ -66,6 +66,17 @@ static int kidx_grow(struct kidx *x, struct smem *m, uint64_t limit)
     return 0;
 }
 
+int kidx_reserve(struct kidx *x, uint32_t n, struct smem *m, uint64_t limit)
+{
+    int rc;
+
+    while ((uint64_t)n * 2 > x->cap) {
+        if ((rc = kidx_grow(x, m, limit)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 int kidx_insert(struct kidx *x, uint64_t k0, uint64_t k1, uint64_t h, uint32_t idx, struct smem *m,
                 uint64_t limit)
 {

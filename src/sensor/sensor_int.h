@@ -114,6 +114,8 @@ static inline uint32_t kidx_find(const struct kidx *x, uint64_t k0, uint64_t k1,
 /* Insert a key known to be absent. RK_ELIMIT when growing would pass limit, RK_ENOMEM. */
 int kidx_insert(struct kidx *x, uint64_t k0, uint64_t k1, uint64_t h, uint32_t idx, struct smem *m,
                 uint64_t limit);
+/* Make room for n keys in all. RK_ELIMIT, RK_ENOMEM. */
+int kidx_reserve(struct kidx *x, uint32_t n, struct smem *m, uint64_t limit);
 /* Remove a key (backward-shift deletion). RK_ENOTFOUND when absent. */
 int kidx_del(struct kidx *x, uint64_t k0, uint64_t k1, uint64_t h);
 void kidx_free(struct kidx *x, struct smem *m);
@@ -349,6 +351,13 @@ void binsens_stage2(struct binsens *b, const struct rk_sensor_pkt *p, struct agg
 
 struct binsens *binsens_new(uint32_t sensor);
 void binsens_free(struct binsens *b, struct smem *m);
+/* Size the exact tables for about as many sources and pairs as the sensor's previous bin had,
+ * so that they do not grow (and rehash) while packets come. Best effort, and never more than
+ * an eighth of what exact state may use. */
+void binsens_presize(struct binsens *b, uint32_t sources, uint64_t sp, uint64_t sd,
+                     const struct agg_ctx *c);
+/* The sizes to presize the sensor's next bin with. */
+void binsens_sizes(const struct binsens *b, uint32_t *sources, uint64_t *sp, uint64_t *sd);
 /* Count one classified packet. RK_ELIMIT (nothing counted) when exact state is full: the caller
  * converts some state to approximate and retries. RK_ENOMEM. */
 int binsens_update(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c);
