@@ -156,9 +156,11 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--mode") && i + 1 < argc)
             mode = argv[++i];
-        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
-            repeat = atoi(argv[++i]) > 0 && atoi(argv[i]) <= 64 ? atoi(argv[i]) : 3;
-        else if (!strcmp(argv[i], "--scanners") && i + 1 < argc)
+        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) {
+            long v = strtol(argv[++i], NULL, 10);
+
+            repeat = v > 0 && v <= 64 ? (int)v : 3;
+        } else if (!strcmp(argv[i], "--scanners") && i + 1 < argc)
             scanners = argv[++i];
         else if (!strcmp(argv[i], "--ports") && i + 1 < argc)
             ports = argv[++i];

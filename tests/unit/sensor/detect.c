@@ -4,6 +4,7 @@
 #include "tests.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 struct det {
@@ -38,7 +39,7 @@ static void observe(struct det *t, const char *sensor, int bin, const uint16_t *
     struct rk_err err;
 
     memset(&in, 0, sizeof(in));
-    strcpy(in.sensor, sensor);
+    snprintf(in.sensor, sizeof(in.sensor), "%s", sensor);
     in.tlp = RK_TLP_GREEN;
     in.start = 1714521600 + (int64_t)bin * 3600;
     in.secs = 3600;
@@ -234,7 +235,7 @@ static void test_sensor_detect__ordering_and_config(void **state)
     setup(&t, 0);
     observe(&t, "s", 10, ports, v, 1);
     memset(&in, 0, sizeof(in));
-    strcpy(in.sensor, "s");
+    snprintf(in.sensor, sizeof(in.sensor), "s");
     in.start = 1714521600 + 5 * 3600;
     in.secs = 3600;
     rk_err_clear(&err);

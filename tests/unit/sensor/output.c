@@ -143,7 +143,7 @@ static void test_sensor_output__tables(void **state)
     src[0].dsts = 300;
     src[0].ports = 2;
     src[0].asn = 63949;
-    strcpy(src[0].country, "US");
+    memcpy(src[0].country, "US", 3);
     src[0].fp = RK_SENSOR_FP_MIRAI | RK_SENSOR_FP_ZMAP;
     src[0].exact = 0;
     assert_int_equal(rk_sensor_table_sources(&out, src, 1, 10, 10000), 0);
@@ -161,7 +161,7 @@ static void test_sensor_output__tables(void **state)
     g[0].packets = 300;
     g[0].sources = 30;
     g[0].exact = 1;
-    strcpy(g[1].country, "JP");
+    memcpy(g[1].country, "JP", 3);
     g[1].packets = 100;
     g[1].sources = 10;
     g[1].exact = 1;

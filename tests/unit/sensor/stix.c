@@ -211,7 +211,7 @@ static void test_sensor_stix__alert_report(void **state)
 
     memset(&a, 0, sizeof(a));
     a.rule = RK_SENSOR_RULE_SURGE;
-    strcpy(a.sensor, "tokyo-1");
+    snprintf(a.sensor, sizeof(a.sensor), "tokyo-1");
     a.tlp = RK_TLP_AMBER;
     a.proto = 6;
     a.port = 37215;
