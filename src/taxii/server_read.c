@@ -273,15 +273,17 @@ int rk_taxii_get_objects(struct rk_taxii_conn *c)
     return read_page(c, object_row, "{\"objects\":", "objects", 1);
 }
 
+/* The manifest (5.3.1) and versions (5.8.1) resource tables list "more" but not "next", yet
+ * both endpoints take the next URL parameter (and section 3.5 lets a paged response carry one),
+ * and clients such as the OASIS taxii2-client page every endpoint by "next": so they get it. */
 int rk_taxii_get_manifest(struct rk_taxii_conn *c)
 {
-    /* the manifest resource (5.3.1) has "more" but no "next": clients page with added_after */
-    return read_page(c, manifest_row, "{\"objects\":", "objects", 0);
+    return read_page(c, manifest_row, "{\"objects\":", "objects", 1);
 }
 
 int rk_taxii_get_versions(struct rk_taxii_conn *c)
 {
-    return read_page(c, version_row, "{\"versions\":", "versions", 0);
+    return read_page(c, version_row, "{\"versions\":", "versions", 1);
 }
 
 int rk_taxii_delete_object(struct rk_taxii_conn *c)

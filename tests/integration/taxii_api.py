@@ -250,8 +250,10 @@ def test_object_versions_manifest(c, objects):
           "versions: %r" % d)
     check(r.header("X-TAXII-Date-Added-First") is not None, "versions: date headers")
     d = alice.get(base + "versions/?limit=2").json()
-    check(len(d["versions"]) == 2 and d.get("more") is True and "next" not in d,
-          "versions paging: more (the versions resource has no next)")
+    check(len(d["versions"]) == 2 and d.get("more") is True and d.get("next"),
+          "versions paging: more and next")
+    d2 = alice.get(base + "versions/?limit=2&next=" + d["next"]).json()
+    check(d2 == {"versions": ["2017-01-27T13:49:53.935Z"]}, "versions: the next page")
     missing = "indicator--00000000-0000-4000-8000-000000000000"
     check(alice.get("/api/collections/main/objects/%s/" % missing).status == 404,
           "get an unknown object: 404")
@@ -269,7 +271,10 @@ def test_object_versions_manifest(c, objects):
     d = alice.get("/api/collections/main/manifest/?match[type]=campaign").json()
     check(d == {}, "an empty manifest is {}")
     d = alice.get("/api/collections/main/manifest/?limit=1").json()
-    check(d.get("more") is True and "next" not in d, "manifest paging: more")
+    check(d.get("more") is True and d.get("next"), "manifest paging: more and next")
+    items, pages, _ = page_all(alice, "/api/collections/main/manifest/", limit=2)
+    whole = alice.get("/api/collections/main/manifest/?limit=1000").json()["objects"]
+    check(items == whole and pages == (len(whole) + 1) // 2, "manifest paging with next")
 
 
 def test_delete(c):
