@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "taxii/http_request.h"
+#include "util/alloc.h"
 #include "util/arena.h"
 
 static struct rk_arena *arena;
@@ -177,6 +178,34 @@ static void test_taxii_route__uri_too_long(void **state)
     assert_int_equal(rk_taxii_req_error_status(req.error), 414);
 }
 
+/* Every allocation of the parser may fail: the result is RK_ENOMEM, never a crash or a leak. */
+static void test_taxii_route__allocation_failures(void **state)
+{
+    struct rk_taxii_raw_request raw = {
+            "GET",
+            "/api1/collections/c%31/objects/?match[type]=indicator,malware&match[version]=first,"
+            "2018-03-02T01:01:01.123Z&match[spec_version]=2.1&match[id]=indicator--252c7c11-"
+            "daf2-42bd-843b-be65edca9f61&limit=5&added_after=2016-01-01T00:00:00Z",
+            "application/taxii+json;version=2.1", NULL, "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="};
+    struct rk_taxii_request req;
+    unsigned long n;
+    int rc = RK_ENOMEM;
+
+    for (n = 1; n < 200 && rc == RK_ENOMEM; n++) {
+        struct rk_arena *a = rk_arena_new(1 << 20);
+
+        rk_alloc_fail_at(n);
+        rc = a ? rk_taxii_request_parse(&req, &raw, "api1", a, NULL) : RK_ENOMEM;
+        rk_alloc_fail_at(0);
+        assert_true(rc == 0 || rc == RK_ENOMEM);
+        if (rc == 0 && req.error != RK_TAXII_REQ_OK) /* a failed allocation is not bad input */
+            fail_msg("allocation %lu failing gave request error %d", n, req.error);
+        rk_arena_free(a);
+    }
+    assert_int_equal(rc, 0); /* eventually every allocation succeeds */
+    assert_true(n > 2);      /* and some did fail on the way */
+}
+
 int test_taxii_route_run(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +216,7 @@ int test_taxii_route_run(void)
             cmocka_unit_test(test_taxii_route__methods),
             cmocka_unit_test(test_taxii_route__request_statuses),
             cmocka_unit_test(test_taxii_route__uri_too_long),
+            cmocka_unit_test(test_taxii_route__allocation_failures),
     };
 
     return cmocka_run_group_tests_name("taxii_route", tests, setup, teardown);
