@@ -16,6 +16,13 @@ static const struct rk_cli_command commands[] = {
         {"stats", "show what the store holds", cmd_stats},
         {"validate", "check STIX files without storing them (a linter)", cmd_validate},
         {"config", "check a configuration file and show the effective settings", cmd_config},
+        {"serve", "serve the store over TAXII 2.1 (HTTPS) to partners and their tools", cmd_serve},
+        {"org", "add, list or remove organisations", cmd_org},
+        {"group", "manage sharing groups of organisations (quad, jp-asean, ...)", cmd_group},
+        {"user", "add users with a role and a secret shown once; client certificates", cmd_user},
+        {"collection", "add collections, grant read/write rights, set sharing defaults",
+         cmd_collection},
+        {"audit", "query the append-only log of who read and wrote what", cmd_audit},
 };
 
 static void usage(FILE *out)

@@ -47,6 +47,10 @@ const struct rk_config_row rk_settings_rows[] = {
             "largest page the server returns whatever the client's limit"),
         ROW("taxii.connection_timeout", RK_CFG_DURATION, "30s", 1, 3600, 0,
             taxii_connection_timeout, "idle or stalled connections are closed after this"),
+        ROW("taxii.max_connections", RK_CFG_INT, "1024", 1, 65536, 0, taxii_max_connections,
+            "connections served at once; more are refused"),
+        ROW("taxii.per_ip_connections", RK_CFG_INT, "128", 0, 65536, 0,
+            taxii_per_ip_connections, "connections at once from one address (0: no limit)"),
 };
 const size_t rk_settings_count = sizeof(rk_settings_rows) / sizeof(rk_settings_rows[0]);
 
