@@ -332,6 +332,26 @@ char *rk_stix_canon_dump(const json_t *value, size_t hint, size_t *len_out)
     return out;
 }
 
+char *rk_stix_canon_dump_dom(const struct rk_json *value, size_t hint, size_t *len_out)
+{
+    struct rk_buf b;
+    char *out = NULL;
+    size_t len = 0;
+
+    if (len_out)
+        *len_out = 0;
+    if (!value)
+        return NULL;
+    rk_buf_init(&b, RK_CANON_MAX);
+    if (rk_buf_reserve(&b, hint < RK_CANON_MAX ? hint : 0) == 0 &&
+        rk_stix_canon_append(&b, value, RK_CANON_STIX) == 0)
+        out = rk_buf_detach(&b, &len);
+    rk_buf_free(&b);
+    if (out && len_out)
+        *len_out = len;
+    return out;
+}
+
 /* Serialise any JSON value canonically into a new string (caller frees with free()). */
 char *rk_stix_canonical_dump(const json_t *value, size_t *len_out)
 {

@@ -124,7 +124,7 @@ int rk_stix_sco_id(char *out, size_t cap, const json_t *sco, struct rk_err *err)
     rk_buf_init(&b, RK_BUF_UNLIMITED);
     if (json_object_size(props) == 0) {
         rk_uuid_v4(uuid); /* no contributing property present: section 2.9 requires UUIDv4 */
-    } else if ((rc = rk_stix_canon_append(&b, props, RK_CANON_JCS)) != 0) {
+    } else if ((rc = rk_stix_canon_append_json(&b, props, RK_CANON_JCS)) != 0) {
         json_decref(props);
         rk_buf_free(&b);
         return rk_err_set(err, rc, "cannot serialise the ID contributing properties");

@@ -80,11 +80,13 @@ void rk_json_parser_free(struct rk_json_parser *p);
 void rk_json_parser_set_depth(struct rk_json_parser *p, size_t max_depth);
 
 /* Parse text[0..len) into a new document (*out, caller frees). RK_EFORMAT for malformed JSON
- * with err->offset at the offending byte and a message "<what> at byte N (line L, column C)";
+ * with err->offset at the offending byte and a message saying what is wrong there;
  * RK_ELIMIT when len is 4 GiB or more; RK_ENOMEM. With RK_JSON_PREFIX, *end_out (may be NULL)
  * is the offset just past the first value. */
 int rk_json_parse(struct rk_json_parser *p, const char *text, size_t len, unsigned flags,
                   struct rk_json_doc **out, size_t *end_out, struct rk_err *err);
+/* The line and column (from 1; columns count characters) of byte at of text, for messages. */
+void rk_json_line_col(const char *text, size_t at, int *line, int *col);
 /* The same with a parser made for the call. */
 int rk_json_parse_once(const char *text, size_t len, unsigned flags, struct rk_json_doc **out,
                        struct rk_err *err);

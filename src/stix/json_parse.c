@@ -542,7 +542,10 @@ static int close_container(struct rk_json_parser *p)
     if (grow((void **)&p->pool, &p->pool_cap, p->pool_n, n, sizeof(*p->pool)) != 0 ||
         (f->is_object && grow((void **)&p->ord, &p->ord_cap, p->ord_n, members, 4) != 0))
         return RK_ENOMEM;
-    memcpy(p->pool + p->pool_n, p->stk + f->start, n * sizeof(*p->stk));
+    if (n > 0)
+        memcpy(p->pool + p->pool_n, p->stk + f->start, n * sizeof(*p->stk));
+    else if (!push(p)) /* an empty container: its own node takes a new slot */
+        return RK_ENOMEM;
     v = &p->stk[f->start];
     v->flags = 0;
     v->len = (uint32_t)members;
@@ -550,7 +553,8 @@ static int close_container(struct rk_json_parser *p)
     p->pool_n += n;
     if (f->is_object) {
         v->type = RK_JSON_OBJECT;
-        if ((rc = order_members(p, p->pool + v->u.off, members, p->ord + p->ord_n)) != 0)
+        if (members > 0 &&
+            (rc = order_members(p, p->pool + v->u.off, members, p->ord + p->ord_n)) != 0)
             return rc;
         v->x.off = p->ord_n;
         p->ord_n += members;
@@ -736,9 +740,12 @@ static int build(struct rk_json_parser *p, size_t text_len, struct rk_json_doc *
     d->text_len = text_len;
     d->extra = NULL;
     d->root[0] = p->stk[0];
-    memcpy(d->root + 1, p->pool, p->pool_n * sizeof(struct rk_json));
-    memcpy(base + at_ord, p->ord, p->ord_n * sizeof(uint32_t));
-    memcpy(base + at_str, p->str, p->str_n);
+    if (p->pool_n)
+        memcpy(d->root + 1, p->pool, p->pool_n * sizeof(struct rk_json));
+    if (p->ord_n)
+        memcpy(base + at_ord, p->ord, p->ord_n * sizeof(uint32_t));
+    if (p->str_n)
+        memcpy(base + at_str, p->str, p->str_n);
     memcpy(base + at_text, p->src, text_len);
     base[at_text + text_len] = '\0';
     fix_up(d->root, nodes, (const uint32_t *)(base + at_ord), base + at_str, base + at_text);
@@ -746,7 +753,7 @@ static int build(struct rk_json_parser *p, size_t text_len, struct rk_json_doc *
     return 0;
 }
 
-static void line_col(const char *s, size_t at, int *line, int *col)
+void rk_json_line_col(const char *s, size_t at, int *line, int *col)
 {
     *line = 1;
     *col = 1;
@@ -774,7 +781,7 @@ int rk_json_parse(struct rk_json_parser *p, const char *text, size_t len, unsign
                   struct rk_json_doc **out, size_t *end_out, struct rk_err *err)
 {
     size_t i;
-    int rc, line, col;
+    int rc;
 
     *out = NULL;
     if (len >= UINT32_MAX)
@@ -790,8 +797,7 @@ int rk_json_parse(struct rk_json_parser *p, const char *text, size_t len, unsign
     if (rc == 0)
         rc = build(p, (flags & RK_JSON_PREFIX) ? i : len, out);
     if (rc == RK_EFORMAT) {
-        line_col(text, p->err_at, &line, &col);
-        rk_err_set(err, rc, "%s (line %d, column %d)", p->what, line, col);
+        rk_err_set(err, rc, "%s", p->what);
         rk_err_set_offset(err, (long long)p->err_at);
     } else if (rc == RK_ENOMEM) {
         rk_err_set(err, rc, "out of memory while parsing JSON");
