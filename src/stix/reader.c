@@ -295,6 +295,7 @@ static int deliver_element(struct rk_stix_reader *r, struct rk_stix_item *item)
     item->index = r->index;
     item->offset = (long long)start;
     r->first = 0;
+    rk_stix_scan_trim(s);
     if (rk_stix_scan_peek(s) == '{' && try_direct(r, item)) {
         r->index++;
         return 1;
