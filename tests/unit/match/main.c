@@ -1,0 +1,10 @@
+/* main.c - match unit tests: one cmocka group per topic. */
+#include "tests.h"
+
+int main(void)
+{
+    int failed = 0;
+
+    failed += test_match_value_run();
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,13 @@
+/* tests.h - the match test groups and shared helpers. */
+#ifndef RK_TEST_MATCH_TESTS_H
+#define RK_TEST_MATCH_TESTS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+int test_match_value_run(void);
+
+#endif
