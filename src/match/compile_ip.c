@@ -361,18 +361,25 @@ static int append_ivpost(struct b_out *o, const struct ip_tmp *t)
 
 static int write_v4(struct b_out *o, const struct ip_tmp *t, int set_only)
 {
-    uint32_t *bounds = rk_reallocarray(NULL, t->n ? t->n : 1, sizeof(*bounds));
+    uint32_t *full = rk_reallocarray(NULL, t->n ? t->n : 1, sizeof(*full));
+    uint16_t *bounds = rk_reallocarray(NULL, t->n ? t->n : 1, sizeof(*bounds));
     uint32_t *pay = NULL;
     int rc;
 
-    if (!bounds)
+    if (!full || !bounds) {
+        rk_free(full);
+        rk_free(bounds);
         return RK_ENOMEM;
-    for (size_t i = 0; i < t->n; i++)
-        bounds[i] = (uint32_t)t->bounds[i].lo;
-    o->v4_bits = rk_match__bucket_bits(t->n / 2, 4, 24);
-    if ((rc = rk_match__buckets32(bounds, 1, t->n, o->v4_bits,
-                                  (uint32_t **)&o->sec[SEC_V4_BUCKETS].p,
-                                  &o->sec[SEC_V4_BUCKETS].size)) != 0) {
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        full[i] = (uint32_t)t->bounds[i].lo;
+        bounds[i] = (uint16_t)full[i];
+    }
+    o->v4_bits = MIDX_V4_BITS;
+    rc = rk_match__buckets32(full, 1, t->n, o->v4_bits, (uint32_t **)&o->sec[SEC_V4_BUCKETS].p,
+                             &o->sec[SEC_V4_BUCKETS].size);
+    rk_free(full);
+    if (rc != 0) {
         rk_free(bounds);
         return rc;
     }

@@ -90,6 +90,9 @@ static int sort_digests(struct b_arr *a, size_t dlen)
 
     if (!keys || !idx || !sorted)
         goto out;
+    rc = 0;
+    if (a->n < 2)
+        goto out;
     for (size_t i = 0; i < a->n; i++) {
         keys[i] = rk_match__get_be64(a->p + i * a->elem);
         idx[i] = (uint32_t)i;

@@ -1,6 +1,7 @@
 /* grep.c - grep mode: select the lines of an input whose value is listed (grepcidr -x and
  * grep -F -x semantics), on one or more threads, output in input order. */
 #include "renkei/match.h"
+#include "match/ipv4_fast.h"
 #include "match/probe.h"
 
 #include <pthread.h>
@@ -17,6 +18,7 @@ struct grep {
     const struct rk_match_grep_options *opt;
     int has_v4, has_v6, has_names, has_domain, has_url, has_email;
     int has_hash[4];
+    int sse;                        /* the SSE4.1 IPv4 parser may be used */
     struct rk_match_value *scratch; /* per thread */
 };
 
@@ -69,15 +71,6 @@ static inline int v4_at_start(const char *s, size_t len, uint32_t *out)
     return 1;
 }
 
-static inline int v4_listed(const struct rk_match_index *ix, uint32_t a)
-{
-    size_t rank = probe_v4_rank(ix, a);
-
-    if (ix->set_only)
-        return rank & 1;
-    return ix->v4_pay[rank - 1] != MIDX_NONE;
-}
-
 static int v6_at_start(const char *s, size_t len, uint8_t out[16])
 {
     size_t n = 0;
@@ -119,17 +112,13 @@ static int whole_line(struct grep *g, const char *s, size_t len, int *seen)
     return rk_match_contains(g->ix, v, g->opt->exact_domains);
 }
 
-/* Is the line selected (matched, or with invert: holds a value that is not listed)? */
-static int judge(struct grep *g, const char *s, size_t len)
+/* Is the line selected (matched, or with invert: holds a value that is not listed)? The IPv4
+ * test may have been made already (v4: 1 parsed and listed, 0 parsed and not, -1 not parsed). */
+static int judge(struct grep *g, const char *s, size_t len, int v4)
 {
-    int seen = 0, match = 0;
-    uint32_t a4;
+    int seen = v4 >= 0, match = v4 == 1;
     uint8_t a6[16];
 
-    if (g->has_v4 && v4_at_start(s, len, &a4)) {
-        seen = 1;
-        match = v4_listed(g->ix, a4);
-    }
     if (!match && g->has_v6 && v6_at_start(s, len, a6)) {
         seen = 1;
         match = v6_listed(g->ix, a6);
@@ -172,21 +161,129 @@ static int put_line(struct chunk *c, const char *s, size_t n)
     return rc;
 }
 
+/* Lines are taken in batches: parse every IPv4 address first and prefetch where its bucket
+ * points, so the cache misses of a batch overlap instead of following one another. */
+#define BATCH 32
+
+struct batch {
+    const char *line[BATCH];
+    size_t len[BATCH];
+    uint32_t addr[BATCH];
+    uint32_t lo[BATCH], hi[BATCH];
+    int8_t v4[BATCH]; /* -1: no address; else the rank is searched in [lo, hi) */
+    size_t n;
+};
+
+/* The scalar twin of v4_parse_sse: a dotted quad at s, its length in *len_out. */
+static inline int v4_parse_scalar(const char *s, size_t avail, uint32_t *out, unsigned *len_out)
+{
+    size_t n = 0;
+
+    while (n < avail && n < 16 && ((unsigned)(s[n] - '0') <= 9 || s[n] == '.'))
+        n++;
+    if (!v4_at_start(s, n < avail ? n + 1 : n, out))
+        return 0;
+    *len_out = (unsigned)n;
+    return 1;
+}
+
+static inline __attribute__((always_inline)) void
+batch_fill_impl(struct chunk *c, struct batch *bt, const char **pp, const char *end, int sse)
+{
+    const struct rk_match_index *ix = c->g.ix;
+    uint32_t shift = 32 - MIDX_V4_BITS;
+    const char *p = *pp;
+
+    for (bt->n = 0; bt->n < BATCH && p < end; bt->n++) {
+        size_t i = bt->n, skip = 0;
+        const char *nl;
+        unsigned len = 0;
+        int ok = 0;
+
+        (void)sse;
+        if (c->g.has_v4) {
+#ifdef RK_MATCH_HAVE_SSE41
+            if (sse && end - p >= 16)
+                ok = v4_parse_sse(p, v4_field, &bt->addr[i], &len);
+            else
+#endif
+                ok = v4_parse_scalar(p, (size_t)(end - p), &bt->addr[i], &len);
+        }
+        bt->line[i] = p;
+        bt->v4[i] = -1;
+        if (ok) {
+            uint32_t b = bt->addr[i] >> shift;
+
+            bt->v4[i] = 0;
+            bt->lo[i] = ix->v4_buckets[b];
+            bt->hi[i] = ix->v4_buckets[b + 1];
+            __builtin_prefetch(ix->v4_bounds + bt->lo[i]);
+            skip = len;
+        }
+        if (p + skip < end && p[skip] == '\n')
+            nl = p + skip;
+        else
+            nl = memchr(p + skip, '\n', (size_t)(end - p) - skip);
+        bt->len[i] = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+        p += bt->len[i];
+    }
+    *pp = p;
+}
+
+#ifdef RK_MATCH_HAVE_SSE41
+__attribute__((target("sse4.1"))) static void batch_fill_sse(struct chunk *c, struct batch *bt,
+                                                             const char **pp, const char *end)
+{
+    batch_fill_impl(c, bt, pp, end, 1);
+}
+#endif
+
+static void batch_fill(struct chunk *c, struct batch *bt, const char **pp, const char *end)
+{
+#ifdef RK_MATCH_HAVE_SSE41
+    if (c->g.sse) {
+        batch_fill_sse(c, bt, pp, end);
+        return;
+    }
+#endif
+    batch_fill_impl(c, bt, pp, end, 0);
+}
+
+static int batch_judge(struct chunk *c, struct batch *bt)
+{
+    const struct rk_match_index *ix = c->g.ix;
+    int rc;
+
+    for (size_t i = 0; i < bt->n; i++) {
+        int v4 = bt->v4[i];
+        size_t n = bt->len[i];
+
+        if (v4 == 0) {
+            size_t rank = probe_rank16(ix->v4_bounds, bt->lo[i], bt->hi[i], (uint16_t)bt->addr[i]);
+
+            v4 = ix->set_only ? (int)(rank & 1) : ix->v4_pay[rank - 1] != MIDX_NONE;
+        }
+        if (n > 0 && bt->line[i][n - 1] == '\n')
+            n--;
+        if (!judge(&c->g, bt->line[i], n, v4))
+            continue;
+        c->count++;
+        if (!c->g.opt->count_only && (rc = put_line(c, bt->line[i], bt->len[i])) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int scan_chunk(struct chunk *c)
 {
     const char *p = c->p, *end = c->p + c->len;
-    int count_only = c->g.opt->count_only, rc;
+    struct batch bt;
+    int rc;
 
     while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-        if (judge(&c->g, p, n)) {
-            c->count++;
-            if (!count_only && (rc = put_line(c, p, n + (nl != NULL))) != 0)
-                return rc;
-        }
-        p += n + (nl != NULL);
+        batch_fill(c, &bt, &p, end);
+        if ((rc = batch_judge(c, &bt)) != 0)
+            return rc;
     }
     return 0;
 }
@@ -208,6 +305,9 @@ static int setup(struct grep *g, const struct rk_match_index *ix,
     g->ix = ix;
     g->opt = opt;
     g->has_v4 = rk_match_has_kind(ix, RK_MATCH_IPV4);
+#ifdef RK_MATCH_HAVE_SSE41
+    g->sse = rk_match__v4_fast_init();
+#endif
     g->has_v6 = rk_match_has_kind(ix, RK_MATCH_IPV6);
     g->has_domain = rk_match_has_kind(ix, RK_MATCH_DOMAIN);
     g->has_url = rk_match_has_kind(ix, RK_MATCH_URL) || rk_match_has_kind(ix, RK_MATCH_URL_PATH);

@@ -4,12 +4,15 @@
  *
  *   header (struct midx_header, with the section table), then sections, each 8-byte aligned.
  *
- * IPv4: V4_BOUNDS is a sorted array of interval starts. In a full index the first start is 0
+ * IPv4: the interval starts, sorted, split by their top 16 bits: V4_BUCKETS[b] (2^16 + 1
+ * entries) is the first start whose top 16 bits are >= b, and V4_BOUNDS keeps only the low 16
+ * bits of each start (2 bytes a bound: the table stays in cache). In a full index the first
+ * start is 0
  * and V4_PAY gives each interval's payload: MIDX_NONE (no value covers it), MIDX_DIRECT|key
  * (one value) or an offset into IVPOST where a count and that many key ids follow, most
  * specific first. In a set-only index the bounds alternate: an address is listed when the
- * number of bounds <= it is odd. V4_BUCKETS[b] is the first bound whose top bits are >= b.
- * IPv6 is the same with (hi, lo) 64-bit pairs.
+ * number of bounds <= it is odd. IPv6 is the same with (hi, lo) 64-bit pairs as bounds and a
+ * bucket index on the leading v6_bits bits.
  *
  * Names (domains, URLs, URL paths, e-mail addresses) live in NAME_SLOTS, an open-addressing
  * table of (32-bit fingerprint, key id) with linear probing; KEY_TEXT[key] points into
@@ -37,6 +40,7 @@
 #define MIDX_NONE    0xffffffffu
 #define MIDX_DIRECT  0x80000000u
 #define MIDX_FLAG_SET_ONLY 1u
+#define MIDX_V4_BITS 16
 
 enum midx_section {
     SEC_V4_BOUNDS = 0,
@@ -112,7 +116,8 @@ struct rk_match_index {
     void *owned;       /* malloc'd image, or NULL */
     int mapped;        /* 1 when base is an mmap */
     const struct midx_header *h;
-    const uint32_t *v4_bounds, *v4_pay, *v4_buckets;
+    const uint16_t *v4_bounds;
+    const uint32_t *v4_pay, *v4_buckets;
     size_t n_v4;
     const uint64_t *v6_bounds;
     const uint32_t *v6_pay, *v6_buckets;

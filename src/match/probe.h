@@ -5,24 +5,29 @@
 
 #include "match/internal.h"
 
-/* Number of IPv4 bounds <= a (the bucket narrows the search to a few entries). */
+/* Number of 16-bit bounds <= a within v[lo..hi): branch-free halving. */
+static inline size_t probe_rank16(const uint16_t *v, size_t lo, size_t hi, uint16_t a)
+{
+    const uint16_t *base = v + lo;
+    size_t n = hi - lo;
+
+    if (n == 0)
+        return lo;
+    while (n > 1) {
+        size_t half = n / 2;
+
+        base += (size_t)(base[half - 1] <= a) * half; /* no branch to mispredict */
+        n -= half;
+    }
+    return (size_t)(base - v) + (base[0] <= a);
+}
+
+/* Number of IPv4 interval starts <= a: the bucket of a's top 16 bits, then its low 16 bits. */
 static inline size_t probe_v4_rank(const struct rk_match_index *ix, uint32_t a)
 {
-    uint32_t bits = ix->h->v4_bits, b = a >> (32 - bits);
-    size_t lo = ix->v4_buckets[b], hi = ix->v4_buckets[b + 1];
-    const uint32_t *v = ix->v4_bounds;
+    uint32_t b = a >> (32 - MIDX_V4_BITS);
 
-    while (hi - lo > 8) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (v[mid] <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    while (lo < hi && v[lo] <= a)
-        lo++;
-    return lo;
+    return probe_rank16(ix->v4_bounds, ix->v4_buckets[b], ix->v4_buckets[b + 1], (uint16_t)a);
 }
 
 static inline int v6_le(const uint64_t *bound, uint64_t hi, uint64_t lo)
