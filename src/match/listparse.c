@@ -56,7 +56,8 @@ static void note_error(struct lp *p, long long col, const struct rk_err *e)
     }
 }
 
-/* Parse one token as a value and hand it on. 1 added, 0 skipped as bad, <0 stop. */
+/* Parse one token as a value and hand it on. 0 (added, or skipped as bad) or what stops the
+ * parse: an error, or the callback's non-zero return. */
 static int emit(struct lp *p, int kind, const char *s, size_t len, long long col)
 {
     struct rk_err e;
@@ -75,7 +76,7 @@ static int emit(struct lp *p, int kind, const char *s, size_t len, long long col
         p->st->values++;
         p->st->by_kind[p->v->kind]++;
     }
-    return 1;
+    return 0;
 }
 
 static size_t token_end(const char *s, size_t i, size_t len)
@@ -119,7 +120,7 @@ static int hosts_line(struct lp *p, const char *s, size_t len, size_t i)
         size_t end = token_end(s, i, len);
 
         if (!hosts_boilerplate(s + i, end - i)) {
-            if ((rc = emit(p, RK_MATCH_DOMAIN, s + i, end - i, (long long)i)) < 0)
+            if ((rc = emit(p, RK_MATCH_DOMAIN, s + i, end - i, (long long)i)) != 0)
                 return rc;
             any = 1;
         }
@@ -133,7 +134,6 @@ static int hosts_line(struct lp *p, const char *s, size_t len, size_t i)
 static int parse_line(struct lp *p, const char *s, size_t len)
 {
     size_t i = skip_space(s, 0, len), t1_end, t2;
-    int rc;
 
     while (len > i && is_space(s[len - 1]))
         len--;
@@ -151,13 +151,13 @@ static int parse_line(struct lp *p, const char *s, size_t len)
         return 0;
     }
     if (s[i] == '/' && !(i + 1 < len && s[i + 1] == '/'))
-        return (rc = emit(p, RK_MATCH_URL_PATH, s + i, len - i, (long long)i)) < 0 ? rc : 0;
+        return emit(p, RK_MATCH_URL_PATH, s + i, len - i, (long long)i);
     t1_end = token_end(s, i, len);
     t2 = skip_space(s, t1_end, len);
     if (t2 < len && is_ip_token(s + i, t1_end - i) &&
         is_name_token(s + t2, token_end(s, t2, len) - t2))
         return hosts_line(p, s, len, t2);
-    return (rc = emit(p, RK_MATCH_ANY, s + i, t1_end - i, (long long)i)) < 0 ? rc : 0;
+    return emit(p, RK_MATCH_ANY, s + i, t1_end - i, (long long)i);
 }
 
 int rk_match_list_parse(const char *text, size_t len, rk_match_list_fn fn, void *ctx,

@@ -208,11 +208,11 @@ void rk_match__ipv6_text(const uint8_t a[16], char *buf, size_t cap)
         int w;
 
         if (i == best) {
-            w = snprintf(buf + pos, cap - pos, "%s", i == 0 ? "::" : ":");
+            w = snprintf(buf + pos, cap - pos, "::");
             i += best_len - 1;
         } else {
-            w = snprintf(buf + pos, cap - pos, "%x%s", (unsigned)(a[2 * i] << 8 | a[2 * i + 1]),
-                         i < 7 && i + 1 != best ? ":" : "");
+            w = snprintf(buf + pos, cap - pos, "%s%x", i > 0 && i != best + best_len ? ":" : "",
+                         (unsigned)(a[2 * i] << 8 | a[2 * i + 1]));
         }
         if (w < 0)
             return;
@@ -292,6 +292,14 @@ static int parse_prefix_len(const char *s, size_t len, unsigned max, unsigned *o
     return 1;
 }
 
+static int all_digits(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return len > 0;
+}
+
 static int is_port(const char *s, size_t len)
 {
     unsigned n = 0;
@@ -319,7 +327,7 @@ static int parse_ipv4_value(struct rk_match_value *v, const char *s, size_t len,
         ipv4_value(v, a, 32);
         return 1;
     }
-    if (s[n] == '/') {
+    if (s[n] == '/' && all_digits(s + n + 1, len - n - 1)) {
         if (!parse_prefix_len(s + n + 1, len - n - 1, 32, &prefix))
             return fail(err, (long long)n, "bad IPv4 prefix length (0..32)");
         ipv4_value(v, a, prefix);
@@ -367,6 +375,8 @@ static int parse_ipv6_value(struct rk_match_value *v, const char *s, size_t len,
     }
     slash = memchr(s, '/', len);
     if (!rk_match_parse_ipv6(s, slash ? (size_t)(slash - s) : len, a))
+        return 0;
+    if (slash && !all_digits(slash + 1, len - (size_t)(slash - s) - 1))
         return 0;
     if (slash && !parse_prefix_len(slash + 1, len - (size_t)(slash - s) - 1, 128, &prefix))
         return fail(err, slash - s, "bad IPv6 prefix length (0..128)");

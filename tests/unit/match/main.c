@@ -6,5 +6,8 @@ int main(void)
     int failed = 0;
 
     failed += test_match_value_run();
+    failed += test_match_list_run();
+    failed += test_match_index_run();
+    failed += test_match_snapshot_run();
     return failed ? 1 : 0;
 }

@@ -9,5 +9,8 @@
 #include <cmocka.h>
 
 int test_match_value_run(void);
+int test_match_list_run(void);
+int test_match_index_run(void);
+int test_match_snapshot_run(void);
 
 #endif
