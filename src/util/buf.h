@@ -28,7 +28,8 @@ int rk_buf_append(struct rk_buf *b, const void *p, size_t len);
 int rk_buf_puts(struct rk_buf *b, const char *s);
 int rk_buf_putc(struct rk_buf *b, char c);
 int rk_buf_printf(struct rk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int rk_buf_vprintf(struct rk_buf *b, const char *fmt, va_list ap);
+int rk_buf_vprintf(struct rk_buf *b, const char *fmt, va_list ap)
+        __attribute__((format(printf, 2, 0)));
 /* Append s as a quoted, escaped JSON string. */
 int rk_buf_json_string(struct rk_buf *b, const char *s, size_t len);
 /* Drop bytes after the first len. */
