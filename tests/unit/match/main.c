@@ -9,5 +9,6 @@ int main(void)
     failed += test_match_list_run();
     failed += test_match_index_run();
     failed += test_match_snapshot_run();
+    failed += test_match_warnlist_run();
     return failed ? 1 : 0;
 }
