@@ -209,6 +209,11 @@ size_t rk_match__digest_len(int kind);
 /* url.c */
 int rk_match__parse_url(struct rk_match_value *v, const char *s, size_t len, struct rk_err *err);
 
+/* pcap.c: values from a pcap or pcapng capture held in memory. */
+int rk_match__extract_pcap(const char *p, size_t len, const struct rk_match_extract_options *opt,
+                           rk_match_obs_fn fn, void *ctx, struct rk_match_extract_stats *stats,
+                           struct rk_err *err);
+
 /* checksum.c: a fast 64-bit checksum of p[0..len) (not cryptographic). */
 uint64_t rk_match__checksum(const void *p, size_t len);
 

@@ -467,7 +467,7 @@ int rk_match__normalize_domain(char *out, size_t cap, const char *s, size_t len,
                 *bad_at = (long long)i;
                 return 0;
             }
-            if (!(c >= '0' && c <= '9'))
+            if ((c | 32) >= 'a' && (c | 32) <= 'z')
                 tld_alpha = 1;
         } else {
             *bad_at = (long long)i;

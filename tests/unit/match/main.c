@@ -10,5 +10,6 @@ int main(void)
     failed += test_match_index_run();
     failed += test_match_snapshot_run();
     failed += test_match_warnlist_run();
+    failed += test_match_extract_run();
     return failed ? 1 : 0;
 }

@@ -13,5 +13,6 @@ int test_match_list_run(void);
 int test_match_index_run(void);
 int test_match_snapshot_run(void);
 int test_match_warnlist_run(void);
+int test_match_extract_run(void);
 
 #endif
