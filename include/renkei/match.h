@@ -22,6 +22,7 @@
 #ifndef RENKEI_MATCH_H
 #define RENKEI_MATCH_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -151,6 +152,31 @@ typedef int (*rk_match_list_fn)(const struct rk_match_value *v, uint64_t line, l
                                 void *ctx);
 int rk_match_list_parse(const char *text, size_t len, rk_match_list_fn fn, void *ctx,
                         struct rk_match_list_stats *stats, struct rk_err *err);
+
+/* What compiling STIX indicators did. Skipped indicators do not fail a call. */
+struct rk_match_stix_stats {
+    uint64_t indicators;   /* indicator objects seen */
+    uint64_t compiled;     /* put in the index */
+    uint64_t needs_eval;   /* of those, confirmed by evaluating the whole pattern */
+    uint64_t partial;      /* OR-patterns of which only some comparisons can be looked up */
+    uint64_t values;       /* values added */
+    uint64_t revoked, expired, not_stix; /* skipped: revoked, valid_until passed, other language */
+    uint64_t unindexable;  /* skipped: no comparison the index can look up */
+    uint64_t bad_pattern;  /* skipped: the pattern or validity times do not parse */
+    struct rk_err first_error; /* the first skipped indicator's reason, with its id */
+};
+
+/* Compile one STIX indicator (its JSON object; other object types are ignored). tlp is its
+ * TLP as the caller determined it (enum rk_tlp); source names the collection or file. Revoked
+ * indicators, indicators whose valid_until is at or before now_us (0: never expire here),
+ * pattern languages other than "stix" and patterns with nothing to look up are skipped and
+ * counted in st. Comparisons indexed: ipv4-addr:value, ipv6-addr:value (= or ISSUBSET),
+ * domain-name:value, url:value, email-addr:value, email-message:*_ref(s).value,
+ * network-traffic:src_ref.value / dst_ref.value, file:hashes / artifact:hashes (MD5, SHA-1,
+ * SHA-256, SHA-512), with = or IN. RK_ENOMEM, RK_ELIMIT from the builder. */
+int rk_match_builder_add_stix(struct rk_match_builder *b, const json_t *indicator, int tlp,
+                              const char *source, int64_t now_us, struct rk_match_stix_stats *st,
+                              struct rk_err *err);
 
 struct rk_match_index;
 

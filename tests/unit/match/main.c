@@ -11,5 +11,7 @@ int main(void)
     failed += test_match_snapshot_run();
     failed += test_match_warnlist_run();
     failed += test_match_extract_run();
+    failed += test_match_grep_run();
+    failed += test_match_stix_run();
     return failed ? 1 : 0;
 }

@@ -14,5 +14,7 @@ int test_match_index_run(void);
 int test_match_snapshot_run(void);
 int test_match_warnlist_run(void);
 int test_match_extract_run(void);
+int test_match_grep_run(void);
+int test_match_stix_run(void);
 
 #endif
