@@ -309,6 +309,18 @@ int rk_match_warnlists_check(const struct rk_match_warnlists *wl, const struct r
 
 /* ---- extracting values from input ---------------------------------------------------------- */
 
+/* The connection a record describes, when the input says (Zeek, eve, packets). */
+struct rk_match_flow {
+    unsigned src_port, dst_port; /* 0 when unknown */
+    char proto[8];               /* "tcp", "udp", "icmp", ... lower case; "" when unknown */
+};
+
+enum rk_match_role {
+    RK_MATCH_ROLE_NONE = 0,
+    RK_MATCH_ROLE_SRC = 1, /* the source address of the record's connection */
+    RK_MATCH_ROLE_DST = 2  /* its destination address */
+};
+
 /* One value seen in the input. Strings are borrowed for the duration of the callback. */
 struct rk_match_obs {
     const struct rk_match_value *value;
@@ -316,6 +328,8 @@ struct rk_match_obs {
     int64_t ts_us;       /* when it was seen; 0 when the record had no time */
     uint64_t record;     /* line or packet number, from 1 */
     long long offset;    /* byte offset of the record in the input, -1 for packets */
+    int role;            /* enum rk_match_role */
+    const struct rk_match_flow *flow; /* NULL when the record has no connection */
 };
 typedef int (*rk_match_obs_fn)(const struct rk_match_obs *obs, void *ctx);
 
@@ -353,5 +367,74 @@ int rk_match_extract(const char *p, size_t len, const struct rk_match_extract_op
 int rk_match_extract_line(const char *line, size_t len, const struct rk_match_extract_options *opt,
                           const char *header, size_t header_len, uint64_t record,
                           rk_match_obs_fn fn, void *ctx, struct rk_err *err);
+
+/* ---- the matcher: observations in, events out --------------------------------------------- */
+
+/* Looks every observed value up, confirms candidates of compound patterns by evaluating them on
+ * the record's observation (all values of one record, as SCOs), checks warning lists, reports
+ * events and aggregates sightings. One matcher serves one thread. */
+struct rk_match_matcher;
+
+struct rk_match_matcher_options {
+    int exact_domains;
+    int64_t now_us;       /* indicators must be valid at this instant; 0: the current time */
+    int64_t window_us;    /* sighting window; default one hour */
+    size_t max_buffered;  /* observations kept per multi-observation pattern; default 32 */
+};
+
+/* A value that matched indicators. Borrowed for the duration of the callback. */
+struct rk_match_event {
+    const char *input;                /* the input's name */
+    const struct rk_match_obs *obs;
+    const struct rk_match_hit *hits;  /* confirmed and valid, most specific first */
+    size_t n_hits;
+    int suppressed;                   /* a warning list holds the value */
+    struct rk_match_warning warning;  /* which, when suppressed */
+};
+typedef int (*rk_match_event_fn)(const struct rk_match_event *ev, void *ctx);
+
+struct rk_match_matcher_stats {
+    uint64_t values;          /* values observed */
+    uint64_t events;          /* values with confirmed hits (suppressed ones included) */
+    uint64_t suppressed;      /* of those, held by a warning list */
+    uint64_t not_valid;       /* hits dropped: indicator not yet or no longer valid */
+    uint64_t pattern_rejected;/* candidate hits the whole pattern did not confirm */
+    uint64_t pattern_errors;  /* candidate hits whose evaluation failed (counted as no match) */
+};
+
+/* ix and wl (may be NULL) are borrowed and must outlive the matcher; opt may be NULL. */
+int rk_match_matcher_new(struct rk_match_matcher **out, const struct rk_match_index *ix,
+                         const struct rk_match_warnlists *wl,
+                         const struct rk_match_matcher_options *opt, rk_match_event_fn fn,
+                         void *ctx, struct rk_err *err);
+void rk_match_matcher_free(struct rk_match_matcher *m);
+/* Take one observed value (the extractor's callback can pass its obs straight on). Values of
+ * one record (same input and record number) are gathered; a record is judged when the next
+ * one starts or at rk_match_matcher_flush. A non-zero return from the event callback stops. */
+int rk_match_matcher_observe(struct rk_match_matcher *m, const char *input,
+                             const struct rk_match_obs *obs, struct rk_err *err);
+/* Judge the record gathered last (call at the end of each input). */
+int rk_match_matcher_flush(struct rk_match_matcher *m, struct rk_err *err);
+void rk_match_matcher_stats(const struct rk_match_matcher *m, struct rk_match_matcher_stats *out);
+
+/* A sighting: one indicator seen count times in one time window (suppressed hits excluded). */
+struct rk_match_sighting {
+    uint32_t indicator;
+    int64_t window_start_us;
+    uint64_t count;
+    int64_t first_seen_us, last_seen_us;
+};
+/* Call fn for each sighting, ordered by indicator then window. A non-zero return stops. */
+int rk_match_matcher_sightings(const struct rk_match_matcher *m,
+                               int (*fn)(const struct rk_match_sighting *s, void *ctx), void *ctx,
+                               struct rk_err *err);
+
+/* Append an event as one JSON object (no line end) to out (a struct rk_buf from util/buf.h):
+ * {"time","input","record","offset","field","kind","value","suppressed_by"?,
+ *  "indicators":[{"id","matched","matched_kind","confidence","tlp","valid_until","source",
+ *  "name"}]}. docs/match.md describes every member. */
+struct rk_buf;
+int rk_match_event_json(const struct rk_match_index *ix, const struct rk_match_event *ev,
+                        struct rk_buf *out);
 
 #endif

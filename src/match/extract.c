@@ -18,6 +18,7 @@
 
 #include "util/alloc.h"
 #include "util/rktime.h"
+#include "util/strparse.h"
 
 #define DEFAULT_MAX_LINE (1u << 20)
 #define JSON_MAX_DEPTH   16
@@ -33,7 +34,21 @@ struct ex {
     int64_t ts_us;
     uint64_t values;
     char *line; /* text: the refanged line */
+    struct rk_match_flow flow;
+    int has_flow;
 };
+
+/* Source or destination address, by the field it came from. */
+static int field_role(const char *field)
+{
+    size_t n = strlen(field);
+
+    if (rk_has_suffix(field, n, "orig_h") || rk_has_suffix(field, n, "src_ip"))
+        return RK_MATCH_ROLE_SRC;
+    if (rk_has_suffix(field, n, "resp_h") || rk_has_suffix(field, n, "dest_ip"))
+        return RK_MATCH_ROLE_DST;
+    return RK_MATCH_ROLE_NONE;
+}
 
 static int emit_value(struct ex *x, int kind, const char *s, size_t len, const char *field)
 {
@@ -46,6 +61,8 @@ static int emit_value(struct ex *x, int kind, const char *s, size_t len, const c
     obs.ts_us = x->ts_us;
     obs.record = x->record;
     obs.offset = x->offset;
+    obs.role = field_role(field);
+    obs.flow = x->has_flow ? &x->flow : NULL;
     x->values++;
     return x->fn(&obs, x->ctx);
 }
@@ -175,6 +192,32 @@ static int64_t record_time(const json_t *doc)
     return 0;
 }
 
+static unsigned port_of(const json_t *doc, const char *zeek, const char *eve)
+{
+    const json_t *p = json_object_get(doc, zeek);
+
+    if (!p)
+        p = json_object_get(doc, eve);
+    return json_is_integer(p) && json_integer_value(p) > 0 && json_integer_value(p) < 65536
+                   ? (unsigned)json_integer_value(p)
+                   : 0;
+}
+
+/* Ports and protocol: Zeek id.orig_p/id.resp_p/proto, eve src_port/dest_port/proto. */
+static void record_flow(struct ex *x, const json_t *doc)
+{
+    const char *proto = json_string_value(json_object_get(doc, "proto"));
+    size_t i = 0;
+
+    memset(&x->flow, 0, sizeof(x->flow));
+    x->flow.src_port = port_of(doc, "id.orig_p", "src_port");
+    x->flow.dst_port = port_of(doc, "id.resp_p", "dest_port");
+    for (; proto && proto[i] && i + 1 < sizeof(x->flow.proto); i++)
+        x->flow.proto[i] = (char)(proto[i] >= 'A' && proto[i] <= 'Z' ? proto[i] + 32 : proto[i]);
+    x->flow.proto[i] = '\0';
+    x->has_flow = x->flow.src_port || x->flow.dst_port || i > 0;
+}
+
 /* Zeek http (host + uri) and eve http (http.hostname + http.url) give a URL. */
 static int json_url(struct ex *x, const json_t *doc)
 {
@@ -209,6 +252,7 @@ static int json_line(struct ex *x, const char *line, size_t len, struct rk_err *
         return RK_EFORMAT;
     }
     x->ts_us = record_time(doc);
+    record_flow(x, doc);
     rc = walk_json(x, doc, "", "", 0);
     if (rc == 0)
         rc = json_url(x, doc);
@@ -384,7 +428,7 @@ int rk_match_extract_line(const char *line, size_t len,
                           struct rk_err *err)
 {
     struct rk_match_extract_options o = *opt_in, *opt = &o;
-    struct ex x = {opt, fn, ctx, NULL, record, 0, 0, 0, NULL};
+    struct ex x = {.opt = opt, .fn = fn, .ctx = ctx, .record = record};
     uint64_t mask;
     int rc;
 
@@ -436,6 +480,7 @@ static int extract_lines(struct ex *x, const char *p, size_t len,
         x->record++;
         x->offset = (long long)pos;
         x->ts_us = 0;
+        x->has_flow = 0;
         if (n > 0 && p[end - 1] == '\r')
             n--;
         e.code = 0;
@@ -479,7 +524,7 @@ int rk_match_extract(const char *p, size_t len, const struct rk_match_extract_op
 {
     struct rk_match_extract_options opt = *opt_in;
     struct rk_match_extract_stats local;
-    struct ex x = {&opt, fn, ctx, NULL, 0, 0, 0, 0, NULL};
+    struct ex x = {.opt = &opt, .fn = fn, .ctx = ctx};
     int rc;
 
     if (!stats)

@@ -28,6 +28,8 @@ struct pk {
     struct rk_match_extract_stats *st;
     uint64_t record;
     int64_t ts_us;
+    struct rk_match_flow flow;
+    int has_flow;
 };
 
 static uint16_t be16(const uint8_t *p)
@@ -46,13 +48,19 @@ static int emit(struct pk *k, int kind, const char *s, size_t len, const char *f
     obs.ts_us = k->ts_us;
     obs.record = k->record;
     obs.offset = -1;
+    obs.role = RK_MATCH_ROLE_NONE;
+    obs.flow = k->has_flow ? &k->flow : NULL;
     k->st->values++;
     return k->fn(&obs, k->ctx);
 }
 
 static int emit_addr(struct pk *k, const uint8_t *a, int v6, const char *field)
 {
-    struct rk_match_obs obs = {k->v, field, k->ts_us, k->record, -1};
+    struct rk_match_obs obs = {k->v, field, k->ts_us, k->record, -1,
+                               strcmp(field, "ip.src") == 0   ? RK_MATCH_ROLE_SRC
+                               : strcmp(field, "ip.dst") == 0 ? RK_MATCH_ROLE_DST
+                                                              : RK_MATCH_ROLE_NONE,
+                               k->has_flow ? &k->flow : NULL};
 
     if (v6)
         rk_match__ipv6_value(k->v, a, 128);
@@ -240,6 +248,19 @@ static int tls_sni(struct pk *k, const uint8_t *p, size_t len)
 
 /* ---- transport and network layers ------------------------------------------------------------ */
 
+/* Ports and protocol of the packet, known before its addresses are handed out. */
+static void packet_flow(struct pk *k, int proto, const uint8_t *p, size_t len)
+{
+    memset(&k->flow, 0, sizeof(k->flow));
+    k->has_flow = 1;
+    snprintf(k->flow.proto, sizeof(k->flow.proto), "%s",
+             proto == 6 ? "tcp" : proto == 17 ? "udp" : proto == 1 || proto == 58 ? "icmp" : "");
+    if ((proto == 6 || proto == 17) && len >= 4) {
+        k->flow.src_port = be16(p);
+        k->flow.dst_port = be16(p + 2);
+    }
+}
+
 static int transport(struct pk *k, int proto, const uint8_t *p, size_t len)
 {
     unsigned sport, dport;
@@ -277,6 +298,8 @@ static int ipv4(struct pk *k, const uint8_t *p, size_t len)
     total = be16(p + 2);
     if (total < hl || total > len)
         total = len; /* trust the capture length when the header lies (TSO) */
+    if ((be16(p + 6) & 0x1fff) == 0)
+        packet_flow(k, p[9], p + hl, total - hl);
     if ((rc = emit_addr(k, p + 12, 0, "ip.src")) != 0 ||
         (rc = emit_addr(k, p + 16, 0, "ip.dst")) != 0)
         return rc;
@@ -294,9 +317,6 @@ static int ipv6(struct pk *k, const uint8_t *p, size_t len)
         return 0;
     end = 40 + (size_t)be16(p + 4);
     end = end <= len && end > 40 ? end : len;
-    if ((rc = emit_addr(k, p + 8, 1, "ip.src")) != 0 ||
-        (rc = emit_addr(k, p + 24, 1, "ip.dst")) != 0)
-        return rc;
     next = p[6];
     for (int i = 0; i < MAX_EXT; i++) {
         size_t hl;
@@ -315,6 +335,11 @@ static int ipv6(struct pk *k, const uint8_t *p, size_t len)
         next = p[pos];
         pos += hl;
     }
+    if (pos <= end)
+        packet_flow(k, next, p + pos, end - pos);
+    if ((rc = emit_addr(k, p + 8, 1, "ip.src")) != 0 ||
+        (rc = emit_addr(k, p + 24, 1, "ip.dst")) != 0)
+        return rc;
     return pos <= end ? transport(k, next, p + pos, end - pos) : 0;
 }
 
@@ -376,7 +401,7 @@ int rk_match__extract_pcap(const char *p, size_t len, const struct rk_match_extr
                            struct rk_err *err)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
-    struct pk k = {fn, ctx, NULL, st, 0, 0};
+    struct pk k = {.fn = fn, .ctx = ctx, .st = st};
     struct pcap_pkthdr *hdr;
     const u_char *data;
     FILE *f;
@@ -401,6 +426,7 @@ int rk_match__extract_pcap(const char *p, size_t len, const struct rk_match_extr
         k.record++;
         st->records++;
         k.ts_us = (int64_t)hdr->ts.tv_sec * 1000000 + hdr->ts.tv_usec;
+        k.has_flow = 0;
         rc = link_layer(&k, dlt, data, hdr->caplen);
     }
     if (rc == 0 && r == PCAP_ERROR) {

@@ -16,5 +16,6 @@ int test_match_warnlist_run(void);
 int test_match_extract_run(void);
 int test_match_grep_run(void);
 int test_match_stix_run(void);
+int test_match_matcher_run(void);
 
 #endif
