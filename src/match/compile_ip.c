@@ -362,29 +362,34 @@ static int append_ivpost(struct b_out *o, const struct ip_tmp *t)
 static int write_v4(struct b_out *o, const struct ip_tmp *t, int set_only)
 {
     uint32_t *full = rk_reallocarray(NULL, t->n ? t->n : 1, sizeof(*full));
-    uint16_t *bounds = rk_reallocarray(NULL, t->n ? t->n : 1, sizeof(*bounds));
+    uint16_t *bounds = NULL;
     uint32_t *pay = NULL;
     int rc;
 
-    if (!full || !bounds) {
-        rk_free(full);
-        rk_free(bounds);
+    if (!full)
         return RK_ENOMEM;
-    }
-    for (size_t i = 0; i < t->n; i++) {
+    for (size_t i = 0; i < t->n; i++)
         full[i] = (uint32_t)t->bounds[i].lo;
-        bounds[i] = (uint16_t)full[i];
-    }
-    o->v4_bits = MIDX_V4_BITS;
+    o->v4_bits = t->n >= MIDX_V4_WIDE_MAX ? MIDX_V4_BITS : rk_match__bucket_bits(t->n / 2, 4, 13);
     rc = rk_match__buckets32(full, 1, t->n, o->v4_bits, (uint32_t **)&o->sec[SEC_V4_BUCKETS].p,
                              &o->sec[SEC_V4_BUCKETS].size);
-    rk_free(full);
-    if (rc != 0) {
-        rk_free(bounds);
-        return rc;
+    if (rc == 0 && o->v4_bits == MIDX_V4_BITS) { /* keep the low halves only */
+        if (!(bounds = rk_reallocarray(NULL, t->n ? t->n : 1, sizeof(*bounds))))
+            rc = RK_ENOMEM;
+        for (size_t i = 0; rc == 0 && i < t->n; i++)
+            bounds[i] = (uint16_t)full[i];
+        rk_free(full);
+        full = NULL;
+        o->sec[SEC_V4_BOUNDS].p = bounds;
+        o->sec[SEC_V4_BOUNDS].size = t->n * sizeof(*bounds);
+    } else if (rc == 0) {
+        o->sec[SEC_V4_BOUNDS].p = full;
+        o->sec[SEC_V4_BOUNDS].size = t->n * sizeof(*full);
+        full = NULL;
     }
-    o->sec[SEC_V4_BOUNDS].p = bounds;
-    o->sec[SEC_V4_BOUNDS].size = t->n * sizeof(*bounds);
+    rk_free(full);
+    if (rc != 0)
+        return rc;
     if (set_only)
         return 0;
     if (!(pay = rk_reallocarray(NULL, t->n ? t->n : 1, sizeof(*pay))))

@@ -191,7 +191,7 @@ static inline __attribute__((always_inline)) void
 batch_fill_impl(struct chunk *c, struct batch *bt, const char **pp, const char *end, int sse)
 {
     const struct rk_match_index *ix = c->g.ix;
-    uint32_t shift = 32 - MIDX_V4_BITS;
+    uint32_t shift = 32 - ix->h->v4_bits;
     const char *p = *pp;
 
     for (bt->n = 0; bt->n < BATCH && p < end; bt->n++) {
@@ -217,7 +217,8 @@ batch_fill_impl(struct chunk *c, struct batch *bt, const char **pp, const char *
             bt->v4[i] = 0;
             bt->lo[i] = ix->v4_buckets[b];
             bt->hi[i] = ix->v4_buckets[b + 1];
-            __builtin_prefetch(ix->v4_bounds + bt->lo[i]);
+            if (ix->v4_bounds)
+                __builtin_prefetch(ix->v4_bounds + bt->lo[i]);
             skip = len;
         }
         if (p + skip < end && p[skip] == '\n')
@@ -259,7 +260,10 @@ static int batch_judge(struct chunk *c, struct batch *bt)
         size_t n = bt->len[i];
 
         if (v4 == 0) {
-            size_t rank = probe_rank16(ix->v4_bounds, bt->lo[i], bt->hi[i], (uint16_t)bt->addr[i]);
+            size_t rank =
+                    ix->v4_bounds
+                            ? probe_rank16(ix->v4_bounds, bt->lo[i], bt->hi[i], (uint16_t)bt->addr[i])
+                            : probe_rank32(ix->v4_bounds32, bt->lo[i], bt->hi[i], bt->addr[i]);
 
             v4 = ix->set_only ? (int)(rank & 1) : ix->v4_pay[rank - 1] != MIDX_NONE;
         }

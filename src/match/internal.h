@@ -4,10 +4,11 @@
  *
  *   header (struct midx_header, with the section table), then sections, each 8-byte aligned.
  *
- * IPv4: the interval starts, sorted, split by their top 16 bits: V4_BUCKETS[b] (2^16 + 1
- * entries) is the first start whose top 16 bits are >= b, and V4_BOUNDS keeps only the low 16
- * bits of each start (2 bytes a bound: the table stays in cache). In a full index the first
- * start is 0
+ * IPv4: the interval starts, sorted, split by their top v4_bits bits: V4_BUCKETS[b]
+ * (2^v4_bits + 1 entries) is the first start whose top bits are >= b. With 16 bits (tables of
+ * 16,384 bounds and more) V4_BOUNDS keeps only the low 16 bits of each start (2 bytes a bound:
+ * the table stays in cache); with fewer bits (small tables, whose bucket index stays small)
+ * it keeps whole 32-bit starts. In a full index the first start is 0
  * and V4_PAY gives each interval's payload: MIDX_NONE (no value covers it), MIDX_DIRECT|key
  * (one value) or an offset into IVPOST where a count and that many key ids follow, most
  * specific first. In a set-only index the bounds alternate: an address is listed when the
@@ -40,7 +41,8 @@
 #define MIDX_NONE    0xffffffffu
 #define MIDX_DIRECT  0x80000000u
 #define MIDX_FLAG_SET_ONLY 1u
-#define MIDX_V4_BITS 16
+#define MIDX_V4_BITS     16    /* bucket bits of a large IPv4 table: 16-bit bounds */
+#define MIDX_V4_WIDE_MAX 16384 /* tables with fewer bounds keep 32-bit bounds */
 
 enum midx_section {
     SEC_V4_BOUNDS = 0,
@@ -116,7 +118,8 @@ struct rk_match_index {
     void *owned;       /* malloc'd image, or NULL */
     int mapped;        /* 1 when base is an mmap */
     const struct midx_header *h;
-    const uint16_t *v4_bounds;
+    const uint16_t *v4_bounds;   /* v4_bits == 16 */
+    const uint32_t *v4_bounds32; /* v4_bits < 16 */
     const uint32_t *v4_pay, *v4_buckets;
     size_t n_v4;
     const uint64_t *v6_bounds;

@@ -22,12 +22,32 @@ static inline size_t probe_rank16(const uint16_t *v, size_t lo, size_t hi, uint1
     return (size_t)(base - v) + (base[0] <= a);
 }
 
-/* Number of IPv4 interval starts <= a: the bucket of a's top 16 bits, then its low 16 bits. */
+/* The same over 32-bit bounds. */
+static inline size_t probe_rank32(const uint32_t *v, size_t lo, size_t hi, uint32_t a)
+{
+    const uint32_t *base = v + lo;
+    size_t n = hi - lo;
+
+    if (n == 0)
+        return lo;
+    while (n > 1) {
+        size_t half = n / 2;
+
+        base += (size_t)(base[half - 1] <= a) * half;
+        n -= half;
+    }
+    return (size_t)(base - v) + (base[0] <= a);
+}
+
+/* Number of IPv4 interval starts <= a: the bucket of a's top bits, then the bounds in it. */
 static inline size_t probe_v4_rank(const struct rk_match_index *ix, uint32_t a)
 {
-    uint32_t b = a >> (32 - MIDX_V4_BITS);
+    uint32_t b = a >> (32 - ix->h->v4_bits);
+    size_t lo = ix->v4_buckets[b], hi = ix->v4_buckets[b + 1];
 
-    return probe_rank16(ix->v4_bounds, ix->v4_buckets[b], ix->v4_buckets[b + 1], (uint16_t)a);
+    if (ix->v4_bounds32)
+        return probe_rank32(ix->v4_bounds32, lo, hi, a);
+    return probe_rank16(ix->v4_bounds, lo, hi, (uint16_t)a);
 }
 
 static inline int v6_le(const uint64_t *bound, uint64_t hi, uint64_t lo)

@@ -62,7 +62,7 @@ static int check_header(const struct midx_header *h, size_t len, struct rk_err *
         return bad(err, "file size differs from the header (truncated?)", 16);
     if (rk_match__checksum((const uint8_t *)h + MIDX_CHECKSUM_FROM, len - MIDX_CHECKSUM_FROM) != h->checksum)
         return bad(err, "checksum mismatch", (long long)offsetof(struct midx_header, checksum));
-    if (h->v4_bits != MIDX_V4_BITS || h->v6_bits < 1 || h->v6_bits > 24 ||
+    if (h->v4_bits < 1 || h->v4_bits > MIDX_V4_BITS || h->v6_bits < 1 || h->v6_bits > 24 ||
         h->name_bits > 31)
         return bad(err, "bucket sizes", (long long)offsetof(struct midx_header, v4_bits));
     for (int i = 0; i < 4; i++)
@@ -97,7 +97,12 @@ static void bind_sections(struct rk_match_index *ix)
 {
     size_t n;
 
-    ix->v4_bounds = sec_ptr(ix, SEC_V4_BOUNDS, &ix->n_v4);
+    if (ix->h->v4_bits == MIDX_V4_BITS) {
+        ix->v4_bounds = sec_ptr(ix, SEC_V4_BOUNDS, &ix->n_v4);
+    } else {
+        ix->v4_bounds32 = sec_ptr(ix, SEC_V4_BOUNDS, &ix->n_v4);
+        ix->n_v4 /= 2;
+    }
     ix->v4_pay = sec_ptr(ix, SEC_V4_PAY, &n);
     ix->v4_buckets = sec_ptr(ix, SEC_V4_BUCKETS, &n);
     ix->v6_bounds = sec_ptr(ix, SEC_V6_BOUNDS, &ix->n_v6);
@@ -162,14 +167,23 @@ static int check_v4(const struct rk_match_index *ix, struct rk_err *err)
     sec_ptr(ix, SEC_V4_PAY, &n_pay);
     if ((rc = check_buckets(ix, SEC_V4_BUCKETS, ix->h->v4_bits, ix->n_v4, err)) != 0)
         return rc;
-    for (size_t b = 0; b + 1 < ((size_t)1 << MIDX_V4_BITS) + 1; b++) /* ascending per bucket */
+    if (ix->v4_bounds32) {
+        if (ix->h->sec[SEC_V4_BOUNDS].size % 4 != 0)
+            return bad(err, "IPv4 bounds size", (long long)ix->h->sec[SEC_V4_BOUNDS].off);
+        for (size_t i = 1; i < ix->n_v4; i++)
+            if (ix->v4_bounds32[i] <= ix->v4_bounds32[i - 1])
+                return bad(err, "IPv4 bounds out of order",
+                           (long long)(ix->h->sec[SEC_V4_BOUNDS].off + 4 * i));
+    }
+    for (size_t b = 0; ix->v4_bounds && b < ((size_t)1 << MIDX_V4_BITS); b++) /* per bucket */
         for (size_t i = (size_t)ix->v4_buckets[b] + 1; i < ix->v4_buckets[b + 1]; i++)
             if (ix->v4_bounds[i] <= ix->v4_bounds[i - 1])
                 return bad(err, "IPv4 bounds out of order",
                            (long long)(ix->h->sec[SEC_V4_BOUNDS].off + 2 * i));
     if (ix->set_only)
         return n_pay == 0 ? 0 : bad(err, "payload in a set-only index", 0);
-    if (n_pay != ix->n_v4 || ix->n_v4 == 0 || ix->v4_bounds[0] != 0)
+    if (n_pay != ix->n_v4 || ix->n_v4 == 0 ||
+        (ix->v4_bounds ? ix->v4_bounds[0] : ix->v4_bounds32[0]) != 0)
         return bad(err, "IPv4 payload count", (long long)ix->h->sec[SEC_V4_PAY].off);
     for (size_t i = 0; i < n_pay; i++)
         if (!check_payload(ix, ix->v4_pay[i]))

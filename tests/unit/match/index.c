@@ -177,6 +177,50 @@ static void test_match_index__ipv4_against_naive(void **state)
     rk_match_index_free(set);
 }
 
+/* A table past 16,384 bounds uses 16-bit bounds under a 2^16 bucket index: same answers. */
+static void test_match_index__large_ipv4_table(void **state)
+{
+    enum { N = 12000 };
+    static uint32_t first[N], last[N];
+    struct rk_match_build_options so = {.set_only = 1};
+    struct rk_match_builder *bf, *bs;
+    struct rk_match_index *full, *set;
+    struct rk_match_index_stats st;
+    struct rk_match_hit hits[64];
+    char text[40];
+
+    assert_int_equal(rk_match_builder_new(&bf, NULL, NULL), 0);
+    assert_int_equal(rk_match_builder_new(&bs, &so, NULL), 0);
+    for (int i = 0; i < N; i++) {
+        uint32_t a = (uint32_t)rnd(), len = i % 10 == 0 ? 24 : 32;
+
+        first[i] = a & (0xffffffffu << (32 - len));
+        last[i] = first[i] | ~(0xffffffffu << (32 - len));
+        snprintf(text, sizeof(text), "%u.%u.%u.%u/%u", a >> 24, a >> 16 & 255, a >> 8 & 255,
+                 a & 255, len);
+        parse(RK_MATCH_ANY, text);
+        assert_int_equal(rk_match_builder_add_value(bf, add_ind(bf, "indicator--x"), &v, NULL), 0);
+        assert_int_equal(rk_match_builder_add_value(bs, 0, &v, NULL), 0);
+    }
+    assert_int_equal(rk_match_builder_finish(bf, &full, NULL), 0);
+    assert_int_equal(rk_match_builder_finish(bs, &set, NULL), 0);
+    rk_match_index_stats(set, &st);
+    assert_true(st.ipv4_intervals >= 16384);
+    for (int q = 0; q < 4000; q++) {
+        uint32_t a = q % 2 ? (uint32_t)rnd() : first[rnd() % N] + (uint32_t)(rnd() % 3) - 1;
+        size_t want = 0;
+
+        for (int i = 0; i < N; i++)
+            want += first[i] <= a && a <= last[i];
+        snprintf(text, sizeof(text), "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
+        parse(RK_MATCH_IPV4, text);
+        assert_int_equal(rk_match_lookup(full, &v, NULL, hits, 64), want);
+        assert_int_equal(rk_match_contains(set, &v, 0), want > 0);
+    }
+    rk_match_index_free(full);
+    rk_match_index_free(set);
+}
+
 /* ---- IPv6 --------------------------------------------------------------------------------------- */
 
 static void test_match_index__ipv6(void **state)
@@ -358,6 +402,7 @@ int test_match_index_run(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_match_index__ipv4_against_naive),
+            cmocka_unit_test(test_match_index__large_ipv4_table),
             cmocka_unit_test(test_match_index__ipv6),
             cmocka_unit_test(test_match_index__names),
             cmocka_unit_test(test_match_index__domain_hits_in_order),
