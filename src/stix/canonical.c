@@ -1,0 +1,254 @@
+/* canonical.c - canonical JSON serialisation: object keys sorted (by UTF-16 code units, as RFC
+ * 8785 orders them; the same as byte order for ASCII keys), no insignificant white space,
+ * strings as UTF-8 with only '"', '\' and control characters escaped, integers exactly and
+ * floats in the shortest form that reads back to the same double. RK_CANON_JCS switches
+ * numbers to the RFC 8785 form (integral floats without ".0"), for deterministic SCO ids. */
+#include "stix/stix_internal.h"
+#include "stix/swar.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct member {
+    const char *key;
+    size_t len;
+    const json_t *value;
+};
+
+/* Most bytes a canonical dump may produce through rk_stix_canonical_dump. */
+#define RK_CANON_MAX ((size_t)1 << 30)
+
+/* Bytes that must be escaped in a JSON string: control characters, quote and backslash. */
+static int must_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* The escape sequence for byte c into esc; its length. */
+static size_t escape(unsigned char c, char esc[6])
+{
+    static const char hex[] = "0123456789abcdef";
+
+    esc[0] = '\\';
+    switch (c) {
+    case '"': esc[1] = '"'; return 2;
+    case '\\': esc[1] = '\\'; return 2;
+    case '\b': esc[1] = 'b'; return 2;
+    case '\f': esc[1] = 'f'; return 2;
+    case '\n': esc[1] = 'n'; return 2;
+    case '\r': esc[1] = 'r'; return 2;
+    case '\t': esc[1] = 't'; return 2;
+    default:
+        memcpy(esc + 1, "u00", 3);
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 15];
+        return 6;
+    }
+}
+
+/* Runs of bytes that need no escaping are copied whole into room reserved up front. */
+static int append_string(struct rk_buf *b, const char *s, size_t len)
+{
+    size_t i = 0, run;
+    int rc;
+
+    if ((rc = rk_buf_reserve(b, len + 2)) != 0)
+        return rc;
+    b->ptr[b->len++] = '"';
+    for (;;) {
+        run = i;
+        i = rk_swar_skip_plain(s, i, len, 1);
+        while (i < len && !must_escape((unsigned char)s[i]))
+            i++;
+        memcpy(b->ptr + b->len, s + run, i - run);
+        b->len += i - run;
+        if (i == len)
+            break;
+        /* an escape grows the text: keep room for it and the rest */
+        if ((rc = rk_buf_reserve(b, 6 + (len - i) + 1)) != 0)
+            return rc;
+        b->len += escape((unsigned char)s[i++], b->ptr + b->len);
+    }
+    b->ptr[b->len++] = '"';
+    b->ptr[b->len] = '\0';
+    return 0;
+}
+
+/* The shortest of %.15g, %.16g, %.17g that reads back as d; independent of the locale's
+ * decimal point. */
+static int format_real(char *out, size_t cap, double d, int mode)
+{
+    int n = 0;
+
+    if (!isfinite(d))
+        return RK_EFORMAT;
+    if (mode == RK_CANON_JCS && d == floor(d) && fabs(d) < 9007199254740992.0)
+        return snprintf(out, cap, "%.0f", d) > 0 ? 0 : RK_EINTERNAL;
+    for (int prec = 15; prec <= 17; prec++) {
+        n = snprintf(out, cap, "%.*g", prec, d);
+        if (n <= 0 || (size_t)n >= cap)
+            return RK_EINTERNAL;
+        for (char *p = out; *p; p++) {
+            if (*p == ',')
+                *p = '.';
+        }
+        if (strtod(out, NULL) == d)
+            break;
+    }
+    if (mode == RK_CANON_STIX && !strpbrk(out, ".eE") && (size_t)n + 2 < cap)
+        memcpy(out + n, ".0", 3); /* stays a JSON real when read back */
+    return 0;
+}
+
+static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    size_t n = al < bl ? al : bl, i = 0;
+    unsigned char ca, cb;
+
+    while (i < n && a[i] == b[i])
+        i++;
+    if (i == n)
+        return al < bl ? -1 : (al > bl ? 1 : 0);
+    ca = (unsigned char)a[i];
+    cb = (unsigned char)b[i];
+    /* UTF-16 puts supplementary characters (surrogates D800-DFFF) before U+E000-U+FFFF */
+    if (ca >= 0xf0 && (cb == 0xee || cb == 0xef))
+        return -1;
+    if (cb >= 0xf0 && (ca == 0xee || ca == 0xef))
+        return 1;
+    return ca < cb ? -1 : 1;
+}
+
+/* Insertion sort: objects have tens of members, where it beats qsort's overhead; large
+ * objects fall back to qsort. */
+static int member_cmp(const void *x, const void *y)
+{
+    const struct member *a = x, *b = y;
+
+    return key_cmp(a->key, a->len, b->key, b->len);
+}
+
+static void sort_members(struct member *m, size_t n)
+{
+    if (n > 64) {
+        qsort(m, n, sizeof(*m), member_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        struct member x = m[i];
+        size_t j = i;
+
+        while (j > 0 && key_cmp(x.key, x.len, m[j - 1].key, m[j - 1].len) < 0) {
+            m[j] = m[j - 1];
+            j--;
+        }
+        m[j] = x;
+    }
+}
+
+static int append_object(struct rk_buf *b, const json_t *v, int mode)
+{
+    struct member stack[32], *m = stack;
+    size_t n = json_object_size(v), i = 0;
+    void *it;
+    int rc = 0;
+
+    if (n > sizeof(stack) / sizeof(stack[0]) &&
+        (m = rk_reallocarray(NULL, n, sizeof(*m))) == NULL)
+        return RK_ENOMEM;
+    for (it = json_object_iter((json_t *)v); it && i < n; it = json_object_iter_next((json_t *)v, it)) {
+        m[i].key = json_object_iter_key(it);
+        m[i].len = json_object_iter_key_len(it);
+        m[i++].value = json_object_iter_value(it);
+    }
+    sort_members(m, i);
+    rc = rk_buf_putc(b, '{');
+    for (size_t k = 0; k < i && rc == 0; k++) {
+        if (k > 0)
+            rc = rk_buf_putc(b, ',');
+        if (rc == 0)
+            rc = append_string(b, m[k].key, m[k].len);
+        if (rc == 0)
+            rc = rk_buf_putc(b, ':');
+        if (rc == 0)
+            rc = rk_stix_canon_append(b, m[k].value, mode);
+    }
+    if (rc == 0)
+        rc = rk_buf_putc(b, '}');
+    if (m != stack)
+        rk_free(m);
+    return rc;
+}
+
+static int append_array(struct rk_buf *b, const json_t *v, int mode)
+{
+    size_t n = json_array_size(v);
+    int rc = rk_buf_putc(b, '[');
+
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (i > 0)
+            rc = rk_buf_putc(b, ',');
+        if (rc == 0)
+            rc = rk_stix_canon_append(b, json_array_get(v, i), mode);
+    }
+    return rc == 0 ? rk_buf_putc(b, ']') : rc;
+}
+
+int rk_stix_canon_append(struct rk_buf *b, const json_t *v, int mode)
+{
+    char num[40];
+    int rc;
+
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return append_object(b, v, mode);
+    case JSON_ARRAY:
+        return append_array(b, v, mode);
+    case JSON_STRING:
+        return append_string(b, json_string_value(v), json_string_length(v));
+    case JSON_INTEGER:
+        snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return rk_buf_puts(b, num);
+    case JSON_REAL:
+        if ((rc = format_real(num, sizeof(num), json_real_value(v), mode)) != 0)
+            return rc;
+        return rk_buf_puts(b, num);
+    case JSON_TRUE:
+        return rk_buf_puts(b, "true");
+    case JSON_FALSE:
+        return rk_buf_puts(b, "false");
+    case JSON_NULL:
+        return rk_buf_puts(b, "null");
+    }
+    return RK_EINTERNAL;
+}
+
+char *rk_stix_canon_dump(const json_t *value, size_t hint, size_t *len_out)
+{
+    struct rk_buf b;
+    char *out = NULL;
+    size_t len = 0;
+
+    if (len_out)
+        *len_out = 0;
+    if (!value)
+        return NULL;
+    rk_buf_init(&b, RK_CANON_MAX);
+    if (rk_buf_reserve(&b, hint < RK_CANON_MAX ? hint : 0) == 0 &&
+        rk_stix_canon_append(&b, value, RK_CANON_STIX) == 0)
+        out = rk_buf_detach(&b, &len);
+    rk_buf_free(&b);
+    if (out && len_out)
+        *len_out = len;
+    return out;
+}
+
+/* Serialise any JSON value canonically into a new string (caller frees with free()). */
+char *rk_stix_canonical_dump(const json_t *value, size_t *len_out)
+{
+    return rk_stix_canon_dump(value, 0, len_out);
+}

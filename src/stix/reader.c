@@ -1,0 +1,580 @@
+/* reader.c - the streaming STIX reader: a bundle (with or without "type", its "objects" list in
+ * any position), a bare object, a JSON array of objects, or JSON lines, read one object at a
+ * time with bounded memory. The top level is read as a sequence of JSON values; an object with
+ * an "objects" list is a bundle whose list elements are delivered one by one; any other
+ * top-level object is one STIX object; a top-level array is a list of objects. */
+#include "stix/object.h"
+#include "stix/refs.h"
+#include "stix/scan.h"
+#include "util/alloc.h"
+#include "util/strparse.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { ST_TOP, ST_ARRAY, ST_MEMBERS, ST_DONE, ST_FAILED };
+
+/* Largest top-level bundle member value (type, id, spec_version, ...) decoded for checks. */
+#define MEMBER_VALUE_MAX ((size_t)64 << 10)
+
+struct rk_stix_reader {
+    struct rk_stix_options opt;
+    struct rk_stix_scan scan;
+    int state;
+    int in_bundle;     /* the current list is a bundle's "objects" */
+    int first;         /* no element/member read yet in the current list/object */
+    int capturing;     /* the top-level object may be a bare STIX object: its text is kept */
+    uint64_t top_start; /* where the current top-level value starts */
+    json_t *bprops;    /* top-level members of the current object other than "objects" */
+    int lists;         /* "objects" lists streamed from the current top-level object */
+    size_t index;
+    struct rk_stix_findings *input;
+    struct rk_stix_refs refs;
+    struct rk_stix_source src; /* to name missing references at the end */
+    char *path;
+    long long cur_offset;
+    struct rk_err fail;
+    int fail_rc;
+};
+
+/* Ready an error for use: cheaper than rk_err_clear, which zeroes the whole struct. */
+static void err_reset(struct rk_err *e)
+{
+    e->code = 0;
+    e->offset = -1;
+    e->object_id[0] = '\0';
+    e->path[0] = '\0';
+    e->message[0] = '\0';
+}
+
+static int reader_new(struct rk_stix_reader **out, const struct rk_stix_options *opt)
+{
+    struct rk_stix_reader *r = rk_calloc(1, sizeof(*r));
+
+    if (!r)
+        return RK_ENOMEM;
+    r->opt = *rk_stix_options_or_default(opt);
+    r->state = ST_TOP;
+    rk_stix_refs_init(&r->refs);
+    rk_err_clear(&r->fail);
+    *out = r;
+    return 0;
+}
+
+static void skip_bom(struct rk_stix_scan *s)
+{
+    if (rk_stix_scan_peek(s) == 0xef && s->len >= 3 && memcmp(s->p, "\xef\xbb\xbf", 3) == 0)
+        s->pos = 3;
+}
+
+int rk_stix_reader_open_file(struct rk_stix_reader **out, const char *path,
+                             const struct rk_stix_options *opt, struct rk_err *err)
+{
+    struct rk_stix_reader *r = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = reader_new(&r, opt)) != 0)
+        return rk_err_set(err, rc, "out of memory");
+    if ((rc = rk_stix_scan_open_file(&r->scan, path, err)) != 0) {
+        rk_stix_reader_free(r);
+        return rc;
+    }
+    if (r->scan.size > 0 && (r->path = rk_strdup(path)) == NULL) { /* a regular file */
+        rk_stix_reader_free(r);
+        return rk_err_set(err, RK_ENOMEM, "out of memory");
+    }
+    r->src.path = r->path;
+    r->src.max_object = r->opt.max_object_bytes;
+    skip_bom(&r->scan);
+    *out = r;
+    return 0;
+}
+
+int rk_stix_reader_open_mem(struct rk_stix_reader **out, const char *p, size_t len,
+                            const struct rk_stix_options *opt, struct rk_err *err)
+{
+    struct rk_stix_reader *r = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = reader_new(&r, opt)) != 0)
+        return rk_err_set(err, rc, "out of memory");
+    rk_stix_scan_open_mem(&r->scan, p, len);
+    r->src.mem = p;
+    r->src.mem_len = len;
+    skip_bom(&r->scan);
+    *out = r;
+    return 0;
+}
+
+void rk_stix_reader_free(struct rk_stix_reader *r)
+{
+    if (!r)
+        return;
+    rk_stix_scan_close(&r->scan);
+    json_decref(r->bprops);
+    rk_stix_findings_free(r->input);
+    rk_stix_refs_free(&r->refs);
+    rk_free(r->path);
+    rk_free(r);
+}
+
+uint64_t rk_stix_reader_position(const struct rk_stix_reader *r)
+{
+    return rk_stix_scan_offset(&r->scan);
+}
+
+uint64_t rk_stix_reader_size(const struct rk_stix_reader *r)
+{
+    return r->scan.size;
+}
+
+const struct rk_stix_findings *rk_stix_reader_findings(const struct rk_stix_reader *r)
+{
+    return r->input;
+}
+
+void rk_stix_item_clear(struct rk_stix_item *item)
+{
+    if (!item)
+        return;
+    rk_stix_object_free(item->object);
+    rk_stix_findings_free(item->findings);
+    memset(item, 0, sizeof(*item));
+    item->offset = -1;
+}
+
+/* ---- failures and whole-input findings ------------------------------------------------------ */
+
+static int fail(struct rk_stix_reader *r, int rc, const struct rk_err *e)
+{
+    if (e && e->message[0]) {
+        r->fail = *e;
+    } else {
+        rk_err_set(&r->fail, rc, "cannot read the input further");
+        rk_err_set_offset(&r->fail, (long long)rk_stix_scan_offset(&r->scan));
+    }
+    r->fail.code = rc;
+    r->fail_rc = rc;
+    r->state = ST_FAILED;
+    rk_stix_findings_add(&r->input, RK_STIX_ERROR, r->fail.offset, "", "", r->fail.message);
+    return rc;
+}
+
+static int failf(struct rk_stix_reader *r, int rc, const char *what)
+{
+    struct rk_err e;
+    uint64_t at = rk_stix_scan_offset(&r->scan);
+    int c = rk_stix_scan_peek(&r->scan);
+
+    err_reset(&e);
+    if (c < 0)
+        rk_err_set(&e, c == RK_SCAN_IOERR ? RK_EIO : rc, "%s at byte %llu: the input ends here%s",
+                   what, (unsigned long long)at, c == RK_SCAN_IOERR ? " (read error)" : "");
+    else
+        rk_err_set(&e, rc, "%s at byte %llu, found '%c'", what, (unsigned long long)at, c);
+    rk_err_set_offset(&e, (long long)at);
+    return fail(r, c == RK_SCAN_IOERR ? RK_EIO : rc, &e);
+}
+
+static void input_finding(struct rk_stix_reader *r, int severity, long long offset,
+                          const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void input_finding(struct rk_stix_reader *r, int severity, long long offset,
+                          const char *fmt, ...)
+{
+    char msg[RK_ERR_MESSAGE_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    rk_stix_findings_add(&r->input, severity, offset, "", "", msg);
+}
+
+/* ---- delivering objects ----------------------------------------------------------------------- */
+
+static void on_ref(void *ctx, const char *id, size_t len)
+{
+    struct rk_stix_reader *r = ctx;
+
+    if (!rk_stix_is_tlp_id(id))
+        rk_stix_refs_ref(&r->refs, id, len, r->cur_offset);
+}
+
+static void reject(struct rk_stix_item *item, int severity, const char *msg)
+{
+    rk_stix_findings_add(&item->findings, severity, item->offset, item->id, "", msg);
+}
+
+/* Validate a parsed object into item. */
+static void check_loaded(struct rk_stix_reader *r, struct rk_stix_item *item, json_t *obj,
+                         size_t len)
+{
+    struct rk_stix_check chk = {&r->opt, item->offset, len, on_ref, r};
+    json_t *id = json_object_get(obj, "id");
+
+    if (json_is_string(id)) {
+        rk_strlcpy(item->id, json_string_value(id), sizeof(item->id));
+        rk_stix_refs_seen(&r->refs, json_string_value(id), json_string_length(id));
+    }
+    r->cur_offset = item->offset;
+    rk_stix_object_check_take(&item->object, obj, &chk, &item->findings, NULL);
+}
+
+/* Parse and validate one object's text into item. */
+static void process_text(struct rk_stix_reader *r, struct rk_stix_item *item, const char *text,
+                         size_t len)
+{
+    json_t *obj = NULL;
+
+    if (rk_stix_json_load(&obj, text, len, item->offset, &r->opt, &item->findings, NULL) == 0)
+        check_loaded(r, item, obj, len);
+}
+
+/* The fast path: when the whole object is in the window, the JSON parser finds its end itself
+ * and no separate scan is needed. 0 when the object is malformed, larger than the cap, or cut
+ * off by the window: the careful path then scans it and reports exactly why. */
+static int try_direct(struct rk_stix_reader *r, struct rk_stix_item *item)
+{
+    struct rk_stix_scan *s = &r->scan;
+    size_t avail = s->len - s->pos, lim = r->opt.max_object_bytes + 1;
+    json_error_t je;
+    json_t *obj;
+
+    if (lim == 0 || lim > avail)
+        lim = avail;
+    obj = json_loadb(s->p + s->pos, lim, JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
+    if (!obj)
+        return 0;
+    if (je.position <= 0 || (size_t)je.position > r->opt.max_object_bytes) {
+        json_decref(obj);
+        return 0;
+    }
+    s->pos += (size_t)je.position;
+    check_loaded(r, item, obj, (size_t)je.position);
+    return 1;
+}
+
+/* One element of a list, parsed and validated alone. 1, or < 0 when fatal. */
+static int deliver_element(struct rk_stix_reader *r, struct rk_stix_item *item)
+{
+    struct rk_stix_scan *s = &r->scan;
+    uint64_t start = rk_stix_scan_offset(s);
+    const char *text;
+    size_t len;
+    struct rk_err e;
+    int first, rc;
+    char msg[128];
+
+    item->index = r->index;
+    item->offset = (long long)start;
+    r->first = 0;
+    if (rk_stix_scan_peek(s) == '{' && try_direct(r, item)) {
+        r->index++;
+        return 1;
+    }
+    err_reset(&e);
+    rk_stix_scan_mark(s, r->opt.max_object_bytes);
+    rc = rk_stix_scan_value(s, &first, &e);
+    if (rc != 0) {
+        rk_stix_scan_unmark(s);
+        return fail(r, rc, &e);
+    }
+    text = rk_stix_scan_span(s, start, &len);
+    rk_stix_scan_unmark(s);
+    r->index++;
+    if (first != '{') {
+        reject(item, RK_STIX_ERROR, "list element is not a JSON object");
+    } else if (!text || len > r->opt.max_object_bytes) {
+        snprintf(msg, sizeof(msg), "object of %zu bytes exceeds max_object_bytes (%zu)", len,
+                 r->opt.max_object_bytes);
+        reject(item, RK_STIX_ERROR, msg);
+    } else {
+        process_text(r, item, text, len);
+    }
+    return 1;
+}
+
+/* ---- bundles ------------------------------------------------------------------------------------ */
+
+static void check_bundle(struct rk_stix_reader *r, json_t *props, int streamed)
+{
+    long long at = (long long)r->top_start;
+    json_t *type = json_object_get(props, "type"), *id = json_object_get(props, "id");
+    json_t *sv = json_object_get(props, "spec_version"), *objs = json_object_get(props, "objects");
+
+    if (!type)
+        input_finding(r, RK_STIX_WARNING, at, "the bundle has no type (section 8.1)");
+    else if (!json_is_string(type) || strcmp(json_string_value(type), "bundle") != 0)
+        input_finding(r, RK_STIX_ERROR, at, "a top-level object with an objects list must have "
+                      "type \"bundle\", not %.64s",
+                      json_string_value(type) ? json_string_value(type) : "a string");
+    if (!id)
+        input_finding(r, RK_STIX_WARNING, at, "the bundle has no id (section 8.1)");
+    else if (!json_is_string(id) || !rk_stix_id_valid(json_string_value(id), json_string_length(id)) ||
+             strncmp(json_string_value(id), "bundle--", 8) != 0)
+        input_finding(r, RK_STIX_ERROR, at, "the bundle id must be bundle--<UUID> (section 8.1)");
+    if (sv && json_is_string(sv) && strcmp(json_string_value(sv), "2.1") == 0)
+        input_finding(r, RK_STIX_WARNING, at, "spec_version is not a bundle property in STIX "
+                      "2.1");
+    else if (sv && !(json_is_string(sv) && strcmp(json_string_value(sv), "2.0") == 0))
+        input_finding(r, RK_STIX_ERROR, at, "the bundle spec_version must be \"2.0\" (a STIX 2.0 "
+                      "bundle) or absent");
+    if (!streamed && objs && !json_is_array(objs))
+        input_finding(r, RK_STIX_ERROR, at, "the bundle's objects must be a list");
+}
+
+/* A top-level member other than "objects": keep the small ones for the bundle checks. */
+static int keep_member(struct rk_stix_reader *r, const char *key, const char *text, size_t len)
+{
+    json_t *v;
+
+    if (!text || len > MEMBER_VALUE_MAX || (strcmp(key, "type") != 0 && strcmp(key, "id") != 0 &&
+                                            strcmp(key, "spec_version") != 0))
+        return 0;
+    if (!r->bprops && (r->bprops = json_object()) == NULL)
+        return RK_ENOMEM;
+    if ((v = json_loadb(text, len, JSON_DECODE_ANY, NULL)) == NULL)
+        return 0; /* malformed: reported when the object is parsed or by check_bundle */
+    if (json_object_get(r->bprops, key))
+        input_finding(r, RK_STIX_ERROR, (long long)r->top_start,
+                      "duplicate top-level key \"%s\"", key);
+    return json_object_set_new(r->bprops, key, v) != 0 ? RK_ENOMEM : 0;
+}
+
+/* The top-level object ended: deliver it as one object unless it was a bundle. 1 or 0. */
+static int end_top_object(struct rk_stix_reader *r, struct rk_stix_item *item)
+{
+    struct rk_stix_scan *s = &r->scan;
+    const char *text;
+    size_t len;
+    json_t *type = json_object_get(r->bprops, "type");
+
+    r->state = ST_TOP;
+    if (!r->capturing) {
+        check_bundle(r, r->bprops, 1);
+        return 0;
+    }
+    text = rk_stix_scan_span(s, r->top_start, &len);
+    rk_stix_scan_unmark(s);
+    r->capturing = 0;
+    if (json_is_string(type) && strcmp(json_string_value(type), "bundle") == 0 && text) {
+        json_t *b = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+
+        if (b) { /* a bundle without an objects list */
+            check_bundle(r, b, 0);
+            json_decref(b);
+            return 0;
+        }
+    }
+    item->index = r->index++;
+    item->offset = (long long)r->top_start;
+    if (!text) {
+        char msg[128];
+
+        snprintf(msg, sizeof(msg), "object of %zu bytes exceeds max_object_bytes (%zu)", len,
+                 r->opt.max_object_bytes);
+        reject(item, RK_STIX_ERROR, msg);
+    } else {
+        process_text(r, item, text, len);
+    }
+    return 1;
+}
+
+/* A member's key: the decoded string, "" when not a plain key. */
+static int read_key(struct rk_stix_reader *r, char *key, size_t cap)
+{
+    struct rk_stix_scan *s = &r->scan;
+    uint64_t start = rk_stix_scan_offset(s);
+    const char *text;
+    size_t len;
+    struct rk_err e;
+    int first, rc, marked = s->mark == RK_SCAN_NO_MARK;
+    json_t *k;
+
+    err_reset(&e);
+    if (marked)
+        rk_stix_scan_mark(s, 4096);
+    rc = rk_stix_scan_value(s, &first, &e);
+    text = rk_stix_scan_span(s, start, &len);
+    if (marked)
+        rk_stix_scan_unmark(s);
+    if (rc != 0)
+        return fail(r, rc, &e);
+    key[0] = '\0';
+    if (first != '"')
+        return failf(r, RK_EFORMAT, "expected a quoted key in the top-level object");
+    if (text && (k = json_loadb(text, len, JSON_DECODE_ANY, NULL)) != NULL) {
+        rk_strlcpy(key, json_string_value(k) ? json_string_value(k) : "", cap);
+        json_decref(k);
+    }
+    return 0;
+}
+
+/* Start streaming the bundle's objects list (the '[' is next). */
+static void start_bundle_list(struct rk_stix_reader *r)
+{
+    if (r->lists++ > 0)
+        input_finding(r, RK_STIX_ERROR, (long long)r->top_start,
+                      "duplicate top-level key \"objects\"");
+    rk_stix_scan_unmark(&r->scan);
+    r->capturing = 0;
+    rk_stix_scan_skip(&r->scan);
+    r->in_bundle = 1;
+    r->first = 1;
+    r->state = ST_ARRAY;
+}
+
+/* One member value of the top-level object. */
+static int read_member_value(struct rk_stix_reader *r, const char *key)
+{
+    struct rk_stix_scan *s = &r->scan;
+    json_t *type = json_object_get(r->bprops, "type");
+    uint64_t start;
+    const char *text;
+    size_t len;
+    struct rk_err e;
+    int first, rc, marked;
+
+    if (rk_stix_scan_ws(s) == '[' && strcmp(key, "objects") == 0 &&
+        (!type || (json_is_string(type) && strcmp(json_string_value(type), "bundle") == 0))) {
+        start_bundle_list(r);
+        return 0;
+    }
+    err_reset(&e);
+    start = rk_stix_scan_offset(s);
+    if ((marked = s->mark == RK_SCAN_NO_MARK) != 0)
+        rk_stix_scan_mark(s, MEMBER_VALUE_MAX);
+    rc = rk_stix_scan_value(s, &first, &e);
+    text = rk_stix_scan_span(s, start, &len);
+    if (rc == 0 && (rc = keep_member(r, key, text, len)) != 0)
+        rk_err_set(&e, rc, "out of memory");
+    if (marked)
+        rk_stix_scan_unmark(s);
+    return rc != 0 ? fail(r, rc, &e) : 0;
+}
+
+/* Inside the top-level object: the next member, or its end. 1 when an item was delivered. */
+static int step_members(struct rk_stix_reader *r, struct rk_stix_item *item)
+{
+    struct rk_stix_scan *s = &r->scan;
+    char key[64];
+    int c = rk_stix_scan_ws(s), rc;
+
+    if (c == '}') {
+        rk_stix_scan_skip(s);
+        return end_top_object(r, item);
+    }
+    if (!r->first) {
+        if (c != ',')
+            return failf(r, RK_EFORMAT, "expected ',' or '}' in the top-level object");
+        rk_stix_scan_skip(s);
+        rk_stix_scan_ws(s);
+    }
+    r->first = 0;
+    if ((rc = read_key(r, key, sizeof(key))) != 0)
+        return rc;
+    if (rk_stix_scan_ws(s) != ':')
+        return failf(r, RK_EFORMAT, "expected ':' after a key of the top-level object");
+    rk_stix_scan_skip(s);
+    return read_member_value(r, key);
+}
+
+/* Inside a list of objects: the next element, or the end of the list. */
+static int step_array(struct rk_stix_reader *r, struct rk_stix_item *item)
+{
+    struct rk_stix_scan *s = &r->scan;
+    int c = rk_stix_scan_ws(s);
+
+    if (c == ']') {
+        rk_stix_scan_skip(s);
+        r->state = r->in_bundle ? ST_MEMBERS : ST_TOP;
+        r->in_bundle = 0;
+        r->first = 0;
+        return 0;
+    }
+    if (c < 0)
+        return failf(r, RK_EFORMAT, "the list of objects is not closed (truncated input?)");
+    if (!r->first) {
+        if (c != ',')
+            return failf(r, RK_EFORMAT, "expected ',' or ']' between list elements");
+        rk_stix_scan_skip(s);
+        if ((c = rk_stix_scan_ws(s)) == ']') {
+            input_finding(r, RK_STIX_ERROR, (long long)rk_stix_scan_offset(s),
+                          "a trailing ',' before ']'");
+            return 0;
+        }
+    }
+    return deliver_element(r, item);
+}
+
+/* Between top-level values. */
+static int step_top(struct rk_stix_reader *r)
+{
+    struct rk_stix_scan *s = &r->scan;
+    int c = rk_stix_scan_ws(s);
+
+    if (c == RK_SCAN_EOF) {
+        if (rk_stix_refs_report(&r->refs, &r->src, &r->input) != 0)
+            return failf(r, RK_ENOMEM, "out of memory");
+        r->state = ST_DONE;
+        return 0;
+    }
+    r->top_start = rk_stix_scan_offset(s);
+    if (c == '{') {
+        rk_stix_scan_mark(s, r->opt.max_object_bytes);
+        rk_stix_scan_skip(s);
+        json_decref(r->bprops);
+        r->bprops = NULL;
+        r->lists = 0;
+        r->capturing = 1;
+        r->first = 1;
+        r->state = ST_MEMBERS;
+        return 0;
+    }
+    if (c == '[') {
+        rk_stix_scan_skip(s);
+        r->in_bundle = 0;
+        r->first = 1;
+        r->state = ST_ARRAY;
+        return 0;
+    }
+    return failf(r, c == RK_SCAN_IOERR ? RK_EIO : RK_EFORMAT,
+                 "expected a STIX bundle, object or list of objects");
+}
+
+int rk_stix_reader_next(struct rk_stix_reader *r, struct rk_stix_item *item, struct rk_err *err)
+{
+    int rc = 0;
+
+    memset(item, 0, sizeof(*item));
+    item->offset = -1;
+    while (rc == 0) {
+        switch (r->state) {
+        case ST_DONE:
+            return 0;
+        case ST_FAILED:
+            if (err)
+                *err = r->fail;
+            return r->fail_rc;
+        case ST_TOP:
+            rc = step_top(r);
+            break;
+        case ST_ARRAY:
+            rc = step_array(r, item);
+            break;
+        default:
+            rc = step_members(r, item);
+            break;
+        }
+    }
+    if (rc < 0) {
+        if (err)
+            *err = r->fail;
+        return rc;
+    }
+    return 1;
+}
