@@ -163,6 +163,7 @@ struct rk_match_stix_stats {
     uint64_t revoked, expired, not_stix; /* skipped: revoked, valid_until passed, other language */
     uint64_t unindexable;  /* skipped: no comparison the index can look up */
     uint64_t bad_pattern;  /* skipped: the pattern or validity times do not parse */
+    uint64_t rejected;     /* objects of a STIX input the validator rejected */
     struct rk_err first_error; /* the first skipped indicator's reason, with its id */
 };
 
@@ -177,6 +178,14 @@ struct rk_match_stix_stats {
 int rk_match_builder_add_stix(struct rk_match_builder *b, const json_t *indicator, int tlp,
                               const char *source, int64_t now_us, struct rk_match_stix_stats *st,
                               struct rk_err *err);
+
+/* Compile every indicator of a STIX input (bundle, array, JSON lines; "-" is stdin), read and
+ * validated by the streaming STIX reader; TLP from each object's markings. Rejected objects
+ * are counted in st->rejected (the first reason kept in st->first_error); input broken beyond
+ * repair stops with its error (what came before stays compiled). */
+int rk_match_builder_add_stix_file(struct rk_match_builder *b, const char *path,
+                                   const char *source, int64_t now_us,
+                                   struct rk_match_stix_stats *st, struct rk_err *err);
 
 struct rk_match_index;
 
@@ -428,6 +437,15 @@ struct rk_match_sighting {
 int rk_match_matcher_sightings(const struct rk_match_matcher *m,
                                int (*fn)(const struct rk_match_sighting *s, void *ctx), void *ctx,
                                struct rk_err *err);
+
+/* A STIX 2.1 sighting object (new JSON, the caller owns it) for an aggregated sighting:
+ * sighting_of_ref the indicator, count, first_seen/last_seen, where_sighted_refs and
+ * created_by_ref identity_id (the node's identity), object_marking_refs the indicator's TLP.
+ * Its id is a UUIDv5 of (identity, indicator, window) and created = modified = last_seen, so
+ * the same window seen again gives the same object (a duplicate, not a new one).
+ * RK_EINVAL when the indicator has no STIX id (plain list entries). */
+int rk_match_sighting_json(const struct rk_match_index *ix, const struct rk_match_sighting *s,
+                           const char *identity_id, json_t **out, struct rk_err *err);
 
 /* Append an event as one JSON object (no line end) to out (a struct rk_buf from util/buf.h):
  * {"time","input","record","offset","field","kind","value","suppressed_by"?,

@@ -6,19 +6,6 @@
 #include "util/buf.h"
 #include "util/rktime.h"
 
-/* TLP names as in TLP 2.0 (the enum is stix.h's). */
-static const char *tlp_text(int tlp)
-{
-    switch (tlp) {
-    case RK_TLP_CLEAR: return "clear";
-    case RK_TLP_GREEN: return "green";
-    case RK_TLP_AMBER: return "amber";
-    case RK_TLP_AMBER_STRICT: return "amber+strict";
-    case RK_TLP_RED: return "red";
-    default: return "none";
-    }
-}
-
 static int put_key_str(struct rk_buf *b, const char *key, const char *s, size_t len)
 {
     int rc;
@@ -55,7 +42,7 @@ static int put_indicator(struct rk_buf *b, const struct rk_match_index *ix,
         return rc;
     if (info.confidence >= 0 && (rc = rk_buf_printf(b, ",\"confidence\":%d", info.confidence)) != 0)
         return rc;
-    if ((rc = rk_buf_printf(b, ",\"tlp\":\"%s\"", tlp_text(info.tlp))) != 0)
+    if ((rc = rk_buf_printf(b, ",\"tlp\":\"%s\"", rk_tlp_name((enum rk_tlp)info.tlp))) != 0)
         return rc;
     if (info.valid_until_us != INT64_MAX && (rc = put_time(b, "valid_until", info.valid_until_us)) != 0)
         return rc;

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "renkei/match.h"
+#include "renkei/stix.h"
 
 static struct rk_match_value v;
 
@@ -161,11 +164,105 @@ static void test_match_stix__patterns(void **state)
     rk_match_index_free(ix);
 }
 
+/* Through the validating reader: the same as feeding the objects, plus rejected ones counted. */
+static void test_match_stix__files(void **state)
+{
+    struct rk_match_stix_stats st, st2;
+    struct rk_match_builder *b;
+    struct rk_match_index *ix;
+    struct rk_err err;
+    char path[1024], tmp[64];
+    FILE *f;
+
+    memset(&st, 0, sizeof(st));
+    memset(&st2, 0, sizeof(st2));
+    rk_err_clear(&err);
+    snprintf(path, sizeof(path), "%s/stix/examples/oasis-json-schemas/threat-reports/poisonivy.json",
+             RK_CORPUS_DIR);
+    snprintf(tmp, sizeof(tmp), "/tmp/rk-match-stix-%d.jsonl", (int)getpid());
+    assert_non_null(f = fopen(tmp, "w"));
+    fputs("{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\","
+          "\"created\":\"2024-01-01T00:00:00.000Z\",\"modified\":\"2024-01-01T00:00:00.000Z\","
+          "\"pattern_type\":\"stix\",\"valid_from\":\"2024-01-01T00:00:00Z\","
+          "\"object_marking_refs\":[\"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82\"],"
+          "\"pattern\":\"[ipv4-addr:value = '192.0.2.99']\"}\n"
+          "{\"type\":\"indicator\",\"id\":\"indicator--bad\"}\n", f);
+    fclose(f);
+    assert_int_equal(rk_match_builder_new(&b, NULL, NULL), 0);
+    assert_int_equal(rk_match_builder_add_stix_file(b, path, "poisonivy", 0, &st, &err), 0);
+    assert_int_equal(rk_match_builder_add_stix_file(b, tmp, "tmp", 0, &st2, &err), 0);
+    assert_int_equal(rk_match_builder_add_stix_file(b, "/nonexistent.json", "x", 0, &st, &err),
+                     RK_EIO);
+    assert_non_null(strstr(err.message, "/nonexistent.json"));
+    assert_int_equal(rk_match_builder_finish(b, &ix, NULL), 0);
+    unlink(tmp);
+    assert_int_equal(st.rejected, 0);
+    assert_int_equal(st2.rejected, 1);
+    assert_int_equal(st2.compiled, 1);
+    assert_string_equal(st2.first_error.object_id, "indicator--bad");
+    assert_true(st.compiled >= 20);
+    assert_string_equal(first_id(ix, "60.2.148.167")[0] ? "found" : "", "found");
+    {
+        struct rk_match_hit hits[8];
+        struct rk_match_indicator_info info;
+
+        assert_int_equal(hits_for(ix, "192.0.2.99", hits), 1);
+        assert_int_equal(rk_match_indicator_get(ix, hits[0].indicator, &info), 0);
+        assert_int_equal(info.tlp, 3); /* TLP:AMBER 2.0 from object_marking_refs */
+        assert_string_equal(info.source, "tmp");
+    }
+    rk_match_index_free(ix);
+}
+
+static void test_match_stix__sighting_objects(void **state)
+{
+    static const char ind[] = "{\"type\":\"indicator\",\"id\":\"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\","
+                              "\"pattern_type\":\"stix\",\"pattern\":\"[ipv4-addr:value = '192.0.2.1']\"}";
+    static const char identity[] = "identity--b67d30ff-02ac-498a-92f9-32f845f448ff";
+    struct rk_match_sighting s = {0, 1700000000000000LL, 7, 1700000001000000LL, 1700000300500000LL};
+    struct rk_match_builder *b;
+    struct rk_match_index *ix;
+    struct rk_match_stix_stats st;
+    struct rk_stix_object *obj;
+    json_t *j, *j2, *in = json_loads(ind, 0, NULL);
+    struct rk_err err;
+    uint32_t id;
+
+    memset(&st, 0, sizeof(st));
+    rk_err_clear(&err);
+    assert_int_equal(rk_match_builder_new(&b, NULL, NULL), 0);
+    assert_int_equal(rk_match_builder_add_stix(b, in, 5, "unit", 0, &st, NULL), 0);
+    assert_int_equal(rk_match_builder_add_indicator(
+                             b, &(struct rk_match_indicator){.id = "list:x.txt:3"}, &id, NULL), 0);
+    assert_int_equal(rk_match_builder_finish(b, &ix, NULL), 0);
+    json_decref(in);
+    assert_int_equal(rk_match_sighting_json(ix, &s, identity, &j, &err), 0);
+    assert_int_equal(rk_match_sighting_json(ix, &s, identity, &j2, &err), 0);
+    assert_true(json_equal(j, j2)); /* deterministic */
+    json_decref(j2);
+    assert_string_equal(json_string_value(json_object_get(j, "sighting_of_ref")),
+                        "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f");
+    assert_int_equal(json_integer_value(json_object_get(j, "count")), 7);
+    assert_string_equal(json_string_value(json_object_get(j, "first_seen")), "2023-11-14T22:13:21.000000Z");
+    assert_string_equal(json_string_value(json_object_get(j, "last_seen")), "2023-11-14T22:18:20.500000Z");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(j, "where_sighted_refs"), 0)), identity);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(j, "object_marking_refs"), 0)),
+                        rk_tlp_marking_id(RK_TLP_RED));
+    /* and it is valid STIX 2.1 */
+    assert_int_equal(rk_stix_object_from_json_take(&obj, j, NULL, NULL, &err), 0);
+    rk_stix_object_free(obj);
+    s.indicator = id;
+    assert_int_equal(rk_match_sighting_json(ix, &s, identity, &j, &err), RK_EINVAL);
+    rk_match_index_free(ix);
+}
+
 int test_match_stix_run(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_match_stix__threat_reports),
             cmocka_unit_test(test_match_stix__patterns),
+            cmocka_unit_test(test_match_stix__files),
+            cmocka_unit_test(test_match_stix__sighting_objects),
     };
     return cmocka_run_group_tests_name("match_stix", tests, NULL, NULL);
 }
