@@ -395,10 +395,37 @@ static int assemble(struct rk_match_builder *b, struct b_out *o, uint8_t **img_o
     return 0;
 }
 
+/* Rewrite the key pool in key order, one record per key: lookups that walk keys in order stay
+ * local, duplicates' records are dropped, and the loader validates the pool in one pass. */
+static int order_key_pool(struct rk_match_builder *b, struct b_out *o)
+{
+    struct rk_buf pool;
+    int rc = 0;
+
+    rk_buf_init(&pool, b->keytext.max);
+    if ((rc = rk_buf_putc(&pool, 0)) != 0)
+        return rc;
+    for (size_t k = 0; k < o->n_key_text && rc == 0; k++) {
+        const uint8_t *r = (const uint8_t *)rk_buf_ptr(&b->keytext) + o->key_text[k];
+        size_t len = 3 + ((size_t)r[1] | (size_t)r[2] << 8) + 1;
+
+        o->key_text[k] = (uint32_t)rk_buf_len(&pool);
+        rc = rk_buf_append(&pool, r, len);
+    }
+    if (rc == 0) {
+        rk_buf_free(&b->keytext);
+        b->keytext = pool;
+    } else {
+        rk_buf_free(&pool);
+    }
+    return rc;
+}
+
 /* Move the indicator records and strings into their sections. */
 static int take_indicators(struct rk_match_builder *b, struct b_out *o)
 {
     size_t len;
+    int rc;
 
     o->sec[SEC_IND].size = b->ind.n * sizeof(struct midx_ind);
     o->sec[SEC_IND].p = b->ind.p;
@@ -407,6 +434,8 @@ static int take_indicators(struct rk_match_builder *b, struct b_out *o)
     o->sec[SEC_STRINGS].size = len;
     if (!o->sec[SEC_STRINGS].p)
         return RK_ENOMEM;
+    if ((rc = order_key_pool(b, o)) != 0)
+        return rc;
     o->sec[SEC_KEY_POOL].p = rk_buf_detach(&b->keytext, &len);
     o->sec[SEC_KEY_POOL].size = len;
     if (!o->sec[SEC_KEY_POOL].p)

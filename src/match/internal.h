@@ -17,7 +17,8 @@
  *
  * Names (domains, URLs, URL paths, e-mail addresses) live in NAME_SLOTS, an open-addressing
  * table of (32-bit fingerprint, key id) with linear probing; KEY_TEXT[key] points into
- * KEY_POOL at a record [kind u8][len u16][bytes][NUL]. The hash runs over the text from its last
+ * KEY_POOL at a record [kind u8][len u16][bytes][NUL] (records in key order after one 0 byte,
+ * so the pool validates in one pass). The hash runs over the text from its last
  * byte to its first, so the hashes of every domain suffix come out of one pass.
  *
  * Hashes: one sorted array of digests per algorithm with a bucket index on the leading bits;

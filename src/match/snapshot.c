@@ -215,17 +215,21 @@ static int check_v6(const struct rk_match_index *ix, struct rk_err *err)
     return 0;
 }
 
+/* The key pool holds one record per key, in key order, after a leading 0: one linear pass. */
 static int check_keys(const struct rk_match_index *ix, struct rk_err *err)
 {
+    uint64_t expect = 1;
+
     if (ix->n_key_text != ix->h->n_keys)
         return bad(err, "key count", (long long)ix->h->sec[SEC_KEY_TEXT].off);
     for (size_t k = 0; k < ix->n_key_text; k++) {
         uint64_t off = ix->key_text[k];
         size_t len;
 
-        if (off + 4 > ix->n_key_pool)
+        if (off != expect || off + 4 > ix->n_key_pool)
             return bad(err, "key text offset", (long long)(ix->h->sec[SEC_KEY_TEXT].off + 4 * k));
         len = (size_t)ix->key_pool[off + 1] | (size_t)ix->key_pool[off + 2] << 8;
+        expect = off + 4 + len;
         if (ix->key_pool[off] == 0 || ix->key_pool[off] >= RK_MATCH_KIND_COUNT ||
             off + 4 + len > ix->n_key_pool || ix->key_pool[off + 3 + len] != 0)
             return bad(err, "key text record", (long long)(ix->h->sec[SEC_KEY_POOL].off + off));
