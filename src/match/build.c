@@ -381,6 +381,7 @@ static int assemble(struct rk_match_builder *b, struct b_out *o, uint8_t **img_o
     h.v4_bits = o->v4_bits;
     h.v6_bits = o->v6_bits;
     h.name_bits = o->name_bits;
+    h.bloom_bits = o->bloom_bits;
     memcpy(h.hash_bits, o->hash_bits, sizeof(h.hash_bits));
     memcpy(h.hash_base, o->hash_base, sizeof(h.hash_base));
     memcpy(h.n_values, o->n_values, sizeof(h.n_values));

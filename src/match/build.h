@@ -52,7 +52,7 @@ struct b_section {
 /* What compile_*.c produce for assembly. */
 struct b_out {
     struct b_section sec[SEC_COUNT];
-    uint32_t v4_bits, v6_bits, name_bits;
+    uint32_t v4_bits, v6_bits, name_bits, bloom_bits;
     uint32_t hash_bits[4], hash_base[4];
     uint32_t n_keys;
     uint64_t n_values[RK_MATCH_KIND_COUNT];

@@ -50,6 +50,29 @@ static int insert_name(struct rk_match_builder *b, struct b_out *o, uint64_t *sl
     return b->opt.set_only ? 0 : b_out_pair(o, key, nm->ind);
 }
 
+/* 16 bits a distinct name (at least 512), three bits in one word per name. */
+static int make_bloom(struct b_out *o, const uint64_t *slots, size_t cap,
+                      const struct b_name *names, size_t n, struct rk_err *err)
+{
+    size_t distinct = 0, words = 8;
+    uint64_t *bloom;
+
+    for (size_t i = 0; i < cap; i++)
+        distinct += slots[i] != MIDX_SLOT_EMPTY;
+    o->bloom_bits = 3;
+    while (words * 64 < distinct * 16 && o->bloom_bits < 31) {
+        words *= 2;
+        o->bloom_bits++;
+    }
+    if (!(bloom = rk_calloc(words, sizeof(*bloom))))
+        return rk_err_set(err, RK_ENOMEM, "out of memory for the name filter");
+    for (size_t i = 0; i < n; i++)
+        bloom[midx_bloom_word(names[i].hash, words - 1)] |= midx_bloom_bits(names[i].hash);
+    o->sec[SEC_NAME_BLOOM].p = bloom;
+    o->sec[SEC_NAME_BLOOM].size = words * sizeof(*bloom);
+    return 0;
+}
+
 int rk_match__compile_names(struct rk_match_builder *b, struct b_out *o, struct rk_err *err)
 {
     const struct b_name *names = (const struct b_name *)b->names.p;
@@ -75,7 +98,7 @@ int rk_match__compile_names(struct rk_match_builder *b, struct b_out *o, struct 
     o->name_bits = 0;
     while (((size_t)1 << o->name_bits) < cap)
         o->name_bits++;
-    return 0;
+    return make_bloom(o, slots, cap, names, n, err);
 }
 
 /* ---- hashes ---------------------------------------------------------------------------------- */
@@ -191,6 +214,11 @@ static int compile_hash_table(struct rk_match_builder *b, struct b_out *o, int s
                                   (uint32_t **)&o->sec[SEC_HB_MD5 + slot].p,
                                   &o->sec[SEC_HB_MD5 + slot].size)) != 0)
         goto out;
+    for (size_t i = 0; i < n; i++) /* the fingerprints reuse tops */
+        tops[i] = rk_match__get_be32(digests + i * dlen + 4);
+    o->sec[SEC_HF_MD5 + slot].p = tops;
+    o->sec[SEC_HF_MD5 + slot].size = n * sizeof(*tops);
+    tops = NULL;
     o->sec[SEC_H_MD5 + slot].p = digests;
     o->sec[SEC_H_MD5 + slot].size = n * dlen;
     o->n_values[RK_MATCH_MD5 + slot] = n;

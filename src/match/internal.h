@@ -16,13 +16,15 @@
  * bucket index on the leading v6_bits bits.
  *
  * Names (domains, URLs, URL paths, e-mail addresses) live in NAME_SLOTS, an open-addressing
- * table of (32-bit fingerprint, key id) with linear probing; KEY_TEXT[key] points into
+ * table of (32-bit fingerprint, key id) with linear probing, behind NAME_BLOOM (16 bits a
+ * name, one 64-bit word a probe) which rejects most absent names without touching the table; KEY_TEXT[key] points into
  * KEY_POOL at a record [kind u8][len u16][bytes][NUL] (records in key order after one 0 byte,
  * so the pool validates in one pass). The hash runs over the text from its last
  * byte to its first, so the hashes of every domain suffix come out of one pass.
  *
- * Hashes: one sorted array of digests per algorithm with a bucket index on the leading bits;
- * a digest's key id is hash_base[alg] + its position.
+ * Hashes: one sorted array of digests per algorithm with a bucket index on the leading bits
+ * and an array of 32-bit fingerprints (digest bytes 4..7), so a miss is decided without
+ * touching the digests; a digest's key id is hash_base[alg] + its position.
  *
  * Full index only: KEY_POST[key] is an offset into POST of [count, indicator ids...]; IND
  * holds one struct midx_ind per indicator; STRINGS holds their NUL-terminated strings.
@@ -62,6 +64,11 @@ enum midx_section {
     SEC_HB_SHA1,
     SEC_HB_SHA256,
     SEC_HB_SHA512,
+    SEC_HF_MD5, /* 32-bit fingerprints: bytes 4..7 of each digest, beside the digests */
+    SEC_HF_SHA1,
+    SEC_HF_SHA256,
+    SEC_HF_SHA512,
+    SEC_NAME_BLOOM, /* a blocked Bloom filter of the name hashes: misses stay in cache */
     SEC_KEY_TEXT,
     SEC_KEY_POST,
     SEC_POST,
@@ -91,7 +98,7 @@ struct midx_header {
     uint32_t v4_bits, v6_bits, name_bits;
     uint32_t hash_bits[4];
     uint32_t hash_base[4];
-    uint32_t pad;
+    uint32_t bloom_bits; /* NAME_BLOOM has 2^bloom_bits 64-bit words */
     uint64_t n_values[RK_MATCH_KIND_COUNT];
     struct midx_section_entry sec[SEC_COUNT];
 };
@@ -130,8 +137,11 @@ struct rk_match_index {
     size_t n_ivpost;
     const uint64_t *name_slots;
     size_t n_name_slots;
+    const uint64_t *name_bloom;
+    uint64_t bloom_mask;
     const uint8_t *hashes[4];
     const uint32_t *hash_buckets[4];
+    const uint32_t *hash_fps[4];
     size_t n_hashes[4];
     const uint32_t *key_text, *key_post, *post;
     size_t n_key_text, n_key_post, n_post;
@@ -167,15 +177,37 @@ static inline uint64_t rk_match__get_be64(const uint8_t *p)
     return (uint64_t)rk_match__get_be32(p) << 32 | rk_match__get_be32(p + 4);
 }
 
-/* The name hash: FNV-1a over the bytes from last to first, seeded by the kind. */
-#define MIDX_FNV_PRIME 0x100000001b3ULL
+/* The name hash works label by label: each label (the text between dots) is hashed 8 bytes at
+ * a time, and the label hashes are folded in from the last label to the first, starting from
+ * a seed for the kind. Folding from the right makes the hash of every label-boundary suffix
+ * of a domain a by-product of hashing the whole name. Little-endian loads (snapshots are for
+ * little-endian hosts). */
 static inline uint64_t midx_name_seed(int kind)
 {
     return 0xcbf29ce484222325ULL ^ ((uint64_t)kind * 0x9e3779b97f4a7c15ULL);
 }
-static inline uint64_t midx_name_step(uint64_t h, unsigned char c)
+static inline uint64_t midx_label_hash(const char *s, size_t n)
 {
-    return (h ^ c) * MIDX_FNV_PRIME;
+    uint64_t acc = 0x9ae16a3b2f90404fULL ^ n, v;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&v, s + i, 8);
+        acc = (acc ^ v) * 0xff51afd7ed558ccdULL;
+        acc ^= acc >> 29;
+    }
+    if (i < n) {
+        v = 0;
+        memcpy(&v, s + i, n - i);
+        acc = (acc ^ v) * 0xc4ceb9fe1a85ec53ULL;
+        acc ^= acc >> 31;
+    }
+    return acc;
+}
+static inline uint64_t midx_name_join(uint64_t h, uint64_t label)
+{
+    h = (h ^ label) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 27);
 }
 static inline uint64_t midx_name_mix(uint64_t h)
 {
@@ -184,13 +216,52 @@ static inline uint64_t midx_name_mix(uint64_t h)
     h ^= h >> 29;
     return h;
 }
+/* The hash of every suffix of s[0..len) that starts a label, longest first, into start[] and
+ * hash[] (cap entries; 128 cover any domain name). Returns how many were written. */
+static inline size_t midx_name_suffixes(int kind, const char *s, size_t len, size_t *start,
+                                        uint64_t *hash, size_t cap)
+{
+    uint64_t h = midx_name_seed(kind);
+    size_t end = len, n = 0, tmp_start[128];
+    uint64_t tmp_hash[128];
+
+    for (size_t i = len + 1; i-- > 0;) {
+        if (i > 0 && s[i - 1] != '.')
+            continue;
+        h = midx_name_join(h, midx_label_hash(s + i, end - i));
+        if (n < 128) {
+            tmp_start[n] = i;
+            tmp_hash[n++] = h;
+        }
+        end = i > 0 ? i - 1 : 0;
+    }
+    for (size_t i = 0; i < n && i < cap; i++) { /* the whole name first */
+        start[i] = tmp_start[n - 1 - i];
+        hash[i] = tmp_hash[n - 1 - i];
+    }
+    return n < cap ? n : cap;
+}
 static inline uint64_t midx_name_hash(int kind, const char *s, size_t len)
 {
     uint64_t h = midx_name_seed(kind);
+    size_t end = len;
 
-    while (len > 0)
-        h = midx_name_step(h, (unsigned char)s[--len]);
+    for (size_t i = len + 1; i-- > 0;) {
+        if (i > 0 && s[i - 1] != '.')
+            continue;
+        h = midx_name_join(h, midx_label_hash(s + i, end - i));
+        end = i > 0 ? i - 1 : 0;
+    }
     return h;
+}
+/* The Bloom word of a name hash and the three bits it sets there. */
+static inline uint64_t midx_bloom_bits(uint64_t h)
+{
+    return (1ULL << (h & 63)) | (1ULL << (h >> 6 & 63)) | (1ULL << (h >> 12 & 63));
+}
+static inline size_t midx_bloom_word(uint64_t h, uint64_t mask)
+{
+    return (size_t)((h >> 18) & mask);
 }
 /* A slot is (fingerprint << 32 | key); an empty slot is all ones. */
 #define MIDX_SLOT_EMPTY 0xffffffffffffffffULL

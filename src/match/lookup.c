@@ -29,27 +29,6 @@ static void payload_keys(const struct rk_match_index *ix, uint32_t p, struct key
         keys_add(ks, ix->ivpost[p + i]);
 }
 
-/* The suffixes of a domain that start on a label boundary, longest first. */
-static size_t domain_suffixes(const char *s, size_t len, size_t *start, uint64_t *hash)
-{
-    uint64_t h = midx_name_seed(RK_MATCH_DOMAIN);
-    size_t n = 0, tmp_start[MAX_LABELS];
-    uint64_t tmp_hash[MAX_LABELS];
-
-    for (size_t i = len; i-- > 0;) {
-        h = midx_name_step(h, (unsigned char)s[i]);
-        if ((i == 0 || s[i - 1] == '.') && n < MAX_LABELS) {
-            tmp_start[n] = i;
-            tmp_hash[n++] = h;
-        }
-    }
-    for (size_t i = 0; i < n; i++) { /* reverse: the whole name first */
-        start[i] = tmp_start[n - 1 - i];
-        hash[i] = tmp_hash[n - 1 - i];
-    }
-    return n;
-}
-
 static void name_keys(const struct rk_match_index *ix, const struct rk_match_value *v, int exact,
                       struct keys *ks)
 {
@@ -58,7 +37,7 @@ static void name_keys(const struct rk_match_index *ix, const struct rk_match_val
     if (v->kind == RK_MATCH_DOMAIN && !exact) {
         size_t start[MAX_LABELS];
         uint64_t hash[MAX_LABELS];
-        size_t n = domain_suffixes(v->text, v->len, start, hash);
+        size_t n = midx_name_suffixes(RK_MATCH_DOMAIN, v->text, v->len, start, hash, MAX_LABELS);
 
         for (size_t i = 0; i < n; i++)
             if (probe_name(ix, RK_MATCH_DOMAIN, hash[i], v->text + start[i], v->len - start[i],

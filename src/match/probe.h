@@ -94,6 +94,8 @@ static inline int probe_name(const struct rk_match_index *ix, int kind, uint64_t
 
     if (ix->n_name_slots == 0)
         return 0;
+    if (~ix->name_bloom[midx_bloom_word(h, ix->bloom_mask)] & midx_bloom_bits(h))
+        return 0; /* certainly absent */
     i = midx_name_mix(h) & mask;
     for (n = 0; n < ix->n_name_slots; n++, i = (i + 1) & mask) {
         uint64_t slot = ix->name_slots[i];
@@ -114,16 +116,26 @@ static inline int probe_name(const struct rk_match_index *ix, int kind, uint64_t
     return 0;
 }
 
-/* Position of a digest in its sorted table; 1 found, 0 not. */
-static inline int probe_hash(const struct rk_match_index *ix, int slot, const uint8_t *d,
-                             size_t dlen, size_t *pos_out)
+/* Find a digest within [lo, hi) of its table. Small ranges (the usual one or two entries)
+ * compare fingerprints first and the digest only when one agrees; large ones (digests that
+ * share their leading bits) are searched by halving. 1 found (*pos_out), 0 not. */
+static inline int probe_hash_range(const struct rk_match_index *ix, int slot, const uint8_t *d,
+                                   size_t dlen, size_t lo, size_t hi, size_t *pos_out)
 {
-    uint32_t bits = ix->h->hash_bits[slot], top = rk_match__get_be32(d);
-    size_t lo = ix->hash_buckets[slot][top >> (32 - bits)];
-    size_t hi = ix->hash_buckets[slot][(top >> (32 - bits)) + 1];
+    const uint32_t *fp = ix->hash_fps[slot];
     const uint8_t *t = ix->hashes[slot];
+    uint32_t want = rk_match__get_be32(d + 4);
     size_t first = lo;
 
+    if (hi - lo <= 16) {
+        for (; lo < hi; lo++) {
+            if (fp[lo] == want && memcmp(t + lo * dlen, d, dlen) == 0) {
+                *pos_out = lo;
+                return 1;
+            }
+        }
+        return 0;
+    }
     while (lo < hi) { /* the first entry greater than d */
         size_t mid = lo + (hi - lo) / 2;
 
@@ -137,6 +149,16 @@ static inline int probe_hash(const struct rk_match_index *ix, int slot, const ui
         return 1;
     }
     return 0;
+}
+
+/* Position of a digest in its sorted table; 1 found, 0 not. */
+static inline int probe_hash(const struct rk_match_index *ix, int slot, const uint8_t *d,
+                             size_t dlen, size_t *pos_out)
+{
+    uint32_t bits = ix->h->hash_bits[slot], b = rk_match__get_be32(d) >> (32 - bits);
+
+    return probe_hash_range(ix, slot, d, dlen, ix->hash_buckets[slot][b],
+                            ix->hash_buckets[slot][b + 1], pos_out);
 }
 
 #endif

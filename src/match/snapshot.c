@@ -36,6 +36,7 @@ static int host_little_endian(void)
 static size_t elem_size(int sec)
 {
     switch (sec) {
+    case SEC_NAME_BLOOM: return 8;
     case SEC_V4_BOUNDS: return 2;
     case SEC_V6_BOUNDS: return 16;
     case SEC_NAME_SLOTS: return 8;
@@ -110,9 +111,12 @@ static void bind_sections(struct rk_match_index *ix)
     ix->v6_buckets = sec_ptr(ix, SEC_V6_BUCKETS, &n);
     ix->ivpost = sec_ptr(ix, SEC_IVPOST, &ix->n_ivpost);
     ix->name_slots = sec_ptr(ix, SEC_NAME_SLOTS, &ix->n_name_slots);
+    ix->name_bloom = sec_ptr(ix, SEC_NAME_BLOOM, &n);
+    ix->bloom_mask = n ? n - 1 : 0;
     for (int i = 0; i < 4; i++) {
         ix->hashes[i] = sec_ptr(ix, SEC_H_MD5 + i, &ix->n_hashes[i]);
         ix->hash_buckets[i] = sec_ptr(ix, SEC_HB_MD5 + i, &n);
+        ix->hash_fps[i] = sec_ptr(ix, SEC_HF_MD5 + i, &n);
     }
     ix->key_text = sec_ptr(ix, SEC_KEY_TEXT, &ix->n_key_text);
     ix->key_post = sec_ptr(ix, SEC_KEY_POST, &ix->n_key_post);
@@ -243,6 +247,9 @@ static int check_keys(const struct rk_match_index *ix, struct rk_err *err)
     if (ix->n_name_slots & (ix->n_name_slots - 1) ||
         (ix->n_name_slots && ((size_t)1 << ix->h->name_bits) != ix->n_name_slots))
         return bad(err, "name table size", (long long)ix->h->sec[SEC_NAME_SLOTS].off);
+    if (ix->h->bloom_bits > 31 || !ix->name_bloom ||
+        ix->h->sec[SEC_NAME_BLOOM].size != ((uint64_t)8 << ix->h->bloom_bits))
+        return bad(err, "name filter size", (long long)offsetof(struct midx_header, bloom_bits));
     return 0;
 }
 
@@ -251,8 +258,13 @@ static int check_hashes(const struct rk_match_index *ix, struct rk_err *err)
     int rc;
 
     for (int i = 0; i < 4; i++) {
+        size_t n_fp;
+
         if ((rc = check_buckets(ix, SEC_HB_MD5 + i, ix->h->hash_bits[i], ix->n_hashes[i], err)) != 0)
             return rc;
+        sec_ptr(ix, SEC_HF_MD5 + i, &n_fp);
+        if (n_fp != ix->n_hashes[i])
+            return bad(err, "hash fingerprint count", (long long)ix->h->sec[SEC_HF_MD5 + i].off);
         if (!ix->set_only && ((uint64_t)ix->h->hash_base[i] + ix->n_hashes[i] > ix->h->n_keys))
             return bad(err, "hash key numbers", (long long)offsetof(struct midx_header, hash_base));
     }
