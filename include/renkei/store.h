@@ -100,6 +100,13 @@ int rk_store_batch_begin(struct rk_store_batch **out, struct rk_store *st, const
 /* Add one validated object. outcome and date_added_out (may be NULL) say what happened. */
 int rk_store_batch_put(struct rk_store_batch *b, const struct rk_store_object *o,
                        enum rk_put_outcome *outcome, int64_t *date_added_out, struct rk_err *err);
+/* What the puts of a batch did so far (a duplicate or conflict changes nothing stored). */
+struct rk_store_batch_counts {
+    uint64_t stored;
+    uint64_t duplicates;
+    uint64_t conflicts;
+};
+void rk_store_batch_counts(const struct rk_store_batch *b, struct rk_store_batch_counts *out);
 /* Commit and free the batch (also on failure, when nothing of it is kept). */
 int rk_store_batch_commit(struct rk_store_batch *b, struct rk_err *err);
 /* Roll back and free; accepts NULL. */
@@ -139,7 +146,7 @@ struct rk_store_query {
     const char *const *spec_versions; /* match[spec_version]; none: each object's latest */
     size_t n_spec_versions;
     unsigned versions;                /* RK_VERSIONS_* */
-    const char *const *version_values; /* match[version]=<timestamp>, exact string match */
+    const char *const *version_values; /* match[version]=<timestamp>, matched by instant */
     size_t n_version_values;
     const struct rk_store_visibility *vis; /* NULL: no restriction */
     int without_json;                 /* 1: rows carry no JSON (manifests, counts) */
@@ -185,8 +192,10 @@ int rk_store_query(struct rk_store *st, const struct rk_store_query *q, rk_store
 int rk_store_count(struct rk_store *st, const struct rk_store_query *q, uint64_t *out,
                    struct rk_err *err);
 
-/* Delete the rows q selects (q->ids must be given); *deleted_out says how many. First/last
- * versions are recomputed for what remains. */
+/* Delete the rows q selects (q->ids must be given); *deleted_out says how many. Unlike a
+ * query, no versions means every version, and no match[spec_version] means every spec
+ * version. Rows q->vis cannot see are not deleted. First/last versions are recomputed for
+ * what remains. */
 int rk_store_delete(struct rk_store *st, const struct rk_store_query *q, uint64_t *deleted_out,
                     struct rk_err *err);
 
@@ -200,6 +209,7 @@ struct rk_store_stats {
     uint64_t db_bytes;  /* size of the database files */
 };
 
+/* Counts over the whole store. */
 int rk_store_stats(struct rk_store *st, struct rk_store_stats *out, struct rk_err *err);
 /* Rows per type (all versions), in type order; collection NULL means all. */
 int rk_store_count_by_type(struct rk_store *st, const char *collection,
@@ -215,13 +225,24 @@ struct rk_store_conflict {
     const char *source;          /* where the refused one came from */
     int64_t at_us;
 };
+/* Call fn for each recorded conflict (same id and version, other content; the first offer is
+ * kept) in the order recorded; a non-zero return from fn stops and is returned. Removing a
+ * collection removes its conflicts. */
 int rk_store_conflict_list(struct rk_store *st,
                            int (*fn)(const struct rk_store_conflict *c, void *ctx), void *ctx,
                            struct rk_err *err);
 
+/* ---- checking ------------------------------------------------------------------------------ */
+
+/* Check the database (the backend's own integrity check) and the store's invariants: every
+ * version has its JSON, each (collection, id) has exactly one first and one last version,
+ * date_added values are below the node's high-water mark. RK_EFORMAT says what is wrong. */
+int rk_store_check(struct rk_store *st, struct rk_err *err);
+
 /* ---- node settings ------------------------------------------------------------------------- */
 
-/* A small key/value table for node-wide settings (identity id, default TLP, ...). */
+/* A small key/value table for node-wide settings (identity id, default TLP, ...).
+ * get: RK_ENOTFOUND when unset, RK_ELIMIT when the value does not fit in cap bytes. */
 int rk_store_setting_get(struct rk_store *st, const char *key, char *out, size_t cap,
                          struct rk_err *err);
 int rk_store_setting_set(struct rk_store *st, const char *key, const char *value,

@@ -1,6 +1,7 @@
 /* object.c - validated STIX objects: parse from text or take a json_t, run the STIX 2.0 upgrade
  * and the validator, and keep the common properties, the TLP and the cached canonical form. */
 #include "stix/object.h"
+#include "renkei/pattern.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 
@@ -30,7 +31,7 @@ static const struct rk_stix_options defaults = {
     1000000,             /* max_array_items */
     RK_STIX_V20_UPGRADE, /* v20 */
     1,                   /* allow_custom */
-    NULL, /* check_pattern: the STIX patterning parser is wired in here once it exists */
+    rk_pattern_validate, /* indicator.pattern when pattern_type is "stix" */
 };
 
 void rk_stix_options_init(struct rk_stix_options *opt)

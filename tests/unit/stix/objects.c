@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "renkei/pattern.h"
 
 #define COMMON "'spec_version':'2.1','created':'2016-04-06T20:03:48.000Z','modified':'2016-04-06T20:03:48.000Z'"
 
@@ -333,7 +334,7 @@ static void test_stix_objects__pattern_hook(void **state)
     char *other = stix_mutate(bad, "pattern_type", "\"snort\"");
 
     rk_stix_options_init(&opt);
-    assert_null(opt.check_pattern); /* wired in when the patterning parser lands */
+    assert_ptr_equal(opt.check_pattern, rk_pattern_validate); /* the default: the real parser */
     opt.check_pattern = fake_check_pattern;
     fake_pattern_calls = 0;
     assert_int_equal(stix_try(BASE_INDICATOR, &opt), 0);
@@ -344,8 +345,12 @@ static void test_stix_objects__pattern_hook(void **state)
     /* other pattern languages are not given to the STIX pattern checker */
     assert_int_equal(stix_try(other, &opt), 0);
     assert_int_equal(fake_pattern_calls, 2);
+    /* the default options use the real patterning parser, which rejects the same pattern */
+    assert_int_equal(stix_try(bad, NULL), RK_EFORMAT);
+    assert_true(stix_has_finding(RK_STIX_ERROR, "invalid STIX pattern", "pattern"));
     /* without a checker the pattern is not checked */
-    assert_int_equal(stix_try(bad, NULL), 0);
+    opt.check_pattern = NULL;
+    assert_int_equal(stix_try(bad, &opt), 0);
     free(bad);
     free(other);
 }

@@ -1,0 +1,151 @@
+/* sqlite.h - the SQLite backend of the store: its handle, helpers and schema migrations.
+ *
+ * Only src/store/sqlite_*.c include this header (and so sqlite3.h). Nothing here crosses
+ * include/renkei/store.h: every SQLite failure leaves as an RK_E* code with the SQLite
+ * message in struct rk_err.
+ */
+#ifndef RK_STORE_SQLITE_H
+#define RK_STORE_SQLITE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "store/backend.h"
+
+/* Magic number in the database header (PRAGMA application_id): "RKNK". */
+#define RK_SQLITE_APPLICATION_ID 0x524b4e4b
+/* How long a writer waits for another process's write transaction, in milliseconds. */
+#define RK_SQLITE_BUSY_MS 30000
+/* Prepared statements kept per handle (static SQL and recent query shapes). */
+#define RK_SQLITE_CACHE_MAX 64
+
+struct rk_sqlite_cached {
+    char *sql;
+    size_t len;
+    uint64_t hash;
+    sqlite3_stmt *stmt;
+    int busy;      /* handed out and not yet released */
+    uint64_t used; /* last use, for eviction */
+};
+
+/* Statements a batch holds from begin to commit (see sqlite_put.c). */
+enum {
+    RK_SQLITE_PUT_VERSIONS, /* the stored versions of (coll, id), by id hash */
+    RK_SQLITE_PUT_INSERT,
+    RK_SQLITE_PUT_FLAGS, /* clear is_first / is_last of one row */
+    RK_SQLITE_PUT_SPEC,  /* clear spec_top of (coll, id) */
+    RK_SQLITE_PUT_N
+};
+
+struct rk_sqlite {
+    struct rk_store base; /* first: a struct rk_store * is a struct rk_sqlite * */
+    sqlite3 *db;
+    char *path;
+    struct rk_sqlite_cached cache[RK_SQLITE_CACHE_MAX];
+    size_t n_cache;
+    uint64_t tick;
+    sqlite3_stmt *put[RK_SQLITE_PUT_N];
+};
+
+struct rk_sqlite *rk_sqlite_of(struct rk_store *st);
+
+/* Turn a SQLite result code into an RK_E* code with "what: message" in err. */
+int rk_sqlite_fail(struct rk_sqlite *s, int sqlite_rc, const char *what, struct rk_err *err);
+
+/* A prepared statement for sql from the handle's cache (prepared on first use). The statement
+ * is reserved until rk_sqlite_release; a nested use of the same SQL gets a private copy. */
+int rk_sqlite_acquire(struct rk_sqlite *s, const char *sql, size_t len, sqlite3_stmt **out,
+                      struct rk_err *err);
+/* Reset and clear stmt and give it back; accepts NULL. */
+void rk_sqlite_release(struct rk_sqlite *s, sqlite3_stmt *stmt);
+
+/* Run SQL without results (several statements allowed). */
+int rk_sqlite_exec(struct rk_sqlite *s, const char *sql, struct rk_err *err);
+/* Step a statement that returns no rows. */
+int rk_sqlite_step_done(struct rk_sqlite *s, sqlite3_stmt *stmt, const char *what,
+                        struct rk_err *err);
+/* One integer from a single-row query with no parameters (0 when it returns no row). */
+int rk_sqlite_int(struct rk_sqlite *s, const char *sql, int64_t *out, struct rk_err *err);
+
+/* Write transactions: BEGIN IMMEDIATE (waits up to RK_SQLITE_BUSY_MS), COMMIT, ROLLBACK. */
+int rk_sqlite_begin(struct rk_sqlite *s, struct rk_err *err);
+int rk_sqlite_commit(struct rk_sqlite *s, struct rk_err *err);
+void rk_sqlite_rollback(struct rk_sqlite *s);
+
+/* The id hash the index objects_id is keyed on: the first 8 bytes of SHA-256(id), so ids an
+ * adversary chooses cannot be made to share a hash bucket. */
+int64_t rk_sqlite_idh(const char *id);
+
+/* Bind a C string or NULL. */
+int rk_sqlite_bind_str(sqlite3_stmt *stmt, int i, const char *s);
+
+/* The collection key of an id or alias; fills out when given. RK_ENOTFOUND. */
+int rk_sqlite_collection_key(struct rk_sqlite *s, const char *id_or_alias, int64_t *key_out,
+                             struct rk_collection *out, struct rk_err *err);
+
+/* ---- schema migrations (sqlite_migrate.c) -------------------------------------------------- */
+
+/* One schema change. Steps of a component are numbered 1, 2, 3, ... and never renumbered or
+ * edited once released; each runs once per database, in a write transaction. */
+struct rk_sqlite_step {
+    int step;
+    const char *name;
+    const char *sql;                                    /* statements, or NULL */
+    int (*fn)(struct rk_sqlite *s, struct rk_err *err); /* code to run after sql, or NULL */
+};
+
+/* The schema of one part of the store: its tables, as a list of steps. */
+struct rk_sqlite_component {
+    const char *name;
+    const struct rk_sqlite_step *steps;
+    size_t n_steps;
+};
+
+/* The components, defined in their sqlite_<thing>.c files and listed in sqlite_migrate.c. */
+extern const struct rk_sqlite_component rk_sqlite_core_schema;
+
+/* Bring the schema up to date (read-write) or check that it is (read-only). RK_EUNSUPPORTED
+ * for a store written by a newer renkei or one that needs an upgrade while read-only. */
+int rk_sqlite_migrate(struct rk_sqlite *s, struct rk_err *err);
+
+/* ---- the backend operations, by file ------------------------------------------------------- */
+
+/* sqlite_collections.c */
+int rk_sqlite_collection_add(struct rk_store *st, struct rk_collection *c, struct rk_err *err);
+int rk_sqlite_collection_get(struct rk_store *st, const char *id_or_alias,
+                             struct rk_collection *out, struct rk_err *err);
+int rk_sqlite_collection_list(struct rk_store *st,
+                              int (*fn)(const struct rk_collection *c, void *ctx), void *ctx,
+                              struct rk_err *err);
+int rk_sqlite_collection_remove(struct rk_store *st, const char *id_or_alias, struct rk_err *err);
+
+/* sqlite_put.c */
+int rk_sqlite_batch_begin(struct rk_store_batch *b, const char *collection, struct rk_err *err);
+int rk_sqlite_batch_put(struct rk_store_batch *b, const struct rk_store_put *p,
+                        enum rk_put_outcome *outcome, int64_t *date_added_out, struct rk_err *err);
+int rk_sqlite_batch_commit(struct rk_store_batch *b, struct rk_err *err);
+void rk_sqlite_batch_abort(struct rk_store_batch *b);
+
+/* sqlite_query.c */
+int rk_sqlite_query(struct rk_store *st, const struct rk_store_filter *f, rk_store_row_fn fn,
+                    void *ctx, struct rk_store_page *page, struct rk_err *err);
+int rk_sqlite_count(struct rk_store *st, const struct rk_store_filter *f, uint64_t *out,
+                    struct rk_err *err);
+int rk_sqlite_remove(struct rk_store *st, const struct rk_store_filter *f, uint64_t *out,
+                     struct rk_err *err);
+
+/* sqlite_meta.c */
+int rk_sqlite_stats(struct rk_store *st, struct rk_store_stats *out, struct rk_err *err);
+int rk_sqlite_count_by_type(struct rk_store *st, const char *collection,
+                            int (*fn)(const char *type, uint64_t count, void *ctx), void *ctx,
+                            struct rk_err *err);
+int rk_sqlite_conflict_list(struct rk_store *st,
+                            int (*fn)(const struct rk_store_conflict *c, void *ctx), void *ctx,
+                            struct rk_err *err);
+int rk_sqlite_setting_get(struct rk_store *st, const char *key, char *out, size_t cap,
+                          struct rk_err *err);
+int rk_sqlite_setting_set(struct rk_store *st, const char *key, const char *value,
+                          struct rk_err *err);
+int rk_sqlite_check(struct rk_store *st, struct rk_err *err);
+
+#endif

@@ -1,0 +1,69 @@
+/* sqlite_core.c - the core schema: collections, object versions with their JSON, provenance and
+ * sharing lists, conflicts, node settings. Released steps are never edited; add a new step. */
+#include "store/sqlite.h"
+
+static const struct rk_sqlite_step steps[] = {
+        {1, "collections, objects, origins, conflicts, settings",
+         /* counters: date_added_hw is the highest date_added ever handed out (deletes do not lower
+          * it); conflicts_total counts conflicts ever recorded */
+         "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+         "INSERT INTO meta (key, value) VALUES ('date_added_hw', 0), ('conflicts_total', 0);"
+         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+         "CREATE TABLE collections ("
+         " coll INTEGER PRIMARY KEY,"
+         " id TEXT NOT NULL UNIQUE,"
+         " alias TEXT UNIQUE," /* NULL when none */
+         " title TEXT NOT NULL,"
+         " description TEXT NOT NULL,"
+         " created_us INTEGER NOT NULL);"
+         /* one row per distinct provenance + sharing lists; groups/readers are the sorted names
+          * joined by LF (names hold no control characters), the row's identity */
+         "CREATE TABLE origins ("
+         " origin INTEGER PRIMARY KEY,"
+         " kind TEXT NOT NULL, source TEXT NOT NULL, org TEXT NOT NULL,"
+         " groups TEXT NOT NULL, readers TEXT NOT NULL,"
+         " UNIQUE (kind, source, org, groups, readers));"
+         "CREATE INDEX origins_org ON origins (org);"
+         /* kind 1: sharing group, 2: named reader */
+         "CREATE TABLE origin_members ("
+         " kind INTEGER NOT NULL, name TEXT NOT NULL, origin INTEGER NOT NULL,"
+         " PRIMARY KEY (kind, name, origin)) WITHOUT ROWID;"
+         /* one row per stored object version; date_added (microseconds) is the rowid */
+         "CREATE TABLE objects ("
+         " date_added INTEGER PRIMARY KEY,"
+         " coll INTEGER NOT NULL,"
+         " idh INTEGER NOT NULL," /* rk_sqlite_idh(id): the key of objects_id */
+         " id TEXT NOT NULL,"
+         " vkey BLOB NOT NULL," /* version key, x'' when unversioned */
+         " sha256 BLOB NOT NULL,"
+         " is_first INTEGER NOT NULL,"
+         " is_last INTEGER NOT NULL,"
+         " spec_top INTEGER NOT NULL," /* spec_rank is the highest of this (coll, id) */
+         " tlp INTEGER NOT NULL,"
+         " origin INTEGER NOT NULL,"
+         " type TEXT NOT NULL,"
+         " spec_version TEXT NOT NULL,"
+         " spec_rank INTEGER NOT NULL,"
+         " created TEXT,"
+         " modified TEXT,"
+         " revoked INTEGER NOT NULL,"
+         " json TEXT NOT NULL);" /* last: reading the columns before it skips its overflow pages */
+         /* small entries (no id text) keep this randomly-written index compact; (coll, id, vkey)
+          * is unique, which the put path maintains under the write lock */
+         "CREATE INDEX objects_id ON objects (coll, idh);"
+         /* (coll, is_last, date_added): paging by date_added, latest versions or all */
+         "CREATE INDEX objects_coll ON objects (coll, is_last);"
+         "CREATE TABLE conflicts ("
+         " conflict INTEGER PRIMARY KEY,"
+         " coll INTEGER NOT NULL, id TEXT NOT NULL, version TEXT, vkey BLOB NOT NULL,"
+         " kept_sha256 BLOB NOT NULL, offered_sha256 BLOB NOT NULL,"
+         " source TEXT NOT NULL, at_us INTEGER NOT NULL,"
+         " UNIQUE (coll, id, vkey, offered_sha256));",
+         NULL},
+};
+
+const struct rk_sqlite_component rk_sqlite_core_schema = {
+        "core",
+        steps,
+        sizeof(steps) / sizeof(steps[0]),
+};

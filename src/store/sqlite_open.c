@@ -1,0 +1,463 @@
+/* sqlite_open.c - the SQLite backend: open, configure, close; statement cache; error mapping. */
+#include "store/sqlite.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "renkei/log.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/map.h"
+
+static void sqlite_close(struct rk_store *st);
+
+static const struct rk_store_backend sqlite_ops = {
+        .name = "sqlite",
+        .close = sqlite_close,
+        .collection_add = rk_sqlite_collection_add,
+        .collection_get = rk_sqlite_collection_get,
+        .collection_list = rk_sqlite_collection_list,
+        .collection_remove = rk_sqlite_collection_remove,
+        .batch_begin = rk_sqlite_batch_begin,
+        .batch_put = rk_sqlite_batch_put,
+        .batch_commit = rk_sqlite_batch_commit,
+        .batch_abort = rk_sqlite_batch_abort,
+        .query = rk_sqlite_query,
+        .count = rk_sqlite_count,
+        .remove = rk_sqlite_remove,
+        .stats = rk_sqlite_stats,
+        .count_by_type = rk_sqlite_count_by_type,
+        .conflict_list = rk_sqlite_conflict_list,
+        .setting_get = rk_sqlite_setting_get,
+        .setting_set = rk_sqlite_setting_set,
+        .check = rk_sqlite_check,
+};
+
+struct rk_sqlite *rk_sqlite_of(struct rk_store *st)
+{
+    return (struct rk_sqlite *)st;
+}
+
+/* ---- errors -------------------------------------------------------------------------------- */
+
+int rk_sqlite_fail(struct rk_sqlite *s, int sqlite_rc, const char *what, struct rk_err *err)
+{
+    const char *msg = sqlite3_errstr(sqlite_rc);
+    int code;
+
+    if (s && s->db && (sqlite3_errcode(s->db) & 0xff) == (sqlite_rc & 0xff))
+        msg = sqlite3_errmsg(s->db);
+    switch (sqlite_rc & 0xff) {
+    case SQLITE_NOMEM:
+        code = RK_ENOMEM;
+        break;
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+        code = RK_EFORMAT;
+        break;
+    default:
+        code = RK_EIO;
+        break;
+    }
+    return rk_err_set(err, code, "%s: %s", what, msg);
+}
+
+/* ---- statement cache ----------------------------------------------------------------------- */
+
+static struct rk_sqlite_cached *cache_find(struct rk_sqlite *s, const char *sql, size_t len,
+                                           uint64_t hash)
+{
+    for (size_t i = 0; i < s->n_cache; i++) {
+        struct rk_sqlite_cached *c = &s->cache[i];
+
+        if (c->hash == hash && c->len == len && memcmp(c->sql, sql, len) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+/* A free cache slot: a new one, or the least recently used idle one (finalised). */
+static struct rk_sqlite_cached *cache_slot(struct rk_sqlite *s)
+{
+    struct rk_sqlite_cached *victim = NULL;
+
+    if (s->n_cache < RK_SQLITE_CACHE_MAX)
+        return &s->cache[s->n_cache++];
+    for (size_t i = 0; i < s->n_cache; i++) {
+        if (!s->cache[i].busy && (!victim || s->cache[i].used < victim->used))
+            victim = &s->cache[i];
+    }
+    if (victim) {
+        sqlite3_finalize(victim->stmt);
+        rk_free(victim->sql);
+        memset(victim, 0, sizeof(*victim));
+    }
+    return victim;
+}
+
+static int prepare(struct rk_sqlite *s, const char *sql, size_t len, unsigned flags,
+                   sqlite3_stmt **out, struct rk_err *err)
+{
+    int src;
+
+    if (len > INT_MAX)
+        return rk_err_set(err, RK_ELIMIT, "SQL statement too long");
+    src = sqlite3_prepare_v3(s->db, sql, (int)len, flags, out, NULL);
+    if (src != SQLITE_OK) {
+        *out = NULL;
+        return rk_sqlite_fail(s, src, "preparing a statement", err);
+    }
+    return 0;
+}
+
+int rk_sqlite_acquire(struct rk_sqlite *s, const char *sql, size_t len, sqlite3_stmt **out,
+                      struct rk_err *err)
+{
+    uint64_t hash = rk_hash_bytes(sql, len);
+    struct rk_sqlite_cached *c = cache_find(s, sql, len, hash);
+    sqlite3_stmt *stmt = NULL;
+    char *copy;
+    int rc;
+
+    *out = NULL;
+    if (c && c->busy)
+        return prepare(s, sql, len, 0, out, err); /* nested use: a private statement */
+    if (!c) {
+        if ((rc = prepare(s, sql, len, SQLITE_PREPARE_PERSISTENT, &stmt, err)) != 0)
+            return rc;
+        if (!(copy = rk_strndup(sql, len))) {
+            sqlite3_finalize(stmt);
+            return rk_err_set(err, RK_ENOMEM, "out of memory");
+        }
+        if (!(c = cache_slot(s))) { /* every slot busy: private, finalised on release */
+            rk_free(copy);
+            *out = stmt;
+            return 0;
+        }
+        c->sql = copy;
+        c->len = len;
+        c->hash = hash;
+        c->stmt = stmt;
+    }
+    c->busy = 1;
+    c->used = ++s->tick;
+    *out = c->stmt;
+    return 0;
+}
+
+void rk_sqlite_release(struct rk_sqlite *s, sqlite3_stmt *stmt)
+{
+    if (!stmt)
+        return;
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    for (size_t i = 0; i < s->n_cache; i++) {
+        if (s->cache[i].stmt == stmt) {
+            s->cache[i].busy = 0;
+            return;
+        }
+    }
+    sqlite3_finalize(stmt);
+}
+
+/* ---- small helpers --------------------------------------------------------------------------- */
+
+int rk_sqlite_exec(struct rk_sqlite *s, const char *sql, struct rk_err *err)
+{
+    int src = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+    if (src == SQLITE_OK)
+        return 0;
+    return rk_sqlite_fail(s, src, "running SQL", err);
+}
+
+int rk_sqlite_step_done(struct rk_sqlite *s, sqlite3_stmt *stmt, const char *what,
+                        struct rk_err *err)
+{
+    int src = sqlite3_step(stmt);
+
+    if (src == SQLITE_DONE || src == SQLITE_ROW)
+        return 0;
+    return rk_sqlite_fail(s, src, what, err);
+}
+
+int rk_sqlite_int(struct rk_sqlite *s, const char *sql, int64_t *out, struct rk_err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc, src;
+
+    *out = 0;
+    if ((rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) != 0)
+        return rc;
+    src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW)
+        *out = sqlite3_column_int64(stmt, 0);
+    else if (src != SQLITE_DONE)
+        rc = rk_sqlite_fail(s, src, sql, err);
+    rk_sqlite_release(s, stmt);
+    return rc;
+}
+
+static int run_cached(struct rk_sqlite *s, const char *sql, struct rk_err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if ((rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) != 0)
+        return rc;
+    rc = rk_sqlite_step_done(s, stmt, sql, err);
+    rk_sqlite_release(s, stmt);
+    return rc;
+}
+
+int rk_sqlite_begin(struct rk_sqlite *s, struct rk_err *err)
+{
+    return run_cached(s, "BEGIN IMMEDIATE", err);
+}
+
+int rk_sqlite_commit(struct rk_sqlite *s, struct rk_err *err)
+{
+    int rc = run_cached(s, "COMMIT", err);
+
+    if (rc != 0)
+        rk_sqlite_rollback(s);
+    return rc;
+}
+
+void rk_sqlite_rollback(struct rk_sqlite *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int rk_sqlite_bind_str(sqlite3_stmt *stmt, int i, const char *s)
+{
+    if (!s)
+        return sqlite3_bind_null(stmt, i);
+    return sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+}
+
+/* ---- opening --------------------------------------------------------------------------------- */
+
+/* mkdir -p with mode 0700 for what it creates. */
+static int make_dir(const char *dir, struct rk_err *err)
+{
+    char path[PATH_MAX];
+    struct stat sb;
+    size_t n = strlen(dir);
+
+    if (n >= sizeof(path))
+        return rk_err_set(err, RK_ELIMIT, "data directory path too long");
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        path[i] = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
+            return rk_err_set(err, RK_EIO, "%s: cannot create directory: %s", path,
+                              strerror(errno));
+        path[i] = i < n ? '/' : '\0';
+    }
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return rk_err_set(err, RK_EIO, "%s: not a directory", dir);
+    return 0;
+}
+
+/* Check the directory and database file exist, creating them (mode 0700 / 0600) if asked. */
+static int prepare_files(const char *dir, const char *path, unsigned flags, struct rk_err *err)
+{
+    struct stat sb;
+    int fd;
+
+    if (flags & RK_STORE_CREATE) {
+        int rc = make_dir(dir, err);
+
+        if (rc != 0)
+            return rc;
+    } else if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        return rk_err_set(err, errno == ENOENT ? RK_ENOTFOUND : RK_EIO,
+                          "%s: no store here (no such directory)", dir);
+    }
+    if (stat(path, &sb) == 0)
+        return S_ISREG(sb.st_mode) ? 0 : rk_err_set(err, RK_EFORMAT, "%s: not a file", path);
+    if (errno != ENOENT)
+        return rk_err_set(err, RK_EIO, "%s: %s", path, strerror(errno));
+    if (!(flags & RK_STORE_CREATE))
+        return rk_err_set(err, RK_ENOTFOUND, "%s: no store here", path);
+    /* created here so it is private: SQLite gives the -wal and -shm files the same mode */
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST)
+        return rk_err_set(err, RK_EIO, "%s: cannot create: %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return 0;
+}
+
+/* A new database gets its page size, application id and WAL before anything else. */
+static int init_new(struct rk_sqlite *s, struct rk_err *err)
+{
+    char sql[128];
+
+    if (s->base.flags & RK_STORE_READONLY)
+        return rk_err_set(err, RK_EFORMAT, "empty database, not a renkei store");
+    snprintf(sql, sizeof(sql),
+             "PRAGMA page_size=8192; PRAGMA application_id=%d;"
+             " PRAGMA journal_mode=WAL;",
+             RK_SQLITE_APPLICATION_ID);
+    return rk_sqlite_exec(s, sql, err);
+}
+
+/* Refuse files that are not renkei stores; initialise an empty one. */
+static int check_header(struct rk_sqlite *s, struct rk_err *err)
+{
+    int64_t app = 0, n_schema = 0;
+    int rc;
+
+    if ((rc = rk_sqlite_int(s, "PRAGMA application_id", &app, err)) != 0) {
+        if (rc == RK_EFORMAT)
+            rk_err_prefix(err, "not a renkei store: ");
+        return rc;
+    }
+    if (app == RK_SQLITE_APPLICATION_ID)
+        return 0;
+    if (app != 0)
+        return rk_err_set(err, RK_EFORMAT,
+                          "not a renkei store: a SQLite database of another application "
+                          "(application_id 0x%08llx)",
+                          (unsigned long long)(uint32_t)app);
+    if ((rc = rk_sqlite_int(s, "SELECT count(*) FROM sqlite_schema", &n_schema, err)) != 0)
+        return rc;
+    if (n_schema != 0)
+        return rk_err_set(err, RK_EFORMAT,
+                          "not a renkei store: a SQLite database of another application");
+    return init_new(s, err);
+}
+
+static int configure(struct rk_sqlite *s, struct rk_err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    const char *mode;
+    int rc, src;
+
+    if (s->base.flags & RK_STORE_READONLY)
+        return rk_sqlite_exec(s,
+                              "PRAGMA query_only=1; PRAGMA cache_size=-32768;"
+                              "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;",
+                              err);
+    if ((rc = rk_sqlite_exec(s,
+                             "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+                             "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;"
+                             "PRAGMA wal_autocheckpoint=4096;",
+                             err)) != 0)
+        return rc;
+    if ((rc = prepare(s, "PRAGMA journal_mode=WAL", 23, 0, &stmt, err)) != 0)
+        return rc;
+    src = sqlite3_step(stmt);
+    mode = src == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0) : NULL;
+    if (src != SQLITE_ROW)
+        rc = rk_sqlite_fail(s, src, "switching to WAL", err);
+    else if (!mode || strcmp(mode, "wal") != 0)
+        rc = rk_err_set(err, RK_EIO, "the database cannot use WAL (journal mode %s)",
+                        mode ? mode : "unknown");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* SQL function rk_idh(id): the id hash, for checks that recompute it. */
+static void idh_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *id = (const char *)sqlite3_value_text(argv[0]);
+
+    (void)argc;
+    if (id)
+        sqlite3_result_int64(ctx, rk_sqlite_idh(id));
+    else
+        sqlite3_result_null(ctx);
+}
+
+/* Process-wide SQLite settings, before SQLite initialises: no memory statistics (they take a
+ * global mutex on every allocation). A no-op when something initialised SQLite first. */
+static void configure_library(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+static int open_db(struct rk_sqlite *s, unsigned flags, struct rk_err *err)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    int src;
+
+    pthread_once(&once, configure_library);
+
+    oflags |= (flags & RK_STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    src = sqlite3_open_v2(s->path, &s->db, oflags, NULL);
+    if (src != SQLITE_OK)
+        return rk_sqlite_fail(s, src, "opening the database", err);
+    sqlite3_busy_timeout(s->db, RK_SQLITE_BUSY_MS);
+    src = sqlite3_create_function(s->db, "rk_idh", 1,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                  idh_fn, NULL, NULL);
+    if (src != SQLITE_OK)
+        return rk_sqlite_fail(s, src, "registering SQL functions", err);
+    return 0;
+}
+
+int rk_store_sqlite_open(struct rk_store **out, const char *dir, unsigned flags, struct rk_err *err)
+{
+    struct rk_sqlite *s = NULL;
+    struct rk_buf path;
+    size_t len;
+    int rc = RK_ENOMEM;
+
+    *out = NULL;
+    rk_buf_init(&path, PATH_MAX);
+    if ((rc = rk_buf_printf(&path, "%s/renkei.db", dir)) != 0) {
+        rk_err_set(err, rc, "%s: data directory path too long", dir);
+        goto out;
+    }
+    if ((rc = prepare_files(dir, rk_buf_cstr(&path), flags, err)) != 0)
+        goto out;
+    if (!(s = rk_calloc(1, sizeof(*s))) || !(s->path = rk_buf_detach(&path, &len))) {
+        rc = rk_err_set(err, RK_ENOMEM, "out of memory");
+        goto out;
+    }
+    s->base.ops = &sqlite_ops;
+    s->base.flags = flags;
+    if ((rc = open_db(s, flags, err)) != 0 || (rc = check_header(s, err)) != 0 ||
+        (rc = configure(s, err)) != 0 || (rc = rk_sqlite_migrate(s, err)) != 0) {
+        rk_err_prefix(err, "%s: ", s->path);
+        goto out;
+    }
+    rk_log_debug("store open path=%s readonly=%d", s->path, !!(flags & RK_STORE_READONLY));
+    *out = &s->base;
+    s = NULL;
+    rc = 0;
+out:
+    if (s)
+        sqlite_close(&s->base);
+    rk_buf_free(&path);
+    return rc;
+}
+
+static void sqlite_close(struct rk_store *st)
+{
+    struct rk_sqlite *s = rk_sqlite_of(st);
+
+    for (int i = 0; i < RK_SQLITE_PUT_N; i++)
+        rk_sqlite_release(s, s->put[i]);
+    for (size_t i = 0; i < s->n_cache; i++) {
+        sqlite3_finalize(s->cache[i].stmt);
+        rk_free(s->cache[i].sql);
+    }
+    if (s->db)
+        sqlite3_close_v2(s->db);
+    rk_free(s->path);
+    rk_free(s);
+}

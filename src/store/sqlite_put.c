@@ -1,0 +1,464 @@
+/* sqlite_put.c - write batches: one BEGIN IMMEDIATE transaction, one row per object version.
+ *
+ * A put of a new (collection, id) costs one probe of objects_id that finds nothing, then the
+ * inserts. An id with stored versions reads those rows once (exact version? first? last?
+ * highest spec_version?) and updates only the rows that stop being first, last or top.
+ */
+#include "store/sqlite.h"
+
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/digest.h"
+#include "util/rktime.h"
+
+static const char *const put_sql[RK_SQLITE_PUT_N] = {
+        [RK_SQLITE_PUT_VERSIONS] = "SELECT date_added, id, vkey, sha256, spec_rank FROM objects "
+                                   "WHERE coll = ?1 AND idh = ?2",
+        [RK_SQLITE_PUT_INSERT] =
+                "INSERT INTO objects (date_added, coll, idh, id, vkey, sha256, is_first, is_last, "
+                "spec_top, tlp, origin, type, spec_version, spec_rank, created, modified, revoked, "
+                "json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                "?16, "
+                "?17, ?18)",
+        [RK_SQLITE_PUT_FLAGS] = "UPDATE objects SET is_first = (is_first AND ?2), "
+                                "is_last = (is_last AND ?3) WHERE date_added = ?1",
+        [RK_SQLITE_PUT_SPEC] = "UPDATE objects SET spec_top = 0 "
+                               "WHERE coll = ?1 AND idh = ?2 AND id = ?3 AND spec_top = 1",
+};
+
+int64_t rk_sqlite_idh(const char *id)
+{
+    uint8_t d[RK_SHA256_LEN];
+    uint64_t h = 0;
+
+    rk_sha256(id, strlen(id), d);
+    for (int i = 0; i < 8; i++)
+        h = h << 8 | d[i];
+    return (int64_t)h;
+}
+
+static void release_put(struct rk_sqlite *s)
+{
+    for (int i = 0; i < RK_SQLITE_PUT_N; i++) {
+        rk_sqlite_release(s, s->put[i]);
+        s->put[i] = NULL;
+    }
+}
+
+static int acquire_put(struct rk_sqlite *s, struct rk_err *err)
+{
+    int rc;
+
+    for (int i = 0; i < RK_SQLITE_PUT_N; i++) {
+        if ((rc = rk_sqlite_acquire(s, put_sql[i], strlen(put_sql[i]), &s->put[i], err)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- origins: provenance and sharing lists ----------------------------------------------- */
+
+static int join_names(struct rk_buf *b, const char **names, size_t n)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (i > 0)
+            rc = rk_buf_putc(b, '\n');
+        if (rc == 0)
+            rc = rk_buf_puts(b, names[i]);
+    }
+    return rc;
+}
+
+static int add_members(struct rk_sqlite *s, int64_t origin, int kind, const char **names, size_t n,
+                       struct rk_err *err)
+{
+    const char *sql = "INSERT INTO origin_members (kind, name, origin) VALUES (?1, ?2, ?3)";
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if ((rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) != 0)
+        return rc;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        sqlite3_bind_int(stmt, 1, kind);
+        rk_sqlite_bind_str(stmt, 2, names[i]);
+        sqlite3_bind_int64(stmt, 3, origin);
+        rc = rk_sqlite_step_done(s, stmt, "adding a sharing list entry", err);
+        sqlite3_reset(stmt);
+    }
+    rk_sqlite_release(s, stmt);
+    return rc;
+}
+
+/* Bind kind, source, org, groups, readers as ?1..?5 of sql and step it once: the SELECT gives
+ * the key of a known origin (0 when unknown), the INSERT the key of the new one. */
+static int origin_step(struct rk_sqlite *s, const char *sql, const struct rk_store_origin *o,
+                       const char *groups, const char *readers, int64_t *out, struct rk_err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc, src;
+
+    *out = 0;
+    if ((rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) != 0)
+        return rc;
+    rk_sqlite_bind_str(stmt, 1, o->kind);
+    rk_sqlite_bind_str(stmt, 2, o->source);
+    rk_sqlite_bind_str(stmt, 3, o->org);
+    rk_sqlite_bind_str(stmt, 4, groups);
+    rk_sqlite_bind_str(stmt, 5, readers);
+    src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW)
+        *out = sqlite3_column_int64(stmt, 0);
+    else if (src == SQLITE_DONE && sqlite3_stmt_readonly(stmt) == 0)
+        *out = sqlite3_last_insert_rowid(s->db); /* the INSERT */
+    else if (src != SQLITE_DONE)
+        rc = rk_sqlite_fail(s, src, "looking up a provenance", err);
+    rk_sqlite_release(s, stmt);
+    return rc;
+}
+
+/* The key of the batch's provenance and sharing lists, adding them when new. */
+static int origin_key(struct rk_sqlite *s, const struct rk_store_origin *o, int64_t *out,
+                      struct rk_err *err)
+{
+    struct rk_buf groups, readers;
+    int rc;
+
+    rk_buf_init(&groups, (size_t)RK_STORE_NAMES_MAX * (RK_STORE_STRING_MAX + 1));
+    rk_buf_init(&readers, (size_t)RK_STORE_NAMES_MAX * (RK_STORE_STRING_MAX + 1));
+    if ((rc = join_names(&groups, o->groups, o->n_groups)) != 0 ||
+        (rc = join_names(&readers, o->readers, o->n_readers)) != 0) {
+        rk_err_set(err, rc, "sharing lists too long");
+        goto out;
+    }
+    if ((rc = origin_step(s,
+                          "SELECT origin FROM origins WHERE kind = ?1 AND source = ?2 AND "
+                          "org = ?3 AND groups = ?4 AND readers = ?5",
+                          o, rk_buf_cstr(&groups), rk_buf_cstr(&readers), out, err)) != 0 ||
+        *out != 0)
+        goto out;
+    if ((rc = origin_step(s,
+                          "INSERT INTO origins (kind, source, org, groups, readers) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5)",
+                          o, rk_buf_cstr(&groups), rk_buf_cstr(&readers), out, err)) != 0)
+        goto out;
+    if ((rc = add_members(s, *out, 1, o->groups, o->n_groups, err)) != 0)
+        goto out;
+    rc = add_members(s, *out, 2, o->readers, o->n_readers, err);
+out:
+    rk_buf_free(&groups);
+    rk_buf_free(&readers);
+    return rc;
+}
+
+/* ---- begin, commit, abort ------------------------------------------------------------------ */
+
+/* The floor for new date_added values: the highest ever handed out on this node. */
+static int added_floor(struct rk_sqlite *s, int64_t *out, struct rk_err *err)
+{
+    int64_t hw = 0, max = 0;
+    int rc;
+
+    if ((rc = rk_sqlite_int(s, "SELECT value FROM meta WHERE key = 'date_added_hw'", &hw, err)) !=
+                0 ||
+        (rc = rk_sqlite_int(s, "SELECT max(date_added) FROM objects", &max, err)) != 0)
+        return rc;
+    *out = hw > max ? hw : max;
+    return 0;
+}
+
+int rk_sqlite_batch_begin(struct rk_store_batch *b, const char *collection, struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(b->st);
+    int rc;
+
+    if ((rc = rk_sqlite_begin(s, err)) != 0)
+        return rc;
+    if ((rc = rk_sqlite_collection_key(s, collection, &b->coll, NULL, err)) != 0 ||
+        (rc = origin_key(s, &b->origin, &b->origin_key, err)) != 0 ||
+        (rc = added_floor(s, &b->last_added_us, err)) != 0 || (rc = acquire_put(s, err)) != 0) {
+        release_put(s);
+        rk_sqlite_rollback(s);
+        return rc;
+    }
+    return 0;
+}
+
+int rk_sqlite_batch_commit(struct rk_store_batch *b, struct rk_err *err)
+{
+    const char *sql = "UPDATE meta SET value = max(value, ?1) WHERE key = 'date_added_hw'";
+    struct rk_sqlite *s = rk_sqlite_of(b->st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = 0;
+
+    release_put(s);
+    if (b->counts.stored > 0 && (rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) == 0) {
+        sqlite3_bind_int64(stmt, 1, b->last_added_us);
+        rc = rk_sqlite_step_done(s, stmt, "recording date_added", err);
+        rk_sqlite_release(s, stmt);
+    }
+    if (rc != 0) {
+        rk_sqlite_rollback(s);
+        return rc;
+    }
+    return rk_sqlite_commit(s, err);
+}
+
+void rk_sqlite_batch_abort(struct rk_store_batch *b)
+{
+    struct rk_sqlite *s = rk_sqlite_of(b->st);
+
+    release_put(s);
+    rk_sqlite_rollback(s);
+}
+
+/* ---- put ----------------------------------------------------------------------------------- */
+
+/* One stored version of the id being put. */
+struct version {
+    int64_t date_added;
+    uint8_t vkey[RK_STORE_VKEY_LEN];
+    size_t vkey_len;
+    uint8_t sha256[RK_SHA256_LEN];
+};
+
+/* What the store holds for the (collection, id) being put. */
+struct versions {
+    size_t n;
+    struct version first, last, exact;
+    int has_exact;
+    int64_t top_rank; /* the highest spec_rank */
+};
+
+/* The flags of the new row. */
+struct placement {
+    int is_first, is_last, spec_top;
+};
+
+static int vkey_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen;
+    int c = n ? memcmp(a, b, n) : 0;
+
+    if (c != 0)
+        return c;
+    return alen < blen ? -1 : alen > blen;
+}
+
+static void bind_vkey(sqlite3_stmt *stmt, int i, const uint8_t *vkey, size_t len)
+{
+    sqlite3_bind_blob(stmt, i, len ? (const void *)vkey : "", (int)len, SQLITE_STATIC);
+}
+
+/* Fold one stored version (a row of RK_SQLITE_PUT_VERSIONS) into vs. */
+static void note_version(struct versions *vs, const struct rk_store_put *p, sqlite3_stmt *stmt)
+{
+    size_t n = (size_t)sqlite3_column_bytes(stmt, 2);
+    int64_t rank = sqlite3_column_int64(stmt, 4);
+    struct version v = {0};
+
+    v.date_added = sqlite3_column_int64(stmt, 0);
+    v.vkey_len = n <= RK_STORE_VKEY_LEN ? n : RK_STORE_VKEY_LEN;
+    if (v.vkey_len)
+        memcpy(v.vkey, sqlite3_column_blob(stmt, 2), v.vkey_len);
+    if (sqlite3_column_bytes(stmt, 3) == RK_SHA256_LEN)
+        memcpy(v.sha256, sqlite3_column_blob(stmt, 3), RK_SHA256_LEN);
+    if (vs->n == 0 || vkey_cmp(v.vkey, v.vkey_len, vs->first.vkey, vs->first.vkey_len) < 0)
+        vs->first = v;
+    if (vs->n == 0 || vkey_cmp(v.vkey, v.vkey_len, vs->last.vkey, vs->last.vkey_len) > 0)
+        vs->last = v;
+    if (vs->n == 0 || rank > vs->top_rank)
+        vs->top_rank = rank;
+    if (vkey_cmp(v.vkey, v.vkey_len, p->vkey, p->vkey_len) == 0) {
+        vs->exact = v;
+        vs->has_exact = 1;
+    }
+    vs->n++;
+}
+
+/* Read the stored versions of the id: for a new id one index probe that finds nothing. */
+static int read_versions(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,
+                         struct versions *vs, struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(b->st);
+    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_VERSIONS];
+    int src, rc = 0;
+
+    memset(vs, 0, sizeof(*vs));
+    sqlite3_bind_int64(stmt, 1, b->coll);
+    sqlite3_bind_int64(stmt, 2, idh);
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(stmt, 1);
+
+        if (id && strcmp(id, p->o->id) == 0) /* not another id with the same hash */
+            note_version(vs, p, stmt);
+    }
+    if (src != SQLITE_DONE)
+        rc = rk_sqlite_fail(s, src, "looking up the object", err);
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+static int clear_flags(struct rk_sqlite *s, int64_t date_added, int keep_first, int keep_last,
+                       struct rk_err *err)
+{
+    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_FLAGS];
+    int rc;
+
+    sqlite3_bind_int64(stmt, 1, date_added);
+    sqlite3_bind_int(stmt, 2, keep_first);
+    sqlite3_bind_int(stmt, 3, keep_last);
+    rc = rk_sqlite_step_done(s, stmt, "updating version flags", err);
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+static int clear_spec(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,
+                      struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(b->st);
+    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_SPEC];
+    int rc;
+
+    sqlite3_bind_int64(stmt, 1, b->coll);
+    sqlite3_bind_int64(stmt, 2, idh);
+    sqlite3_bind_text(stmt, 3, p->o->id, -1, SQLITE_STATIC);
+    rc = rk_sqlite_step_done(s, stmt, "updating spec version flags", err);
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+/* The new version's flags; clear those of the rows it displaces as first, last or top. */
+static int place(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,
+                 const struct versions *vs, struct placement *pl, struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(b->st);
+    int rc = 0;
+
+    pl->is_first = pl->is_last = pl->spec_top = 1;
+    if (vs->n == 0)
+        return 0;
+    pl->is_last = vkey_cmp(p->vkey, p->vkey_len, vs->last.vkey, vs->last.vkey_len) > 0;
+    pl->is_first = vkey_cmp(p->vkey, p->vkey_len, vs->first.vkey, vs->first.vkey_len) < 0;
+    pl->spec_top = p->spec_rank >= vs->top_rank;
+    if (pl->is_last)
+        rc = clear_flags(s, vs->last.date_added, 1, 0, err);
+    if (rc == 0 && pl->is_first)
+        rc = clear_flags(s, vs->first.date_added, 0, 1, err);
+    if (rc == 0 && p->spec_rank > vs->top_rank)
+        rc = clear_spec(b, p, idh, err);
+    return rc;
+}
+
+static int insert_row(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,
+                      const struct placement *pl, int64_t added, struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(b->st);
+    const struct rk_store_object *o = p->o;
+    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_INSERT];
+    int rc;
+
+    sqlite3_bind_int64(stmt, 1, added);
+    sqlite3_bind_int64(stmt, 2, b->coll);
+    sqlite3_bind_int64(stmt, 3, idh);
+    sqlite3_bind_text(stmt, 4, o->id, -1, SQLITE_STATIC);
+    bind_vkey(stmt, 5, p->vkey, p->vkey_len);
+    sqlite3_bind_blob(stmt, 6, p->sha256, RK_SHA256_LEN, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 7, pl->is_first);
+    sqlite3_bind_int(stmt, 8, pl->is_last);
+    sqlite3_bind_int(stmt, 9, pl->spec_top);
+    sqlite3_bind_int(stmt, 10, o->tlp);
+    sqlite3_bind_int64(stmt, 11, b->origin_key);
+    sqlite3_bind_text(stmt, 12, o->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 13, o->spec_version, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 14, p->spec_rank);
+    rk_sqlite_bind_str(stmt, 15, o->created);
+    rk_sqlite_bind_str(stmt, 16, o->modified);
+    sqlite3_bind_int(stmt, 17, o->revoked != 0);
+    sqlite3_bind_text(stmt, 18, o->json, (int)o->json_len, SQLITE_STATIC);
+    rc = rk_sqlite_step_done(s, stmt, "storing the object", err);
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+/* The same id and version is stored: a duplicate, or a conflict that is recorded. */
+static int same_version(struct rk_store_batch *b, const struct rk_store_put *p,
+                        const struct version *kept, enum rk_put_outcome *outcome,
+                        struct rk_err *err);
+
+int rk_sqlite_batch_put(struct rk_store_batch *b, const struct rk_store_put *p,
+                        enum rk_put_outcome *outcome, int64_t *date_added_out, struct rk_err *err)
+{
+    int64_t idh = rk_sqlite_idh(p->o->id), added;
+    struct placement pl;
+    struct versions vs;
+    int rc;
+
+    *outcome = RK_PUT_STORED;
+    *date_added_out = 0;
+    if ((rc = read_versions(b, p, idh, &vs, err)) != 0)
+        goto out;
+    if (vs.has_exact) {
+        *date_added_out = vs.exact.date_added;
+        rc = same_version(b, p, &vs.exact, outcome, err);
+        goto out;
+    }
+    if ((rc = place(b, p, idh, &vs, &pl, err)) != 0)
+        goto out;
+    added = rk_time_unique_us(b->last_added_us);
+    if ((rc = insert_row(b, p, idh, &pl, added, err)) != 0)
+        goto out;
+    b->last_added_us = added;
+    b->counts.stored++;
+    *date_added_out = added;
+out:
+    if (rc != 0)
+        b->failed = 1; /* a storage failure: the transaction may be unusable */
+    return rc;
+}
+
+/* ---- conflicts ----------------------------------------------------------------------------- */
+
+static int count_conflict(struct rk_sqlite *s, struct rk_err *err)
+{
+    const char *sql = "UPDATE meta SET value = value + 1 WHERE key = 'conflicts_total'";
+
+    if (sqlite3_changes(s->db) == 0)
+        return 0; /* this conflict was recorded before */
+    return rk_sqlite_exec(s, sql, err);
+}
+
+static int same_version(struct rk_store_batch *b, const struct rk_store_put *p,
+                        const struct version *kept, enum rk_put_outcome *outcome,
+                        struct rk_err *err)
+{
+    const char *sql = "INSERT OR IGNORE INTO conflicts (coll, id, version, vkey, kept_sha256, "
+                      "offered_sha256, source, at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    struct rk_sqlite *s = rk_sqlite_of(b->st);
+    const struct rk_store_object *o = p->o;
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if (memcmp(kept->sha256, p->sha256, RK_SHA256_LEN) == 0) {
+        *outcome = RK_PUT_DUPLICATE;
+        return 0;
+    }
+    *outcome = RK_PUT_CONFLICT;
+    if ((rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) != 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, b->coll);
+    rk_sqlite_bind_str(stmt, 2, o->id);
+    rk_sqlite_bind_str(stmt, 3, o->modified ? o->modified : o->created);
+    bind_vkey(stmt, 4, p->vkey, p->vkey_len);
+    sqlite3_bind_blob(stmt, 5, kept->sha256, RK_SHA256_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 6, p->sha256, RK_SHA256_LEN, SQLITE_STATIC);
+    rk_sqlite_bind_str(stmt, 7, b->origin.source[0] ? b->origin.source : b->origin.kind);
+    sqlite3_bind_int64(stmt, 8, rk_time_now_us());
+    rc = rk_sqlite_step_done(s, stmt, "recording a conflict", err);
+    if (rc == 0)
+        rc = count_conflict(s, err);
+    rk_sqlite_release(s, stmt);
+    return rc;
+}

@@ -1,0 +1,531 @@
+/* sqlite_query.c - object queries, counts and deletes, built as one SQL statement each.
+ *
+ * Every filter, the reader's visibility included, is part of the WHERE clause, so LIMIT and
+ * the "more" probe (limit + 1 rows) count only rows the reader may see. The plan for a page of
+ * one collection walks the index objects_coll from added_after on, in date_added order, and
+ * stops after limit + 1 hits (see build_select).
+ */
+#include "store/sqlite.h"
+#include "store/debug.h"
+
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/buf.h"
+
+#define SQL_MAX (256 * 1024)
+
+enum { BIND_INT, BIND_TEXT, BIND_BLOB };
+
+struct bind {
+    int kind;
+    int64_t i;
+    const void *p;
+    size_t len;
+};
+
+/* A statement being built: its text and the values for its parameters, in order. */
+struct sqlq {
+    struct rk_buf sql;
+    struct bind *binds;
+    size_t n_binds, cap_binds;
+    int rc; /* the first failure while building */
+};
+
+static void sqlq_init(struct sqlq *q)
+{
+    memset(q, 0, sizeof(*q));
+    rk_buf_init(&q->sql, SQL_MAX);
+}
+
+static void sqlq_free(struct sqlq *q)
+{
+    rk_buf_free(&q->sql);
+    rk_free(q->binds);
+}
+
+static void put_sql(struct sqlq *q, const char *s)
+{
+    if (q->rc == 0)
+        q->rc = rk_buf_puts(&q->sql, s);
+}
+
+static void put_bind(struct sqlq *q, int kind, int64_t i, const void *p, size_t len)
+{
+    struct bind *nb;
+
+    if (q->rc == 0 && q->n_binds == q->cap_binds) {
+        size_t cap = q->cap_binds ? q->cap_binds * 2 : 16;
+
+        if (!(nb = rk_reallocarray(q->binds, cap, sizeof(*nb))))
+            q->rc = RK_ENOMEM;
+        else {
+            q->binds = nb;
+            q->cap_binds = cap;
+        }
+    }
+    if (q->rc != 0)
+        return;
+    q->binds[q->n_binds++] = (struct bind){kind, i, p, len};
+    put_sql(q, "?");
+}
+
+static void put_int(struct sqlq *q, int64_t v)
+{
+    put_bind(q, BIND_INT, v, NULL, 0);
+}
+
+static void put_text(struct sqlq *q, const char *s)
+{
+    put_bind(q, BIND_TEXT, 0, s, strlen(s));
+}
+
+/* " AND column IN (?, ?, ...)" */
+static void put_in(struct sqlq *q, const char *column, const char *const *v, size_t n)
+{
+    put_sql(q, " AND ");
+    put_sql(q, column);
+    put_sql(q, " IN (");
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            put_sql(q, ", ");
+        put_text(q, v[i]);
+    }
+    put_sql(q, ")");
+}
+
+/* " AND o.idh IN (...) AND o.id IN (...)": the hashes find the rows through objects_id, the
+ * ids weed out other ids that share a hash. */
+static void put_ids(struct sqlq *q, const char *const *ids, size_t n)
+{
+    put_sql(q, " AND o.idh IN (");
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            put_sql(q, ", ");
+        put_int(q, rk_sqlite_idh(ids[i]));
+    }
+    put_sql(q, ")");
+    put_in(q, "o.id", ids, n);
+}
+
+static int sqlq_prepare(struct rk_sqlite *s, struct sqlq *q, sqlite3_stmt **out, struct rk_err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    *out = NULL;
+    if (q->rc != 0)
+        return rk_err_set(err, q->rc, "building the query: %s", rk_strerror(q->rc));
+    if ((rc = rk_sqlite_acquire(s, rk_buf_cstr(&q->sql), rk_buf_len(&q->sql), &stmt, err)) != 0)
+        return rc;
+    for (size_t i = 0; i < q->n_binds; i++) {
+        const struct bind *b = &q->binds[i];
+        int n = (int)i + 1;
+
+        if (b->kind == BIND_INT)
+            sqlite3_bind_int64(stmt, n, b->i);
+        else if (b->kind == BIND_TEXT)
+            sqlite3_bind_text(stmt, n, b->p, (int)b->len, SQLITE_STATIC);
+        else
+            sqlite3_bind_blob(stmt, n, b->len ? b->p : "", (int)b->len, SQLITE_STATIC);
+    }
+    *out = stmt;
+    return 0;
+}
+
+/* ---- WHERE clauses ------------------------------------------------------------------------- */
+
+static void put_visibility(struct sqlq *q, const struct rk_store_visibility *vis)
+{
+    if (!vis || vis->everything)
+        return;
+    put_sql(q, " AND (0");
+    if (vis->tlp_any) {
+        put_sql(q, " OR ((1 << o.tlp) & ");
+        put_int(q, vis->tlp_any);
+        put_sql(q, ") != 0");
+    }
+    if (vis->tlp_own_org && vis->org) {
+        put_sql(q, " OR (((1 << o.tlp) & ");
+        put_int(q, vis->tlp_own_org);
+        put_sql(q, ") != 0 AND o.origin IN (SELECT origin FROM origins WHERE org = ");
+        put_text(q, vis->org);
+        put_sql(q, "))");
+    }
+    if (vis->tlp_in_group && vis->n_groups > 0) {
+        put_sql(q, " OR (((1 << o.tlp) & ");
+        put_int(q, vis->tlp_in_group);
+        put_sql(q, ") != 0 AND o.origin IN (SELECT origin FROM origin_members WHERE kind = 1");
+        put_in(q, "name", vis->groups, vis->n_groups);
+        put_sql(q, "))");
+    }
+    if (vis->tlp_named && vis->user) {
+        put_sql(q, " OR (((1 << o.tlp) & ");
+        put_int(q, vis->tlp_named);
+        put_sql(q, ") != 0 AND o.origin IN (SELECT origin FROM origin_members WHERE kind = 2 "
+                   "AND name = ");
+        put_text(q, vis->user);
+        put_sql(q, "))");
+    }
+    put_sql(q, ")");
+}
+
+/* " AND (<alias>.is_last = 1 OR ...)": the rows the version filter selects, by flags that
+ * hold over all versions of the id in the collection. */
+static void put_versions(struct sqlq *q, const struct rk_store_filter *f, const char *alias)
+{
+    const char *sep = "";
+
+    if (f->versions & RK_VERSIONS_ALL)
+        return;
+    put_sql(q, " AND (");
+    if (f->versions & RK_VERSIONS_LAST) {
+        put_sql(q, alias);
+        put_sql(q, ".is_last = 1");
+        sep = " OR ";
+    }
+    if (f->versions & RK_VERSIONS_FIRST) {
+        put_sql(q, sep);
+        put_sql(q, alias);
+        put_sql(q, ".is_first = 1");
+        sep = " OR ";
+    }
+    if (f->n_vkeys > 0) {
+        put_sql(q, sep);
+        put_sql(q, alias);
+        put_sql(q, ".vkey IN (");
+        for (size_t i = 0; i < f->n_vkeys; i++) {
+            if (i > 0)
+                put_sql(q, ", ");
+            put_bind(q, BIND_BLOB, 0, f->vkeys[i], RK_STORE_VKEY_LEN);
+        }
+        put_sql(q, ")");
+    }
+    put_sql(q, ")");
+}
+
+/* No match[spec_version]: of the versions the version filter selects for an id, only those of
+ * the highest spec_version. spec_top rows qualify at once; the subquery runs only for rows of
+ * ids whose history mixes spec versions. */
+static void put_latest_spec(struct sqlq *q, const struct rk_store_filter *f)
+{
+    put_sql(q,
+            " AND (o.spec_top = 1 OR NOT EXISTS (SELECT 1 FROM objects AS x INDEXED BY objects_id"
+            " WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id"
+            " AND x.spec_rank > o.spec_rank");
+    put_versions(q, f, "x");
+    put_sql(q, "))");
+}
+
+/* " WHERE 1 AND ..." for f; the collection must have been resolved to coll (0: any). arm is
+ * -1, or 0 / 1 for the half of a collection's rows with that is_last (see build_select). */
+static void put_where(struct sqlq *q, const struct rk_store_filter *f, int64_t coll, int arm)
+{
+    const struct rk_store_query *qq = f->q;
+
+    put_sql(q, " WHERE 1");
+    if (coll) {
+        put_sql(q, " AND o.coll = ");
+        put_int(q, coll);
+    } else if (qq->n_ids) { /* every collection: look the ids up in each */
+        put_sql(q, " AND o.coll IN (SELECT coll FROM collections)");
+    }
+    if (arm >= 0)
+        put_sql(q, arm ? " AND o.is_last = 1" : " AND o.is_last = 0");
+    if (qq->added_after_us > 0) {
+        put_sql(q, " AND o.date_added > ");
+        put_int(q, qq->added_after_us);
+    }
+    if (qq->n_ids)
+        put_ids(q, qq->ids, qq->n_ids);
+    if (qq->n_types)
+        put_in(q, "o.type", qq->types, qq->n_types);
+    put_versions(q, f, "o");
+    if (qq->n_spec_versions)
+        put_in(q, "o.spec_version", qq->spec_versions, qq->n_spec_versions);
+    else if (!f->any_spec)
+        put_latest_spec(q, f);
+    put_visibility(q, qq->vis);
+}
+
+static int resolve_collection(struct rk_sqlite *s, const struct rk_store_filter *f, int64_t *coll,
+                              struct rk_err *err)
+{
+    *coll = 0;
+    if (!f->q->collection)
+        return 0;
+    return rk_sqlite_collection_key(s, f->q->collection, coll, NULL, err);
+}
+
+/* ---- query --------------------------------------------------------------------------------- */
+
+/* " objects AS o" with the index every query of this shape must use: objects_id when ids are
+ * given (a handful of rows), objects_coll for one collection, the rowid order otherwise. The
+ * planner has no statistics to choose by, and a wrong choice turns a lookup into a scan. */
+static void put_objects(struct sqlq *q, const struct rk_store_filter *f, int64_t coll)
+{
+    if (f->q->n_ids)
+        put_sql(q, " objects AS o INDEXED BY objects_id");
+    else if (coll)
+        put_sql(q, " objects AS o INDEXED BY objects_coll");
+    else
+        put_sql(q, " objects AS o");
+}
+
+static void put_select(struct sqlq *q, const struct rk_store_filter *f, int64_t coll, int arm)
+{
+    put_sql(q, "SELECT o.date_added, c.id, o.id, o.type, o.spec_version, o.created, o.modified,"
+               " o.tlp, g.org, g.kind, g.source");
+    put_sql(q, f->q->without_json ? "" : ", o.json");
+    put_sql(q, " FROM");
+    put_objects(q, f, coll);
+    put_sql(q, " CROSS JOIN collections AS c ON c.coll = o.coll"
+               " CROSS JOIN origins AS g ON g.origin = o.origin");
+    put_where(q, f, coll, arm);
+}
+
+/* The rows of f in date_added order. A page of one collection walks objects_coll
+ * (coll, is_last, date_added) from added_after: latest versions are one range of it; any other
+ * version filter merges the is_last = 0 and is_last = 1 ranges (UNION ALL, each in date_added
+ * order), so no query sorts more than it returns. */
+static void build_select(struct sqlq *q, const struct rk_store_filter *f, int64_t coll)
+{
+    int last_only = f->versions == RK_VERSIONS_LAST && f->n_vkeys == 0;
+
+    if (coll && !last_only && f->q->n_ids == 0) {
+        put_select(q, f, coll, 0);
+        put_sql(q, " UNION ALL ");
+        put_select(q, f, coll, 1);
+        put_sql(q, " ORDER BY 1");
+    } else {
+        put_select(q, f, coll, coll && last_only && f->q->n_ids == 0 ? 1 : -1);
+        put_sql(q, " ORDER BY o.date_added");
+    }
+    if (f->q->limit > 0 && f->q->limit < (size_t)INT64_MAX) {
+        put_sql(q, " LIMIT ");
+        put_int(q, (int64_t)f->q->limit + 1); /* one more tells whether there is more */
+    }
+}
+
+static const char *col_text(sqlite3_stmt *stmt, int col)
+{
+    return (const char *)sqlite3_column_text(stmt, col);
+}
+
+static void row_from_stmt(sqlite3_stmt *stmt, int with_json, struct rk_store_row *row)
+{
+    memset(row, 0, sizeof(*row));
+    row->date_added_us = sqlite3_column_int64(stmt, 0);
+    row->collection = col_text(stmt, 1);
+    row->id = col_text(stmt, 2);
+    row->type = col_text(stmt, 3);
+    row->spec_version = col_text(stmt, 4);
+    row->created = col_text(stmt, 5);
+    row->modified = col_text(stmt, 6);
+    row->version = row->modified ? row->modified : row->created;
+    row->tlp = sqlite3_column_int(stmt, 7);
+    row->owner_org = col_text(stmt, 8);
+    row->source_kind = col_text(stmt, 9);
+    row->source = col_text(stmt, 10);
+    if (with_json) {
+        row->json = col_text(stmt, 11);
+        row->json_len = (size_t)sqlite3_column_bytes(stmt, 11);
+    }
+}
+
+static int run_rows(struct rk_sqlite *s, sqlite3_stmt *stmt, const struct rk_store_filter *f,
+                    rk_store_row_fn fn, void *ctx, struct rk_store_page *page, struct rk_err *err)
+{
+    struct rk_store_row row;
+    size_t limit = f->q->limit;
+    int rc = 0, src;
+
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (limit > 0 && page->count == limit) {
+            page->more = 1;
+            break;
+        }
+        row_from_stmt(stmt, !f->q->without_json, &row);
+        if (page->count == 0)
+            page->first_added_us = row.date_added_us;
+        page->last_added_us = row.date_added_us;
+        page->count++;
+        if (fn && (rc = fn(&row, ctx)) != 0)
+            return rc;
+    }
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        rc = rk_sqlite_fail(s, src, "reading objects", err);
+    return rc;
+}
+
+int rk_sqlite_query(struct rk_store *st, const struct rk_store_filter *f, rk_store_row_fn fn,
+                    void *ctx, struct rk_store_page *page, struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    sqlite3_stmt *stmt = NULL;
+    struct sqlq q;
+    int64_t coll;
+    int rc;
+
+    sqlq_init(&q);
+    if ((rc = resolve_collection(s, f, &coll, err)) != 0)
+        goto out;
+    build_select(&q, f, coll);
+    if ((rc = sqlq_prepare(s, &q, &stmt, err)) != 0)
+        goto out;
+    rc = run_rows(s, stmt, f, fn, ctx, page, err);
+out:
+    rk_sqlite_release(s, stmt);
+    sqlq_free(&q);
+    return rc;
+}
+
+int rk_sqlite_count(struct rk_store *st, const struct rk_store_filter *f, uint64_t *out,
+                    struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    sqlite3_stmt *stmt = NULL;
+    struct sqlq q;
+    int64_t coll;
+    int rc, src;
+
+    sqlq_init(&q);
+    if ((rc = resolve_collection(s, f, &coll, err)) != 0)
+        goto out;
+    put_sql(&q, "SELECT count(*) FROM");
+    put_objects(&q, f, coll);
+    put_where(&q, f, coll, -1);
+    if ((rc = sqlq_prepare(s, &q, &stmt, err)) != 0)
+        goto out;
+    src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW)
+        *out = (uint64_t)sqlite3_column_int64(stmt, 0);
+    else
+        rc = rk_sqlite_fail(s, src, "counting objects", err);
+out:
+    rk_sqlite_release(s, stmt);
+    sqlq_free(&q);
+    return rc;
+}
+
+/* ---- delete -------------------------------------------------------------------------------- */
+
+static int run_sql(struct rk_sqlite *s, const char *sql, struct rk_err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if ((rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) != 0)
+        return rc;
+    rc = rk_sqlite_step_done(s, stmt, "deleting objects", err);
+    rk_sqlite_release(s, stmt);
+    return rc;
+}
+
+/* Fill temp.rk_doomed with the rows f selects. */
+static int select_doomed(struct rk_sqlite *s, const struct rk_store_filter *f, int64_t coll,
+                         struct rk_err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    struct sqlq q;
+    int rc;
+
+    sqlq_init(&q);
+    put_sql(&q, "INSERT INTO temp.rk_doomed (date_added, coll, idh, id) "
+                "SELECT o.date_added, o.coll, o.idh, o.id FROM");
+    put_objects(&q, f, coll);
+    put_where(&q, f, coll, -1);
+    if ((rc = sqlq_prepare(s, &q, &stmt, err)) == 0)
+        rc = rk_sqlite_step_done(s, stmt, "selecting objects to delete", err);
+    rk_sqlite_release(s, stmt);
+    sqlq_free(&q);
+    return rc;
+}
+
+int rk_sqlite_remove(struct rk_store *st, const struct rk_store_filter *f, uint64_t *out,
+                     struct rk_err *err)
+{
+    static const char *const steps[] = {
+            "CREATE TEMP TABLE IF NOT EXISTS rk_doomed (date_added INTEGER PRIMARY KEY,"
+            " coll INTEGER NOT NULL, idh INTEGER NOT NULL, id TEXT NOT NULL)",
+            "DELETE FROM temp.rk_doomed",
+    };
+    static const char *const after[] = {
+            "DELETE FROM objects WHERE date_added IN (SELECT date_added FROM temp.rk_doomed)",
+            /* first, last and top spec version among what remains of each touched id */
+            "UPDATE objects AS o SET"
+            " is_first = (o.vkey = (SELECT min(x.vkey) FROM objects AS x INDEXED BY objects_id"
+            "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id)),"
+            " is_last = (o.vkey = (SELECT max(x.vkey) FROM objects AS x INDEXED BY objects_id"
+            "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id)),"
+            " spec_top = (o.spec_rank = (SELECT max(x.spec_rank) FROM objects AS x INDEXED BY "
+            "objects_id"
+            "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id))"
+            " WHERE (o.coll, o.idh, o.id) IN (SELECT DISTINCT coll, idh, id FROM temp.rk_doomed)",
+    };
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    int64_t coll, n = 0;
+    int rc;
+
+    if ((rc = rk_sqlite_begin(s, err)) != 0)
+        return rc;
+    if ((rc = resolve_collection(s, f, &coll, err)) != 0)
+        goto out;
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        if ((rc = run_sql(s, steps[i], err)) != 0)
+            goto out;
+    }
+    if ((rc = select_doomed(s, f, coll, err)) != 0 ||
+        (rc = rk_sqlite_int(s, "SELECT count(*) FROM temp.rk_doomed", &n, err)) != 0)
+        goto out;
+    for (size_t i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
+        if ((rc = run_sql(s, after[i], err)) != 0)
+            goto out;
+    }
+    if ((rc = rk_sqlite_commit(s, err)) == 0)
+        *out = (uint64_t)n;
+    return rc;
+out:
+    rk_sqlite_rollback(s);
+    return rc;
+}
+
+/* ---- plans (tests and docs) ---------------------------------------------------------------- */
+
+int rk_store_debug_plan(struct rk_store *st, const struct rk_store_query *query, struct rk_buf *out,
+                        struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    struct rk_store_filter f = {0};
+    sqlite3_stmt *stmt = NULL;
+    struct sqlq q;
+    int64_t coll;
+    int rc, src = SQLITE_DONE;
+
+    f.q = query;
+    f.versions = query->versions ? query->versions : RK_VERSIONS_LAST;
+    sqlq_init(&q);
+    put_sql(&q, "EXPLAIN QUERY PLAN ");
+    if ((rc = resolve_collection(s, &f, &coll, err)) != 0)
+        goto out;
+    build_select(&q, &f, coll);
+    if ((rc = sqlq_prepare(s, &q, &stmt, err)) != 0)
+        goto out;
+    while (rc == 0 && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *detail = col_text(stmt, 3);
+
+        if ((rc = rk_buf_printf(out, "%s\n", detail ? detail : "")) != 0)
+            rk_err_set(err, rc, "plan too long");
+    }
+    if (rc == 0 && src != SQLITE_DONE)
+        rc = rk_sqlite_fail(s, src, "explaining a query", err);
+out:
+    rk_sqlite_release(s, stmt);
+    sqlq_free(&q);
+    return rc;
+}
+
+int rk_store_debug_exec(struct rk_store *st, const char *sql, struct rk_err *err)
+{
+    return rk_sqlite_exec(rk_sqlite_of(st), sql, err);
+}

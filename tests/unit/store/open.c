@@ -1,0 +1,276 @@
+/* open.c - opening, creating, read-only handles, foreign files, schema versions, collections
+ * and settings. */
+#include "tests.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/debug.h"
+
+static void path_of(char *out, size_t cap, const char *dir, const char *rest)
+{
+    assert_true(snprintf(out, cap, "%s/%s", dir, rest) < (int)cap);
+}
+
+static void test_store_open__create_private_and_reopen(void **state)
+{
+    char dir[256], data[300], db[320], wal[330];
+    struct rk_store *st = NULL;
+    struct rk_collection c;
+    struct stat sb;
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    path_of(data, sizeof(data), dir, "a/b/data");
+    path_of(db, sizeof(db), data, "renkei.db");
+    path_of(wal, sizeof(wal), data, "renkei.db-wal");
+    assert_int_equal(rk_store_open(&st, data, 0, &err), RK_ENOTFOUND);
+    assert_null(st);
+    assert_int_equal(rk_store_open(&st, data, RK_STORE_CREATE, &err), 0);
+    assert_int_equal(stat(data, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    assert_int_equal(stat(db, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(stat(wal, &sb), 0); /* WAL mode: the log exists while a handle is open */
+    memset(&c, 0, sizeof(c));
+    snprintf(c.alias, sizeof(c.alias), "feeds");
+    assert_int_equal(rk_store_collection_add(st, &c, &err), 0);
+    assert_int_equal(strlen(c.id), 36); /* a UUID was assigned */
+    assert_true(c.created_us > 0);
+    assert_int_equal(rk_store_check(st, &err), 0);
+    rk_store_close(st);
+
+    assert_int_equal(rk_store_open(&st, data, 0, &err), 0);
+    assert_int_equal(rk_store_collection_get(st, "feeds", &c, &err), 0);
+    assert_string_equal(c.alias, "feeds");
+    rk_store_close(st);
+    rk_store_close(NULL);
+    tmp_dir_remove(dir);
+}
+
+static void test_store_open__missing_and_bad_arguments(void **state)
+{
+    char dir[256];
+    struct rk_store *st = NULL;
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    /* an empty directory holds no store */
+    assert_int_equal(rk_store_open(&st, dir, 0, &err), RK_ENOTFOUND);
+    assert_non_null(strstr(err.message, "no store here"));
+    assert_int_equal(rk_store_open(&st, dir, RK_STORE_READONLY, &err), RK_ENOTFOUND);
+    assert_int_equal(rk_store_open(&st, dir, RK_STORE_CREATE | RK_STORE_READONLY, &err), RK_EINVAL);
+    assert_int_equal(rk_store_open(&st, "", RK_STORE_CREATE, &err), RK_EINVAL);
+    tmp_dir_remove(dir);
+}
+
+static void write_file(const char *path, const char *text, size_t repeat)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    for (size_t i = 0; i < repeat; i++)
+        fputs(text, f);
+    fclose(f);
+}
+
+static void test_store_open__foreign_file(void **state)
+{
+    char dir[256], db[300];
+    struct rk_store *st = NULL;
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    path_of(db, sizeof(db), dir, "renkei.db");
+    write_file(db, "this is a text file, not a database\n", 200);
+    rk_err_clear(&err);
+    assert_int_equal(rk_store_open(&st, dir, 0, &err), RK_EFORMAT);
+    assert_null(st);
+    assert_non_null(strstr(err.message, "not a renkei store"));
+    assert_non_null(strstr(err.message, "renkei.db"));
+    assert_int_equal(rk_store_open(&st, dir, RK_STORE_CREATE, &err), RK_EFORMAT);
+    assert_int_equal(rk_store_open(&st, dir, RK_STORE_READONLY, &err), RK_EFORMAT);
+    tmp_dir_remove(dir);
+}
+
+static void test_store_open__other_application_and_newer_schema(void **state)
+{
+    char dir[256], data[300];
+    struct rk_store *st;
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    path_of(data, sizeof(data), dir, "data");
+
+    st = store_new(dir);
+    assert_int_equal(rk_store_debug_exec(st,
+                                         "INSERT INTO schema_migrations VALUES "
+                                         "('core', 99, 'from the future', 0)",
+                                         &err),
+                     0);
+    rk_store_close(st);
+    st = NULL;
+    assert_int_equal(rk_store_open(&st, data, 0, &err), RK_EUNSUPPORTED);
+    assert_non_null(strstr(err.message, "newer renkei"));
+
+    tmp_dir_remove(dir);
+    tmp_dir_make(dir, sizeof(dir));
+    path_of(data, sizeof(data), dir, "data");
+    st = store_new(dir);
+    assert_int_equal(rk_store_debug_exec(st, "PRAGMA application_id = 42", &err), 0);
+    rk_store_close(st);
+    st = NULL;
+    assert_int_equal(rk_store_open(&st, data, 0, &err), RK_EFORMAT);
+    assert_non_null(strstr(err.message, "another application"));
+    tmp_dir_remove(dir);
+}
+
+static void test_store_open__read_only(void **state)
+{
+    char dir[256], data[300], c1[RK_COLLECTION_ID_MAX];
+    struct rk_store *st, *ro = NULL;
+    struct rk_store_batch *b = NULL;
+    struct rk_collection c = {0};
+    struct rk_store_query q;
+    struct rk_store_stats stats;
+    struct trows rows = {0};
+    struct tobj o;
+    uint64_t n = 0;
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    path_of(data, sizeof(data), dir, "data");
+    st = store_new(dir);
+    store_c1(st, c1, sizeof(c1));
+    tobj_make(&o, "indicator", 1, "2024-01-01T00:00:00.000Z", "2024-01-01T00:00:00.000Z", NULL,
+              RK_TLP_GREEN);
+    put_all(st, c1, NULL, &o, 1, NULL);
+    rk_store_close(st);
+
+    assert_int_equal(rk_store_open(&ro, data, RK_STORE_READONLY, &err), 0);
+    rk_store_query_init(&q);
+    q.collection = "one";
+    query_all(ro, &q, &rows, NULL);
+    assert_int_equal(rows.n, 1);
+    assert_string_equal(rows.v[0].id, o.id);
+    assert_int_equal(rk_store_count(ro, &q, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rk_store_stats(ro, &stats, &err), 0);
+    assert_int_equal(stats.versions, 1);
+    assert_int_equal(rk_store_check(ro, &err), 0);
+    assert_int_equal(rk_store_collection_add(ro, &c, &err), RK_EPERM);
+    assert_int_equal(rk_store_batch_begin(&b, ro, "one", NULL, &err), RK_EPERM);
+    assert_null(b);
+    assert_int_equal(rk_store_setting_set(ro, "k", "v", &err), RK_EPERM);
+    assert_int_equal(rk_store_collection_remove(ro, "one", &err), RK_EPERM);
+    q.ids = (const char *const[]){o.id};
+    q.n_ids = 1;
+    assert_int_equal(rk_store_delete(ro, &q, &n, &err), RK_EPERM);
+    rk_store_close(ro);
+    trows_free(&rows);
+    tmp_dir_remove(dir);
+}
+
+static int list_ids(const struct rk_collection *c, void *ctx)
+{
+    char *out = ctx;
+    size_t len = strlen(out);
+
+    snprintf(out + len, 64 - len, "%s,", c->alias[0] ? c->alias : "-");
+    return 0;
+}
+
+static int stop_at_first(const struct rk_collection *c, void *ctx)
+{
+    (void)c;
+    (void)ctx;
+    return 7;
+}
+
+static void test_store_open__collections(void **state)
+{
+    char dir[256], seen[64] = "";
+    struct rk_store *st;
+    struct rk_collection c = {0}, d = {0}, got;
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    st = store_new(dir); /* "one" */
+    snprintf(c.id, sizeof(c.id), "91a7b528-80eb-42ed-a74d-c6fbd5a26116");
+    snprintf(c.alias, sizeof(c.alias), "two");
+    snprintf(c.title, sizeof(c.title), "High-value indicators");
+    snprintf(c.description, sizeof(c.description), "Line one\nline two");
+    assert_int_equal(rk_store_collection_add(st, &c, &err), 0);
+    assert_int_equal(rk_store_collection_add(st, &c, &err), RK_EEXISTS);
+    d = c;
+    d.id[0] = '\0'; /* alias taken */
+    assert_int_equal(rk_store_collection_add(st, &d, &err), RK_EEXISTS);
+    memset(&d, 0, sizeof(d));
+    snprintf(d.alias, sizeof(d.alias), "%s", c.id); /* alias equal to another's id */
+    assert_int_equal(rk_store_collection_add(st, &d, &err), RK_EEXISTS);
+    memset(&d, 0, sizeof(d));
+    snprintf(d.id, sizeof(d.id), "two"); /* id equal to another's alias */
+    assert_int_equal(rk_store_collection_add(st, &d, &err), RK_EEXISTS);
+    memset(&d, 0, sizeof(d));
+    snprintf(d.alias, sizeof(d.alias), "bad\talias");
+    assert_int_equal(rk_store_collection_add(st, &d, &err), RK_EFORMAT);
+    memset(&d, 0, sizeof(d)); /* no alias at all */
+    assert_int_equal(rk_store_collection_add(st, &d, &err), 0);
+
+    assert_int_equal(rk_store_collection_get(st, c.id, &got, &err), 0);
+    assert_string_equal(got.alias, "two");
+    assert_string_equal(got.description, "Line one\nline two");
+    assert_int_equal(rk_store_collection_get(st, "two", &got, &err), 0);
+    assert_string_equal(got.id, c.id);
+    assert_int_equal(rk_store_collection_get(st, "three", &got, &err), RK_ENOTFOUND);
+    assert_int_equal(rk_store_collection_get(st, "", &got, &err), RK_ENOTFOUND);
+
+    assert_int_equal(rk_store_collection_list(st, list_ids, seen, &err), 0);
+    assert_string_equal(seen, "one,two,-,");
+    assert_int_equal(rk_store_collection_list(st, stop_at_first, NULL, &err), 7);
+
+    assert_int_equal(rk_store_collection_remove(st, "two", &err), 0);
+    assert_int_equal(rk_store_collection_remove(st, "two", &err), RK_ENOTFOUND);
+    assert_int_equal(rk_store_collection_get(st, c.id, &got, &err), RK_ENOTFOUND);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
+static void test_store_open__settings(void **state)
+{
+    char dir[256], buf[16];
+    struct rk_store *st;
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    st = store_new(dir);
+    assert_int_equal(rk_store_setting_get(st, "identity", buf, sizeof(buf), &err), RK_ENOTFOUND);
+    assert_int_equal(rk_store_setting_set(st, "identity", "identity--1", &err), 0);
+    assert_int_equal(rk_store_setting_get(st, "identity", buf, sizeof(buf), &err), 0);
+    assert_string_equal(buf, "identity--1");
+    assert_int_equal(rk_store_setting_set(st, "identity", "identity--22", &err), 0);
+    assert_int_equal(rk_store_setting_get(st, "identity", buf, sizeof(buf), &err), 0);
+    assert_string_equal(buf, "identity--22");
+    assert_int_equal(rk_store_setting_set(st, "long", "0123456789abcdefXYZ", &err), 0);
+    assert_int_equal(rk_store_setting_get(st, "long", buf, sizeof(buf), &err), RK_ELIMIT);
+    assert_int_equal(rk_store_setting_set(st, "", "x", &err), RK_EINVAL);
+    assert_int_equal(rk_store_setting_set(st, "k", NULL, &err), RK_EINVAL);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
+int test_store_open_run(void)
+{
+    const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_store_open__create_private_and_reopen),
+            cmocka_unit_test(test_store_open__missing_and_bad_arguments),
+            cmocka_unit_test(test_store_open__foreign_file),
+            cmocka_unit_test(test_store_open__other_application_and_newer_schema),
+            cmocka_unit_test(test_store_open__read_only),
+            cmocka_unit_test(test_store_open__collections),
+            cmocka_unit_test(test_store_open__settings),
+    };
+    return cmocka_run_group_tests_name("store_open", tests, NULL, NULL);
+}
