@@ -101,6 +101,7 @@ struct rk_match_build_options {
     int set_only;            /* 1: keep only which values are listed (grep mode: the smallest
                               * and fastest index, no indicator metadata, no matched value) */
     uint64_t stamp;          /* the state of the source it was built from (see rk_match_index_stamp) */
+    uint64_t stamp_aux;      /* a second word of it (e.g. a row count) */
     size_t max_values;       /* cap on values; default 64M */
     size_t max_indicators;   /* cap on indicators; default 64M */
 };
@@ -112,6 +113,9 @@ int rk_match_builder_new(struct rk_match_builder **out, const struct rk_match_bu
                          struct rk_err *err);
 /* Free a builder that was not finished. Accepts NULL. */
 void rk_match_builder_free(struct rk_match_builder *b);
+
+/* Record the state of the source in the index (known only once it has been read). */
+void rk_match_builder_set_stamp(struct rk_match_builder *b, uint64_t stamp, uint64_t stamp_aux);
 
 /* Add an indicator's metadata; *id_out is its number for rk_match_builder_add_value.
  * RK_ELIMIT past max_indicators. */
@@ -211,7 +215,7 @@ struct rk_match_index_stats {
     uint64_t values[RK_MATCH_KIND_COUNT]; /* distinct values per kind */
     uint64_t ipv4_intervals, ipv6_intervals;
     uint64_t bytes;          /* size of the image */
-    uint64_t stamp;
+    uint64_t stamp, stamp_aux;
     int64_t built_us;
     int set_only;
 };

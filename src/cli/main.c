@@ -16,6 +16,7 @@ static const struct rk_cli_command commands[] = {
         {"stats", "show what the store holds", cmd_stats},
         {"validate", "check STIX files without storing them (a linter)", cmd_validate},
         {"config", "check a configuration file and show the effective settings", cmd_config},
+        {"match", "look indicators up in lists, logs and captures (grep mode, JSON hits)", cmd_match},
 };
 
 static void usage(FILE *out)

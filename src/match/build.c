@@ -81,6 +81,12 @@ void rk_match_builder_free(struct rk_match_builder *b)
     rk_free(b);
 }
 
+void rk_match_builder_set_stamp(struct rk_match_builder *b, uint64_t stamp, uint64_t stamp_aux)
+{
+    b->opt.stamp = stamp;
+    b->opt.stamp_aux = stamp_aux;
+}
+
 /* Offset of s in the string pool; repeated strings (sources) are stored once when intern. */
 static int put_string(struct rk_match_builder *b, const char *s, int intern, uint32_t *off_out)
 {
@@ -373,6 +379,7 @@ static int assemble(struct rk_match_builder *b, struct b_out *o, uint8_t **img_o
     h.header_size = sizeof(h);
     h.file_size = total;
     h.stamp = b->opt.stamp;
+    h.stamp_aux = b->opt.stamp_aux;
     h.built_us = rk_time_now_us();
     h.flags = b->opt.set_only ? MIDX_FLAG_SET_ONLY : 0;
     h.n_sections = SEC_COUNT;

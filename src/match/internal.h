@@ -90,6 +90,7 @@ struct midx_header {
     uint64_t file_size;
     uint64_t checksum;  /* rk_match__checksum of the whole image with this field zero */
     uint64_t stamp;
+    uint64_t stamp_aux;
     int64_t built_us;
     uint32_t flags;
     uint32_t n_sections;

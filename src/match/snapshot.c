@@ -461,6 +461,7 @@ void rk_match_index_stats(const struct rk_match_index *ix, struct rk_match_index
     out->ipv6_intervals = ix->n_v6;
     out->bytes = ix->size;
     out->stamp = ix->h->stamp;
+    out->stamp_aux = ix->h->stamp_aux;
     out->built_us = ix->h->built_us;
     out->set_only = ix->set_only;
 }
