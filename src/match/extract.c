@@ -381,8 +381,30 @@ static size_t refang(const char *s, size_t len, char *buf, size_t cap)
     return n;
 }
 
+/* A URL found in text also gives its host, so that domain and address indicators see it. */
+static int text_url_host(struct ex *x)
+{
+    char host[300];
+    size_t n;
+
+    if (x->v->kind != RK_MATCH_URL) /* the value just parsed */
+        return 0;
+    n = strcspn(x->v->text, "/");
+    if (x->v->text[0] == '[') /* [v6]:port */
+        n = strcspn(x->v->text, "]") + 1;
+    else if (memchr(x->v->text, ':', n))
+        n = (size_t)((const char *)memchr(x->v->text, ':', n) - x->v->text);
+    if (n == 0 || n >= sizeof(host))
+        return 0;
+    memcpy(host, x->v->text[0] == '[' ? x->v->text + 1 : x->v->text, n);
+    host[x->v->text[0] == '[' ? n - 2 : n] = '\0';
+    return emit_value(x, RK_MATCH_ANY, host, strlen(host), "text");
+}
+
 static int text_word(struct ex *x, const char *w, size_t len)
 {
+    int rc;
+
     while (len > 0 && strchr(".:,!?*", w[len - 1])) /* sentence punctuation after a value */
         len--;
     if (len > 0 && w[len - 1] == ']' && !memchr(w, '[', len))
@@ -393,7 +415,9 @@ static int text_word(struct ex *x, const char *w, size_t len)
         return 0;
     if (!memchr(w, '.', len) && !memchr(w, ':', len) && !rk_match__hash_kind_for_len(len))
         return 0; /* no dot, no colon, not hash-sized: cannot be a value */
-    return emit_value(x, RK_MATCH_ANY, w, len, "text");
+    if ((rc = emit_value(x, RK_MATCH_ANY, w, len, "text")) != 0)
+        return rc;
+    return text_url_host(x);
 }
 
 static int text_line(struct ex *x, const char *line, size_t len)
