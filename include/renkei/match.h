@@ -88,6 +88,7 @@ struct rk_match_indicator {
     const char *id;          /* STIX id, or "list:<source>:<line>" for list entries */
     const char *source;      /* collection, bundle or list file it came from; may be NULL */
     const char *name;        /* the indicator's name; may be NULL */
+    const char *types;       /* indicator_types joined with ',' ("malicious-activity"); may be NULL */
     int confidence;          /* 0..100, -1 when absent */
     int tlp;                 /* enum rk_tlp of the indicator (0: none) */
     int64_t valid_from_us;   /* INT64_MIN when absent */
@@ -257,6 +258,7 @@ struct rk_match_indicator_info {
     const char *id;
     const char *source;      /* "" when none */
     const char *name;        /* "" when none */
+    const char *types;       /* indicator_types joined with ',', "" when none */
     const char *pattern;     /* NULL unless the indicator needs its whole pattern evaluated */
     int confidence;          /* -1 when absent */
     int tlp;
@@ -454,7 +456,7 @@ int rk_match_sighting_json(const struct rk_match_index *ix, const struct rk_matc
 /* Append an event as one JSON object (no line end) to out (a struct rk_buf from util/buf.h):
  * {"time","input","record","offset","field","kind","value","suppressed_by"?,
  *  "indicators":[{"id","matched","matched_kind","confidence","tlp","valid_until","source",
- *  "name"}]}. docs/match.md describes every member. */
+ *  "name","indicator_types"}]}. docs/match.md describes every member. */
 struct rk_buf;
 int rk_match_event_json(const struct rk_match_index *ix, const struct rk_match_event *ev,
                         struct rk_buf *out);

@@ -133,7 +133,8 @@ int rk_match_builder_add_indicator(struct rk_match_builder *b, const struct rk_m
     if ((rc = put_string(b, ind->id, 0, &r->id_off)) != 0 ||
         (rc = put_string(b, ind->source, 1, &r->source_off)) != 0 ||
         (rc = put_string(b, ind->name, 0, &r->name_off)) != 0 ||
-        (rc = put_string(b, ind->pattern, 0, &r->pattern_off)) != 0) {
+        (rc = put_string(b, ind->pattern, 0, &r->pattern_off)) != 0 ||
+        (rc = put_string(b, ind->types, 1, &r->types_off)) != 0) {
         b->ind.n--;
         return rk_err_set(err, rc, "indicator strings exceed the index's 4 GiB string pool");
     }

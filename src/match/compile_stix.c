@@ -238,6 +238,27 @@ static int plan(const json_t *ind, const char *id, struct compiled *c, struct rk
     return 1;
 }
 
+/* indicator_types as "a,b" (strings only; what does not fit is left out); NULL when none. */
+static const char *join_types(const json_t *arr, char *buf, size_t cap)
+{
+    const json_t *t;
+    size_t i, n = 0;
+
+    buf[0] = '\0';
+    json_array_foreach(arr, i, t) {
+        size_t len = json_string_length(t);
+
+        if (!json_is_string(t) || len == 0 || n + len + 2 > cap)
+            continue;
+        if (n > 0)
+            buf[n++] = ',';
+        memcpy(buf + n, json_string_value(t), len);
+        n += len;
+        buf[n] = '\0';
+    }
+    return n ? buf : NULL;
+}
+
 static int skip_reason(const json_t *ind, int64_t now_us, struct rk_match_stix_stats *st,
                        int64_t *from, int64_t *until, const char *id)
 {
@@ -276,6 +297,7 @@ int rk_match_builder_add_stix(struct rk_match_builder *b, const json_t *ind, int
     struct compiled c = {NULL, NULL, 0};
     struct rk_match_indicator mi;
     struct rk_match_value *v = NULL;
+    char types[512];
     uint64_t values = 0;
     uint32_t n;
     int rc = 0;
@@ -293,6 +315,7 @@ int rk_match_builder_add_stix(struct rk_match_builder *b, const json_t *ind, int
     mi.id = id;
     mi.source = source;
     mi.name = json_string_value(json_object_get(ind, "name"));
+    mi.types = join_types(json_object_get(ind, "indicator_types"), types, sizeof(types));
     mi.confidence = json_is_integer(conf) ? (int)json_integer_value(conf) : -1;
     mi.tlp = tlp;
     mi.pattern = c.needs_eval ? rk_pattern_text(c.p, NULL) : NULL;

@@ -24,6 +24,24 @@ static int put_time(struct rk_buf *b, const char *key, int64_t us)
     return rk_buf_printf(b, ",\"%s\":\"%s\"", key, t);
 }
 
+/* "a,b" as ,"indicator_types":["a","b"] */
+static int put_types(struct rk_buf *b, const char *types)
+{
+    int rc = rk_buf_puts(b, ",\"indicator_types\":[");
+
+    while (rc == 0 && *types) {
+        size_t n = strcspn(types, ",");
+
+        if ((rc = rk_buf_json_string(b, types, n)) != 0)
+            return rc;
+        types += n;
+        if (*types == ',' && (rc = rk_buf_putc(b, ',')) != 0)
+            return rc;
+        types += *types == ',';
+    }
+    return rc ? rc : rk_buf_putc(b, ']');
+}
+
 static int put_indicator(struct rk_buf *b, const struct rk_match_index *ix,
                          const struct rk_match_hit *h)
 {
@@ -49,6 +67,8 @@ static int put_indicator(struct rk_buf *b, const struct rk_match_index *ix,
     if (info.source[0] && (rc = put_key_str(b, "source", info.source, strlen(info.source))) != 0)
         return rc;
     if (info.name[0] && (rc = put_key_str(b, "name", info.name, strlen(info.name))) != 0)
+        return rc;
+    if (info.types[0] && (rc = put_types(b, info.types)) != 0)
         return rc;
     return rk_buf_putc(b, '}');
 }

@@ -112,6 +112,8 @@ struct midx_ind {
     uint32_t source_off;  /* MIDX_NONE when absent (as are name_off, pattern_off) */
     uint32_t name_off;
     uint32_t pattern_off;
+    uint32_t types_off;
+    uint32_t pad;
     int64_t valid_from_us;
     int64_t valid_until_us;
     uint32_t line;

@@ -192,6 +192,7 @@ int rk_match_indicator_get(const struct rk_match_index *ix, uint32_t id,
     out->id = str_at(ix, r->id_off);
     out->source = r->source_off == MIDX_NONE ? "" : str_at(ix, r->source_off);
     out->name = r->name_off == MIDX_NONE ? "" : str_at(ix, r->name_off);
+    out->types = r->types_off == MIDX_NONE ? "" : str_at(ix, r->types_off);
     out->pattern = str_at(ix, r->pattern_off);
     out->confidence = r->confidence;
     out->tlp = r->tlp;

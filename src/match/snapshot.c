@@ -307,7 +307,8 @@ static int check_indicators(const struct rk_match_index *ix, struct rk_err *err)
         const struct midx_ind *r = &ix->ind[i];
 
         if (!str_ok(ix, r->id_off, 0) || !str_ok(ix, r->source_off, 1) ||
-            !str_ok(ix, r->name_off, 1) || !str_ok(ix, r->pattern_off, 1))
+            !str_ok(ix, r->name_off, 1) || !str_ok(ix, r->pattern_off, 1) ||
+            !str_ok(ix, r->types_off, 1))
             return bad(err, "indicator string offset",
                        (long long)(ix->h->sec[SEC_IND].off + i * sizeof(*r)));
     }

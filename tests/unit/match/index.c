@@ -343,6 +343,29 @@ static void test_match_index__domain_hits_in_order(void **state)
     rk_match_index_free(ix);
 }
 
+/* Digests that share their first bytes land in one bucket: found by halving, misses too. */
+static void test_match_index__crowded_hash_bucket(void **state)
+{
+    struct rk_match_build_options so = {.set_only = 1};
+    struct rk_match_builder *b;
+    struct rk_match_index *ix;
+    char hex[65];
+
+    assert_int_equal(rk_match_builder_new(&b, &so, NULL), 0);
+    for (int i = 0; i < 300; i += 2) { /* even numbers listed */
+        snprintf(hex, sizeof(hex), "00000000000000%02x%048x", i % 256, i);
+        parse(RK_MATCH_SHA256, hex);
+        assert_int_equal(rk_match_builder_add_value(b, 0, &v, NULL), 0);
+    }
+    assert_int_equal(rk_match_builder_finish(b, &ix, NULL), 0);
+    for (int i = 0; i < 300; i++) {
+        snprintf(hex, sizeof(hex), "00000000000000%02x%048x", i % 256, i);
+        parse(RK_MATCH_SHA256, hex);
+        assert_int_equal(rk_match_contains(ix, &v, 0), i % 2 == 0);
+    }
+    rk_match_index_free(ix);
+}
+
 /* ---- validity, duplicates, sharing ------------------------------------------------------------- */
 
 static void test_match_index__validity_and_duplicates(void **state)
@@ -406,6 +429,7 @@ int test_match_index_run(void)
             cmocka_unit_test(test_match_index__ipv6),
             cmocka_unit_test(test_match_index__names),
             cmocka_unit_test(test_match_index__domain_hits_in_order),
+            cmocka_unit_test(test_match_index__crowded_hash_bucket),
             cmocka_unit_test(test_match_index__validity_and_duplicates),
             cmocka_unit_test(test_match_index__limits),
     };

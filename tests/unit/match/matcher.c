@@ -33,7 +33,7 @@ static struct rk_match_index *build(void)
 
         snprintf(text, sizeof(text),
                  "{\"type\":\"indicator\",\"id\":\"indicator--%s\",\"pattern_type\":\"stix\","
-                 "\"confidence\":60,\"valid_from\":\"2020-01-01T00:00:00Z\"%s,\"pattern\":\"%s\"}",
+                 "\"indicator_types\":[\"malicious-activity\"],\"confidence\":60,\"valid_from\":\"2020-01-01T00:00:00Z\"%s,\"pattern\":\"%s\"}",
                  patterns[i][0],
                  strcmp(patterns[i][0], "old") == 0 ? ",\"valid_until\":\"2021-01-01T00:00:00Z\""
                                                     : "",
@@ -183,6 +183,8 @@ static void test_match_matcher__event_json(void **state)
     assert_string_equal(json_string_value(json_object_get(ind, "tlp")), "amber");
     assert_string_equal(json_string_value(json_object_get(ind, "source")), "unit");
     assert_null(json_object_get(ind, "valid_until"));
+    assert_string_equal(json_string_value(json_array_get(json_object_get(ind, "indicator_types"), 0)),
+                        "malicious-activity");
     json_decref(j);
     rk_match_matcher_free(m);
     rk_match_index_free(ix);

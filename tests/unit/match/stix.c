@@ -96,7 +96,8 @@ static void test_match_stix__patterns(void **state)
     static const struct {
         const char *id, *pattern, *extra;
     } in[] = {
-            {"a", "[ipv4-addr:value = '198.51.100.0/24']", "\"confidence\":85,\"name\":\"c2 net\""},
+            {"a", "[ipv4-addr:value = '198.51.100.0/24']",
+             "\"confidence\":85,\"name\":\"c2 net\",\"indicator_types\":[\"malicious-activity\",\"attribution\"]"},
             {"b", "[ipv6-addr:value ISSUBSET '2001:db8::/32']", NULL},
             {"c", "[file:hashes.'SHA-256' = 'E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855' AND file:name = 'x.exe']", NULL},
             {"d", "[domain-name:value IN ('a.example', 'b.example')]", NULL},
@@ -144,6 +145,7 @@ static void test_match_stix__patterns(void **state)
     assert_int_equal(info.confidence, 85);
     assert_int_equal(info.tlp, 2);
     assert_string_equal(info.name, "c2 net");
+    assert_string_equal(info.types, "malicious-activity,attribution");
     assert_string_equal(info.source, "unit");
     assert_true(info.valid_until_us == INT64_MAX);
     assert_string_equal(first_id(ix, "2001:db8:ff::1"), "indicator--b");
