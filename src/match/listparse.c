@@ -63,7 +63,9 @@ static int emit(struct lp *p, int kind, const char *s, size_t len, long long col
     struct rk_err e;
     int rc;
 
-    rk_err_clear(&e);
+    e.code = 0; /* a full clear per line would cost more than the parse */
+    e.offset = -1;
+    e.message[0] = '\0';
     if ((rc = rk_match_value_parse(p->v, kind, s, len, &e)) != 0) {
         if (rc != RK_EFORMAT && rc != RK_ELIMIT)
             return rc;

@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include "util/digest.h"
 
 static const char *const kind_names[RK_MATCH_KIND_COUNT] = {
         "any", "ipv4-addr", "ipv6-addr", "domain-name", "url", "url-path",
@@ -181,9 +180,26 @@ int rk_match_parse_ipv6(const char *s, size_t len, uint8_t out[16])
 
 /* ---- canonical text ------------------------------------------------------------------------ */
 
+/* Dotted quad by hand (lists of millions of addresses: snprintf would dominate). cap >= 16. */
 void rk_match__ipv4_text(uint32_t a, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+    size_t n = 0;
+
+    if (cap < 16) {
+        if (cap > 0)
+            buf[0] = '\0';
+        return;
+    }
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        unsigned b = (a >> shift) & 255;
+
+        if (b >= 100)
+            buf[n++] = (char)('0' + b / 100);
+        if (b >= 10)
+            buf[n++] = (char)('0' + b / 10 % 10);
+        buf[n++] = (char)('0' + b % 10);
+        buf[n++] = shift ? '.' : '\0';
+    }
 }
 
 /* RFC 5952: lower case, no leading zeros, the longest run (2+) of zero groups as "::". */
@@ -247,7 +263,12 @@ static void ipv4_value(struct rk_match_value *v, uint32_t a, unsigned prefix)
     rk_match__ipv4_text(a & mask, t, sizeof(t));
     if (prefix != 32) {
         size_t n = strlen(t);
-        snprintf(t + n, sizeof(t) - n, "/%u", prefix);
+
+        t[n++] = '/';
+        if (prefix >= 10)
+            t[n++] = (char)('0' + prefix / 10);
+        t[n++] = (char)('0' + prefix % 10);
+        t[n] = '\0';
     }
     set_text(v, t);
 }
@@ -408,22 +429,46 @@ size_t rk_match__digest_len(int kind)
     }
 }
 
+/* Hex digit values plus one; 0 for other bytes. */
+#define HX(c, v) [c] = (v) + 1
+static const uint8_t hex_plus1[256] = {
+        HX('0', 0),  HX('1', 1),  HX('2', 2),  HX('3', 3),  HX('4', 4),  HX('5', 5),
+        HX('6', 6),  HX('7', 7),  HX('8', 8),  HX('9', 9),  HX('a', 10), HX('b', 11),
+        HX('c', 12), HX('d', 13), HX('e', 14), HX('f', 15), HX('A', 10), HX('B', 11),
+        HX('C', 12), HX('D', 13), HX('E', 14), HX('F', 15)};
+#undef HX
+
 static int all_hex(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        if (hexval((unsigned char)s[i]) < 0)
+        if (hex_plus1[(uint8_t)s[i]] == 0)
             return 0;
     return 1;
 }
 
+/* Decode and lower-case in one pass (lists of millions of digests). */
 static int parse_hash(struct rk_match_value *v, int kind, const char *s, size_t len)
 {
+    static const char lower[] = "0123456789abcdef";
     size_t dlen = rk_match__digest_len(kind);
+    uint8_t bad = 0;
 
-    if (dlen == 0 || len != 2 * dlen || rk_hex_decode(v->digest, dlen, s, len) != 0)
+    if (dlen == 0 || len != 2 * dlen)
         return 0;
+    for (size_t i = 0; i < dlen; i++) {
+        uint8_t hi = hex_plus1[(uint8_t)s[2 * i]], lo = hex_plus1[(uint8_t)s[2 * i + 1]];
+
+        bad |= (uint8_t)(hi == 0) | (uint8_t)(lo == 0);
+        hi = (uint8_t)(hi - 1);
+        lo = (uint8_t)(lo - 1);
+        v->digest[i] = (uint8_t)(hi << 4 | (lo & 15));
+        v->text[2 * i] = lower[hi & 15];
+        v->text[2 * i + 1] = lower[lo & 15];
+    }
+    if (bad)
+        return 0;
+    v->text[len] = '\0';
     v->kind = kind;
-    rk_hex_encode(v->text, v->digest, dlen);
     v->len = len;
     return 1;
 }
