@@ -14,5 +14,6 @@ int main(void)
     failed += test_match_grep_run();
     failed += test_match_stix_run();
     failed += test_match_matcher_run();
+    failed += test_match_failures_run();
     return failed ? 1 : 0;
 }

@@ -17,5 +17,6 @@ int test_match_extract_run(void);
 int test_match_grep_run(void);
 int test_match_stix_run(void);
 int test_match_matcher_run(void);
+int test_match_failures_run(void);
 
 #endif
