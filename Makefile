@@ -25,6 +25,7 @@ asan:
 
 test: asan
 	@cd build/asan && ctest --output-on-failure -j $(JOBS)
+	@scripts/complexity
 
 # Fuzz every target for FUZZ_TIME seconds each with libFuzzer (clang), growing the corpora.
 fuzz:
@@ -35,6 +36,7 @@ fuzz:
 
 bench: release
 	@scripts/deps.sh bench
+	@cmake --build build/release -j $(JOBS)
 	@bench/run-all.sh build/release
 
 format:

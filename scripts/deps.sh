@@ -11,7 +11,7 @@ build_pkgs=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev nettl
             libgnutls28-dev gnutls-bin libmicrohttpd-dev libcurl4-gnutls-dev libpcap-dev
             libpcre2-dev)
 test_pkgs=(libcmocka-dev python3 python3-jsonschema clang libclang-rt-14-dev curl sqlite3
-           grepcidr tcpdump)
+           grepcidr tcpdump pmccabe)
 bench_pkgs=(wrk nginx-light tshark hyperfine valgrind)
 
 want=("${build_pkgs[@]}")

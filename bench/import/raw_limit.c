@@ -19,7 +19,7 @@ static int insert_line(sqlite3_stmt *ins, const char *line, size_t len)
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == ','))
         len--;
     if (len < 2 || line[0] != '{')
-        return 0; /* the bundle's first and last lines */
+        return 0; /* the bundle's last line */
     if (!(o = json_loadb(line, len, 0, &jerr))) {
         fprintf(stderr, "raw_limit: %s\n", jerr.text);
         return -1;
@@ -59,6 +59,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "raw_limit: %s\n", sqlite3_errmsg(db));
         return 1;
     }
+    if (getline(&line, &cap, f) <= 0) /* the bundle's own first line: {"type":"bundle",... */
+        return 1;
     while ((len = getline(&line, &cap, f)) > 0) {
         int rc = insert_line(ins, line, (size_t)len);
 

@@ -122,7 +122,10 @@ enum {
 };
 
 /* Who is reading: built by src/policy, applied by the store inside the query, so limits, "more"
- * and page bounds count only visible rows. A row is visible when any clause admits it. */
+ * and page bounds count only visible rows. A row is visible when any clause admits it.
+ * First and last versions are those among all versions in the collection, visible or not: a
+ * reader who cannot see an object's latest version gets no "last" row for it (the older one
+ * is not passed off as current); versions=all still shows every version they may see. */
 struct rk_store_visibility {
     int everything;              /* no restriction (node-internal jobs, administrators) */
     unsigned tlp_any;            /* bitmask of 1 << enum rk_tlp visible to this reader outright */
