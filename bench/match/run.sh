@@ -42,7 +42,8 @@ m() { "$measure" --runs "$runs" -- /bin/sh -c '"$0" "$@"; [ $? -le 1 ]' "$@"; }
 cpu() {
     local t=()
     for ((r = 0; r < runs; r++)); do
-        t+=("$( { /usr/bin/time -f "%U %S" "$@" > /dev/null 2> /dev/null; } 2>&1 | tail -1)")
+        /usr/bin/time -f "%U %S" -o "$work/cpu.txt" "$@" > /dev/null 2> /dev/null || true
+        t+=("$(tail -1 "$work/cpu.txt")")
     done
     printf '%s\n' "${t[@]}" | awk '{print $1 + $2}' | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
 }
