@@ -269,6 +269,8 @@ static int emit_interval(struct sweep *s, struct ip_tmp *t, struct b_u128 pos)
         }
         sorted[j] = s->active[i];
     }
+    if ((uint64_t)s->ivpost_base + t->n_ivpost + n + 1 >= MIDX_DIRECT)
+        return RK_ELIMIT; /* offsets must stay below the "one key" flag */
     if ((rc = push_bound(t, pos, s->ivpost_base + (uint32_t)t->n_ivpost)) != 0 ||
         (rc = push_post(t, (uint32_t)n)) != 0)
         return rc;
@@ -462,8 +464,9 @@ int rk_match__compile_ip(struct rk_match_builder *b, struct b_out *o, int v6, st
 out:
     tmp_free(&t);
     if (rc == RK_ELIMIT)
-        return rk_err_set(err, rc, "more than %d %s values cover one address", MAX_COVERING,
-                          v6 ? "IPv6" : "IPv4");
+        return rk_err_set(err, rc, "too many %s values overlap (more than %d cover one "
+                                   "address, or 2^31 overlap entries in all)",
+                          v6 ? "IPv6" : "IPv4", MAX_COVERING);
     if (rc != 0)
         return rk_err_set(err, rc, "%s compiling the %s table", rk_strerror(rc),
                           v6 ? "IPv6" : "IPv4");
