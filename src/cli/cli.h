@@ -77,6 +77,7 @@ int cmd_group(struct rk_cli *cli, int argc, char **argv);
 int cmd_user(struct rk_cli *cli, int argc, char **argv);
 int cmd_collection(struct rk_cli *cli, int argc, char **argv);
 int cmd_audit(struct rk_cli *cli, int argc, char **argv);
+int cmd_match(struct rk_cli *cli, int argc, char **argv);
 
 /* Helpers of the access-control commands (cmd_org.c, cmd_audit.c). */
 /* Print err for a failed access command; 1 for refusals the operator can fix, else 3. */

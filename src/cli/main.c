@@ -23,6 +23,7 @@ static const struct rk_cli_command commands[] = {
         {"collection", "add collections, grant read/write rights, set sharing defaults",
          cmd_collection},
         {"audit", "query the append-only log of who read and wrote what", cmd_audit},
+        {"match", "look indicators up in lists, logs and captures (grep mode, JSON hits)", cmd_match},
 };
 
 static void usage(FILE *out)
