@@ -24,7 +24,7 @@ cat "$bundle" > /dev/null # into the page cache: measure parsing and storing, no
 
 node="$work/node"
 reset="rm -rf '$node' && '$renkei' --data '$node' init --name bench >/dev/null"
-ours=$("$measure" --runs "$runs" --before "$reset" -- "$renkei" --data "$node" import --batch 10000 "$bundle")
+ours=$("$measure" --runs "$runs" --before "$reset" -- "$renkei" --data "$node" import "$bundle")
 raw=$("$measure" --runs "$runs" --before "rm -f '$work/raw.db'*" -- "$build/bench/raw_limit" "$bundle" "$work/raw.db")
 attack_files=("$corpus"/*-attack-*.json)
 attack_objects=$(/usr/bin/python3 -c 'import json,sys; print(sum(len(json.load(open(f))["objects"]) for f in sys.argv[1:]))' "${attack_files[@]}")

@@ -28,7 +28,7 @@ const struct rk_config_row rk_settings_rows[] = {
         {"log.level", RK_CFG_ENUM, "warn", 0, 0, 1, log_levels,
          offsetof(struct rk_settings, log_level), NULL, apply_log_level,
          "least severe log events shown: error, warn, info or debug"},
-        ROW("import.batch", RK_CFG_INT, "10000", 1, 1000000, 0, import_batch,
+        ROW("import.batch", RK_CFG_INT, "100000", 1, 1000000, 0, import_batch,
             "objects per store transaction when importing"),
         ROW("import.max_object_bytes", RK_CFG_SIZE, "16M", 1024, 1073741824, 0,
             import_max_object_bytes, "largest accepted STIX object (JSON bytes)"),
