@@ -93,6 +93,8 @@ struct rk_sensor_config {
     uint8_t hll_small_bits; /* ... for per-source and per-group counts [6] */
     int64_t now_ns;         /* "now" for timestamp sanity (0: the wall clock) */
     struct rk_sensor_dos_config dos;
+    int keep_port_sets;     /* closed bins keep each port's set of sources, so that two parts
+                               of a bin stored by different ingests merge exactly [0] */
 };
 
 /* Fill in the defaults above. */
@@ -366,6 +368,25 @@ size_t rk_sensor_bin_countries(const struct rk_sensor_bin *b,
                                const struct rk_sensor_group_row **rows);
 size_t rk_sensor_bin_dos(const struct rk_sensor_bin *b, const struct rk_sensor_dos_row **rows);
 void rk_sensor_bin_free(struct rk_sensor_bin *b);
+
+/* ---- persistence: a bin as bytes, and merging two parts of a bin ------------------------------ */
+
+/* Encode a closed bin (figures, rows, per-port source sets when kept) into out, replacing its
+ * contents. The format is versioned (docs/internals/sensor.md). RK_ELIMIT past out's cap. */
+int rk_sensor_bin_encode(const struct rk_sensor_bin *b, struct rk_buf *out, struct rk_err *err);
+/* Decode what rk_sensor_bin_encode wrote; the caller frees *out. The input is untrusted:
+ * RK_EFORMAT for anything that is not a consistent bin, with the byte offset in err. */
+int rk_sensor_bin_decode(struct rk_sensor_bin **out, const void *p, size_t len,
+                         struct rk_err *err);
+/* One bin from two parts of it counted separately (same sensor, start and length; b is the
+ * newer and gives the sensor's country and TLP). Packets add up; unique sources are exact when
+ * both parts kept every source and their per-port source sets, otherwise upper bounds marked
+ * approximate (docs/internals/sensor.md, "merging"). The caller frees *out. RK_EINVAL for
+ * bins that are not two parts of one bin. */
+int rk_sensor_bin_merge(struct rk_sensor_bin **out, const struct rk_sensor_bin *a,
+                        const struct rk_sensor_bin *b, struct rk_err *err);
+/* 1 when every source of the bin has a row and per-port source sets are kept. */
+int rk_sensor_bin_mergeable(const struct rk_sensor_bin *b);
 
 /* ---- the engine -------------------------------------------------------------------------- */
 

@@ -14,6 +14,7 @@
 
 static const struct rk_sqlite_component *const components[] = {
         &rk_sqlite_core_schema,
+        &rk_sqlite_sensor_schema,
 };
 
 #define N_COMPONENTS (sizeof(components) / sizeof(components[0]))
