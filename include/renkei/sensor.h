@@ -536,6 +536,8 @@ struct rk_sensor_stix_options {
     uint64_t min_packets; /* ... with at least this many packets [10] */
     size_t top_rows;      /* port / country / ASN rows inside the summary [20] */
     int include_research; /* export research scanners too (without indicators) [0] */
+    int64_t modified_ns;  /* "modified" of the bin's objects, for a revised (merged) bin; 0 or
+                             anything before the bin's end: the bin's end, like "created" [0] */
 };
 void rk_sensor_stix_options_init(struct rk_sensor_stix_options *opt);
 
@@ -557,6 +559,10 @@ int rk_sensor_stix_bin(const struct rk_sensor_bin *b, const struct rk_sensor_sti
  * ids of other objects, e.g. observed-data of the scanners of the alerting bin (may be NULL). */
 int rk_sensor_stix_alert(const struct rk_sensor_alert *a, const json_t *refs, json_t *objects,
                          struct rk_err *err);
+/* The same for a revised alert (raised again with other figures): "modified" is modified_ns
+ * (at least the bin's end, which stays "created"). */
+int rk_sensor_stix_alert_revised(const struct rk_sensor_alert *a, const json_t *refs,
+                                 int64_t modified_ns, json_t *objects, struct rk_err *err);
 /* Wrap objects in a bundle (takes a new reference to objects). */
 int rk_sensor_stix_bundle(json_t *objects, json_t **out, struct rk_err *err);
 

@@ -71,5 +71,6 @@ int cmd_get(struct rk_cli *cli, int argc, char **argv);
 int cmd_stats(struct rk_cli *cli, int argc, char **argv);
 int cmd_validate(struct rk_cli *cli, int argc, char **argv);
 int cmd_config(struct rk_cli *cli, int argc, char **argv);
+int cmd_sensor(struct rk_cli *cli, int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ static const struct rk_cli_command commands[] = {
         {"stats", "show what the store holds", cmd_stats},
         {"validate", "check STIX files without storing them (a linter)", cmd_validate},
         {"config", "check a configuration file and show the effective settings", cmd_config},
+        {"sensor", "darknet sensors: ingest captures, top-N tables, alerts, plots, STIX",
+         cmd_sensor},
 };
 
 static void usage(FILE *out)
