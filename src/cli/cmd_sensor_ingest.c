@@ -142,28 +142,28 @@ static int parse_ingest(struct ingest_opts *o, int argc, char **argv)
 
     while (rc == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'S': rc = sensor_scope_option(&o->scope, "ingest", c, optarg); break;
+        case 'S': rc = sensor_scope_option(&o->scope, "sensor ingest", c, optarg); break;
         case 'C': rc = path_option(&o->collection, optarg); break;
         case 'L': rc = path_option(&o->scanners, optarg); break;
         case 'A': rc = path_option(&o->asn_table, optarg); break;
         case 'N': rc = path_option(&o->country_table, optarg); break;
         case 'm':
             if (rk_parse_size(optarg, &o->mem_cap) != 0 || o->mem_cap < 4194304)
-                return cli_usage_error("ingest", "--mem-cap '%s': a size of at least 4M", optarg);
+                return cli_usage_error("sensor ingest", "--mem-cap '%s': a size of at least 4M", optarg);
             break;
         case 'B':
             if (rk_parse_uint(optarg, 100000, &o->baseline_bins) != 0)
-                return cli_usage_error("ingest", "--baseline-bins: 0 to 100000");
+                return cli_usage_error("sensor ingest", "--baseline-bins: 0 to 100000");
             break;
         case 'D': o->no_detect = 1; break;
         case 'P': o->no_publish = 1; break;
         case 'j': o->json = 1; break;
         case 'h': ingest_usage(); exit(RK_EXIT_OK);
-        default: return cli_usage_error("ingest", "unknown option '%s'", argv[optind - 1]);
+        default: return cli_usage_error("sensor ingest", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (rc == 0 && optind >= argc)
-        return cli_usage_error("ingest", "no capture given (a file, a directory or -)");
+        return cli_usage_error("sensor ingest", "no capture given (a file, a directory or -)");
     return rc ? rc : optind;
 }
 
@@ -445,10 +445,10 @@ static int read_file(struct ingest_run *r, struct in_file *f)
     }
     rs = rk_sensor_reader_stats(rd);
     while (!interrupted && (rc = rk_sensor_reader_next_batch(rd, frames, BATCH, &n, &r->err))) {
-        if (rc < 0) {
+        if (rc < 0) { /* the reader's message names the file and the byte offset */
             cli_progress_finish(&r->progress);
-            cli_error("%s: %s; the packets before it were counted", f->path,
-                      rk_err_format(&r->err, detail, sizeof(detail)));
+            cli_error("%s; %s", rk_err_format(&r->err, detail, sizeof(detail)),
+                      rs->records ? "the packets before that point were counted" : "skipped");
             broken = 1;
             continue;
         }
@@ -651,7 +651,7 @@ int cmd_sensor_publish(struct rk_cli *cli, int argc, char **argv)
         if (strcmp(argv[i], "--collection") == 0 && i + 1 < argc)
             collection = argv[++i];
         else
-            return cli_usage_error("publish", "unexpected argument '%s'", argv[i]);
+            return cli_usage_error("sensor publish", "unexpected argument '%s'", argv[i]);
     }
     if ((status = cli_open_store(cli, 0, &st)) != RK_EXIT_OK)
         return status;

@@ -38,7 +38,7 @@ static int append_field(char *dst, size_t cap, const char *value, const char *wh
     size_t n = strlen(dst);
 
     if (n + strlen(value) + 2 > cap)
-        return cli_usage_error("add", "too many %s (at most %zu bytes in all)", what, cap - 1);
+        return cli_usage_error("sensor add", "too many %s (at most %zu bytes in all)", what, cap - 1);
     snprintf(dst + n, cap - n, "%s%s", n ? "," : "", value);
     return 0;
 }
@@ -46,7 +46,7 @@ static int append_field(char *dst, size_t cap, const char *value, const char *wh
 static int set_field(char *dst, size_t cap, const char *value, const char *what)
 {
     if (rk_strlcpy(dst, value, cap) != 0)
-        return cli_usage_error("add", "%s is longer than %zu bytes", what, cap - 1);
+        return cli_usage_error("sensor add", "%s is longer than %zu bytes", what, cap - 1);
     return 0;
 }
 
@@ -55,9 +55,9 @@ static int parse_bin(const char *arg, uint32_t *out)
     uint64_t secs;
 
     if (rk_parse_duration(arg, &secs) != 0 && rk_parse_uint(arg, 86400, &secs) != 0)
-        return cli_usage_error("add", "--bin '%s': give a duration such as 10m, 1h or 1d", arg);
+        return cli_usage_error("sensor add", "--bin '%s': give a duration such as 10m, 1h or 1d", arg);
     if (secs < 60 || secs > 86400 || 86400 % secs != 0)
-        return cli_usage_error("add", "--bin %s: a bin is 1 minute to 1 day and divides a day "
+        return cli_usage_error("sensor add", "--bin %s: a bin is 1 minute to 1 day and divides a day "
                                       "(1m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 6h, 12h, 1d, ...)",
                                arg);
     *out = (uint32_t)secs;
@@ -82,7 +82,7 @@ static int parse_add(struct rk_store_sensor *s, int argc, char **argv)
         case 'c': rc = set_field(s->country, sizeof(s->country), optarg, "--country"); break;
         case 't':
             if (rk_tlp_parse(optarg, &tlp) != 0 || tlp == RK_TLP_NONE)
-                return cli_usage_error("add", "--tlp: unknown TLP level '%s' (clear, green, "
+                return cli_usage_error("sensor add", "--tlp: unknown TLP level '%s' (clear, green, "
                                               "amber, amber+strict, red)",
                                        optarg);
             s->tlp = tlp;
@@ -93,16 +93,16 @@ static int parse_add(struct rk_store_sensor *s, int argc, char **argv)
         case 'C': rc = set_field(s->collection, sizeof(s->collection), optarg, "--collection"); break;
         case 'd': rc = set_field(s->description, sizeof(s->description), optarg, "text"); break;
         case 'h': add_usage(); exit(RK_EXIT_OK);
-        default: return cli_usage_error("add", "unknown option '%s'", argv[optind - 1]);
+        default: return cli_usage_error("sensor add", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (rc != 0)
         return rc;
     if (optind + 1 != argc)
-        return cli_usage_error("add", optind >= argc ? "no sensor name given"
+        return cli_usage_error("sensor add", optind >= argc ? "no sensor name given"
                                                      : "one sensor name, not several");
     if (!s->prefixes[0])
-        return cli_usage_error("add", "no --prefix given: which addresses does the sensor own?");
+        return cli_usage_error("sensor add", "no --prefix given: which addresses does the sensor own?");
     return set_field(s->name, sizeof(s->name), argv[optind], "the name");
 }
 
@@ -198,7 +198,7 @@ int cmd_sensor_list(struct rk_cli *cli, int argc, char **argv)
     }
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") != 0)
-            return cli_usage_error("list", "unexpected argument '%s'", argv[i]);
+            return cli_usage_error("sensor list", "unexpected argument '%s'", argv[i]);
         c.json = 1;
     }
     if ((status = cli_open_store(cli, 0, &st)) != RK_EXIT_OK)
@@ -243,10 +243,10 @@ int cmd_sensor_remove(struct rk_cli *cli, int argc, char **argv)
         else if (!name && argv[i][0] != '-')
             name = argv[i];
         else
-            return cli_usage_error("remove", "unexpected argument '%s'", argv[i]);
+            return cli_usage_error("sensor remove", "unexpected argument '%s'", argv[i]);
     }
     if (!name)
-        return cli_usage_error("remove", "no sensor name given");
+        return cli_usage_error("sensor remove", "no sensor name given");
     if ((status = cli_open_store(cli, 0, &st)) != RK_EXIT_OK)
         return status;
     rk_err_clear(&err);

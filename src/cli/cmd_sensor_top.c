@@ -58,24 +58,24 @@ static int parse_top(struct top_opts *o, int argc, char **argv)
             for (o->by = 0; by_names[o->by] && strcmp(by_names[o->by], optarg) != 0; o->by++)
                 ;
             if (!by_names[o->by])
-                return cli_usage_error("top", "--by: port, source, asn, country or prefix, not "
+                return cli_usage_error("sensor top", "--by: port, source, asn, country or prefix, not "
                                               "'%s'",
                                        optarg);
             break;
         case 'S':
         case 's':
-        case 'u': rc = sensor_scope_option(&o->scope, "top", c, optarg); break;
+        case 'u': rc = sensor_scope_option(&o->scope, "sensor top", c, optarg); break;
         case 'n':
             if (rk_parse_uint(optarg, 1000000, &o->n) != 0 || o->n == 0)
-                return cli_usage_error("top", "-n: a number from 1 to 1000000");
+                return cli_usage_error("sensor top", "-n: a number from 1 to 1000000");
             break;
         case 'j': o->json = 1; break;
         case 'h': top_usage(); exit(RK_EXIT_OK);
-        default: return cli_usage_error("top", "unknown option '%s'", argv[optind - 1]);
+        default: return cli_usage_error("sensor top", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (rc == 0 && optind < argc)
-        return cli_usage_error("top", "unexpected argument '%s'", argv[optind]);
+        return cli_usage_error("sensor top", "unexpected argument '%s'", argv[optind]);
     return rc;
 }
 
@@ -353,14 +353,14 @@ int cmd_sensor_alerts(struct rk_cli *cli, int argc, char **argv)
         if (opt == 'j')
             c.json = 1;
         else if (opt == 'S' || opt == 's' || opt == 'u')
-            rc = sensor_scope_option(&scope, "alerts", opt, optarg);
+            rc = sensor_scope_option(&scope, "sensor alerts", opt, optarg);
         else
-            return cli_usage_error("alerts", "unknown option '%s'", argv[optind - 1]);
+            return cli_usage_error("sensor alerts", "unknown option '%s'", argv[optind - 1]);
     }
     if (rc != 0)
         return RK_EXIT_USAGE;
     if (optind < argc)
-        return cli_usage_error("alerts", "unexpected argument '%s'", argv[optind]);
+        return cli_usage_error("sensor alerts", "unexpected argument '%s'", argv[optind]);
     if ((status = cli_open_store(cli, 0, &st)) != RK_EXIT_OK)
         return status;
     rk_store_sensor_alert_query_init(&q);

@@ -348,7 +348,8 @@ static int finish_groups(struct rk_sensor_rollup *r, int kind)
         if (name && !(r->groups[kind][i].name = rk_strdup(name)))
             return RK_ENOMEM;
     }
-    qsort(r->groups[kind], r->n_groups[kind], sizeof(*r->groups[kind]), cmp_group);
+    if (r->n_groups[kind])
+        qsort(r->groups[kind], r->n_groups[kind], sizeof(*r->groups[kind]), cmp_group);
     return 0;
 }
 
@@ -367,7 +368,8 @@ int rk_sensor_rollup_finish(struct rk_sensor_rollup *r, struct rk_err *err)
             r->src_rows[i].exact = r->src[i].row.exact;
     }
     qsort(r->src_rows, r->n_src, sizeof(*r->src_rows), cmp_src);
-    qsort(r->ports, r->n_ports, sizeof(*r->ports), cmp_port);
+    if (r->n_ports)
+        qsort(r->ports, r->n_ports, sizeof(*r->ports), cmp_port);
     r->info.sources = r->n_src;
     r->info.exact = r->info.exact && r->all_complete && r->all_sets;
     for (int k = 0; k < 3 && rc == 0; k++)
