@@ -20,7 +20,8 @@
 #include "renkei/store.h"
 #include "renkei/store_sensor.h"
 
-/* ---- the registry ------------------------------------------------------------------------------ */
+/* ---- the registry ------------------------------------------------------------------------------
+ */
 
 /* Register a sensor after checking what the store cannot: its prefixes parse (host bits zero)
  * and overlap no registered sensor's, and the country is two letters (folded to upper case).
@@ -39,8 +40,8 @@ int rk_sensor_engine_from_store(struct rk_sensor_engine **out, struct rk_store *
 /* ---- writing bins ---------------------------------------------------------------------------- */
 
 struct rk_sensor_sink_options {
-    int detect;                                 /* run early warning [1] */
-    struct rk_sensor_detector_config detector;  /* [rk_sensor_detector_config_init] */
+    int detect;                                /* run early warning [1] */
+    struct rk_sensor_detector_config detector; /* [rk_sensor_detector_config_init] */
     uint32_t baseline_bins; /* stored bins per sensor replayed into the baselines before the
                                first new bin [336] */
 };
@@ -54,8 +55,8 @@ struct rk_sensor_sink_stats {
     uint64_t bins_inexact;   /* stored bins (new or merged) with approximate figures */
     uint64_t baseline_bins;  /* stored bins replayed into the baselines */
     uint64_t alerts_new, alerts_updated, alerts_unchanged;
-    uint64_t packets;        /* packets in the bins written (this ingest's part) */
-    uint64_t sources;        /* unique source addresses in them */
+    uint64_t packets;                /* packets in the bins written (this ingest's part) */
+    uint64_t sources;                /* unique source addresses in them */
     int64_t first_start, last_start; /* bins touched (0 when none) */
 };
 
@@ -63,20 +64,19 @@ struct rk_sensor_sink;
 
 /* A sink for closed bins of the named sensors (all when n is 0) in store st. The caller owns
  * the transaction (rk_store_sensor_begin / _commit). */
-int rk_sensor_sink_new(struct rk_sensor_sink **out, struct rk_store *st,
-                       const char *const *names, size_t n,
-                       const struct rk_sensor_sink_options *opt, struct rk_err *err);
+int rk_sensor_sink_new(struct rk_sensor_sink **out, struct rk_store *st, const char *const *names,
+                       size_t n, const struct rk_sensor_sink_options *opt, struct rk_err *err);
 /* Store one closed bin, taking ownership of it (freed even on failure): merged into the stored
  * part of the same (sensor, bin) if there is one (a new revision), observed by the detector,
  * whose new alerts are stored. Bins must come in time order (as the engine gives them). */
-int rk_sensor_sink_bin_take(struct rk_sensor_sink *s, struct rk_sensor_bin *b,
-                            struct rk_err *err);
+int rk_sensor_sink_bin_take(struct rk_sensor_sink *s, struct rk_sensor_bin *b, struct rk_err *err);
 /* End of input: evaluate the last cross-sensor bin and store the remaining alerts. */
 int rk_sensor_sink_finish(struct rk_sensor_sink *s, struct rk_err *err);
 const struct rk_sensor_sink_stats *rk_sensor_sink_stats(const struct rk_sensor_sink *s);
 void rk_sensor_sink_free(struct rk_sensor_sink *s);
 
-/* ---- alerts as stored -------------------------------------------------------------------------- */
+/* ---- alerts as stored --------------------------------------------------------------------------
+ */
 
 /* The stored JSON form of an alert and back. *out is a new string (free with free()). */
 int rk_sensor_alert_to_json(const struct rk_sensor_alert *a, char **out, struct rk_err *err);
@@ -87,7 +87,7 @@ int rk_sensor_alert_from_json(const char *json, struct rk_sensor_alert *out, str
 #define RK_SENSOR_COLLECTION "sensors" /* the default collection alias */
 
 struct rk_sensor_publish_options {
-    const char *collection; /* id or alias; NULL: each sensor's own, else "sensors" */
+    const char *collection;     /* id or alias; NULL: each sensor's own, else "sensors" */
     const char *const *sensors; /* only these (NULL: all) */
     size_t n_sensors;
     struct rk_sensor_stix_options stix;
@@ -96,7 +96,7 @@ struct rk_sensor_publish_options {
 void rk_sensor_publish_options_init(struct rk_sensor_publish_options *opt);
 
 struct rk_sensor_publish_stats {
-    uint64_t bins, alerts;               /* revisions published */
+    uint64_t bins, alerts;                  /* revisions published */
     uint64_t stored, duplicates, conflicts; /* object puts, as rk_store_batch_put counts them */
     char created_collection[RK_COLLECTION_ID_MAX]; /* alias of a collection made, "" none */
 };
@@ -114,21 +114,23 @@ int rk_sensor_publish(struct rk_store *st, const struct rk_sensor_publish_option
 /* Every STIX object publishing would write for bins and alerts in [since, until) of the given
  * sensors (all when n is 0), appended to the JSON array objects (the fixed objects first). */
 int rk_sensor_stix_range(struct rk_store *st, const char *const *sensors, size_t n, int64_t since,
-                         int64_t until, const struct rk_sensor_stix_options *opt,
-                         json_t *objects, struct rk_err *err);
+                         int64_t until, const struct rk_sensor_stix_options *opt, json_t *objects,
+                         struct rk_err *err);
 
-/* ---- reading bins back ------------------------------------------------------------------------- */
+/* ---- reading bins back -------------------------------------------------------------------------
+ */
 
 /* Call fn for each stored bin of the named sensors (all when n is 0) with start in
  * [since, until), decoded, by start then registration order. The bin is borrowed for the call;
  * meta carries its revision and times (data NULL). */
-int rk_sensor_stored_bins(struct rk_store *st, const char *const *sensors, size_t n,
-                          int64_t since, int64_t until,
+int rk_sensor_stored_bins(struct rk_store *st, const char *const *sensors, size_t n, int64_t since,
+                          int64_t until,
                           int (*fn)(const struct rk_sensor_bin *b,
                                     const struct rk_store_sensor_bin *meta, void *ctx),
                           void *ctx, struct rk_err *err);
 
-/* ---- figures over a time range ---------------------------------------------------------------- */
+/* ---- figures over a time range ----------------------------------------------------------------
+ */
 
 /* Rows summed over many bins (sensors and times): packets add up; unique sources are counted
  * once over the whole range (exact when every bin kept every source and its per-port sets,

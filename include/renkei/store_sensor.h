@@ -50,9 +50,8 @@ int rk_store_sensor_get(struct rk_store *st, const char *name, struct rk_store_s
                         struct rk_err *err);
 /* Call fn for each sensor in registration order; a non-zero return from fn stops and is
  * returned. */
-int rk_store_sensor_list(struct rk_store *st,
-                         int (*fn)(const struct rk_store_sensor *s, void *ctx), void *ctx,
-                         struct rk_err *err);
+int rk_store_sensor_list(struct rk_store *st, int (*fn)(const struct rk_store_sensor *s, void *ctx),
+                         void *ctx, struct rk_err *err);
 
 /* What removing a sensor deleted. */
 struct rk_store_sensor_removed {
@@ -75,7 +74,8 @@ struct rk_store_sensor_stats {
 int rk_store_sensor_stats(struct rk_store *st, const char *name, struct rk_store_sensor_stats *out,
                           struct rk_err *err);
 
-/* ---- transactions ------------------------------------------------------------------------------ */
+/* ---- transactions ------------------------------------------------------------------------------
+ */
 
 /* Start a write transaction (waits for other writers like a batch does). RK_EINVAL when a batch
  * or another sensor transaction is open on the handle, RK_EPERM on a read-only store. */
@@ -85,7 +85,8 @@ int rk_store_sensor_commit(struct rk_store *st, struct rk_err *err);
 /* Roll it back; does nothing when none is open. */
 void rk_store_sensor_abort(struct rk_store *st);
 
-/* ---- bins -------------------------------------------------------------------------------------- */
+/* ---- bins --------------------------------------------------------------------------------------
+ */
 
 /* One stored (sensor, bin). Strings and data are borrowed (for the duration of a callback, or
  * from the caller for a put). */
@@ -115,12 +116,12 @@ int rk_store_sensor_bin_published(struct rk_store *st, const char *sensor, int64
 struct rk_store_sensor_bin_query {
     const char *const *sensors; /* names; none: every sensor */
     size_t n_sensors;
-    int64_t since;     /* bins with start >= since (seconds; INT64_MIN: no bound) */
-    int64_t until;     /* ... and start < until (INT64_MAX: no bound) */
-    int unpublished;   /* 1: only bins whose revision has not been published */
-    int without_data;  /* 1: data is NULL (listings) */
-    int newest_first;  /* 1: by start descending (then sensor) */
-    size_t limit;      /* 0: no limit */
+    int64_t since;    /* bins with start >= since (seconds; INT64_MIN: no bound) */
+    int64_t until;    /* ... and start < until (INT64_MAX: no bound) */
+    int unpublished;  /* 1: only bins whose revision has not been published */
+    int without_data; /* 1: data is NULL (listings) */
+    int newest_first; /* 1: by start descending (then sensor) */
+    size_t limit;     /* 0: no limit */
 };
 /* Set the query to every bin of every sensor, oldest first, with data. */
 void rk_store_sensor_bin_query_init(struct rk_store_sensor_bin_query *q);

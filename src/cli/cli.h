@@ -50,6 +50,7 @@ int cli_wants_help(int argc, char **argv);
 struct cli_progress {
     int enabled;
     const char *label;
+    const char *unit; /* what the counter counts: "objects" unless set after start */
     unsigned long long total;
     double started;
     double last_draw;

@@ -20,7 +20,8 @@ static const struct rk_cli_command subcommands[] = {
         {"publish", "write pending STIX objects into the sensors' collection", cmd_sensor_publish},
         {"top", "TSUBAME-style top-N tables by port, source, ASN, country, prefix", cmd_sensor_top},
         {"alerts", "list early-warning alerts", cmd_sensor_alerts},
-        {"export", "write stored aggregates as CSV, JSON lines or a STIX bundle", cmd_sensor_export},
+        {"export", "write stored aggregates as CSV, JSON lines or a STIX bundle",
+         cmd_sensor_export},
         {"plot", "draw packets per port over time for the top ports (SVG)", cmd_sensor_plot},
 };
 
@@ -28,16 +29,17 @@ static const struct rk_cli_command subcommands[] = {
 
 static void sensor_usage(FILE *out)
 {
-    fprintf(out, "usage: renkei sensor COMMAND [OPTIONS]\n\n"
-                 "Darknet sensors: traffic to unused address space (scans, worms, backscatter of\n"
-                 "DoS attacks) counted per sensor, port, source and time bin, stored as time\n"
-                 "series, watched for surges and new campaigns, and shared as STIX 2.1 over TAXII.\n"
-                 "A typical start:\n\n"
-                 "  renkei sensor add tokyo-1 --prefix 198.18.0.0/16 --country JP --tlp green\n"
-                 "  renkei sensor ingest captures/\n"
-                 "  renkei sensor top --by port --since 24h\n"
-                 "  renkei sensor plot -o ports.svg --since 7d\n\n"
-                 "Commands:\n");
+    fprintf(out,
+            "usage: renkei sensor COMMAND [OPTIONS]\n\n"
+            "Darknet sensors: traffic to unused address space (scans, worms, backscatter of\n"
+            "DoS attacks) counted per sensor, port, source and time bin, stored as time\n"
+            "series, watched for surges and new campaigns, and shared as STIX 2.1 over TAXII.\n"
+            "A typical start:\n\n"
+            "  renkei sensor add tokyo-1 --prefix 198.18.0.0/16 --country JP --tlp green\n"
+            "  renkei sensor ingest captures/\n"
+            "  renkei sensor top --by port --since 24h\n"
+            "  renkei sensor plot -o ports.svg --since 7d\n\n"
+            "Commands:\n");
     for (size_t i = 0; i < N_SUB; i++)
         fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
     fprintf(out, "\n'renkei sensor COMMAND --help' explains a command; docs/sensor.md has the "
@@ -64,7 +66,8 @@ int cmd_sensor(struct rk_cli *cli, int argc, char **argv)
     return RK_EXIT_USAGE;
 }
 
-/* ---- shared helpers ------------------------------------------------------------------------------ */
+/* ---- shared helpers
+ * ------------------------------------------------------------------------------ */
 
 void sensor_scope_init(struct sensor_scope *s)
 {

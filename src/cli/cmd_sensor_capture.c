@@ -72,22 +72,34 @@ static void capture_usage(void)
 
 static int parse_capture(struct capture_opts *o, int argc, char **argv)
 {
-    static const struct option opts[] = {
-            {"sensor", required_argument, NULL, 'S'},  {"user", required_argument, NULL, 'U'},
-            {"filter", required_argument, NULL, 'f'},  {"promisc", no_argument, NULL, 'p'},
-            {"snaplen", required_argument, NULL, 'l'}, {"duration", required_argument, NULL, 'd'},
-            {"collection", required_argument, NULL, 'C'},
-            {"no-publish", no_argument, NULL, 'P'},    {"no-detect", no_argument, NULL, 'D'},
-            {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"sensor", required_argument, NULL, 'S'},
+                                         {"user", required_argument, NULL, 'U'},
+                                         {"filter", required_argument, NULL, 'f'},
+                                         {"promisc", no_argument, NULL, 'p'},
+                                         {"snaplen", required_argument, NULL, 'l'},
+                                         {"duration", required_argument, NULL, 'd'},
+                                         {"collection", required_argument, NULL, 'C'},
+                                         {"no-publish", no_argument, NULL, 'P'},
+                                         {"no-detect", no_argument, NULL, 'D'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     uint64_t v;
     int c, rc = 0;
 
     while (rc == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'S': rc = sensor_scope_option(&o->scope, "sensor capture", c, optarg); break;
-        case 'U': o->live.user = optarg; break;
-        case 'f': o->live.filter = optarg; break;
-        case 'p': o->live.promisc = 1; break;
+        case 'S':
+            rc = sensor_scope_option(&o->scope, "sensor capture", c, optarg);
+            break;
+        case 'U':
+            o->live.user = optarg;
+            break;
+        case 'f':
+            o->live.filter = optarg;
+            break;
+        case 'p':
+            o->live.promisc = 1;
+            break;
         case 'l':
             if (rk_parse_uint(optarg, 262144, &v) != 0 || v < 64)
                 return cli_usage_error("sensor capture", "--snaplen: 64 to 262144 bytes");
@@ -95,13 +107,23 @@ static int parse_capture(struct capture_opts *o, int argc, char **argv)
             break;
         case 'd':
             if (rk_parse_duration(optarg, &o->duration) != 0 || o->duration == 0)
-                return cli_usage_error("sensor capture", "--duration '%s': e.g. 90s, 10m, 1h", optarg);
+                return cli_usage_error("sensor capture", "--duration '%s': e.g. 90s, 10m, 1h",
+                                       optarg);
             break;
-        case 'C': o->collection = optarg; break;
-        case 'P': o->no_publish = 1; break;
-        case 'D': o->no_detect = 1; break;
-        case 'h': capture_usage(); exit(RK_EXIT_OK);
-        default: return cli_usage_error("sensor capture", "unknown option '%s'", argv[optind - 1]);
+        case 'C':
+            o->collection = optarg;
+            break;
+        case 'P':
+            o->no_publish = 1;
+            break;
+        case 'D':
+            o->no_detect = 1;
+            break;
+        case 'h':
+            capture_usage();
+            exit(RK_EXIT_OK);
+        default:
+            return cli_usage_error("sensor capture", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (rc != 0)
@@ -180,8 +202,8 @@ static void status_line(struct capture_run *r)
 
     if (!r->cli->stderr_tty || r->cli->quiet)
         return;
-    fprintf(stderr, "\rcapture %s: %s frames, %s in sensors, %llu bins stored ",
-            r->o->live.ifname, sensor_num(es->frames, a, 32), sensor_num(es->packets, b, 32),
+    fprintf(stderr, "\rcapture %s: %s frames, %s in sensors, %llu bins stored ", r->o->live.ifname,
+            sensor_num(es->frames, a, 32), sensor_num(es->packets, b, 32),
             (unsigned long long)r->bins);
     fflush(stderr);
 }

@@ -12,8 +12,8 @@
 
 enum { T_BINS, T_PORTS, T_SOURCES, T_PREFIXES, T_ASNS, T_COUNTRIES, T_DOS, T_ALERTS };
 
-static const char *const tables[] = {"bins",   "ports",     "sources", "prefixes",
-                                     "asns",   "countries", "dos",     "alerts", NULL};
+static const char *const tables[] = {"bins",      "ports", "sources", "prefixes", "asns",
+                                     "countries", "dos",   "alerts",  NULL};
 
 static const char *const columns[] = {
         /* bins */
@@ -92,27 +92,37 @@ static int parse_export(struct export_opts *o, int argc, char **argv)
     while (rc == 0 && (c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            o->format = strcmp(optarg, "csv") == 0 ? 0 : strcmp(optarg, "json") == 0 ? 1
-                        : strcmp(optarg, "stix") == 0                               ? 2
-                                                                                    : -2;
+            o->format = strcmp(optarg, "csv") == 0    ? 0
+                        : strcmp(optarg, "json") == 0 ? 1
+                        : strcmp(optarg, "stix") == 0 ? 2
+                                                      : -2;
             if (o->format == -2)
-                return cli_usage_error("sensor export", "--format: csv, json or stix, not '%s'", optarg);
+                return cli_usage_error("sensor export", "--format: csv, json or stix, not '%s'",
+                                       optarg);
             break;
         case 't':
             for (o->table = 0; tables[o->table] && strcmp(tables[o->table], optarg); o->table++)
                 ;
             if (!tables[o->table])
-                return cli_usage_error("sensor export", "--table: bins, ports, sources, prefixes, "
-                                                 "asns, countries, dos or alerts, not '%s'",
+                return cli_usage_error("sensor export",
+                                       "--table: bins, ports, sources, prefixes, "
+                                       "asns, countries, dos or alerts, not '%s'",
                                        optarg);
             o->table_given = 1;
             break;
         case 'S':
         case 's':
-        case 'u': rc = sensor_scope_option(&o->scope, "sensor export", c, optarg); break;
-        case 'o': o->output = optarg; break;
-        case 'h': export_usage(); exit(RK_EXIT_OK);
-        default: return cli_usage_error("sensor export", "unknown option '%s'", argv[optind - 1]);
+        case 'u':
+            rc = sensor_scope_option(&o->scope, "sensor export", c, optarg);
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'h':
+            export_usage();
+            exit(RK_EXIT_OK);
+        default:
+            return cli_usage_error("sensor export", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (rc != 0)
@@ -126,7 +136,8 @@ static int parse_export(struct export_opts *o, int argc, char **argv)
     return 0;
 }
 
-/* ---- rows ---------------------------------------------------------------------------------------- */
+/* ---- rows
+ * ---------------------------------------------------------------------------------------- */
 
 static void row_begin(struct row *r)
 {
@@ -236,7 +247,8 @@ static void col_time_ns(struct row *r, int64_t ns)
     col_str(r, t);
 }
 
-/* ---- tables -------------------------------------------------------------------------------------- */
+/* ---- tables
+ * -------------------------------------------------------------------------------------- */
 
 static void fp_text(uint8_t fp, char *buf, size_t cap)
 {
@@ -463,10 +475,18 @@ static int export_bin(const struct rk_sensor_bin *b, const struct rk_store_senso
         }
         row_end(&c->r);
         break;
-    case T_PORTS: port_rows(&c->r, b); break;
-    case T_SOURCES: source_rows(&c->r, b); break;
-    case T_DOS: dos_rows(&c->r, b); break;
-    default: group_rows(&c->r, b, c->o->table); break;
+    case T_PORTS:
+        port_rows(&c->r, b);
+        break;
+    case T_SOURCES:
+        source_rows(&c->r, b);
+        break;
+    case T_DOS:
+        dos_rows(&c->r, b);
+        break;
+    default:
+        group_rows(&c->r, b, c->o->table);
+        break;
     }
     c->rows++;
     return ferror(c->r.f) ? RK_EIO : 0;
@@ -513,8 +533,8 @@ static int export_rows(struct rk_store *st, const struct export_opts *o, FILE *f
     if (o->format == 0)
         fprintf(f, "%s\n", columns[o->table]);
     if (o->table != T_ALERTS)
-        return rk_sensor_stored_bins(st, o->scope.names, o->scope.n, o->scope.since,
-                                     o->scope.until, export_bin, &c, err);
+        return rk_sensor_stored_bins(st, o->scope.names, o->scope.n, o->scope.since, o->scope.until,
+                                     export_bin, &c, err);
     rk_store_sensor_alert_query_init(&q);
     q.sensors = o->scope.names;
     q.n_sensors = o->scope.n;
@@ -535,8 +555,8 @@ static int export_stix(struct rk_cli *cli, struct rk_store *st, const struct exp
     so.min_packets = (uint64_t)cli->settings.sensor_stix_min_packets;
     if (!objects)
         return rk_err_set(err, RK_ENOMEM, "out of memory");
-    if ((rc = rk_sensor_stix_range(st, o->scope.names, o->scope.n, o->scope.since,
-                                   o->scope.until, &so, objects, err)) == 0 &&
+    if ((rc = rk_sensor_stix_range(st, o->scope.names, o->scope.n, o->scope.since, o->scope.until,
+                                   &so, objects, err)) == 0 &&
         (rc = rk_sensor_stix_bundle(objects, &bundle, err)) == 0 &&
         json_dumpf(bundle, f, JSON_COMPACT) != 0)
         rc = rk_err_set(err, RK_EIO, "write failed");
@@ -576,7 +596,8 @@ int cmd_sensor_export(struct rk_cli *cli, int argc, char **argv)
     return status;
 }
 
-/* ---- plot ---------------------------------------------------------------------------------------- */
+/* ---- plot
+ * ---------------------------------------------------------------------------------------- */
 
 static void plot_usage(void)
 {
@@ -613,7 +634,9 @@ static int parse_plot(struct sensor_scope *sc, struct rk_sensor_plot_options *po
 
     while (rc == 0 && (c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': *output = optarg; break;
+        case 'o':
+            *output = optarg;
+            break;
         case 'n':
             if (rk_parse_uint(optarg, 50, &v) != 0 || v == 0)
                 return cli_usage_error("sensor plot", "--top: 1 to 50 ports");
@@ -621,18 +644,29 @@ static int parse_plot(struct sensor_scope *sc, struct rk_sensor_plot_options *po
             break;
         case 'S':
         case 's':
-        case 'u': rc = sensor_scope_option(sc, "sensor plot", c, optarg); break;
-        case 'k': po->stacked = 1; break;
-        case 'l': po->log_scale = 1; break;
-        case 't': po->title = optarg; break;
+        case 'u':
+            rc = sensor_scope_option(sc, "sensor plot", c, optarg);
+            break;
+        case 'k':
+            po->stacked = 1;
+            break;
+        case 'l':
+            po->log_scale = 1;
+            break;
+        case 't':
+            po->title = optarg;
+            break;
         case 'W':
         case 'H':
             if (rk_parse_uint(optarg, 10000, &v) != 0 || v < (c == 'W' ? 320u : 200u))
                 return cli_usage_error("sensor plot", "--width 320..10000, --height 200..10000");
             *(c == 'W' ? &po->width : &po->height) = (int)v;
             break;
-        case 'h': plot_usage(); exit(RK_EXIT_OK);
-        default: return cli_usage_error("sensor plot", "unknown option '%s'", argv[optind - 1]);
+        case 'h':
+            plot_usage();
+            exit(RK_EXIT_OK);
+        default:
+            return cli_usage_error("sensor plot", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (rc == 0 && po->stacked && po->log_scale)
@@ -676,8 +710,8 @@ int cmd_sensor_plot(struct rk_cli *cli, int argc, char **argv)
     rk_err_clear(&err);
     rk_buf_init(&svg, (size_t)64 << 20);
     if ((rc = rk_sensor_plot_new(&p, &po, &err)) != 0 ||
-        (rc = rk_sensor_stored_bins(st, sc.names, sc.n, sc.since, sc.until, plot_bin, p,
-                                    &err)) != 0 ||
+        (rc = rk_sensor_stored_bins(st, sc.names, sc.n, sc.since, sc.until, plot_bin, p, &err)) !=
+                0 ||
         (rc = rk_sensor_plot_svg(p, &svg, &err)) != 0) {
         status = rc == RK_EINVAL ? RK_EXIT_FAIL : RK_EXIT_ERROR;
         cli_fail(rc == RK_EINVAL ? "sensor plot: nothing to draw (no stored bins with packets "

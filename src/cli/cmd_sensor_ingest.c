@@ -20,10 +20,10 @@
 #include "util/strparse.h"
 #include "util/vec.h"
 
-#define FP_SAMPLE   (1024 * 1024) /* bytes hashed at each end of a file */
-#define BATCH       256           /* frames per reader call */
-#define DIR_DEPTH   16
-#define SKIP_SHOWN  20
+#define FP_SAMPLE  (1024 * 1024) /* bytes hashed at each end of a file */
+#define BATCH      256           /* frames per reader call */
+#define DIR_DEPTH  16
+#define SKIP_SHOWN 20
 
 struct ingest_opts {
     struct sensor_scope scope;
@@ -85,7 +85,8 @@ static void free_file(void *p)
     rk_free(f);
 }
 
-/* ---- options ------------------------------------------------------------------------------------- */
+/* ---- options
+ * ------------------------------------------------------------------------------------- */
 
 static void ingest_usage(void)
 {
@@ -130,36 +131,60 @@ static int path_option(const char **dst, const char *arg)
 
 static int parse_ingest(struct ingest_opts *o, int argc, char **argv)
 {
-    static const struct option opts[] = {
-            {"sensor", required_argument, NULL, 'S'},    {"collection", required_argument, NULL, 'C'},
-            {"scanners", required_argument, NULL, 'L'},  {"asn-table", required_argument, NULL, 'A'},
-            {"country-table", required_argument, NULL, 'N'},
-            {"mem-cap", required_argument, NULL, 'm'},   {"baseline-bins", required_argument, NULL, 'B'},
-            {"no-detect", no_argument, NULL, 'D'},       {"no-publish", no_argument, NULL, 'P'},
-            {"json", no_argument, NULL, 'j'},            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"sensor", required_argument, NULL, 'S'},
+                                         {"collection", required_argument, NULL, 'C'},
+                                         {"scanners", required_argument, NULL, 'L'},
+                                         {"asn-table", required_argument, NULL, 'A'},
+                                         {"country-table", required_argument, NULL, 'N'},
+                                         {"mem-cap", required_argument, NULL, 'm'},
+                                         {"baseline-bins", required_argument, NULL, 'B'},
+                                         {"no-detect", no_argument, NULL, 'D'},
+                                         {"no-publish", no_argument, NULL, 'P'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     int c, rc = 0;
 
     while (rc == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'S': rc = sensor_scope_option(&o->scope, "sensor ingest", c, optarg); break;
-        case 'C': rc = path_option(&o->collection, optarg); break;
-        case 'L': rc = path_option(&o->scanners, optarg); break;
-        case 'A': rc = path_option(&o->asn_table, optarg); break;
-        case 'N': rc = path_option(&o->country_table, optarg); break;
+        case 'S':
+            rc = sensor_scope_option(&o->scope, "sensor ingest", c, optarg);
+            break;
+        case 'C':
+            rc = path_option(&o->collection, optarg);
+            break;
+        case 'L':
+            rc = path_option(&o->scanners, optarg);
+            break;
+        case 'A':
+            rc = path_option(&o->asn_table, optarg);
+            break;
+        case 'N':
+            rc = path_option(&o->country_table, optarg);
+            break;
         case 'm':
             if (rk_parse_size(optarg, &o->mem_cap) != 0 || o->mem_cap < 4194304)
-                return cli_usage_error("sensor ingest", "--mem-cap '%s': a size of at least 4M", optarg);
+                return cli_usage_error("sensor ingest", "--mem-cap '%s': a size of at least 4M",
+                                       optarg);
             break;
         case 'B':
             if (rk_parse_uint(optarg, 100000, &o->baseline_bins) != 0)
                 return cli_usage_error("sensor ingest", "--baseline-bins: 0 to 100000");
             break;
-        case 'D': o->no_detect = 1; break;
-        case 'P': o->no_publish = 1; break;
-        case 'j': o->json = 1; break;
-        case 'h': ingest_usage(); exit(RK_EXIT_OK);
-        default: return cli_usage_error("sensor ingest", "unknown option '%s'", argv[optind - 1]);
+        case 'D':
+            o->no_detect = 1;
+            break;
+        case 'P':
+            o->no_publish = 1;
+            break;
+        case 'j':
+            o->json = 1;
+            break;
+        case 'h':
+            ingest_usage();
+            exit(RK_EXIT_OK);
+        default:
+            return cli_usage_error("sensor ingest", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (rc == 0 && optind >= argc)
@@ -167,7 +192,8 @@ static int parse_ingest(struct ingest_opts *o, int argc, char **argv)
     return rc ? rc : optind;
 }
 
-/* ---- files and fingerprints ---------------------------------------------------------------------- */
+/* ---- files and fingerprints
+ * ---------------------------------------------------------------------- */
 
 /* SHA-256 of "renkei-capture-1", the size, the first MiB and the last MiB. */
 static int fingerprint(struct in_file *f)
@@ -291,8 +317,9 @@ static int check_ledger(struct ingest_run *r)
         state = f->is_stdin ? 0 : ledger_state(r, f, &when);
         if (state == 1) {
             if (++r->skipped <= SKIP_SHOWN && !r->cli->quiet)
-                fprintf(stderr, "renkei: %s: already ingested (%s) for these sensors; skipped, "
-                                "so that its packets are not counted twice\n",
+                fprintf(stderr,
+                        "renkei: %s: already ingested (%s) for these sensors; skipped, "
+                        "so that its packets are not counted twice\n",
                         f->path, sensor_time_text(when / 1000000, ts, sizeof(ts)));
             r->bytes_total -= f->size;
             free_file(f);
@@ -315,7 +342,8 @@ static int check_ledger(struct ingest_run *r)
     return rc;
 }
 
-/* ---- the engine ---------------------------------------------------------------------------------- */
+/* ---- the engine
+ * ---------------------------------------------------------------------------------- */
 
 static int collect_name(const struct rk_store_sensor *s, void *ctx)
 {
@@ -365,8 +393,8 @@ static int load_table(struct ingest_run *r, const char *path, int kind, const ch
     if (rc != 0)
         return cli_fail(what, rc, &r->err);
     if (res.bad_rows && !r->cli->quiet)
-        fprintf(stderr, "renkei: %s %s: %llu rows loaded, %llu unusable (first: %s)\n", what,
-                path, (unsigned long long)res.rows, (unsigned long long)res.bad_rows,
+        fprintf(stderr, "renkei: %s %s: %llu rows loaded, %llu unusable (first: %s)\n", what, path,
+                (unsigned long long)res.rows, (unsigned long long)res.bad_rows,
                 rk_err_format(&r->err, detail, sizeof(detail)));
     return 0;
 }
@@ -405,7 +433,8 @@ static int make_sink(struct ingest_run *r, const struct rk_settings *set)
     return 0;
 }
 
-/* ---- counting ----------------------------------------------------------------------------------- */
+/* ---- counting -----------------------------------------------------------------------------------
+ */
 
 /* Hand the closed bins to the sink and drop finished attacks (their bins hold them). */
 static int drain(struct ingest_run *r)
@@ -474,8 +503,7 @@ static int record_files(struct ingest_run *r)
     int64_t now = rk_time_now_us();
     int rc = 0;
 
-    rk_vec_foreach(&r->files, i, f)
-    {
+    rk_vec_foreach (&r->files, i, f) {
         if (f->is_stdin || f->frames == 0)
             continue;
         for (size_t k = 0; rc == 0 && k < r->n_names; k++) {
@@ -501,8 +529,8 @@ static int count_all(struct ingest_run *r, int *unreadable)
     int rc = 0;
 
     cli_progress_start(&r->progress, r->cli, "ingest", r->bytes_total);
-    rk_vec_foreach(&r->files, i, f)
-    {
+    r->progress.unit = "frames";
+    rk_vec_foreach (&r->files, i, f) {
         if ((rc = read_file(r, f)) < 0)
             break;
         *unreadable += rc;
@@ -539,14 +567,13 @@ static void summary_json(const struct ingest_run *r, const struct rk_sensor_publ
             (json_int_t)es->packets, "outside", (json_int_t)es->outside, "drops", drops_json(es),
             "bins", "new", (json_int_t)ss->bins_new, "merged", (json_int_t)ss->bins_merged,
             "unchanged", (json_int_t)ss->bins_unchanged, "approximate",
-            (json_int_t)ss->bins_inexact, "baseline_bins", (json_int_t)ss->baseline_bins,
-            "sources", (json_int_t)ss->sources, "dos_attacks", (json_int_t)r->attacks, "alerts",
-            "new", (json_int_t)ss->alerts_new, "updated", (json_int_t)ss->alerts_updated,
-            "unchanged", (json_int_t)ss->alerts_unchanged, "published", "bins",
-            (json_int_t)p->bins, "alerts", (json_int_t)p->alerts, "stored",
-            (json_int_t)p->stored, "duplicates", (json_int_t)p->duplicates, "conflicts",
-            (json_int_t)p->conflicts, "created_collection", p->created_collection, "seconds",
-            secs);
+            (json_int_t)ss->bins_inexact, "baseline_bins", (json_int_t)ss->baseline_bins, "sources",
+            (json_int_t)ss->sources, "dos_attacks", (json_int_t)r->attacks, "alerts", "new",
+            (json_int_t)ss->alerts_new, "updated", (json_int_t)ss->alerts_updated, "unchanged",
+            (json_int_t)ss->alerts_unchanged, "published", "bins", (json_int_t)p->bins, "alerts",
+            (json_int_t)p->alerts, "stored", (json_int_t)p->stored, "duplicates",
+            (json_int_t)p->duplicates, "conflicts", (json_int_t)p->conflicts, "created_collection",
+            p->created_collection, "seconds", secs);
 
     if (o)
         json_dumpf(o, stdout, JSON_INDENT(2));
@@ -577,7 +604,7 @@ static void summary_text(const struct ingest_run *r, double secs)
         }
     }
     printf("%s\n", dropped ? ")" : "");
-    printf("  bins: %llu new, %llu merged with stored parts, %llu approximate", 
+    printf("  bins: %llu new, %llu merged with stored parts, %llu approximate",
            (unsigned long long)ss->bins_new, (unsigned long long)ss->bins_merged,
            (unsigned long long)ss->bins_inexact);
     if (ss->first_start)
@@ -592,7 +619,8 @@ static void summary_text(const struct ingest_run *r, double secs)
                (unsigned long long)es->drops[RK_SENSOR_DROP_LATE]);
 }
 
-/* ---- publishing ----------------------------------------------------------------------------------- */
+/* ---- publishing
+ * ----------------------------------------------------------------------------------- */
 
 int sensor_publish_pending(struct rk_cli *cli, struct rk_store *st, const char *collection,
                            int json, struct rk_sensor_publish_stats *out)
@@ -663,7 +691,8 @@ int cmd_sensor_publish(struct rk_cli *cli, int argc, char **argv)
     return status;
 }
 
-/* ---- the command --------------------------------------------------------------------------------- */
+/* ---- the command
+ * --------------------------------------------------------------------------------- */
 
 static void run_free(struct ingest_run *r)
 {

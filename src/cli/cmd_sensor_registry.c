@@ -9,7 +9,8 @@
 #include "util/buf.h"
 #include "util/strparse.h"
 
-/* ---- add ---------------------------------------------------------------------------------------- */
+/* ---- add ----------------------------------------------------------------------------------------
+ */
 
 static void add_usage(void)
 {
@@ -38,7 +39,8 @@ static int append_field(char *dst, size_t cap, const char *value, const char *wh
     size_t n = strlen(dst);
 
     if (n + strlen(value) + 2 > cap)
-        return cli_usage_error("sensor add", "too many %s (at most %zu bytes in all)", what, cap - 1);
+        return cli_usage_error("sensor add", "too many %s (at most %zu bytes in all)", what,
+                               cap - 1);
     snprintf(dst + n, cap - n, "%s%s", n ? "," : "", value);
     return 0;
 }
@@ -55,10 +57,12 @@ static int parse_bin(const char *arg, uint32_t *out)
     uint64_t secs;
 
     if (rk_parse_duration(arg, &secs) != 0 && rk_parse_uint(arg, 86400, &secs) != 0)
-        return cli_usage_error("sensor add", "--bin '%s': give a duration such as 10m, 1h or 1d", arg);
+        return cli_usage_error("sensor add", "--bin '%s': give a duration such as 10m, 1h or 1d",
+                               arg);
     if (secs < 60 || secs > 86400 || 86400 % secs != 0)
-        return cli_usage_error("sensor add", "--bin %s: a bin is 1 minute to 1 day and divides a day "
-                                      "(1m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 6h, 12h, 1d, ...)",
+        return cli_usage_error("sensor add",
+                               "--bin %s: a bin is 1 minute to 1 day and divides a day "
+                               "(1m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 6h, 12h, 1d, ...)",
                                arg);
     *out = (uint32_t)secs;
     return 0;
@@ -66,43 +70,65 @@ static int parse_bin(const char *arg, uint32_t *out)
 
 static int parse_add(struct rk_store_sensor *s, int argc, char **argv)
 {
-    static const struct option opts[] = {
-            {"prefix", required_argument, NULL, 'p'},  {"country", required_argument, NULL, 'c'},
-            {"tlp", required_argument, NULL, 't'},     {"bin", required_argument, NULL, 'b'},
-            {"org", required_argument, NULL, 'o'},     {"group", required_argument, NULL, 'g'},
-            {"collection", required_argument, NULL, 'C'},
-            {"description", required_argument, NULL, 'd'},
-            {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"prefix", required_argument, NULL, 'p'},
+                                         {"country", required_argument, NULL, 'c'},
+                                         {"tlp", required_argument, NULL, 't'},
+                                         {"bin", required_argument, NULL, 'b'},
+                                         {"org", required_argument, NULL, 'o'},
+                                         {"group", required_argument, NULL, 'g'},
+                                         {"collection", required_argument, NULL, 'C'},
+                                         {"description", required_argument, NULL, 'd'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     enum rk_tlp tlp;
     int c, rc = 0;
 
     while (rc == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'p': rc = append_field(s->prefixes, sizeof(s->prefixes), optarg, "prefixes"); break;
-        case 'c': rc = set_field(s->country, sizeof(s->country), optarg, "--country"); break;
+        case 'p':
+            rc = append_field(s->prefixes, sizeof(s->prefixes), optarg, "prefixes");
+            break;
+        case 'c':
+            rc = set_field(s->country, sizeof(s->country), optarg, "--country");
+            break;
         case 't':
             if (rk_tlp_parse(optarg, &tlp) != 0 || tlp == RK_TLP_NONE)
-                return cli_usage_error("sensor add", "--tlp: unknown TLP level '%s' (clear, green, "
-                                              "amber, amber+strict, red)",
+                return cli_usage_error("sensor add",
+                                       "--tlp: unknown TLP level '%s' (clear, green, "
+                                       "amber, amber+strict, red)",
                                        optarg);
             s->tlp = tlp;
             break;
-        case 'b': rc = parse_bin(optarg, &s->bin_secs); break;
-        case 'o': rc = set_field(s->org, sizeof(s->org), optarg, "--org"); break;
-        case 'g': rc = append_field(s->groups, sizeof(s->groups), optarg, "groups"); break;
-        case 'C': rc = set_field(s->collection, sizeof(s->collection), optarg, "--collection"); break;
-        case 'd': rc = set_field(s->description, sizeof(s->description), optarg, "text"); break;
-        case 'h': add_usage(); exit(RK_EXIT_OK);
-        default: return cli_usage_error("sensor add", "unknown option '%s'", argv[optind - 1]);
+        case 'b':
+            rc = parse_bin(optarg, &s->bin_secs);
+            break;
+        case 'o':
+            rc = set_field(s->org, sizeof(s->org), optarg, "--org");
+            break;
+        case 'g':
+            rc = append_field(s->groups, sizeof(s->groups), optarg, "groups");
+            break;
+        case 'C':
+            rc = set_field(s->collection, sizeof(s->collection), optarg, "--collection");
+            break;
+        case 'd':
+            rc = set_field(s->description, sizeof(s->description), optarg, "text");
+            break;
+        case 'h':
+            add_usage();
+            exit(RK_EXIT_OK);
+        default:
+            return cli_usage_error("sensor add", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (rc != 0)
         return rc;
     if (optind + 1 != argc)
         return cli_usage_error("sensor add", optind >= argc ? "no sensor name given"
-                                                     : "one sensor name, not several");
+                                                            : "one sensor name, not several");
     if (!s->prefixes[0])
-        return cli_usage_error("sensor add", "no --prefix given: which addresses does the sensor own?");
+        return cli_usage_error("sensor add",
+                               "no --prefix given: which addresses does the sensor own?");
     return set_field(s->name, sizeof(s->name), argv[optind], "the name");
 }
 
@@ -133,7 +159,8 @@ int cmd_sensor_add(struct rk_cli *cli, int argc, char **argv)
     return status;
 }
 
-/* ---- list --------------------------------------------------------------------------------------- */
+/* ---- list ---------------------------------------------------------------------------------------
+ */
 
 struct list_ctx {
     struct rk_store *st;
@@ -147,14 +174,14 @@ static json_t *sensor_json(const struct rk_store_sensor *s, const struct rk_stor
 {
     char a[32], b[32];
 
-    return json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:I,s:s?,s:s?,s:I,s:I,s:I,s:I}",
-                     "name", s->name, "prefixes", s->prefixes, "country", s->country, "tlp",
+    return json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:I,s:s?,s:s?,s:I,s:I,s:I,s:I}", "name",
+                     s->name, "prefixes", s->prefixes, "country", s->country, "tlp",
                      rk_tlp_name((enum rk_tlp)s->tlp), "bin_seconds", (int)s->bin_secs, "org",
                      s->org, "groups", s->groups, "collection", s->collection, "description",
                      s->description, "bins", (json_int_t)t->bins, "first_bin",
-                     t->bins ? sensor_time_rfc3339(t->first_start, a, sizeof(a)) : NULL,
-                     "last_bin", t->bins ? sensor_time_rfc3339(t->last_start, b, sizeof(b)) : NULL,
-                     "packets", (json_int_t)t->packets, "files", (json_int_t)t->files, "alerts",
+                     t->bins ? sensor_time_rfc3339(t->first_start, a, sizeof(a)) : NULL, "last_bin",
+                     t->bins ? sensor_time_rfc3339(t->last_start, b, sizeof(b)) : NULL, "packets",
+                     (json_int_t)t->packets, "files", (json_int_t)t->files, "alerts",
                      (json_int_t)t->alerts, "stored_bytes", (json_int_t)t->data_bytes);
 }
 
@@ -219,7 +246,8 @@ int cmd_sensor_list(struct rk_cli *cli, int argc, char **argv)
     return status;
 }
 
-/* ---- remove ------------------------------------------------------------------------------------- */
+/* ---- remove -------------------------------------------------------------------------------------
+ */
 
 int cmd_sensor_remove(struct rk_cli *cli, int argc, char **argv)
 {

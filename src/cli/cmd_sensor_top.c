@@ -45,11 +45,13 @@ static void top_usage(void)
 
 static int parse_top(struct top_opts *o, int argc, char **argv)
 {
-    static const struct option opts[] = {
-            {"by", required_argument, NULL, 'b'},    {"sensor", required_argument, NULL, 'S'},
-            {"since", required_argument, NULL, 's'}, {"until", required_argument, NULL, 'u'},
-            {"json", no_argument, NULL, 'j'},        {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"by", required_argument, NULL, 'b'},
+                                         {"sensor", required_argument, NULL, 'S'},
+                                         {"since", required_argument, NULL, 's'},
+                                         {"until", required_argument, NULL, 'u'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     int c, rc = 0;
 
     while (rc == 0 && (c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
@@ -58,20 +60,28 @@ static int parse_top(struct top_opts *o, int argc, char **argv)
             for (o->by = 0; by_names[o->by] && strcmp(by_names[o->by], optarg) != 0; o->by++)
                 ;
             if (!by_names[o->by])
-                return cli_usage_error("sensor top", "--by: port, source, asn, country or prefix, not "
-                                              "'%s'",
+                return cli_usage_error("sensor top",
+                                       "--by: port, source, asn, country or prefix, not "
+                                       "'%s'",
                                        optarg);
             break;
         case 'S':
         case 's':
-        case 'u': rc = sensor_scope_option(&o->scope, "sensor top", c, optarg); break;
+        case 'u':
+            rc = sensor_scope_option(&o->scope, "sensor top", c, optarg);
+            break;
         case 'n':
             if (rk_parse_uint(optarg, 1000000, &o->n) != 0 || o->n == 0)
                 return cli_usage_error("sensor top", "-n: a number from 1 to 1000000");
             break;
-        case 'j': o->json = 1; break;
-        case 'h': top_usage(); exit(RK_EXIT_OK);
-        default: return cli_usage_error("sensor top", "unknown option '%s'", argv[optind - 1]);
+        case 'j':
+            o->json = 1;
+            break;
+        case 'h':
+            top_usage();
+            exit(RK_EXIT_OK);
+        default:
+            return cli_usage_error("sensor top", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (rc == 0 && optind < argc)
@@ -79,14 +89,14 @@ static int parse_top(struct top_opts *o, int argc, char **argv)
     return rc;
 }
 
-static int add_bin(const struct rk_sensor_bin *b, const struct rk_store_sensor_bin *meta,
-                   void *ctx)
+static int add_bin(const struct rk_sensor_bin *b, const struct rk_store_sensor_bin *meta, void *ctx)
 {
     (void)meta;
     return rk_sensor_rollup_add(ctx, b, NULL);
 }
 
-/* ---- JSON rows ------------------------------------------------------------------------------------ */
+/* ---- JSON rows
+ * ------------------------------------------------------------------------------------ */
 
 static double share(uint64_t v, uint64_t total)
 {
@@ -97,12 +107,12 @@ static json_t *port_json(const struct rk_sensor_port_row *r, size_t rank, uint64
 {
     char label[24];
 
-    return json_pack("{s:I,s:s,s:i,s:i,s:I,s:f,s:I,s:I,s:I,s:b}", "rank", (json_int_t)rank,
-                     "label", rk_sensor_port_label(r->proto, r->port, label, sizeof(label)),
-                     "protocol", (int)r->proto, "port", (int)r->port, "packets",
-                     (json_int_t)r->packets, "share", share(r->packets, total), "sources",
-                     (json_int_t)r->sources, "sources_clean", (json_int_t)r->sources_clean,
-                     "packets_clean", (json_int_t)r->packets_clean, "exact", r->exact);
+    return json_pack("{s:I,s:s,s:i,s:i,s:I,s:f,s:I,s:I,s:I,s:b}", "rank", (json_int_t)rank, "label",
+                     rk_sensor_port_label(r->proto, r->port, label, sizeof(label)), "protocol",
+                     (int)r->proto, "port", (int)r->port, "packets", (json_int_t)r->packets,
+                     "share", share(r->packets, total), "sources", (json_int_t)r->sources,
+                     "sources_clean", (json_int_t)r->sources_clean, "packets_clean",
+                     (json_int_t)r->packets_clean, "exact", r->exact);
 }
 
 static json_t *fp_json(uint8_t fp)
@@ -120,20 +130,18 @@ static json_t *source_json(const struct rk_sensor_source_row *r, size_t rank, ui
 {
     char addr[RK_SENSOR_ADDR_STR], first[40], last[40];
 
-    return json_pack("{s:I,s:s,s:I,s:I,s:f,s:I,s:I,s:s,s:s,s:o,s:I,s:s,s:b}", "rank",
-                     (json_int_t)rank, "source",
-                     rk_sensor_addr_format(&r->addr, addr, sizeof(addr)), "packets",
-                     (json_int_t)r->packets, "packets_err", (json_int_t)r->packets_err, "share",
-                     share(r->packets, total), "ports", (json_int_t)r->ports, "dsts",
-                     (json_int_t)r->dsts, "first_seen",
-                     sensor_time_rfc3339(r->first_ns / 1000000000, first, sizeof(first)),
-                     "last_seen", sensor_time_rfc3339(r->last_ns / 1000000000, last, sizeof(last)),
-                     "fingerprints", fp_json(r->fp), "asn", (json_int_t)r->asn, "country",
-                     r->country, "exact", r->exact);
+    return json_pack(
+            "{s:I,s:s,s:I,s:I,s:f,s:I,s:I,s:s,s:s,s:o,s:I,s:s,s:b}", "rank", (json_int_t)rank,
+            "source", rk_sensor_addr_format(&r->addr, addr, sizeof(addr)), "packets",
+            (json_int_t)r->packets, "packets_err", (json_int_t)r->packets_err, "share",
+            share(r->packets, total), "ports", (json_int_t)r->ports, "dsts", (json_int_t)r->dsts,
+            "first_seen", sensor_time_rfc3339(r->first_ns / 1000000000, first, sizeof(first)),
+            "last_seen", sensor_time_rfc3339(r->last_ns / 1000000000, last, sizeof(last)),
+            "fingerprints", fp_json(r->fp), "asn", (json_int_t)r->asn, "country", r->country,
+            "exact", r->exact);
 }
 
-static json_t *group_json(const struct rk_sensor_group_row *r, int by, size_t rank,
-                          uint64_t total)
+static json_t *group_json(const struct rk_sensor_group_row *r, int by, size_t rank, uint64_t total)
 {
     char key[RK_SENSOR_ADDR_STR];
     json_t *o = json_pack("{s:I,s:I,s:I,s:f,s:I,s:b}", "rank", (json_int_t)rank, "packets",
@@ -190,9 +198,9 @@ static void print_json(const struct rk_sensor_rollup *r, const struct top_opts *
         json_array_append_new(sensors, json_string(o->scope.names[i]));
     doc = json_pack("{s:s,s:o,s:s?,s:s?,s:I,s:I,s:I,s:b,s:o}", "by", by_names[o->by], "sensors",
                     sensors, "first_bin",
-                    in->bins ? sensor_time_rfc3339(in->first_start, a, sizeof(a)) : NULL,
-                    "end", in->bins ? sensor_time_rfc3339(in->last_end, b, sizeof(b)) : NULL,
-                    "bins", (json_int_t)in->bins, "packets", (json_int_t)in->packets, "sources",
+                    in->bins ? sensor_time_rfc3339(in->first_start, a, sizeof(a)) : NULL, "end",
+                    in->bins ? sensor_time_rfc3339(in->last_end, b, sizeof(b)) : NULL, "bins",
+                    (json_int_t)in->bins, "packets", (json_int_t)in->packets, "sources",
                     (json_int_t)in->sources, "exact", in->exact, "rows", rows_json(r, o));
     if (doc)
         json_dumpf(doc, stdout, JSON_INDENT(2));
@@ -200,7 +208,8 @@ static void print_json(const struct rk_sensor_rollup *r, const struct top_opts *
     json_decref(doc);
 }
 
-/* ---- tables ------------------------------------------------------------------------------------- */
+/* ---- tables -------------------------------------------------------------------------------------
+ */
 
 static int print_table(const struct rk_sensor_rollup *r, const struct top_opts *o)
 {
@@ -274,7 +283,8 @@ int cmd_sensor_top(struct rk_cli *cli, int argc, char **argv)
     return status;
 }
 
-/* ---- alerts ------------------------------------------------------------------------------------- */
+/* ---- alerts -------------------------------------------------------------------------------------
+ */
 
 struct alerts_ctx {
     int json;
@@ -325,8 +335,8 @@ static int print_alert(const struct rk_store_sensor_alert *sa, void *ctx)
                "PORT", "SOURCES", "PACKETS", "BASELINE", "SCORE", "REV");
     snprintf(base, sizeof(base), "%.1f +- %.1f", a.baseline_mean, a.baseline_sd);
     printf("%-16s %-16s %-8s %-12s %s%8.0f %10llu %17s %8.2f %3u\n",
-           sensor_time_text(a.bin_start, t, sizeof(t)), a.sensor, rk_sensor_rule_name(a.rule),
-           port, a.exact ? " " : "~", a.sources, (unsigned long long)a.packets, base, a.score,
+           sensor_time_text(a.bin_start, t, sizeof(t)), a.sensor, rk_sensor_rule_name(a.rule), port,
+           a.exact ? " " : "~", a.sources, (unsigned long long)a.packets, base, a.score,
            sa->revision);
     return 0;
 }

@@ -194,8 +194,7 @@ static void set_finish(struct mport *mp)
     mp->row.sources_clean = clean;
 }
 
-static void combine_port(struct rk_sensor_port_row *x, const struct rk_sensor_port_row *y,
-                         int sets)
+static void combine_port(struct rk_sensor_port_row *x, const struct rk_sensor_port_row *y, int sets)
 {
     x->packets += y->packets;
     x->packets_clean += y->packets_clean;
@@ -383,19 +382,19 @@ static int merge_groups(struct mctx *c)
             (rc = rows_groups(&m->asns, &m->n_asns, m->sources, m->n_sources, 1, both_names,
                               parts)) != 0)
             return rc;
-        return rows_groups(&m->countries, &m->n_countries, m->sources, m->n_sources, 2, NULL,
-                           NULL);
+        return rows_groups(&m->countries, &m->n_countries, m->sources, m->n_sources, 2, NULL, NULL);
     }
     if ((rc = add_groups(&m->prefixes, &m->n_prefixes, a->prefixes, a->n_prefixes, b->prefixes,
                          b->n_prefixes, &c->mem)) != 0 ||
-        (rc = add_groups(&m->asns, &m->n_asns, a->asns, a->n_asns, b->asns, b->n_asns,
-                         &c->mem)) != 0)
+        (rc = add_groups(&m->asns, &m->n_asns, a->asns, a->n_asns, b->asns, b->n_asns, &c->mem)) !=
+                0)
         return rc;
     return add_groups(&m->countries, &m->n_countries, a->countries, a->n_countries, b->countries,
                       b->n_countries, &c->mem);
 }
 
-/* ---- DoS attacks ------------------------------------------------------------------------------ */
+/* ---- DoS attacks ------------------------------------------------------------------------------
+ */
 
 static void combine_dos(struct rk_sensor_dos_row *x, const struct rk_sensor_dos_row *y)
 {
@@ -439,7 +438,8 @@ static int merge_dos(struct mctx *c)
     return 0;
 }
 
-/* ---- the bin ------------------------------------------------------------------------------------ */
+/* ---- the bin ------------------------------------------------------------------------------------
+ */
 
 static void merge_info(struct mctx *c, uint64_t overlap)
 {

@@ -191,8 +191,8 @@ static int enc_dos(struct rk_buf *o, const struct rk_sensor_bin *b)
 
     for (size_t i = 0; rc == 0 && i < b->n_dos; i++) {
         const struct rk_sensor_dos_row *d = &b->dos[i];
-        uint64_t v[9] = {d->packets,        d->bytes,          d->bin_packets,
-                         d->attacker_addrs, d->attacker_ports, d->target_ports,
+        uint64_t v[9] = {d->packets,        d->bytes,           d->bin_packets,
+                         d->attacker_addrs, d->attacker_ports,  d->target_ports,
                          d->max_ppm,        d->icmp_mismatches, (uint64_t)(d->finished != 0)};
 
         rc |= put_addr(o, &d->victim);
@@ -220,8 +220,8 @@ int rk_sensor_bin_encode(const struct rk_sensor_bin *b, struct rk_buf *out, stru
     if (rc == 0 && (rc = enc_names(out, b)) == 0)
         rc = enc_dos(out, b);
     if (rc != 0)
-        return rk_err_set(err, rc, "sensor %s bin %lld: %s while encoding its rows",
-                          b->info.sensor, (long long)b->info.start,
+        return rk_err_set(err, rc, "sensor %s bin %lld: %s while encoding its rows", b->info.sensor,
+                          (long long)b->info.start,
                           rc == RK_ELIMIT ? "too large" : "out of memory");
     return 0;
 }
@@ -247,8 +247,11 @@ static uint64_t get_u(struct rd *r)
         }
         byte = r->p[r->pos++];
         v |= (uint64_t)(byte & 0x7f) << shift;
-        if (!(byte & 0x80))
+        if (!(byte & 0x80)) {
+            if (byte == 0 && shift > 0)
+                r->bad = 1; /* an overlong encoding: the encoder never writes one */
             return v;
+        }
     }
     return 0;
 }
@@ -267,6 +270,15 @@ static uint8_t get_byte(struct rd *r)
         return 0;
     }
     return r->p[r->pos++];
+}
+
+static int get_bool(struct rd *r)
+{
+    uint8_t v = get_byte(r);
+
+    if (v > 1)
+        r->bad = 1;
+    return v;
 }
 
 static void get_bytes(struct rd *r, void *out, size_t n)
@@ -416,7 +428,7 @@ static int dec_ports(struct rd *r, struct rk_sensor_bin *b, unsigned flags)
         p->packets_clean = get_u(r);
         p->sources_clean = get_u(r);
         get_all(r, p->class_packets, RK_SENSOR_CLASS_COUNT);
-        p->exact = get_byte(r) != 0;
+        p->exact = get_bool(r);
         if (p->sources_clean > p->sources || p->packets_clean > p->packets)
             r->bad = 1;
         if (b->pset && !r->bad)
@@ -451,7 +463,7 @@ static int dec_sources(struct rd *r, struct rk_sensor_bin *b)
         asn = get_u(r);
         s->asn = asn <= UINT32_MAX ? (uint32_t)asn : (r->bad = 1, 0);
         get_cc(r, s->country);
-        s->exact = get_byte(r) != 0;
+        s->exact = get_bool(r);
     }
     b->n_sources = n;
     return 0;
@@ -482,7 +494,7 @@ static int dec_groups(struct rd *r, struct rk_sensor_group_row **out, size_t *n_
         g[i].packets = get_u(r);
         g[i].packets_err = get_u(r);
         g[i].sources = get_u(r);
-        g[i].exact = get_byte(r) != 0;
+        g[i].exact = get_bool(r);
     }
     *n_out = n;
     return 0;
@@ -512,7 +524,9 @@ static int dec_dos(struct rd *r, struct rk_sensor_bin *b)
         d->max_ppm = v[6];
         d->icmp_mismatches = v[7];
         d->finished = v[8] != 0;
-        d->exact = get_byte(r) != 0;
+        if (v[8] > 1)
+            r->bad = 1;
+        d->exact = get_bool(r);
     }
     b->n_dos = n;
     b->info.dos_victims = n;
@@ -690,8 +704,8 @@ static int dec_all_groups(struct rd *r, struct rk_sensor_bin *b, struct asn_name
     }
     if ((rc = dec_names(r, names)) != 0 || r->bad)
         return rc;
-    if ((rc = rows_groups(&b->prefixes, &b->n_prefixes, b->sources, b->n_sources, 0, NULL,
-                          NULL)) != 0 ||
+    if ((rc = rows_groups(&b->prefixes, &b->n_prefixes, b->sources, b->n_sources, 0, NULL, NULL)) !=
+                0 ||
         (rc = rows_groups(&b->asns, &b->n_asns, b->sources, b->n_sources, 1, names_lookup,
                           names)) != 0)
         return rc;
@@ -712,8 +726,7 @@ static int consistent(const struct rk_sensor_bin *b)
     return b->info.ports == b->n_ports;
 }
 
-int rk_sensor_bin_decode(struct rk_sensor_bin **out, const void *p, size_t len,
-                         struct rk_err *err)
+int rk_sensor_bin_decode(struct rk_sensor_bin **out, const void *p, size_t len, struct rk_err *err)
 {
     struct rd r = {p, len, 0, 0};
     struct rk_sensor_bin *b = rk_calloc(1, sizeof(*b));

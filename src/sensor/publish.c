@@ -20,7 +20,8 @@ void rk_sensor_publish_options_init(struct rk_sensor_publish_options *opt)
     rk_sensor_stix_options_init(&opt->stix);
 }
 
-/* ---- bins read back ----------------------------------------------------------------------------- */
+/* ---- bins read back -----------------------------------------------------------------------------
+ */
 
 struct each {
     int (*fn)(const struct rk_sensor_bin *b, const struct rk_store_sensor_bin *meta, void *ctx);
@@ -46,8 +47,8 @@ static int each_bin(const struct rk_store_sensor_bin *m, void *ctx)
     return rc;
 }
 
-int rk_sensor_stored_bins(struct rk_store *st, const char *const *sensors, size_t n,
-                          int64_t since, int64_t until,
+int rk_sensor_stored_bins(struct rk_store *st, const char *const *sensors, size_t n, int64_t since,
+                          int64_t until,
                           int (*fn)(const struct rk_sensor_bin *b,
                                     const struct rk_store_sensor_bin *meta, void *ctx),
                           void *ctx, struct rk_err *err)
@@ -63,7 +64,8 @@ int rk_sensor_stored_bins(struct rk_store *st, const char *const *sensors, size_
     return rk_store_sensor_bins(st, &q, each_bin, &e, err);
 }
 
-/* ---- objects of bins and alerts --------------------------------------------------------------- */
+/* ---- objects of bins and alerts ---------------------------------------------------------------
+ */
 
 /* modified of a revision: the bin's end for the first, the time it was stored for later ones. */
 static int64_t revision_modified(uint32_t revision, int64_t updated_us)
@@ -120,8 +122,8 @@ static int range_alert(const struct rk_store_sensor_alert *a, void *ctx)
 }
 
 int rk_sensor_stix_range(struct rk_store *st, const char *const *sensors, size_t n, int64_t since,
-                         int64_t until, const struct rk_sensor_stix_options *opt,
-                         json_t *objects, struct rk_err *err)
+                         int64_t until, const struct rk_sensor_stix_options *opt, json_t *objects,
+                         struct rk_err *err)
 {
     struct rk_sensor_stix_options def;
     struct rk_store_sensor_alert_query q;
@@ -143,7 +145,8 @@ int rk_sensor_stix_range(struct rk_store *st, const char *const *sensors, size_t
     return rk_store_sensor_alerts(st, &q, range_alert, &c, err);
 }
 
-/* ---- publishing ----------------------------------------------------------------------------------- */
+/* ---- publishing
+ * ----------------------------------------------------------------------------------- */
 
 struct mark {
     char sensor[RK_SENSOR_NAME_MAX];
@@ -186,8 +189,7 @@ static int ensure_collection(struct pub *p, const char *alias)
                "Per-bin summaries of darknet sensors, scanners, DoS victims and early-warning "
                "alerts, published by renkei sensor",
                sizeof(c.description));
-    if ((rc = rk_store_collection_add(p->st, &c, p->err)) == 0 &&
-        !p->stats->created_collection[0])
+    if ((rc = rk_store_collection_add(p->st, &c, p->err)) == 0 && !p->stats->created_collection[0])
         rk_strlcpy(p->stats->created_collection, alias, sizeof(p->stats->created_collection));
     return rc;
 }
@@ -264,8 +266,8 @@ static int put_objects(struct pub *p, json_t *objects)
 
     json_array_foreach(objects, i, v)
     {
-        if (!p->batch && (rc = rk_store_batch_begin(&p->batch, p->st, p->coll, &p->prov,
-                                                    p->err)) != 0)
+        if (!p->batch &&
+            (rc = rk_store_batch_begin(&p->batch, p->st, p->coll, &p->prov, p->err)) != 0)
             return rc;
         json_incref(v);
         if ((rc = rk_stix_object_from_json_take(&obj, v, &p->sopt, NULL, p->err)) != 0) {
@@ -453,8 +455,7 @@ static int publish_sensor(struct pub *p, const struct rk_store_sensor *s)
     if ((rc = publish_fixed(p, collection_of(p, s))) != 0)
         return rc;
     set_provenance(p, s);
-    if ((rc = publish_bins(p, s)) == 0 && (rc = commit(p)) == 0 &&
-        (rc = publish_alerts(p, s)) == 0)
+    if ((rc = publish_bins(p, s)) == 0 && (rc = commit(p)) == 0 && (rc = publish_alerts(p, s)) == 0)
         rc = commit(p);
     return rc;
 }

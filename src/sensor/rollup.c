@@ -101,7 +101,8 @@ static int grow(void **v, uint32_t n, uint32_t *cap, size_t size)
     return 0;
 }
 
-/* ---- adding a bin -------------------------------------------------------------------------------- */
+/* ---- adding a bin
+ * -------------------------------------------------------------------------------- */
 
 static void add_source_row(struct rk_sensor_source_row *x, const struct rk_sensor_source_row *y)
 {
@@ -287,7 +288,8 @@ int rk_sensor_rollup_add(struct rk_sensor_rollup *r, const struct rk_sensor_bin 
     return 0;
 }
 
-/* ---- finishing --------------------------------------------------------------------------------- */
+/* ---- finishing ---------------------------------------------------------------------------------
+ */
 
 static int cmp_port(const void *a, const void *b)
 {

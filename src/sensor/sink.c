@@ -15,11 +15,11 @@
 
 #define PREFIXES_MAX 64 /* per sensor */
 
-/* ---- the registry ------------------------------------------------------------------------------ */
+/* ---- the registry ------------------------------------------------------------------------------
+ */
 
 /* Parse "a/n, b/m ..." into out[0..*n). */
-static int parse_list(const char *text, struct rk_sensor_prefix *out, size_t *n,
-                      struct rk_err *err)
+static int parse_list(const char *text, struct rk_sensor_prefix *out, size_t *n, struct rk_err *err)
 {
     const char *p = text;
 
@@ -212,8 +212,7 @@ int rk_sensor_engine_from_store(struct rk_sensor_engine **out, struct rk_store *
     if ((rc = rk_sensor_engine_new(&e, &c, err)) != 0)
         goto out;
     for (size_t i = 0; rc == 0 && i < ns; i++)
-        rc = rk_sensor_engine_add_sensor(e, s[i].name, s[i].country, s[i].tlp, s[i].prefixes,
-                                         err);
+        rc = rk_sensor_engine_add_sensor(e, s[i].name, s[i].country, s[i].tlp, s[i].prefixes, err);
     if (rc == 0) {
         *out = e;
         e = NULL;
@@ -224,7 +223,8 @@ out:
     return rc;
 }
 
-/* ---- alerts as stored ---------------------------------------------------------------------------- */
+/* ---- alerts as stored
+ * ---------------------------------------------------------------------------- */
 
 int rk_sensor_alert_to_json(const struct rk_sensor_alert *a, char **out, struct rk_err *err)
 {
@@ -275,7 +275,8 @@ static int evidence_from_json(const json_t *ev, struct rk_sensor_alert *a)
         double sources;
 
         if (json_unpack(e, "{s:I,s:F,s:I}", "start", &start, "sources", &sources, "packets",
-                        &packets) != 0 || packets < 0)
+                        &packets) != 0 ||
+            packets < 0)
             return RK_EFORMAT;
         a->evidence[i].start = start;
         a->evidence[i].sources = sources;
@@ -293,12 +294,12 @@ int rk_sensor_alert_from_json(const char *json, struct rk_sensor_alert *out, str
     int tlp = 0, proto = 0, port = 0, secs = 0, exact = 0, rc = RK_EFORMAT;
 
     memset(out, 0, sizeof(*out));
-    if (o && json_unpack(o, "{s:s,s:s,s:i,s:i,s:i,s:I,s:i,s:F,s:I,s:F,s:F,s:F,s:b,s:o}", "rule",
-                         &rule, "sensor", &sensor, "tlp", &tlp, "proto", &proto, "port", &port,
-                         "bin_start", &start, "bin_secs", &secs, "sources", &out->sources,
-                         "packets", &packets, "baseline_mean", &out->baseline_mean,
-                         "baseline_sd", &out->baseline_sd, "score", &out->score, "exact", &exact,
-                         "evidence", &ev) == 0 &&
+    if (o &&
+        json_unpack(o, "{s:s,s:s,s:i,s:i,s:i,s:I,s:i,s:F,s:I,s:F,s:F,s:F,s:b,s:o}", "rule", &rule,
+                    "sensor", &sensor, "tlp", &tlp, "proto", &proto, "port", &port, "bin_start",
+                    &start, "bin_secs", &secs, "sources", &out->sources, "packets", &packets,
+                    "baseline_mean", &out->baseline_mean, "baseline_sd", &out->baseline_sd, "score",
+                    &out->score, "exact", &exact, "evidence", &ev) == 0 &&
         (out->rule = rule_of(rule)) >= 0 && tlp >= 0 && tlp <= RK_TLP_RED && proto >= 0 &&
         proto <= 255 && port >= 0 && port <= 65535 && secs > 0 && packets >= 0 &&
         rk_strlcpy(out->sensor, sensor, sizeof(out->sensor)) == 0)
@@ -316,7 +317,8 @@ int rk_sensor_alert_from_json(const char *json, struct rk_sensor_alert *out, str
     return rc ? rk_err_set(err, rc, "a stored alert is damaged") : 0;
 }
 
-/* ---- the sink ----------------------------------------------------------------------------------- */
+/* ---- the sink -----------------------------------------------------------------------------------
+ */
 
 struct rk_sensor_sink {
     struct rk_store *st;
@@ -341,9 +343,8 @@ void rk_sensor_sink_options_init(struct rk_sensor_sink_options *opt)
     opt->baseline_bins = 336;
 }
 
-int rk_sensor_sink_new(struct rk_sensor_sink **out, struct rk_store *st,
-                       const char *const *names, size_t n,
-                       const struct rk_sensor_sink_options *opt, struct rk_err *err)
+int rk_sensor_sink_new(struct rk_sensor_sink **out, struct rk_store *st, const char *const *names,
+                       size_t n, const struct rk_sensor_sink_options *opt, struct rk_err *err)
 {
     struct rk_sensor_sink *s = rk_calloc(1, sizeof(*s));
     int rc = RK_ENOMEM;
@@ -537,8 +538,7 @@ static int is_empty(const struct rk_sensor_bin *b)
     return b->info.packets == 0 && b->n_dos == 0;
 }
 
-int rk_sensor_sink_bin_take(struct rk_sensor_sink *s, struct rk_sensor_bin *b,
-                            struct rk_err *err)
+int rk_sensor_sink_bin_take(struct rk_sensor_sink *s, struct rk_sensor_bin *b, struct rk_err *err)
 {
     struct rk_sensor_bin *merged = NULL;
     const struct rk_sensor_bin *final = b;

@@ -31,8 +31,8 @@ struct rk_store_sensor_ops {
     int (*file_add)(struct rk_store *st, const struct rk_store_sensor_file *f, struct rk_err *err);
     int (*alert_put)(struct rk_store *st, const struct rk_store_sensor_alert *a,
                      enum rk_store_alert_outcome *outcome, struct rk_err *err);
-    int (*alert_published)(struct rk_store *st, const struct rk_store_sensor_alert *a,
-                           uint32_t rev, struct rk_err *err);
+    int (*alert_published)(struct rk_store *st, const struct rk_store_sensor_alert *a, uint32_t rev,
+                           struct rk_err *err);
     int (*alerts)(struct rk_store *st, const struct rk_store_sensor_alert_query *q,
                   int (*fn)(const struct rk_store_sensor_alert *a, void *ctx), void *ctx,
                   struct rk_err *err);

@@ -51,7 +51,7 @@ const struct rk_sqlite_component rk_sqlite_sensor_schema = {
 };
 
 #define SENSOR_COLUMNS                                                                             \
-    "sensor, name, prefixes, country, tlp, bin_secs, org, groups, collection, description, "      \
+    "sensor, name, prefixes, country, tlp, bin_secs, org, groups, collection, description, "       \
     "created_us"
 
 static const char *text(sqlite3_stmt *stmt, int col)
@@ -61,7 +61,8 @@ static const char *text(sqlite3_stmt *stmt, int col)
     return s ? s : "";
 }
 
-/* ---- transactions ------------------------------------------------------------------------------ */
+/* ---- transactions ------------------------------------------------------------------------------
+ */
 
 static int in_txn(struct rk_store *st)
 {
@@ -105,7 +106,8 @@ static int own_end(struct rk_sqlite *s, int own, int rc, struct rk_err *err)
     return rk_sqlite_commit(s, err);
 }
 
-/* ---- the registry ------------------------------------------------------------------------------ */
+/* ---- the registry ------------------------------------------------------------------------------
+ */
 
 /* The key of a sensor name. RK_ENOTFOUND. */
 static int sensor_key(struct rk_sqlite *s, const char *name, int64_t *out, struct rk_err *err)
@@ -239,8 +241,8 @@ static int delete_rows(struct rk_sqlite *s, const char *sql, int64_t key, const 
     return rc;
 }
 
-static int sensor_remove(struct rk_store *st, const char *name,
-                         struct rk_store_sensor_removed *out, struct rk_err *err)
+static int sensor_remove(struct rk_store *st, const char *name, struct rk_store_sensor_removed *out,
+                         struct rk_err *err)
 {
     struct rk_sqlite *s = rk_sqlite_of(st);
     int64_t key;
@@ -293,10 +295,10 @@ static int sensor_stats(struct rk_store *st, const char *name, struct rk_store_s
         return rc;
     if ((rc = keyed_int(s, "SELECT count(*) FROM sensor_bins WHERE sensor = ?1", key, NULL, &v[0],
                         err)) != 0 ||
-        (rc = keyed_int(s, "SELECT min(start) FROM sensor_bins WHERE sensor = ?1", key, NULL,
-                        &v[1], err)) != 0 ||
-        (rc = keyed_int(s, "SELECT max(start) FROM sensor_bins WHERE sensor = ?1", key, NULL,
-                        &v[2], err)) != 0 ||
+        (rc = keyed_int(s, "SELECT min(start) FROM sensor_bins WHERE sensor = ?1", key, NULL, &v[1],
+                        err)) != 0 ||
+        (rc = keyed_int(s, "SELECT max(start) FROM sensor_bins WHERE sensor = ?1", key, NULL, &v[2],
+                        err)) != 0 ||
         (rc = keyed_int(s, "SELECT total(packets) FROM sensor_bins WHERE sensor = ?1", key, NULL,
                         &v[3], err)) != 0 ||
         (rc = keyed_int(s, "SELECT count(*) FROM sensor_files WHERE sensor = ?1", key, NULL, &v[4],
@@ -316,7 +318,8 @@ static int sensor_stats(struct rk_store *st, const char *name, struct rk_store_s
     return 0;
 }
 
-/* ---- bins -------------------------------------------------------------------------------------- */
+/* ---- bins --------------------------------------------------------------------------------------
+ */
 
 static int bin_put(struct rk_store *st, const struct rk_store_sensor_bin *b, struct rk_err *err)
 {
@@ -381,10 +384,11 @@ static int in_list(struct rk_buf *sql, int first, size_t n)
 static int bins_sql(struct rk_buf *sql, const struct rk_store_sensor_bin_query *q)
 {
     int rc = rk_buf_printf(
-            sql, "SELECT n.name, b.start, b.secs, b.packets, b.sources, b.exact, b.revision,"
-                 " b.published_rev, b.created_us, b.updated_us, %s"
-                 " FROM sensor_bins AS b JOIN sensors AS n ON n.sensor = b.sensor"
-                 " WHERE b.start >= ?1 AND b.start < ?2",
+            sql,
+            "SELECT n.name, b.start, b.secs, b.packets, b.sources, b.exact, b.revision,"
+            " b.published_rev, b.created_us, b.updated_us, %s"
+            " FROM sensor_bins AS b JOIN sensors AS n ON n.sensor = b.sensor"
+            " WHERE b.start >= ?1 AND b.start < ?2",
             q->without_data ? "NULL" : "b.data");
 
     if (rc == 0 && q->unpublished)
@@ -474,7 +478,8 @@ out:
     return rc;
 }
 
-/* ---- the file ledger --------------------------------------------------------------------------- */
+/* ---- the file ledger ---------------------------------------------------------------------------
+ */
 
 static int file_get(struct rk_store *st, const char *sensor, const uint8_t *fingerprint,
                     struct rk_store_sensor_file *out, char *path_buf, size_t path_cap,
@@ -543,10 +548,11 @@ static int file_add(struct rk_store *st, const struct rk_store_sensor_file *f, s
     return rc;
 }
 
-/* ---- alerts ------------------------------------------------------------------------------------ */
+/* ---- alerts ------------------------------------------------------------------------------------
+ */
 
 #define ALERT_COLUMNS                                                                              \
-    "sensor, rule, proto, port, bin_start, bin_secs, tlp, score, revision, published_rev,"        \
+    "sensor, rule, proto, port, bin_start, bin_secs, tlp, score, revision, published_rev,"         \
     " created_us, updated_us, json"
 
 static void alert_from_row(sqlite3_stmt *stmt, struct rk_store_sensor_alert *a)
@@ -650,8 +656,8 @@ static int alert_put(struct rk_store *st, const struct rk_store_sensor_alert *a,
     return own_end(s, own, rc, err);
 }
 
-static int alert_published(struct rk_store *st, const struct rk_store_sensor_alert *a,
-                           uint32_t rev, struct rk_err *err)
+static int alert_published(struct rk_store *st, const struct rk_store_sensor_alert *a, uint32_t rev,
+                           struct rk_err *err)
 {
     struct rk_sqlite *s = rk_sqlite_of(st);
     const char *sql = "UPDATE sensor_alerts SET published_rev = max(published_rev, ?6)"

@@ -83,12 +83,12 @@ static int check_country(const char *cc, struct rk_err *err)
     if (!cc[0])
         return 0;
     if (!(cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z' && cc[2] == '\0'))
-        return rk_err_set(err, RK_EFORMAT, "country '%.3s' is not an ISO 3166 alpha-2 code",
-                          cc);
+        return rk_err_set(err, RK_EFORMAT, "country '%.3s' is not an ISO 3166 alpha-2 code", cc);
     return 0;
 }
 
-/* ---- the registry ------------------------------------------------------------------------------ */
+/* ---- the registry ------------------------------------------------------------------------------
+ */
 
 int rk_store_sensor_add(struct rk_store *st, struct rk_store_sensor *s, struct rk_err *err)
 {
@@ -125,9 +125,8 @@ int rk_store_sensor_get(struct rk_store *st, const char *name, struct rk_store_s
     return st->ops->sensor->get(st, name, out, err);
 }
 
-int rk_store_sensor_list(struct rk_store *st,
-                         int (*fn)(const struct rk_store_sensor *s, void *ctx), void *ctx,
-                         struct rk_err *err)
+int rk_store_sensor_list(struct rk_store *st, int (*fn)(const struct rk_store_sensor *s, void *ctx),
+                         void *ctx, struct rk_err *err)
 {
     return st->ops->sensor->list(st, fn, ctx, err);
 }
@@ -157,7 +156,8 @@ int rk_store_sensor_stats(struct rk_store *st, const char *name, struct rk_store
     return st->ops->sensor->stats(st, name, out, err);
 }
 
-/* ---- transactions ------------------------------------------------------------------------------ */
+/* ---- transactions ------------------------------------------------------------------------------
+ */
 
 int rk_store_sensor_begin(struct rk_store *st, struct rk_err *err)
 {
@@ -179,7 +179,8 @@ void rk_store_sensor_abort(struct rk_store *st)
         st->ops->sensor->abort(st);
 }
 
-/* ---- bins -------------------------------------------------------------------------------------- */
+/* ---- bins --------------------------------------------------------------------------------------
+ */
 
 int rk_store_sensor_bin_put(struct rk_store *st, const struct rk_store_sensor_bin *b,
                             struct rk_err *err)
@@ -194,8 +195,8 @@ int rk_store_sensor_bin_put(struct rk_store *st, const struct rk_store_sensor_bi
     if (b->data_len && !b->data)
         return rk_err_set(err, RK_EINVAL, "bin data length without data");
     if (b->secs < 60 || b->secs > 86400 || b->revision == 0 || b->published_rev > b->revision)
-        return rk_err_set(err, RK_EINVAL, "sensor %s bin %lld: bad length or revision",
-                          b->sensor, (long long)b->start);
+        return rk_err_set(err, RK_EINVAL, "sensor %s bin %lld: bad length or revision", b->sensor,
+                          (long long)b->start);
     return st->ops->sensor->bin_put(st, b, err);
 }
 
@@ -227,7 +228,8 @@ int rk_store_sensor_bins(struct rk_store *st, const struct rk_store_sensor_bin_q
     return st->ops->sensor->bins(st, q, fn, ctx, err);
 }
 
-/* ---- the file ledger --------------------------------------------------------------------------- */
+/* ---- the file ledger ---------------------------------------------------------------------------
+ */
 
 int rk_store_sensor_file_get(struct rk_store *st, const char *sensor,
                              const uint8_t fingerprint[RK_STORE_SENSOR_FP_LEN],
@@ -254,7 +256,8 @@ int rk_store_sensor_file_add(struct rk_store *st, const struct rk_store_sensor_f
     return st->ops->sensor->file_add(st, f, err);
 }
 
-/* ---- alerts ------------------------------------------------------------------------------------ */
+/* ---- alerts ------------------------------------------------------------------------------------
+ */
 
 int rk_store_sensor_alert_put(struct rk_store *st, const struct rk_store_sensor_alert *a,
                               enum rk_store_alert_outcome *outcome, struct rk_err *err)
@@ -264,8 +267,7 @@ int rk_store_sensor_alert_put(struct rk_store *st, const struct rk_store_sensor_
 
     if ((rc = check_writable(st, err)) != 0 || (rc = check_names(&a->sensor, 1, 1, err)) != 0)
         return rc;
-    if (!a->rule || !a->rule[0] || strlen(a->rule) > 32 || !a->json ||
-        strlen(a->json) > 65536)
+    if (!a->rule || !a->rule[0] || strlen(a->rule) > 32 || !a->json || strlen(a->json) > 65536)
         return rk_err_set(err, RK_EINVAL, "an alert needs a rule name and at most 64 KiB of JSON");
     return st->ops->sensor->alert_put(st, a, outcome ? outcome : &ignored, err);
 }

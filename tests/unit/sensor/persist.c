@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renkei/sensor_store.h"
 #include "util/buf.h"
 
 #define HOUR 3600
@@ -269,9 +270,9 @@ static void test_sensor_persist__merge_without_sets(void **state)
         rk_sensor_config_init(&cfg);
         cfg.now_ns = TB_T0 + 30 * 86400 * TB_S;
         assert_int_equal(rk_sensor_engine_new(&e, &cfg, NULL), 0);
-        assert_int_equal(rk_sensor_engine_add_sensor(e, "tokyo-1", "JP", RK_TLP_GREEN,
-                                                     "192.0.2.0/24", NULL),
-                         0);
+        assert_int_equal(
+                rk_sensor_engine_add_sensor(e, "tokyo-1", "JP", RK_TLP_GREEN, "192.0.2.0/24", NULL),
+                0);
         rng = 88172645463325252ULL;
         for (uint64_t i = 0; i < 1500; i++)
             packet(e, i * HOUR / 3000);
@@ -306,8 +307,8 @@ static void test_sensor_persist__merge_mismatch(void **state)
     struct rk_sensor_bin *later;
     struct rk_err err;
     uint8_t buf[256];
-    struct rk_sensor_frame f = tb_syn(buf, TB_T0 + 2 * HOUR * TB_S, "45.33.1.1", "192.0.2.9", 23,
-                                      1, 1, TB_SYN);
+    struct rk_sensor_frame f =
+            tb_syn(buf, TB_T0 + 2 * HOUR * TB_S, "45.33.1.1", "192.0.2.9", 23, 1, 1, TB_SYN);
 
     (void)state;
     assert_int_equal(rk_sensor_engine_packet(e, &f), 0);
@@ -322,6 +323,58 @@ static void test_sensor_persist__merge_mismatch(void **state)
     rk_sensor_bin_free(b);
 }
 
+/* A range summed from the two parts of a bin counts each source once per port, as the whole
+ * bin does; the same bin added twice (two sensors' worth) doubles packets, not sources. */
+static void test_sensor_persist__rollup(void **state)
+{
+    struct rk_sensor_bin *w = count(0, 3000), *a = count(0, 1700), *b = count(1700, 3000);
+    struct rk_sensor_rollup *r;
+    const struct rk_sensor_port_row *rp, *wp;
+    const struct rk_sensor_source_row *rs;
+    const struct rk_sensor_group_row *g1, *g2;
+    size_t n;
+
+    (void)state;
+    assert_int_equal(rk_sensor_rollup_new(&r, NULL), 0);
+    assert_int_equal(rk_sensor_rollup_add(r, a, NULL), 0);
+    assert_int_equal(rk_sensor_rollup_add(r, b, NULL), 0);
+    assert_int_equal(rk_sensor_rollup_finish(r, NULL), 0);
+    assert_int_equal(rk_sensor_rollup_info(r)->sources, rk_sensor_bin_info(w)->sources);
+    assert_int_equal(rk_sensor_rollup_info(r)->packets, rk_sensor_bin_info(w)->packets);
+    assert_true(rk_sensor_rollup_info(r)->exact);
+    n = rk_sensor_bin_ports(w, &wp);
+    assert_int_equal(rk_sensor_rollup_ports(r, &rp), n);
+    for (size_t i = 0; i < n; i++) {
+        const struct rk_sensor_port_row *x = port(w, rp[i].proto, rp[i].port);
+
+        assert_int_equal(rp[i].packets, x->packets);
+        assert_int_equal(rp[i].sources, x->sources);
+        assert_int_equal(rp[i].sources_clean, x->sources_clean);
+        assert_true(rp[i].exact);
+        assert_true(i == 0 || rp[i - 1].packets >= rp[i].packets);
+    }
+    n = rk_sensor_rollup_sources(r, &rs);
+    assert_int_equal(n, rk_sensor_bin_info(w)->sources);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(rs[i].packets, source(w, &rs[i].addr)->packets);
+    n = rk_sensor_rollup_groups(r, 0, &g1);
+    assert_int_equal(rk_sensor_bin_prefixes(w, &g2), n);
+    assert_memory_equal(g1, g2, n * sizeof(*g1));
+    rk_sensor_rollup_free(r);
+    assert_int_equal(rk_sensor_rollup_new(&r, NULL), 0);
+    assert_int_equal(rk_sensor_rollup_add(r, w, NULL), 0);
+    assert_int_equal(rk_sensor_rollup_add(r, w, NULL), 0);
+    assert_int_equal(rk_sensor_rollup_finish(r, NULL), 0);
+    assert_int_equal(rk_sensor_rollup_info(r)->packets, 2 * rk_sensor_bin_info(w)->packets);
+    assert_int_equal(rk_sensor_rollup_info(r)->sources, rk_sensor_bin_info(w)->sources);
+    assert_int_equal(rk_sensor_rollup_ports(r, &rp), rk_sensor_bin_ports(w, &wp));
+    assert_int_equal(rp[0].sources, port(w, rp[0].proto, rp[0].port)->sources);
+    rk_sensor_rollup_free(r);
+    rk_sensor_bin_free(w);
+    rk_sensor_bin_free(a);
+    rk_sensor_bin_free(b);
+}
+
 int test_sensor_persist_run(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +383,7 @@ int test_sensor_persist_run(void)
             cmocka_unit_test(test_sensor_persist__merge_exact),
             cmocka_unit_test(test_sensor_persist__merge_without_sets),
             cmocka_unit_test(test_sensor_persist__merge_mismatch),
+            cmocka_unit_test(test_sensor_persist__rollup),
     };
 
     return cmocka_run_group_tests_name("sensor_persist", tests, NULL, NULL);

@@ -231,8 +231,8 @@ static int collect_alert(const struct rk_store_sensor_alert *a, void *ctx)
 {
     struct alerts_seen *s = ctx;
 
-    snprintf(s->what[s->n++], 96, "%s/%s/%u/%u/%lld rev %u pub %u %s", a->sensor, a->rule,
-             a->proto, a->port, (long long)a->bin_start, a->revision, a->published_rev, a->json);
+    snprintf(s->what[s->n++], 96, "%s/%s/%u/%u/%lld rev %u pub %u %s", a->sensor, a->rule, a->proto,
+             a->port, (long long)a->bin_start, a->revision, a->published_rev, a->json);
     return 0;
 }
 
