@@ -559,6 +559,20 @@ int rk_sensor_stix_bin(const struct rk_sensor_bin *b, const struct rk_sensor_sti
  * ids of other objects, e.g. observed-data of the scanners of the alerting bin (may be NULL). */
 int rk_sensor_stix_alert(const struct rk_sensor_alert *a, const json_t *refs, json_t *objects,
                          struct rk_err *err);
+/* Ids of the scanners' observed-data that rk_sensor_stix_bin(b, opt) exports and that sent
+ * clean packets to (proto, port) in the bin, at most max, appended to the array refs: what an
+ * alert's report refers to as its evidence. Needs the bin's per-port source sets (bins stored
+ * by renkei have them); otherwise appends nothing. RK_ENOMEM. */
+int rk_sensor_stix_scanner_refs(const struct rk_sensor_bin *b,
+                                const struct rk_sensor_stix_options *opt, uint8_t proto,
+                                uint16_t port, size_t max, json_t *refs);
+/* An alert's evidence from its bin b: the SCOs of the first max sources that sent clean
+ * packets to the alert's port (heaviest first) and one observed-data of them (number_observed:
+ * the port's clean packets), appended to objects; the observed-data's id to refs. Needs the
+ * bin's per-port source sets, otherwise adds nothing. RK_ENOMEM. */
+int rk_sensor_stix_alert_evidence(const struct rk_sensor_bin *b, const struct rk_sensor_alert *a,
+                                  size_t max, int64_t modified_ns, json_t *objects, json_t *refs,
+                                  struct rk_err *err);
 /* The same for a revised alert (raised again with other figures): "modified" is modified_ns
  * (at least the bin's end, which stays "created"). */
 int rk_sensor_stix_alert_revised(const struct rk_sensor_alert *a, const json_t *refs,

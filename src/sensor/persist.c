@@ -38,6 +38,12 @@ static int put_i(struct rk_buf *o, int64_t v)
     return put_u(o, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
+/* last - first, wrapping: exact for any two times (the decoder adds it back the same way). */
+static int64_t span(int64_t first, int64_t last)
+{
+    return (int64_t)((uint64_t)last - (uint64_t)first);
+}
+
 static int put_addr(struct rk_buf *o, const struct rk_sensor_addr *a)
 {
     int v4 = addr_v4p(a), rc;
@@ -137,7 +143,7 @@ static int enc_sources(struct rk_buf *o, const struct rk_sensor_bin *b)
         rc |= put_u(o, r->dsts);
         rc |= put_u(o, r->ports);
         rc |= put_i(o, r->first_ns);
-        rc |= put_i(o, r->last_ns - r->first_ns);
+        rc |= put_i(o, span(r->first_ns, r->last_ns));
         rc |= put_all(o, r->class_packets, RK_SENSOR_CLASS_COUNT);
         rc |= rk_buf_putc(o, (char)r->fp);
         rc |= rk_buf_putc(o, (char)r->spoof);
@@ -198,7 +204,7 @@ static int enc_dos(struct rk_buf *o, const struct rk_sensor_bin *b)
         rc |= put_addr(o, &d->victim);
         rc |= rk_buf_putc(o, (char)d->proto);
         rc |= put_i(o, d->start_ns);
-        rc |= put_i(o, d->last_ns - d->start_ns);
+        rc |= put_i(o, span(d->start_ns, d->last_ns));
         rc |= put_all(o, v, 9);
         rc |= rk_buf_putc(o, (char)(d->exact != 0));
     }
@@ -261,6 +267,17 @@ static int64_t get_i(struct rd *r)
     uint64_t z = get_u(r);
 
     return (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+}
+
+/* base plus the span read next, wrapping like span() (no overflow whatever the bytes); a time
+ * before base is damage: last seen is never before first seen. */
+static int64_t get_after(struct rd *r, int64_t base)
+{
+    int64_t v = (int64_t)((uint64_t)base + (uint64_t)get_i(r));
+
+    if (v < base)
+        r->bad = 1;
+    return v;
 }
 
 static uint8_t get_byte(struct rd *r)
@@ -456,7 +473,7 @@ static int dec_sources(struct rd *r, struct rk_sensor_bin *b)
         s->dsts = get_u(r);
         s->ports = get_u(r);
         s->first_ns = get_i(r);
-        s->last_ns = s->first_ns + get_i(r);
+        s->last_ns = get_after(r, s->first_ns);
         get_all(r, s->class_packets, RK_SENSOR_CLASS_COUNT);
         s->fp = get_byte(r);
         s->spoof = get_byte(r);
@@ -513,7 +530,7 @@ static int dec_dos(struct rd *r, struct rk_sensor_bin *b)
         get_addr(r, &d->victim);
         d->proto = get_byte(r);
         d->start_ns = get_i(r);
-        d->last_ns = d->start_ns + get_i(r);
+        d->last_ns = get_after(r, d->start_ns);
         get_all(r, v, 9);
         d->packets = v[0];
         d->bytes = v[1];

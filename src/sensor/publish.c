@@ -86,19 +86,62 @@ static int fixed_objects(json_t *objects, struct rk_err *err)
     return 0;
 }
 
-static int alert_objects(const struct rk_store_sensor_alert *sa, json_t *objects,
+#define ALERT_SCANNER_REFS 20 /* sources an alert's evidence names */
+
+struct refs_ctx {
+    const struct rk_sensor_stix_options *opt;
+    const struct rk_sensor_alert *a;
+    int64_t modified_ns;
+    json_t *objects, *refs;
+    struct rk_err *err;
+};
+
+/* The alert's evidence from its bin: its sources as observed-data, and the published scanners
+ * among them. */
+static int evidence(const struct rk_sensor_bin *b, const struct rk_store_sensor_bin *meta,
+                    void *ctx)
+{
+    struct refs_ctx *c = ctx;
+    int rc;
+
+    (void)meta;
+    if ((rc = rk_sensor_stix_alert_evidence(b, c->a, ALERT_SCANNER_REFS, c->modified_ns, c->objects,
+                                            c->refs, c->err)) != 0)
+        return rc;
+    return rk_sensor_stix_scanner_refs(b, c->opt, c->a->proto, c->a->port, ALERT_SCANNER_REFS,
+                                       c->refs);
+}
+
+/* An alert's report and note; a sensor's alert also carries its evidence from the alerting bin
+ * (the cross-sensor series has no one bin to take it from). */
+static int alert_objects(struct rk_store *st, const struct rk_store_sensor_alert *sa,
+                         const struct rk_sensor_stix_options *opt, json_t *objects,
                          struct rk_err *err)
 {
     struct rk_sensor_alert a;
+    struct refs_ctx c = {.opt = opt,
+                         .a = &a,
+                         .modified_ns = revision_modified(sa->revision, sa->updated_us),
+                         .objects = objects,
+                         .refs = json_array(),
+                         .err = err};
+    const char *name = sa->sensor;
     int rc;
 
-    if ((rc = rk_sensor_alert_from_json(sa->json, &a, err)) != 0)
-        return rc;
-    return rk_sensor_stix_alert_revised(&a, NULL, revision_modified(sa->revision, sa->updated_us),
-                                        objects, err);
+    if (!c.refs)
+        return rk_err_set(err, RK_ENOMEM, "out of memory");
+    if ((rc = rk_sensor_alert_from_json(sa->json, &a, err)) == 0 && strcmp(sa->sensor, "*") != 0)
+        rc = rk_sensor_stored_bins(st, &name, 1, a.bin_start, a.bin_start + 1, evidence, &c, err);
+    if (rc == RK_ENOMEM)
+        rk_err_set(err, rc, "out of memory");
+    if (rc == 0)
+        rc = rk_sensor_stix_alert_revised(&a, c.refs, c.modified_ns, objects, err);
+    json_decref(c.refs);
+    return rc;
 }
 
 struct range_ctx {
+    struct rk_store *st;
     const struct rk_sensor_stix_options *opt;
     json_t *objects;
     struct rk_err *err;
@@ -118,7 +161,40 @@ static int range_alert(const struct rk_store_sensor_alert *a, void *ctx)
 {
     struct range_ctx *c = ctx;
 
-    return alert_objects(a, c->objects, c->err);
+    return alert_objects(c->st, a, c->opt, c->objects, c->err);
+}
+
+/* Drop the objects from index from on that repeat an earlier one (same id and modified): a
+ * sensor's identity comes with each of its bins, a source's SCO with each bin and alert that
+ * name it. Keeps the first of each. */
+static int drop_repeats(json_t *objects, size_t from, struct rk_err *err)
+{
+    json_t *seen = json_object(), *o;
+    const char *id, *mod;
+    char key[320];
+    size_t i = from, kept = from;
+    int rc = 0;
+
+    if (!seen)
+        return rk_err_set(err, RK_ENOMEM, "out of memory");
+    for (; rc == 0 && i < json_array_size(objects); i++) {
+        o = json_array_get(objects, i);
+        id = json_string_value(json_object_get(o, "id"));
+        mod = json_string_value(json_object_get(o, "modified"));
+
+        snprintf(key, sizeof(key), "%s|%s", id ? id : "", mod ? mod : "");
+        if (id && json_object_get(seen, key))
+            continue;
+        if (id && json_object_set_new(seen, key, json_true()) != 0)
+            rc = rk_err_set(err, RK_ENOMEM, "out of memory");
+        else if (kept != i && json_array_set(objects, kept, o) != 0)
+            rc = rk_err_set(err, RK_ENOMEM, "out of memory");
+        kept++;
+    }
+    json_decref(seen);
+    while (rc == 0 && json_array_size(objects) > kept)
+        json_array_remove(objects, json_array_size(objects) - 1);
+    return rc;
 }
 
 int rk_sensor_stix_range(struct rk_store *st, const char *const *sensors, size_t n, int64_t since,
@@ -127,7 +203,8 @@ int rk_sensor_stix_range(struct rk_store *st, const char *const *sensors, size_t
 {
     struct rk_sensor_stix_options def;
     struct rk_store_sensor_alert_query q;
-    struct range_ctx c = {opt, objects, err};
+    struct range_ctx c = {st, opt, objects, err};
+    size_t first = json_array_size(objects);
     int rc;
 
     if (!opt) {
@@ -142,7 +219,9 @@ int rk_sensor_stix_range(struct rk_store *st, const char *const *sensors, size_t
     q.n_sensors = n;
     q.since = since;
     q.until = until;
-    return rk_store_sensor_alerts(st, &q, range_alert, &c, err);
+    if ((rc = rk_store_sensor_alerts(st, &q, range_alert, &c, err)) != 0)
+        return rc;
+    return drop_repeats(objects, first, err);
 }
 
 /* ---- publishing
@@ -392,7 +471,7 @@ static int publish_alert(const struct rk_store_sensor_alert *a, void *ctx)
 
     if (!objects)
         return rk_err_set(p->err, RK_ENOMEM, "out of memory");
-    if ((rc = alert_objects(a, objects, p->err)) == 0)
+    if ((rc = alert_objects(p->st, a, &p->opt->stix, objects, p->err)) == 0)
         rc = put_objects(p, objects);
     json_decref(objects);
     if (rc != 0)

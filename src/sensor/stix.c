@@ -8,6 +8,7 @@
 #include "util/uuid.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -635,6 +636,117 @@ int rk_sensor_stix_bin(const struct rk_sensor_bin *b, const struct rk_sensor_sti
         if ((rc = victim(&c, &dos[i])) != 0)
             return oom(err);
     }
+    return 0;
+}
+
+/* The port row of (proto, port), or n_ports. */
+static size_t find_port(const struct rk_sensor_bin *b, uint8_t proto, uint16_t port)
+{
+    size_t p = 0;
+
+    while (p < b->n_ports && !(b->ports[p].proto == proto && b->ports[p].port == port))
+        p++;
+    return p;
+}
+
+/* SCOs of the port's first max clean sources (by packets), their ids in refs, and their time
+ * span. */
+static int evidence_scos(struct bctx *c, size_t p, size_t max, json_t *refs, int64_t *first,
+                         int64_t *last)
+{
+    const struct rk_sensor_bin *b = c->b;
+    char id[ID_MAX];
+    size_t n = 0;
+    int rc;
+
+    *first = INT64_MAX;
+    *last = INT64_MIN;
+    /* entries ascend by source row, and rows are by packets: the heaviest come first */
+    for (uint32_t k = b->pset_off[p]; k < b->pset_off[p + 1] && n < max; k++) {
+        const struct rk_sensor_source_row *s = &b->sources[b->pset[k] >> 1];
+
+        if (!(b->pset[k] & 1))
+            continue;
+        if ((rc = addr_sco(c, &s->addr, id)) != 0 || json_array_append_new(refs, json_string(id)))
+            return rc ? rc : RK_ENOMEM;
+        *first = s->first_ns < *first ? s->first_ns : *first;
+        *last = s->last_ns > *last ? s->last_ns : *last;
+        n++;
+    }
+    return 0;
+}
+
+int rk_sensor_stix_alert_evidence(const struct rk_sensor_bin *b, const struct rk_sensor_alert *a,
+                                  size_t max, int64_t modified_ns, json_t *objects, json_t *refs,
+                                  struct rk_err *err)
+{
+    struct bctx c;
+    char id[ID_MAX];
+    size_t p = find_port(b, a->proto, a->port);
+    json_t *scos;
+    int64_t first, last;
+    int rc;
+
+    if (!b->pset || p == b->n_ports || b->ports[p].sources_clean == 0 || max == 0)
+        return 0;
+    memset(&c, 0, sizeof(c));
+    c.b = b;
+    c.in = &b->info;
+    c.objects = objects;
+    ts_str((b->info.start + b->info.secs) * NS, c.created);
+    ts_str(revision_ns(b->info.start + b->info.secs, modified_ns), c.modified);
+    if (!(scos = json_array()))
+        return oom(err);
+    if ((rc = evidence_scos(&c, p, max, scos, &first, &last)) != 0) {
+        json_decref(scos);
+        return oom(err);
+    }
+    obj_id(id, "observed-data", "alert|%s|%s|%u|%u|%lld", rk_sensor_rule_name(a->rule), a->sensor,
+           a->proto, a->port, (long long)a->bin_start);
+    if (observed(&c, id, first, last, b->ports[p].packets_clean, scos) != 0 ||
+        json_array_append_new(refs, json_string(id)) != 0)
+        return oom(err);
+    return 0;
+}
+
+int rk_sensor_stix_scanner_refs(const struct rk_sensor_bin *b,
+                                const struct rk_sensor_stix_options *opt, uint8_t proto,
+                                uint16_t port, size_t max, json_t *refs)
+{
+    const struct rk_sensor_stix_options *o = opt;
+    struct rk_sensor_stix_options def;
+    size_t p = 0, done = 0, added = 0;
+    char text[RK_SENSOR_ADDR_STR], id[ID_MAX];
+    uint8_t *on_port;
+
+    if (!o) {
+        rk_sensor_stix_options_init(&def);
+        o = &def;
+    }
+    p = find_port(b, proto, port);
+    if (!b->pset || p == b->n_ports)
+        return 0; /* without the port's source set there is nothing to name */
+    if (!(on_port = calloc(b->n_sources ? b->n_sources : 1, 1)))
+        return RK_ENOMEM;
+    for (uint32_t k = b->pset_off[p]; k < b->pset_off[p + 1]; k++)
+        on_port[b->pset[k] >> 1] = (uint8_t)(b->pset[k] & 1);
+    /* the scanners rk_sensor_stix_bin exports, in the same order, that sent clean packets */
+    for (size_t i = 0; i < b->n_sources && done < o->top_sources && added < max; i++) {
+        if (!wants_scanner(&b->sources[i], o))
+            continue;
+        done++;
+        if (!on_port[i])
+            continue;
+        rk_sensor_addr_format(&b->sources[i].addr, text, sizeof(text));
+        obj_id(id, "observed-data", "scanner|%s|%lld|%s", b->info.sensor, (long long)b->info.start,
+               text);
+        if (json_array_append_new(refs, json_string(id)) != 0) {
+            free(on_port);
+            return RK_ENOMEM;
+        }
+        added++;
+    }
+    free(on_port);
     return 0;
 }
 

@@ -287,12 +287,61 @@ def cmd_stix(labels, bundle, alerts):
     reports = [o for o in objs if o["type"] == "report"]
     if len(reports) != len(al):
         bad(f"{len(reports)} reports, want one per alert ({len(al)})")
+    by_id = {o["id"]: o for o in objs}
+    summary_of = {(o["sensor_name"], o["first_observed"]): o for o in summaries}
+    n_evidence = 0
+    for r in reports:  # a sensor's alert carries its sources as evidence
+        ext = next(iter(r["extensions"].values()))
+        if ext["sensor_name"] == "*":
+            continue
+        evidence = [by_id.get(i) for i in r["object_refs"] if i.startswith("observed-data--")]
+        own = [e for e in evidence
+               if e and all(by_id.get(x, {}).get("type") == "ipv4-addr" for x in e["object_refs"])
+               and e["first_observed"] >= ext["bin_start"]]
+        if len(own) < 1:
+            bad(f"{r['id']}: no observed-data of the alert's sources")
+            continue
+        n_evidence += 1
+        # as many sources as the port had clean ones in the alerting bin, up to 20
+        s = summary_of.get((ext["sensor_name"], ext["bin_start"]))
+        row = next((p for p in (s or {}).get("top_ports", [])
+                    if p["port"] == ext["port"] and p["protocol"] == "tcp"), None)
+        named = max(len(e["object_refs"]) for e in own)  # the rest are single scanners
+        if row and named != min(20, row["sources_clean"]):
+            bad(f"{r['id']}: evidence names {named} sources, want {min(20, row['sources_clean'])}")
+        for e in own:
+            if e.get("object_marking_refs") != r.get("object_marking_refs"):
+                bad(f"{e['id']}: marking differs from its report's")
+    if reports and n_evidence == 0:
+        bad("no report with evidence")
     for t, n in (("extension-definition", 1), ("attack-pattern", 1)):
         if sum(1 for o in objs if o["type"] == t) != n:
             bad(f"want {n} {t}")
     if not any(o["type"] == "identity" and o["name"] == "renkei" for o in objs):
         bad("renkei's identity is missing")
     print(f"stix: {len(objs)} objects, {len(summaries)} summaries, {len(reports)} reports")
+
+
+def refs_of(o):
+    for k, v in o.items():
+        if k.endswith("_ref") and isinstance(v, str):
+            yield v
+        elif k.endswith("_refs") and isinstance(v, list):
+            yield from v
+
+
+def cmd_bundle(bundle):
+    """Each object once, and every reference resolves inside the bundle (markings aside)."""
+    objs = load(bundle)["objects"]
+    keys = [(o["id"], o.get("modified")) for o in objs]
+    if len(set(keys)) != len(keys):
+        bad(f"{len(keys) - len(set(keys))} repeated objects")
+    ids = {o["id"] for o in objs}
+    dangling = {r for o in objs for r in refs_of(o)
+                if not r.startswith("marking-definition--") and r not in ids}
+    if dangling:
+        bad(f"{len(dangling)} references to objects not in the bundle, e.g. {sorted(dangling)[0]}")
+    print(f"bundle: {len(objs)} objects, all references resolve")
 
 
 def cmd_same_objects(a, b):
@@ -369,7 +418,7 @@ def cmd_svg(path, top):
 
 
 def main():
-    cmds = {"split": cmd_split, "bins": cmd_bins, "top-ports": cmd_top_ports,
+    cmds = {"bundle": cmd_bundle, "split": cmd_split, "bins": cmd_bins, "top-ports": cmd_top_ports,
             "top-sources": cmd_top_sources, "alerts": cmd_alerts, "stix": cmd_stix,
             "geo-tables": cmd_geo_tables, "geo": cmd_geo, "svg": cmd_svg,
             "same-objects": cmd_same_objects}

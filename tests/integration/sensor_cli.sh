@@ -131,6 +131,7 @@ $check stix a.json published.json alerts1.json
     "$corpus/stix/schemas/schemas" published.json
 "$renkei" --data d1 sensor export --format stix -o range.json 2>/dev/null
 $check same-objects published.json range.json
+$check bundle range.json
 "$renkei" --data d1 validate published.json >/dev/null
 # provenance: the sensor's sharing group went with its objects
 "$renkei" --data d1 stats | grep -q "sensors"
@@ -175,5 +176,31 @@ grep -q "24h, 7d" err.txt
 expect 2 "$renkei" --data d1 sensor top --by planet
 expect 0 "$renkei" --data d1 sensor remove tokyo-6 --yes
 grep -q "removed with 72 bins" out.txt
+
+step "live capture on the loopback (root only): bins stored on stop, privileges dropped"
+if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
+    "$renkei" --data d3 init >/dev/null
+    "$renkei" --data d3 sensor add lo --prefix 127.77.0.0/16 --bin 1m --tlp green >/dev/null
+    (sleep 2; /usr/bin/python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(1, 41):
+    for p in (5060, 1900, 11211):
+        s.sendto(b'renkei', ('127.77.0.%d' % i, p))") &
+    expect 0 "$renkei" --data d3 sensor capture --duration 5 --filter 'udp and dst net 127.77.0.0/16' lo
+    wait
+    grep -q "capturing on lo" err.txt
+    grep -q "120 in sensors" out.txt || fail "capture: $(cat out.txt)"
+    "$renkei" --data d3 sensor top --json >live.json
+    [ "$(json "sorted(r['label'] for r in d['rows'])" <live.json)" = \
+        "['11211/udp', '1900/udp', '5060/udp']" ] || fail "live top: $(cat live.json)"
+    [ "$(json "d['rows'][0]['sources']" <live.json)" = 1 ]
+    [ "$("$renkei" --data d3 sensor list --json | json "d[0]['packets']")" = 120 ]
+    # the bins' summaries were published as they were stored
+    "$renkei" --data d3 export --collection sensors --type renkei-darknet-summary \
+        --format ndjson 2>/dev/null | head -1 | json "d['sensor_name']" | grep -qx lo
+else
+    echo "skipped: not root"
+fi
 
 echo "sensor CLI: all checks passed"

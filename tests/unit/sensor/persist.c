@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "renkei/sensor_store.h"
+#include "sensor/sensor_int.h"
 #include "util/buf.h"
 
 #define HOUR 3600
@@ -139,6 +140,39 @@ static void test_sensor_persist__damaged(void **state)
             rk_sensor_bin_free(d);
     }
     free(copy);
+    rk_buf_free(&x);
+    rk_sensor_bin_free(b);
+}
+
+/* Times at the ends of the range: a span wider than INT64_MAX (a merge of far-apart parts)
+ * comes back exactly; a last seen before first seen is refused as damage. */
+static void test_sensor_persist__extreme_spans(void **state)
+{
+    struct rk_sensor_bin *b = count(0, 300), *d;
+    struct rk_sensor_source_row *s;
+    struct rk_buf x;
+    struct rk_err err;
+
+    (void)state;
+    assert_true(b->n_sources > 1);
+    s = &b->sources[0];
+    s->first_ns = INT64_MIN + 5;
+    s->last_ns = INT64_MAX - 3;
+    b->sources[1].first_ns = INT64_MAX;
+    b->sources[1].last_ns = INT64_MAX;
+    encode(b, &x);
+    assert_int_equal(rk_sensor_bin_decode(&d, rk_buf_ptr(&x), rk_buf_len(&x), NULL), 0);
+    assert_true(d->sources[0].first_ns == INT64_MIN + 5);
+    assert_true(d->sources[0].last_ns == INT64_MAX - 3);
+    assert_true(d->sources[1].first_ns == INT64_MAX && d->sources[1].last_ns == INT64_MAX);
+    rk_sensor_bin_free(d);
+    rk_buf_free(&x);
+    /* last before first: the encoder writes what it is given, the decoder refuses it */
+    s->first_ns = 1000;
+    s->last_ns = 999;
+    encode(b, &x);
+    assert_int_equal(rk_sensor_bin_decode(&d, rk_buf_ptr(&x), rk_buf_len(&x), &err), RK_EFORMAT);
+    assert_null(d);
     rk_buf_free(&x);
     rk_sensor_bin_free(b);
 }
@@ -380,6 +414,7 @@ int test_sensor_persist_run(void)
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_sensor_persist__round_trip),
             cmocka_unit_test(test_sensor_persist__damaged),
+            cmocka_unit_test(test_sensor_persist__extreme_spans),
             cmocka_unit_test(test_sensor_persist__merge_exact),
             cmocka_unit_test(test_sensor_persist__merge_without_sets),
             cmocka_unit_test(test_sensor_persist__merge_mismatch),
