@@ -90,4 +90,80 @@ enum rk_egress_verdict rk_policy_may_send(const struct rk_policy *p,
 /* A short explanation of a verdict. */
 const char *rk_egress_verdict_text(enum rk_egress_verdict v);
 
+/* ---- identities (src/policy/identity.c) ------------------------------------------------------ */
+
+/* Longest organisation, group, user and collection-alias name, without the NUL. */
+#define RK_NAME_MAX 64
+
+/* 1 when s is a valid name for an organisation, group or user: 1 to RK_NAME_MAX characters
+ * from a-z, A-Z, 0-9, '.', '_', '-', starting with a letter or digit. (No ':' keeps user
+ * names usable in HTTP Basic credentials.) */
+int rk_policy_name_ok(const char *s);
+
+/* ---- secrets (src/policy/auth.c) ------------------------------------------------------------ *
+ * A user's secret is a server-generated token "rk_" + 16 hex digits of a public key id + 64 hex
+ * digits (256 bits) from getrandom. It is shown once; the store keeps the key id, a random salt
+ * and PBKDF2-HMAC-SHA256 of the token. The key id finds the credential without a scan; the
+ * same token works as a Bearer token and as the password of HTTP Basic. */
+
+#define RK_SECRET_KEY_ID_LEN 16  /* hex digits */
+#define RK_SECRET_TOKEN_LEN  83  /* characters, without the NUL */
+#define RK_SECRET_SALT_LEN   16
+#define RK_SECRET_HASH_LEN   32
+#define RK_SECRET_ITERATIONS 100000 /* about 10 ms per check; see docs/internals/taxii.md */
+
+/* The stored form of a secret. */
+struct rk_secret_hash {
+    char key_id[RK_SECRET_KEY_ID_LEN + 1];
+    uint8_t salt[RK_SECRET_SALT_LEN];
+    uint8_t hash[RK_SECRET_HASH_LEN];
+    unsigned iterations;
+};
+
+/* A new random token (NUL-terminated, to show once; wipe it after) and its stored form. */
+void rk_policy_secret_new(char token[RK_SECRET_TOKEN_LEN + 1], struct rk_secret_hash *out);
+/* The key id of a presented token into key_id. RK_EFORMAT when it is not shaped like one. */
+int rk_policy_secret_key_id(const char *token, size_t len,
+                            char key_id[RK_SECRET_KEY_ID_LEN + 1]);
+/* 0 when token is the secret h was made from, RK_EAUTH otherwise (constant-time compare). */
+int rk_policy_secret_verify(const struct rk_secret_hash *h, const char *token, size_t len);
+
+/* Client certificates are registered by the SHA-256 fingerprint of their DER encoding. */
+#define RK_FINGERPRINT_HEX_LEN 64
+/* The fingerprint of a DER certificate as lower-case hex. */
+void rk_policy_cert_fingerprint(const uint8_t *der, size_t len,
+                                char out[RK_FINGERPRINT_HEX_LEN + 1]);
+/* Normalise a fingerprint written as hex, with or without ':' separators, in either case.
+ * RK_EFORMAT when it is not 32 bytes of hex. */
+int rk_policy_fingerprint_parse(const char *s, char out[RK_FINGERPRINT_HEX_LEN + 1]);
+
+/* ---- collection rights (src/policy/rights.c) ------------------------------------------------ */
+
+/* Who a grant on a collection is for. */
+enum rk_grant_subject {
+    RK_GRANT_ORG = 0,       /* the users of one organisation */
+    RK_GRANT_GROUP = 1,     /* the users of every organisation in a sharing group */
+    RK_GRANT_AUTHENTICATED, /* every authenticated user of the node */
+    RK_GRANT_PUBLIC         /* anyone, anonymous clients too (read only) */
+};
+
+/* One grant: read and/or write on a collection for a subject. Strings are borrowed. */
+struct rk_collection_grant {
+    enum rk_grant_subject kind;
+    const char *subject; /* organisation or group name; "" for the other kinds */
+    int can_read;
+    int can_write;
+};
+
+/* "org", "group", "authenticated", "public"; parse accepts the same names. */
+const char *rk_grant_subject_name(enum rk_grant_subject k);
+int rk_grant_subject_parse(const char *s, enum rk_grant_subject *out);
+
+/* What who may do on a collection with grants g[0..n): the can_read / can_write of the TAXII
+ * collection resource. Writing also needs the writer, admin or sync role; anonymous clients
+ * only ever read, and only through a public grant. Checked before the sharing table. */
+void rk_policy_collection_rights(const struct rk_principal *who,
+                                 const struct rk_collection_grant *g, size_t n, int *can_read,
+                                 int *can_write);
+
 #endif

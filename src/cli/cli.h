@@ -73,5 +73,21 @@ int cmd_stats(struct rk_cli *cli, int argc, char **argv);
 int cmd_validate(struct rk_cli *cli, int argc, char **argv);
 int cmd_config(struct rk_cli *cli, int argc, char **argv);
 int cmd_sensor(struct rk_cli *cli, int argc, char **argv);
+int cmd_serve(struct rk_cli *cli, int argc, char **argv);
+int cmd_org(struct rk_cli *cli, int argc, char **argv);
+int cmd_group(struct rk_cli *cli, int argc, char **argv);
+int cmd_user(struct rk_cli *cli, int argc, char **argv);
+int cmd_collection(struct rk_cli *cli, int argc, char **argv);
+int cmd_audit(struct rk_cli *cli, int argc, char **argv);
+int cmd_match(struct rk_cli *cli, int argc, char **argv);
+
+/* Helpers of the access-control commands (cmd_org.c, cmd_audit.c). */
+/* Print err for a failed access command; 1 for refusals the operator can fix, else 3. */
+int cli_access_status(const char *what, int rc, const struct rk_err *err);
+/* Append an "admin" record for this command line to the audit log. */
+void cli_audit_admin(struct rk_cli *cli, struct rk_store *st, int argc, char **argv,
+                     int status);
+/* Print a JSON value indented, with a newline. */
+void cli_print_json(json_t *j);
 
 #endif

@@ -1,19 +1,26 @@
 /* cmd_init.c - `renkei init`: create a node (data directory, store, default collection). */
 #include "cli.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "renkei/stix.h"
+#include "renkei/store_access.h"
+#include "renkei/taxii.h"
 #include "util/rktime.h"
 
 struct init_opts {
     const char *name;
     const char *org;
     const char *default_tlp;
+    const char *tls_san; /* extra DNS names / addresses for the certificate */
+    int no_tls;
 };
 
 static void init_usage(void)
@@ -26,7 +33,16 @@ static void init_usage(void)
            "  --name NAME          the node's name (default: the host name)\n"
            "  --org ORG            the organisation that runs the node (default: \"local\")\n"
            "  --default-tlp LEVEL  TLP for objects without a TLP marking: clear, green, amber\n"
-           "                       (default), amber+strict or red\n");
+           "                       (default), amber+strict or red\n"
+           "  --tls-san NAMES      host names and addresses (comma-separated) the TLS\n"
+           "                       certificate is also valid for, besides localhost, 127.0.0.1\n"
+           "                       and ::1\n"
+           "  --no-tls             make no TLS key and certificate (bring your own to\n"
+           "                       'renkei serve --cert --key')\n\n"
+           "The TAXII server's key (ECDSA P-256) and a self-signed certificate are written to\n"
+           "DATA/tls/key.pem and DATA/tls/cert.pem; the certificate's SHA-256 fingerprint is\n"
+           "printed so partners can pin it. The organisation ORG is registered for\n"
+           "'renkei user add --org ORG'.\n");
 }
 
 static int parse_init_args(struct init_opts *o, int argc, char **argv)
@@ -34,6 +50,8 @@ static int parse_init_args(struct init_opts *o, int argc, char **argv)
     static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
                                          {"org", required_argument, NULL, 'o'},
                                          {"default-tlp", required_argument, NULL, 't'},
+                                         {"tls-san", required_argument, NULL, 's'},
+                                         {"no-tls", no_argument, NULL, 'N'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     enum rk_tlp tlp;
@@ -48,6 +66,8 @@ static int parse_init_args(struct init_opts *o, int argc, char **argv)
                 return cli_usage_error("init", "--default-tlp: unknown TLP level '%s'", optarg);
             o->default_tlp = rk_tlp_name(tlp);
             break;
+        case 's': o->tls_san = optarg; break;
+        case 'N': o->no_tls = 1; break;
         case 'h': init_usage(); exit(RK_EXIT_OK);
         default: return cli_usage_error("init", "unknown option '%s'", argv[optind - 1]);
         }
@@ -104,11 +124,35 @@ static int create_node(struct rk_store *st, const struct init_opts *o, struct rk
         (rc = rk_store_setting_set(st, "node.default_tlp", o->default_tlp, err)) != 0 ||
         (rc = rk_store_collection_add(st, &c, err)) != 0 ||
         (rc = store_identity(st, o->name, identity, sizeof(identity), err)) != 0 ||
-        (rc = rk_store_setting_set(st, "node.identity", identity, err)) != 0)
+        (rc = rk_store_setting_set(st, "node.identity", identity, err)) != 0 ||
+        (rc = rk_store_org_add(st, o->org, "", err)) != 0)
         return rc;
     printf("created node '%s' (organisation %s, default TLP %s) in %s\n", o->name, o->org,
            o->default_tlp, "the data directory");
     printf("  default collection %s, node identity %s\n", c.id, identity);
+    return 0;
+}
+
+/* The TAXII server's key and self-signed certificate in DATA/tls/. */
+static int make_tls(const struct rk_cli *cli, const struct init_opts *o, struct rk_err *err)
+{
+    char dir[4096], key[4200], cert[4200], fp[RK_FINGERPRINT_HEX_LEN + 1], sans[1024];
+    int rc;
+
+    snprintf(dir, sizeof(dir), "%s/tls", cli->data_dir);
+    snprintf(key, sizeof(key), "%s/key.pem", dir);
+    snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+    snprintf(sans, sizeof(sans), "localhost,127.0.0.1,::1%s%s", o->tls_san ? "," : "",
+             o->tls_san ? o->tls_san : "");
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return rk_err_set(err, RK_EIO, "%s: %s", dir, strerror(errno));
+    if ((rc = rk_taxii_tls_create_self_signed(key, cert, o->name, sans, 825, fp, err)) != 0)
+        return rc;
+    printf("  TLS key and self-signed certificate in %s/tls/ (for %s)\n", cli->data_dir, sans);
+    printf("  certificate SHA-256 fingerprint ");
+    for (int i = 0; i < RK_FINGERPRINT_HEX_LEN; i += 2)
+        printf("%c%c%s", toupper((unsigned char)fp[i]), toupper((unsigned char)fp[i + 1]),
+               i + 2 < RK_FINGERPRINT_HEX_LEN ? ":" : "\n");
     return 0;
 }
 
@@ -137,5 +181,7 @@ int cmd_init(struct rk_cli *cli, int argc, char **argv)
     }
     rc = create_node(st, &o, &err);
     rk_store_close(st);
+    if (rc == 0 && !o.no_tls)
+        rc = make_tls(cli, &o, &err);
     return rc ? cli_fail("init failed", rc, &err) : RK_EXIT_OK;
 }

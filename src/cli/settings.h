@@ -19,6 +19,8 @@ struct rk_settings {
     int64_t taxii_page_size;
     int64_t taxii_max_page_size;
     int64_t taxii_connection_timeout;
+    int64_t taxii_max_connections;
+    int64_t taxii_per_ip_connections;
     char sensor_collection[RK_CONFIG_STR_MAX];
     int64_t sensor_mem_cap;
     char sensor_scanners[RK_CONFIG_STR_MAX];

@@ -6,6 +6,7 @@
  * Components are migrated in list order, so a later one may refer to an earlier one's tables.
  */
 #include "store/sqlite.h"
+#include "store/sqlite_access.h"
 
 #include <string.h>
 
@@ -14,6 +15,10 @@
 
 static const struct rk_sqlite_component *const components[] = {
         &rk_sqlite_core_schema,
+        &rk_sqlite_access_schema,
+        &rk_sqlite_grants_schema,
+        &rk_sqlite_status_schema,
+        &rk_sqlite_audit_schema,
         &rk_sqlite_sensor_schema,
 };
 

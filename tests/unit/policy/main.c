@@ -7,5 +7,7 @@ int main(void)
 
     failed += test_policy_read_run();
     failed += test_policy_egress_run();
+    failed += test_policy_secret_run();
+    failed += test_policy_rights_run();
     return failed ? 1 : 0;
 }

@@ -10,5 +10,7 @@
 
 int test_policy_read_run(void);
 int test_policy_egress_run(void);
+int test_policy_secret_run(void);
+int test_policy_rights_run(void);
 
 #endif

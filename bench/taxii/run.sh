@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# bench/taxii/run.sh BUILD_DIR - TAXII server throughput against nginx on this machine.
+#
+# Builds a node with a collection of 1M indicators (RK_BENCH_OBJECTS), serves it over plain
+# HTTP on loopback, and measures with wrk in the same run:
+#   GET   a page of 100 indicators at a random position (added_after), HTTP Basic, 64
+#         connections: renkei vs nginx serving a static file holding the same response body
+#         (the limit of an HTTP server here). Requests/s and p99 latency, median of 3 runs.
+#   POST  envelopes of 1,000 distinct indicators into another collection: objects/s, checked
+#         against the store afterwards (every object stored once).
+# Needs wrk and nginx (Debian: wrk, nginx-light). Prints a markdown table.
+set -euo pipefail
+build=$(cd "${1:-build/release}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+work=${RK_BENCH_DIR:-/tmp/renkei-bench-taxii}
+n=${RK_BENCH_OBJECTS:-1000000}
+runs=${RK_BENCH_RUNS:-3}
+secs=${RK_BENCH_SECONDS:-10}
+conns=${RK_BENCH_CONNECTIONS:-64}
+threads=${RK_BENCH_SERVER_THREADS:-4}
+post_envelopes=${RK_BENCH_ENVELOPES:-1500}
+renkei="$build/renkei"
+gen="$build/bench/gen_indicators"
+node="$work/node"
+port=$((20000 + RANDOM % 20000))
+nginx_port=$((port + 1))
+pids=()
+
+for tool in wrk nginx; do
+    command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || {
+        echo "bench/taxii: $tool is missing (scripts/deps.sh bench installs it)" >&2
+        exit 1
+    }
+done
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+mkdir -p "$work"
+
+# ---- the node: 1M indicators in collection "bench" -----------------------------------------
+lines="$work/indicators-$n.jsonl"
+[[ -s "$lines" ]] || "$gen" lines "$n" 7 > "$lines"
+rm -rf "$node"
+"$renkei" --data "$node" init --name bench --org bench-org --no-tls >/dev/null
+"$renkei" --data "$node" collection add bench --read org:bench-org >/dev/null
+"$renkei" --data "$node" collection add ingest --read org:bench-org --write org:bench-org >/dev/null
+reader=$("$renkei" --data "$node" user add reader --org bench-org --role reader --json | tail -1 |
+         /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+writer=$("$renkei" --data "$node" user add writer --org bench-org --role writer --json | tail -1 |
+         /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+start=$(date +%s.%N)
+"$renkei" -q --data "$node" import -c bench --org bench-org "$lines"
+echo "bench/taxii: imported $n indicators in $(echo "$(date +%s.%N) - $start" | bc) s" >&2
+
+# ---- POST bodies: envelopes of 1,000 distinct indicators ------------------------------------
+envdir="$work/envelopes-$post_envelopes"
+if [[ ! -s "$envdir/env-$((post_envelopes - 1)).json" ]]; then
+    rm -rf "$envdir" && mkdir -p "$envdir"
+    "$gen" envelopes 1000 "$post_envelopes" 11 "$envdir"
+fi
+
+# ---- the servers ----------------------------------------------------------------------------
+"$renkei" -q --data "$node" serve --insecure-http --port "$port" --threads "$threads" \
+    > "$work/serve.log" 2>&1 &
+pids+=($!)
+basic_reader="Basic $(printf 'reader:%s' "$reader" | base64 -w0)"
+basic_writer="Basic $(printf 'writer:%s' "$writer" | base64 -w0)"
+for _ in $(seq 100); do
+    curl -sf -o /dev/null -H 'Accept: application/taxii+json;version=2.1' \
+        "http://127.0.0.1:$port/taxii2/" && break
+    sleep 0.1
+done
+
+page="/api/collections/bench/objects/?limit=100"
+positions="$work/positions.txt"
+/usr/bin/python3 - "$port" "$basic_reader" "$positions" <<'PY'
+import http.client, json, random, sys
+port, auth, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+h = {"Accept": "application/taxii+json;version=2.1", "Authorization": auth}
+c = http.client.HTTPConnection("127.0.0.1", port)
+pos, after = [], None
+while True:  # every 2,000th date_added across the whole collection: pages start anywhere
+    q = "/api/collections/bench/manifest/?limit=1000" + ("&added_after=" + after if after else "")
+    c.request("GET", q, headers=h)
+    r = c.getresponse()
+    d = json.loads(r.read() or b"{}")
+    recs = d.get("objects", [])
+    pos += [x["date_added"] for x in recs[::200]]
+    if not d.get("more"):
+        break
+    after = r.getheader("X-TAXII-Date-Added-Last")
+random.seed(1)
+pos = [p for p in pos if p < recs[-101]["date_added"]]  # a full page after each
+open(out, "w").write("\n".join(random.sample(pos, min(len(pos), 2000))) + "\n")
+PY
+body="$work/nginx/page.json"
+mkdir -p "$work/nginx/logs"
+curl -sf -H 'Accept: application/taxii+json;version=2.1' -H "Authorization: $basic_reader" \
+    "http://127.0.0.1:$port$page&added_after=$(head -1 "$positions")" > "$body"
+cat > "$work/nginx/nginx.conf" <<EOF
+worker_processes 2;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    open_file_cache max=16;
+    types { }
+    default_type "application/taxii+json;version=2.1";
+    server {
+        listen 127.0.0.1:$nginx_port;
+        location / { root $work/nginx; }
+    }
+}
+EOF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+sleep 1
+
+# ---- measure --------------------------------------------------------------------------------
+# the import leaves a gigabyte of dirty pages: let writeback finish, then warm both servers up
+# (one untimed run each), so the runs below measure serving, not the disk
+sync
+RK_BENCH_POSITIONS="$positions" RK_BENCH_AUTH="$basic_reader" RK_BENCH_PATH="$page" \
+    wrk -t2 -c"$conns" -d5s -s "$here/get.lua" "http://127.0.0.1:$port" >/dev/null 2>&1
+wrk -t2 -c"$conns" -d5s "http://127.0.0.1:$nginx_port/page.json" >/dev/null 2>&1
+wrk_json() { # wrk output -> {"rps":..., "p99_ms":..., "p50_ms":...}
+    /usr/bin/python3 -c '
+import json, re, sys
+t = sys.stdin.read()
+def ms(v, u): return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[u]
+p = {k: ms(*re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)" % k, t, re.M).groups()) for k in ("50", "99")}
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+print(json.dumps({"rps": rps, "p50_ms": p["50"], "p99_ms": p["99"],
+                  "errors": int(non2xx.group(1)) if non2xx else 0}))'
+}
+results=()
+for i in $(seq "$runs"); do
+    r=$(RK_BENCH_POSITIONS="$positions" RK_BENCH_AUTH="$basic_reader" RK_BENCH_PATH="$page" \
+        wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$here/get.lua" "http://127.0.0.1:$port" \
+        2>/dev/null | wrk_json)
+    g=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$nginx_port/page.json" |
+        wrk_json)
+    results+=("$r" "$g")
+done
+before=$("$renkei" --data "$node" stats --json | /usr/bin/python3 -c \
+    'import json,sys; print(json.load(sys.stdin)["versions"])')
+post=$(RK_BENCH_ENVELOPES="$envdir" RK_BENCH_ENVELOPE_COUNT="$post_envelopes" RK_BENCH_THREADS=2 \
+       RK_BENCH_AUTH="$basic_writer" RK_BENCH_PATH="/api/collections/ingest/objects/" \
+       wrk -t2 -c8 -d"${secs}s" --latency -s "$here/post.lua" "http://127.0.0.1:$port" \
+       2>/dev/null | wrk_json)
+after=$("$renkei" --data "$node" stats --json | /usr/bin/python3 -c \
+    'import json,sys; print(json.load(sys.stdin)["versions"])')
+
+/usr/bin/python3 - "$n" "$conns" "$secs" "$before" "$after" "$post" "$(wc -c < "$body")" \
+    "${results[@]}" <<'PY'
+import json, statistics, sys
+n, conns, secs, before, after = (int(x) for x in sys.argv[1:6])
+post, size = json.loads(sys.argv[6]), int(sys.argv[7])
+runs = [json.loads(x) for x in sys.argv[8:]]
+ours, nginx = runs[0::2], runs[1::2]
+med = lambda rs, k: statistics.median(r[k] for r in rs)
+print("GET a page of 100 indicators (%d bytes) from a %d-object collection, %d connections, "
+      "%d runs of %d s, medians:" % (size, n, conns, len(ours), secs))
+print()
+print("| server | requests/s | p50 ms | p99 ms | non-2xx |")
+print("|---|---|---|---|---|")
+for name, rs in (("renkei serve (TAXII, Basic auth, random positions)", ours),
+                 ("nginx, the same body as a static file", nginx)):
+    print("| %s | %.0f | %.2f | %.2f | %d |" % (name, med(rs, "rps"), med(rs, "p50_ms"),
+                                              med(rs, "p99_ms"), sum(r["errors"] for r in rs)))
+print()
+print("renkei / nginx: %.0f%% of nginx's requests/s" % (100 * med(ours, "rps") / med(nginx, "rps")))
+stored = after - before
+print()
+print("POST envelopes of 1,000 indicators, 8 connections, %d s: %.1f requests/s = %.0f objects/s"
+      " (p99 %.0f ms); the store gained %d objects (%.0f objects/s)" % (
+          secs, post["rps"], post["rps"] * 1000, post["p99_ms"], stored, stored / secs))
+PY

@@ -1,0 +1,138 @@
+/* sqlite_audit.c - the append-only audit log: who read and wrote what, from where. */
+#include "store/sqlite_access.h"
+
+#include <string.h>
+
+#include "renkei/store_access.h"
+
+static const struct rk_sqlite_step audit_steps[] = {
+    {1, "audit log",
+     "CREATE TABLE audit_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, at_us INTEGER NOT NULL,"
+     " user TEXT NOT NULL, org TEXT NOT NULL, address TEXT NOT NULL, action TEXT NOT NULL,"
+     " endpoint TEXT NOT NULL, collection TEXT NOT NULL, detail TEXT NOT NULL,"
+     " status INTEGER NOT NULL, count INTEGER NOT NULL);"
+     "CREATE INDEX audit_log_at ON audit_log (at_us);"
+     "CREATE INDEX audit_log_user ON audit_log (user, seq);"
+     /* append-only: nothing in renkei updates or deletes, and the table refuses it */
+     "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN"
+     " SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+     "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN"
+     " SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+     NULL},
+};
+
+const struct rk_sqlite_component rk_sqlite_audit_schema = {
+    "audit",
+    audit_steps,
+    sizeof(audit_steps) / sizeof(audit_steps[0]),
+};
+
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+static int insert_record(struct rk_sqlite *s, sqlite3_stmt *stmt, const struct rk_audit_record *r,
+                         struct rk_err *err)
+{
+    int rc;
+
+    sqlite3_bind_int64(stmt, 1, r->at_us);
+    rk_sqlite_bind_str(stmt, 2, nz(r->user));
+    rk_sqlite_bind_str(stmt, 3, nz(r->org));
+    rk_sqlite_bind_str(stmt, 4, nz(r->address));
+    rk_sqlite_bind_str(stmt, 5, nz(r->action));
+    rk_sqlite_bind_str(stmt, 6, nz(r->endpoint));
+    rk_sqlite_bind_str(stmt, 7, nz(r->collection));
+    rk_sqlite_bind_str(stmt, 8, nz(r->detail));
+    sqlite3_bind_int(stmt, 9, r->status);
+    sqlite3_bind_int64(stmt, 10, r->count);
+    rc = rk_sqlite_step_done(s, stmt, "appending to the audit log", err);
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+int rk_store_audit_append(struct rk_store *st, const struct rk_audit_record *r, size_t n,
+                          struct rk_err *err)
+{
+    const char *sql = "INSERT INTO audit_log (at_us, user, org, address, action, endpoint,"
+                      " collection, detail, status, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                      " ?8, ?9, ?10)";
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if (n == 0)
+        return 0;
+    if ((rc = rk_sqlite_begin(s, err)) != 0)
+        return rc;
+    if ((rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) != 0)
+        goto out;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = insert_record(s, stmt, &r[i], err);
+    rk_sqlite_release(s, stmt);
+out:
+    if (rc != 0) {
+        rk_sqlite_rollback(s);
+        return rc;
+    }
+    return rk_sqlite_commit(s, err);
+}
+
+/* The WHERE clause for f, with parameters ?1..?5 always bound (NULL/0 mean "any"). */
+#define AUDIT_WHERE                                                                                \
+    " WHERE (?1 IS NULL OR user = ?1) AND (?2 IS NULL OR action = ?2)"                            \
+    " AND (?3 IS NULL OR collection = ?3) AND at_us >= ?4 AND (?5 = 0 OR at_us <= ?5)"
+
+static void bind_filter(sqlite3_stmt *stmt, const struct rk_audit_filter *f)
+{
+    rk_sqlite_bind_str(stmt, 1, f->user);
+    rk_sqlite_bind_str(stmt, 2, f->action);
+    rk_sqlite_bind_str(stmt, 3, f->collection);
+    sqlite3_bind_int64(stmt, 4, f->since_us);
+    sqlite3_bind_int64(stmt, 5, f->until_us);
+    sqlite3_bind_int64(stmt, 6, f->limit ? (sqlite3_int64)f->limit : -1);
+}
+
+static void record_from_row(sqlite3_stmt *stmt, struct rk_audit_record *r)
+{
+    r->seq = sqlite3_column_int64(stmt, 0);
+    r->at_us = sqlite3_column_int64(stmt, 1);
+    r->user = rk_sqlite_access_text(stmt, 2);
+    r->org = rk_sqlite_access_text(stmt, 3);
+    r->address = rk_sqlite_access_text(stmt, 4);
+    r->action = rk_sqlite_access_text(stmt, 5);
+    r->endpoint = rk_sqlite_access_text(stmt, 6);
+    r->collection = rk_sqlite_access_text(stmt, 7);
+    r->detail = rk_sqlite_access_text(stmt, 8);
+    r->status = sqlite3_column_int(stmt, 9);
+    r->count = sqlite3_column_int64(stmt, 10);
+}
+
+int rk_store_audit_query(struct rk_store *st, const struct rk_audit_filter *f,
+                         int (*fn)(const struct rk_audit_record *r, void *ctx), void *ctx,
+                         struct rk_err *err)
+{
+    /* the most recent `limit` matches, delivered oldest first */
+    static const char sql[] =
+            "SELECT * FROM (SELECT seq, at_us, user, org, address, action, endpoint, collection,"
+            " detail, status, count FROM audit_log" AUDIT_WHERE " ORDER BY seq DESC LIMIT ?6)"
+            " ORDER BY seq";
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    sqlite3_stmt *stmt = NULL;
+    struct rk_audit_record r;
+    int rc, src;
+
+    if ((rc = rk_sqlite_acquire(s, sql, sizeof(sql) - 1, &stmt, err)) != 0)
+        return rc;
+    bind_filter(stmt, f);
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        record_from_row(stmt, &r);
+        if ((rc = fn(&r, ctx)) != 0)
+            break;
+    }
+    if (rc == 0 && src != SQLITE_DONE && src != SQLITE_ROW)
+        rc = rk_sqlite_fail(s, src, "reading the audit log", err);
+    rk_sqlite_release(s, stmt);
+    return rc;
+}

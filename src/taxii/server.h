@@ -1,0 +1,198 @@
+/* server.h - the TAXII server's internals: the daemon, per-request state, the access snapshot,
+ * store handle pool, audit queue, and the endpoint handlers (server_*.c). */
+#ifndef RK_TAXII_SERVER_H
+#define RK_TAXII_SERVER_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "renkei/policy.h"
+#include "renkei/store.h"
+#include "renkei/store_access.h"
+#include "renkei/taxii.h"
+#include "taxii/http_request.h"
+#include "taxii/server_next.h"
+#include "taxii/server_ratelimit.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/map.h"
+
+#define RK_TAXII_MEDIA_TYPE    "application/taxii+json;version=2.1"
+#define RK_TAXII_STIX_MEDIA    "application/stix+json;version=2.1"
+#define RK_TAXII_ARENA_MAX     (4u << 20) /* per-request parsing memory */
+#define RK_TAXII_ADDR_MAX      64
+#define RK_TAXII_AUDIT_BACKLOG 100000 /* queued audit records before producers wait */
+
+/* ---- store handle pool (server_pool.c) ------------------------------------------------------ */
+
+/* One store handle per concurrent request: SQLite handles are single-threaded. */
+struct rk_taxii_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    struct rk_store **all;
+    struct rk_store **idle;
+    size_t n, n_idle;
+};
+
+int rk_taxii_pool_init(struct rk_taxii_pool *p, const char *dir, size_t n, struct rk_err *err);
+/* Wait for an idle handle. */
+struct rk_store *rk_taxii_pool_get(struct rk_taxii_pool *p);
+void rk_taxii_pool_put(struct rk_taxii_pool *p, struct rk_store *st);
+void rk_taxii_pool_fini(struct rk_taxii_pool *p);
+
+/* ---- access snapshot (server_access.c) ----------------------------------------------------- */
+
+/* Everything the store says about who may do what, loaded as one immutable snapshot and
+ * replaced whenever the store's access generation moves. Requests hold a reference. */
+struct rk_taxii_user {
+    char *name, *org;
+    enum rk_role role;
+    const char **groups; /* the organisation's sharing groups */
+    size_t n_groups;
+};
+
+struct rk_taxii_names {
+    const char **names;
+    size_t n;
+};
+
+struct rk_taxii_coll {
+    struct rk_collection c;
+    struct rk_collection_grant *grants;
+    size_t n_grants;
+    struct rk_collection_sharing sharing;
+};
+
+struct rk_taxii_access {
+    int refs;
+    int64_t generation;
+    struct rk_map *users;   /* name -> struct rk_taxii_user */
+    struct rk_map *org_groups; /* organisation -> struct rk_taxii_names (its groups) */
+    struct rk_map *secrets; /* key id -> struct rk_taxii_secret (server_access.c) */
+    struct rk_map *certs;   /* fingerprint -> user name (owned string) */
+    struct rk_map *colls;   /* id and alias -> struct rk_taxii_coll (ids own, aliases borrow) */
+    struct rk_taxii_coll **order; /* collections in creation order */
+    size_t n_colls;
+    struct rk_policy policy;
+};
+
+/* The current snapshot (reloaded first when the generation moved), with a reference. */
+int rk_taxii_access_acquire(struct rk_taxii_server *srv, struct rk_store *st,
+                            struct rk_taxii_access **out, struct rk_err *err);
+void rk_taxii_access_release(struct rk_taxii_server *srv, struct rk_taxii_access *a);
+void rk_taxii_access_free(struct rk_taxii_access *a);
+/* Look up a collection by id or alias, NULL when unknown. */
+const struct rk_taxii_coll *rk_taxii_access_coll(const struct rk_taxii_access *a,
+                                                 const char *id_or_alias);
+/* The user a presented secret belongs to; RK_EAUTH when it does not verify. */
+int rk_taxii_access_check_secret(struct rk_taxii_server *srv, const struct rk_taxii_access *a,
+                                 const char *token, size_t len,
+                                 const struct rk_taxii_user **out);
+/* The user a client certificate fingerprint is registered to, or NULL. */
+const struct rk_taxii_user *rk_taxii_access_cert_user(const struct rk_taxii_access *a,
+                                                      const char *fingerprint);
+
+/* The cache of verified secrets. */
+struct rk_taxii_vcache *rk_taxii_vcache_new(void);
+void rk_taxii_vcache_free(struct rk_taxii_vcache *v);
+
+/* ---- audit queue (server_audit.c) ----------------------------------------------------------- */
+
+struct rk_taxii_audit;
+
+/* A queue written to the store by its own thread, in batches. */
+int rk_taxii_audit_start(struct rk_taxii_audit **out, const char *dir, struct rk_err *err);
+/* Copy r into the queue (waits when the backlog is full, so no record is ever dropped). */
+void rk_taxii_audit_add(struct rk_taxii_audit *q, const struct rk_audit_record *r);
+/* Flush what is queued and stop. Accepts NULL. */
+void rk_taxii_audit_stop(struct rk_taxii_audit *q);
+
+/* ---- the server ----------------------------------------------------------------------------- */
+
+struct rk_taxii_vcache; /* verified secrets (server_access.c) */
+
+struct rk_taxii_server {
+    struct rk_taxii_config cfg; /* strings point into owned copies below */
+    char *data_dir, *listen, *cert_pem, *key_pem, *client_ca_pem, *api_root, *title,
+            *description, *contact;
+    struct MHD_Daemon *mhd;
+    unsigned port;
+    struct rk_taxii_pool pool;
+    struct rk_taxii_ratelimit *rl;
+    struct rk_taxii_audit *audit;
+    struct rk_taxii_vcache *vcache;
+    uint8_t next_key[RK_TAXII_NEXT_KEY_LEN];
+    void *tls_trust; /* gnutls_certificate_credentials_t with client_ca_pem, or NULL */
+    pthread_mutex_t access_lock;
+    struct rk_taxii_access *access; /* the current snapshot */
+};
+
+/* Who is asking, once authenticated. */
+struct rk_taxii_who {
+    struct rk_principal p;
+    const struct rk_taxii_user *user; /* NULL when anonymous */
+    const char *how;                  /* "anonymous", "basic", "bearer", "certificate" */
+};
+
+/* The state of one request, from the first byte to the completion callback. */
+struct rk_taxii_conn {
+    struct rk_taxii_server *srv;
+    struct MHD_Connection *mhd;
+    struct rk_arena *arena;
+    char *uri; /* the raw request target */
+    struct rk_taxii_request req;
+    struct rk_err err;
+    int started;         /* headers have been looked at */
+    int responded;       /* a response is queued */
+    int body_too_large;  /* the body went past max_content_length */
+    int64_t started_us;
+    struct rk_buf body;
+    char addr[RK_TAXII_ADDR_MAX];
+    struct rk_store *st;           /* checked out for the handler, NULL otherwise */
+    struct rk_taxii_access *access; /* held for the request, NULL until authenticated */
+    struct rk_taxii_who who;
+    const struct rk_taxii_coll *coll; /* the collection of the route, once checked */
+    int can_read, can_write;
+    const char *allow;    /* Allow header of a 405 */
+    unsigned retry_after; /* Retry-After of a 429 */
+    struct rk_audit_record audit; /* filled by handlers; queued on completion */
+};
+
+/* ---- responses (server_response.c) ---------------------------------------------------------- */
+
+/* Queue a response with body (taken over: freed by MHD) and the TAXII Content-Type. */
+int rk_taxii_respond(struct rk_taxii_conn *c, unsigned status, struct rk_buf *body,
+                     const char *date_first, const char *date_last);
+/* Queue a TAXII error document with title, the description from fmt, and http_status. */
+int rk_taxii_respond_error(struct rk_taxii_conn *c, unsigned status, const char *title,
+                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Copy untrusted text for a log line: control characters, quotes and backslashes as \xNN. */
+void rk_taxii_log_escape(const char *s, char *out, size_t cap);
+/* The standard title of an HTTP status ("Not Found"). */
+const char *rk_taxii_status_title(unsigned status);
+
+/* ---- endpoints ------------------------------------------------------------------------------ */
+
+/* server_info.c: discovery, API root, collections, collection, status */
+int rk_taxii_get_discovery(struct rk_taxii_conn *c);
+int rk_taxii_get_api_root(struct rk_taxii_conn *c);
+int rk_taxii_get_collections(struct rk_taxii_conn *c);
+int rk_taxii_get_collection(struct rk_taxii_conn *c);
+int rk_taxii_get_status(struct rk_taxii_conn *c);
+
+/* server_read.c: objects, object, versions, manifest; delete */
+int rk_taxii_get_objects(struct rk_taxii_conn *c);
+int rk_taxii_get_versions(struct rk_taxii_conn *c);
+int rk_taxii_get_manifest(struct rk_taxii_conn *c);
+int rk_taxii_delete_object(struct rk_taxii_conn *c);
+
+/* server_add.c: Add Objects */
+int rk_taxii_post_objects(struct rk_taxii_conn *c);
+
+/* server_main.c */
+/* The collection of the route, checked for existence and read (or write) rights: responds
+ * 401/403/404 itself and returns non-zero when the request cannot go on. */
+int rk_taxii_need_collection(struct rk_taxii_conn *c, int write);
+
+#endif

@@ -1,0 +1,274 @@
+/* server_add.c - Add Objects (section 5.5): validate each object of the envelope, store the
+ * valid ones in one transaction stamped with the poster's provenance, and answer 202 with a
+ * status resource (4.3.1) that lists every success and every failure with its reason. The
+ * request is processed while the client waits, so the status is "complete" at once; it is also
+ * kept in the store for GET {api-root}/status/{id}/. */
+#include "taxii/server.h"
+
+#include <string.h>
+
+#include "renkei/log.h"
+#include "renkei/stix.h"
+#include "util/alloc.h"
+#include "util/rktime.h"
+#include "util/uuid.h"
+
+#define STATUS_BODY_MAX ((size_t)256 << 20)
+
+/* The status resource being built: successes and failures as JSON list items. */
+struct add_run {
+    struct rk_taxii_conn *c;
+    struct rk_store_batch *batch;
+    struct rk_buf ok, failed;
+    size_t n_total, n_ok, n_failed;
+    enum rk_tlp assume; /* stored TLP for unmarked objects (RK_TLP_NONE: keep unmarked) */
+    int reject_unmarked;
+    struct rk_stix_item *valid; /* objects that passed validation, waiting to be stored */
+    size_t n_valid, cap_valid;
+};
+
+static void status_detail(struct rk_buf *b, const char *id, const char *version,
+                          const char *message)
+{
+    rk_buf_putc(b, rk_buf_len(b) ? ',' : '[');
+    rk_buf_puts(b, "{\"id\":");
+    rk_buf_json_string(b, id, strlen(id));
+    rk_buf_puts(b, ",\"version\":");
+    rk_buf_json_string(b, version, strlen(version));
+    if (message) {
+        rk_buf_puts(b, ",\"message\":");
+        rk_buf_json_string(b, message, strlen(message));
+    }
+    rk_buf_putc(b, '}');
+}
+
+static void failure(struct add_run *r, const struct rk_stix_item *item, const char *version,
+                    const char *message)
+{
+    char id[RK_ERR_ID_MAX + 16];
+
+    if (item->id[0])
+        snprintf(id, sizeof(id), "%s", item->id);
+    else /* status-details needs an id: name the object by its place in the envelope */
+        snprintf(id, sizeof(id), "objects[%zu]", item->index);
+    status_detail(&r->failed, id, version ? version : "", message);
+    r->n_failed++;
+}
+
+/* The first error of a rejected object as "path: message (byte N)". */
+static void rejected(struct add_run *r, const struct rk_stix_item *item)
+{
+    const struct rk_stix_finding *f = NULL;
+    char msg[RK_ERR_MESSAGE_MAX + RK_ERR_PATH_MAX + 64];
+
+    for (size_t i = 0; item->findings && i < rk_stix_findings_count(item->findings); i++) {
+        f = rk_stix_findings_at(item->findings, i);
+        if (f->severity == RK_STIX_ERROR)
+            break;
+    }
+    if (f)
+        snprintf(msg, sizeof(msg), "%s%s%s (byte %lld)", f->path, f->path[0] ? ": " : "",
+                 f->message, f->offset >= 0 ? f->offset : item->offset);
+    else
+        snprintf(msg, sizeof(msg), "invalid STIX object");
+    failure(r, item, NULL, msg);
+}
+
+static const char *version_of(const struct rk_stix_object *o)
+{
+    const char *v = rk_stix_object_modified(o);
+
+    return v ? v : rk_stix_object_created(o) ? rk_stix_object_created(o) : "";
+}
+
+static int store_one(struct add_run *r, const struct rk_stix_item *item)
+{
+    const struct rk_stix_object *o = item->object;
+    struct rk_store_object so;
+    enum rk_put_outcome outcome;
+    struct rk_err err;
+    int rc;
+
+    if (rk_stix_object_tlp(o) == RK_TLP_NONE && r->reject_unmarked) {
+        failure(r, item, version_of(o),
+                "the object has no TLP marking, and this collection accepts only marked "
+                "objects (add object_marking_refs with a TLP marking definition)");
+        return 0;
+    }
+    rk_store_object_from_stix(&so, o);
+    if (so.tlp == RK_TLP_NONE && r->assume != RK_TLP_NONE)
+        so.tlp = (int)r->assume;
+    rk_err_clear(&err);
+    if ((rc = rk_store_batch_put(r->batch, &so, &outcome, NULL, &err)) != 0) {
+        if (rc == RK_EIO || rc == RK_ENOMEM) /* the transaction is unusable */
+            return rk_err_set(&r->c->err, rc, "storing %s: %s", so.id, err.message);
+        failure(r, item, version_of(o), err.message);
+        return 0;
+    }
+    if (outcome == RK_PUT_CONFLICT) {
+        failure(r, item, version_of(o),
+                "another object with this id and version is stored already; the stored one "
+                "is kept");
+        return 0;
+    }
+    /* an exact duplicate is a success (5.5: no error for an object already present) */
+    status_detail(&r->ok, so.id, version_of(o), NULL);
+    r->n_ok++;
+    return 0;
+}
+
+/* Validate every object of the (checked) envelope before taking the write lock, so several
+ * posters validate in parallel and the store transaction is short. Valid objects are kept in
+ * r->valid; rejected ones go to the failures at once. */
+static int read_objects(struct add_run *r, const char *body, size_t len)
+{
+    struct rk_stix_reader *reader = NULL;
+    struct rk_stix_item item, *grown;
+    struct rk_stix_options opt;
+    struct rk_err err;
+    int rc;
+
+    rk_err_clear(&err);
+    memset(&item, 0, sizeof(item));
+    rk_stix_options_init(&opt);
+    opt.v20 = r->c->srv->cfg.reject_stix20 ? RK_STIX_V20_REJECT : RK_STIX_V20_UPGRADE;
+    if ((rc = rk_stix_reader_open_mem(&reader, body, len, &opt, &r->c->err)) != 0)
+        return rc;
+    while ((rc = rk_stix_reader_next(reader, &item, &err)) == 1) {
+        r->n_total++;
+        if (!item.object) {
+            rejected(r, &item);
+            rk_stix_item_clear(&item);
+            continue;
+        }
+        if (r->n_valid == r->cap_valid) {
+            size_t cap = r->cap_valid ? r->cap_valid * 2 : 256;
+
+            if (!(grown = rk_reallocarray(r->valid, cap, sizeof(*grown)))) {
+                rk_stix_item_clear(&item);
+                rc = rk_err_set(&r->c->err, RK_ENOMEM, "out of memory reading the envelope");
+                break;
+            }
+            r->valid = grown;
+            r->cap_valid = cap;
+        }
+        r->valid[r->n_valid++] = item; /* moved: the array owns it now */
+        memset(&item, 0, sizeof(item));
+    }
+    if (rc < 0 && !r->c->err.message[0])
+        rk_err_set(&r->c->err, rc, "%s", err.message);
+    rk_stix_reader_free(reader);
+    return rc < 0 ? rc : 0;
+}
+
+static int store_all(struct add_run *r)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < r->n_valid && rc == 0; i++)
+        rc = store_one(r, &r->valid[i]);
+    return rc;
+}
+
+static void free_valid(struct add_run *r)
+{
+    for (size_t i = 0; i < r->n_valid; i++)
+        rk_stix_item_clear(&r->valid[i]);
+    rk_free(r->valid);
+}
+
+/* Provenance: the poster's organisation owns the objects, the collection's sharing groups and
+ * the poster (as a named reader, for TLP:RED) may read them. */
+static int begin(struct add_run *r, struct rk_provenance *prov, const char **groups)
+{
+    const struct rk_collection_sharing *sh = &r->c->coll->sharing;
+    struct rk_taxii_who *who = &r->c->who;
+
+    for (size_t i = 0; i < sh->n_groups; i++)
+        groups[i] = sh->groups[i];
+    prov->kind = who->p.role == RK_ROLE_SYNC ? "partner" : "user";
+    prov->source = who->p.user;
+    prov->org = who->p.org;
+    prov->groups = groups;
+    prov->n_groups = sh->n_groups;
+    prov->readers = &who->p.user;
+    prov->n_readers = 1;
+    r->reject_unmarked = sh->unmarked == RK_UNMARKED_REJECT;
+    r->assume = sh->unmarked == RK_UNMARKED_ASSUME ? sh->assume_tlp : RK_TLP_NONE;
+    return rk_store_batch_begin(&r->batch, r->c->st, r->c->coll->c.id, prov, &r->c->err);
+}
+
+static int status_json(struct add_run *r, const char *id, struct rk_buf *out)
+{
+    char now[RK_TIME_STR_MAX];
+
+    rk_time_format_us(r->c->started_us, now, sizeof(now));
+    rk_buf_printf(out, "{\"id\":\"%s\",\"status\":\"complete\",\"request_timestamp\":\"%s\","
+                       "\"total_count\":%zu,\"success_count\":%zu",
+                  id, now, r->n_total, r->n_ok);
+    if (r->n_ok) {
+        rk_buf_puts(out, ",\"successes\":");
+        rk_buf_append(out, rk_buf_cstr(&r->ok), rk_buf_len(&r->ok));
+        rk_buf_putc(out, ']');
+    }
+    rk_buf_printf(out, ",\"failure_count\":%zu", r->n_failed);
+    if (r->n_failed) {
+        rk_buf_puts(out, ",\"failures\":");
+        rk_buf_append(out, rk_buf_cstr(&r->failed), rk_buf_len(&r->failed));
+        rk_buf_putc(out, ']');
+    }
+    return rk_buf_puts(out, ",\"pending_count\":0}");
+}
+
+/* Keep the status and answer 202 with it. */
+static int respond_status(struct add_run *r)
+{
+    struct rk_taxii_conn *c = r->c;
+    char id[RK_UUID_STR];
+    struct rk_buf out;
+    int64_t keep = (int64_t)c->srv->cfg.status_keep_s * 1000000;
+    int rc;
+
+    rk_uuid_v4(id);
+    rk_buf_init(&out, STATUS_BODY_MAX);
+    if ((rc = status_json(r, id, &out)) == 0 &&
+        (rc = rk_store_status_put(c->st, id, c->who.p.user, c->started_us, rk_buf_cstr(&out),
+                                  rk_buf_len(&out), c->started_us - keep, &c->err)) == 0) {
+        c->audit.detail = rk_arena_strndup(c->arena, id, strlen(id));
+        c->audit.count = (int64_t)r->n_ok;
+        rc = rk_taxii_respond(c, 202, &out, NULL, NULL);
+    }
+    rk_buf_free(&out);
+    return rc;
+}
+
+int rk_taxii_post_objects(struct rk_taxii_conn *c)
+{
+    struct add_run r = {.c = c};
+    const char *groups[RK_SHARING_GROUPS_MAX];
+    struct rk_provenance prov;
+    int rc;
+
+    c->audit.action = "write";
+    c->audit.endpoint = "objects";
+    if (rk_taxii_need_collection(c, 1) != 0)
+        return 0;
+    if (rk_taxii_envelope_check(rk_buf_cstr(&c->body), rk_buf_len(&c->body), &c->err) != 0)
+        return rk_taxii_respond_error(c, 422, NULL, "%s", c->err.message);
+    rk_buf_init(&r.ok, STATUS_BODY_MAX);
+    rk_buf_init(&r.failed, STATUS_BODY_MAX);
+    if ((rc = read_objects(&r, rk_buf_cstr(&c->body), rk_buf_len(&c->body))) == 0 &&
+        r.n_valid > 0 && (rc = begin(&r, &prov, groups)) == 0 && (rc = store_all(&r)) == 0) {
+        rc = rk_store_batch_commit(r.batch, &c->err);
+        r.batch = NULL;
+    }
+    rk_store_batch_abort(r.batch);
+    free_valid(&r);
+    if (rc == RK_EFORMAT) /* the reader could not go on: malformed beyond the envelope check */
+        rc = rk_taxii_respond_error(c, 422, NULL, "%s (nothing was stored)", c->err.message);
+    else if (rc == 0)
+        rc = respond_status(&r);
+    rk_buf_free(&r.ok);
+    rk_buf_free(&r.failed);
+    return rc;
+}

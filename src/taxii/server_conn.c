@@ -1,0 +1,371 @@
+/* server_conn.c - one request's life: parse, rate limit, authenticate, check rights, receive
+ * the body, dispatch to the endpoint, audit. The MHD callbacks are at the bottom. */
+#include "taxii/server.h"
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <string.h>
+
+#include "renkei/log.h"
+#include "util/alloc.h"
+#include "util/rktime.h"
+#include "util/strparse.h"
+
+/* ---- who is asking ---- */
+
+static void set_principal(struct rk_taxii_conn *c, const struct rk_taxii_user *u,
+                          const char *how)
+{
+    memset(&c->who, 0, sizeof(c->who));
+    c->who.how = how;
+    if (!u)
+        return;
+    c->who.user = u;
+    c->who.p.authenticated = 1;
+    c->who.p.user = u->name;
+    c->who.p.org = u->org;
+    c->who.p.groups = u->groups;
+    c->who.p.n_groups = u->n_groups;
+    c->who.p.role = u->role;
+    c->audit.user = u->name;
+    c->audit.org = u->org;
+}
+
+/* The fingerprint of the client's TLS certificate into fp; 0 when there is one (and, with a
+ * client CA configured, it verifies against it). */
+static int client_cert_fingerprint(struct rk_taxii_conn *c, char fp[RK_FINGERPRINT_HEX_LEN + 1])
+{
+    const union MHD_ConnectionInfo *ci;
+    const gnutls_datum_t *certs;
+    gnutls_session_t tls;
+    unsigned n = 0, status = 0;
+
+    if (c->srv->cfg.insecure_http ||
+        !(ci = MHD_get_connection_info(c->mhd, MHD_CONNECTION_INFO_GNUTLS_SESSION)) ||
+        !(tls = (gnutls_session_t)ci->tls_session) ||
+        !(certs = gnutls_certificate_get_peers(tls, &n)) || n == 0)
+        return RK_ENOTFOUND;
+    if (c->srv->cfg.client_ca_pem &&
+        (gnutls_certificate_verify_peers2(tls, &status) != 0 || status != 0)) {
+        rk_err_set(&c->err, RK_EAUTH, "the client certificate does not verify against the "
+                                      "configured client CA");
+        return RK_EAUTH;
+    }
+    rk_policy_cert_fingerprint(certs[0].data, certs[0].size, fp);
+    return 0;
+}
+
+/* Authenticate from the Authorization header, else the client certificate, else anonymous.
+ * RK_EAUTH (with c->err) when credentials were presented and are wrong. */
+static int authenticate(struct rk_taxii_conn *c)
+{
+    const struct rk_taxii_credentials *cr = &c->req.creds;
+    const struct rk_taxii_user *u = NULL;
+    char fp[RK_FINGERPRINT_HEX_LEN + 1];
+    int rc;
+
+    if (cr->scheme == RK_TAXII_AUTH_NONE) {
+        if ((rc = client_cert_fingerprint(c, fp)) == RK_EAUTH)
+            return rc;
+        if (rc == 0 && (u = rk_taxii_access_cert_user(c->access, fp)) != NULL) {
+            set_principal(c, u, "certificate");
+            return 0;
+        }
+        set_principal(c, NULL, "anonymous");
+        return 0;
+    }
+    if (rk_taxii_access_check_secret(c->srv, c->access, cr->secret, cr->secret_len, &u) != 0 ||
+        (cr->scheme == RK_TAXII_AUTH_BASIC && strcmp(cr->user, u->name) != 0))
+        return rk_err_set(&c->err, RK_EAUTH, "the credentials are not valid");
+    set_principal(c, u, cr->scheme == RK_TAXII_AUTH_BASIC ? "basic" : "bearer");
+    return 0;
+}
+
+/* Rate limit, load the access snapshot, authenticate. Responds itself on failure. */
+static int identify(struct rk_taxii_conn *c)
+{
+    const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c->mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *addr = ci ? ci->client_addr : NULL;
+    int64_t now = rk_time_now_us();
+    int rc;
+
+    if (c->req.creds.scheme != RK_TAXII_AUTH_NONE &&
+        (c->retry_after = rk_taxii_ratelimit_check(c->srv->rl, addr, now)) > 0) {
+        c->audit.action = "auth-fail";
+        rk_taxii_respond_error(c, 429, NULL,
+                               "too many failed authentications from this address; retry in "
+                               "%u seconds",
+                               c->retry_after);
+        return -1;
+    }
+    c->st = rk_taxii_pool_get(&c->srv->pool);
+    rc = rk_taxii_access_acquire(c->srv, c->st, &c->access, &c->err);
+    if (rc == 0)
+        rc = authenticate(c);
+    rk_taxii_pool_put(&c->srv->pool, c->st);
+    c->st = NULL;
+    if (rc == RK_EAUTH) {
+        rk_taxii_ratelimit_fail(c->srv->rl, addr, now);
+        c->audit.action = "auth-fail";
+        rk_taxii_respond_error(c, 401, NULL, "%s", c->err.message);
+        return -1;
+    }
+    if (rc != 0) {
+        rk_taxii_respond_error(c, 500, NULL, "cannot read access rights: %s", c->err.message);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- rights ---- */
+
+int rk_taxii_need_collection(struct rk_taxii_conn *c, int write)
+{
+    const char *name = c->req.route.collection;
+
+    c->coll = rk_taxii_access_coll(c->access, name);
+    c->can_read = c->can_write = 0;
+    if (c->coll)
+        rk_policy_collection_rights(&c->who.p, c->coll->grants, c->coll->n_grants,
+                                    &c->can_read, &c->can_write);
+    c->audit.collection = c->coll ? c->coll->c.id : "";
+    if (!c->can_read && !c->can_write) {
+        c->audit.action = "denied";
+        if (!c->who.p.authenticated)
+            rk_taxii_respond_error(c, 401, NULL, "authenticate to use collection %.100s", name);
+        else
+            rk_taxii_respond_error(c, 404, NULL,
+                                   "no collection %.100s, or you have no access to it", name);
+        return -1;
+    }
+    if ((write && !c->can_write) || (!write && !c->can_read)) {
+        c->audit.action = "denied";
+        rk_taxii_respond_error(c, 403, NULL, "you may not %s collection %.100s",
+                               write ? "add objects to" : "read", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the start of a request: everything before the body ---- */
+
+static void collect_header(struct rk_taxii_conn *c, const char *name, const char **out)
+{
+    *out = MHD_lookup_connection_value(c->mhd, MHD_HEADER_KIND, name);
+}
+
+static int respond_parse_error(struct rk_taxii_conn *c)
+{
+    unsigned status = rk_taxii_req_error_status(c->req.error);
+
+    if (c->req.error == RK_TAXII_REQ_METHOD)
+        rk_taxii_endpoint_allows(c->req.route.ep, c->req.method, &c->allow);
+    if (c->req.error == RK_TAXII_REQ_BAD_AUTH)
+        c->audit.action = "auth-fail";
+    return rk_taxii_respond_error(c, status, NULL, "%s", c->err.message);
+}
+
+/* A POST announces its size: refuse a body over max_content_length before reading it. */
+static int check_content_length(struct rk_taxii_conn *c)
+{
+    const char *cl = MHD_lookup_connection_value(c->mhd, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    uint64_t n;
+
+    if (cl && rk_parse_uint(cl, UINT64_MAX, &n) == 0 && n > c->srv->cfg.max_content_length) {
+        rk_taxii_respond_error(c, 413, NULL,
+                               "the body is %llu bytes; this API root accepts at most %zu "
+                               "(max_content_length)",
+                               (unsigned long long)n, c->srv->cfg.max_content_length);
+        return -1;
+    }
+    return 0;
+}
+
+static void start(struct rk_taxii_conn *c, const char *method)
+{
+    struct rk_taxii_raw_request raw = {method, c->uri, NULL, NULL, NULL};
+    int rc;
+
+    collect_header(c, MHD_HTTP_HEADER_ACCEPT, &raw.accept);
+    collect_header(c, MHD_HTTP_HEADER_CONTENT_TYPE, &raw.content_type);
+    collect_header(c, MHD_HTTP_HEADER_AUTHORIZATION, &raw.authorization);
+    rc = rk_taxii_request_parse(&c->req, &raw, c->srv->cfg.api_root, c->arena, &c->err);
+    if (rc != 0) {
+        rk_taxii_respond_error(c, 503, NULL, "out of memory parsing the request");
+        return;
+    }
+    if (c->req.error != RK_TAXII_REQ_OK) {
+        respond_parse_error(c);
+        return;
+    }
+    if (identify(c) != 0)
+        return;
+    if (c->req.method == RK_TAXII_POST) {
+        c->audit.action = "write";
+        if (check_content_length(c) == 0)
+            rk_taxii_need_collection(c, 1);
+    }
+}
+
+/* ---- dispatch ---- */
+
+static int dispatch(struct rk_taxii_conn *c)
+{
+    switch (c->req.route.ep) {
+    case RK_TAXII_EP_DISCOVERY: return rk_taxii_get_discovery(c);
+    case RK_TAXII_EP_API_ROOT: return rk_taxii_get_api_root(c);
+    case RK_TAXII_EP_COLLECTIONS: return rk_taxii_get_collections(c);
+    case RK_TAXII_EP_COLLECTION: return rk_taxii_get_collection(c);
+    case RK_TAXII_EP_STATUS: return rk_taxii_get_status(c);
+    case RK_TAXII_EP_MANIFEST: return rk_taxii_get_manifest(c);
+    case RK_TAXII_EP_VERSIONS: return rk_taxii_get_versions(c);
+    case RK_TAXII_EP_OBJECTS:
+        return c->req.method == RK_TAXII_POST ? rk_taxii_post_objects(c) : rk_taxii_get_objects(c);
+    case RK_TAXII_EP_OBJECT:
+        return c->req.method == RK_TAXII_DELETE ? rk_taxii_delete_object(c)
+                                                : rk_taxii_get_objects(c);
+    case RK_TAXII_EP_NONE: break;
+    }
+    return rk_taxii_respond_error(c, 404, NULL, "no TAXII endpoint at this path");
+}
+
+static void finish(struct rk_taxii_conn *c)
+{
+    int rc;
+
+    if (c->body_too_large) {
+        rk_taxii_respond_error(c, 413, NULL,
+                               "the body is larger than this API root accepts (%zu bytes, "
+                               "max_content_length)",
+                               c->srv->cfg.max_content_length);
+        return;
+    }
+    c->st = rk_taxii_pool_get(&c->srv->pool);
+    rc = dispatch(c);
+    rk_taxii_pool_put(&c->srv->pool, c->st);
+    c->st = NULL;
+    if (rc != 0 && !c->responded)
+        rk_taxii_respond_error(c, rc == RK_ENOMEM ? 503 : 500, NULL, "%s",
+                               c->err.message[0] ? c->err.message : rk_strerror(rc));
+}
+
+/* ---- MHD callbacks ---- */
+
+void *rk_taxii_conn_new(void *cls, const char *uri, struct MHD_Connection *con)
+{
+    struct rk_taxii_server *srv = cls;
+    struct rk_taxii_conn *c = rk_calloc(1, sizeof(*c));
+    const union MHD_ConnectionInfo *ci;
+
+    if (!c)
+        return NULL;
+    c->srv = srv;
+    c->mhd = con;
+    c->started_us = rk_time_now_us();
+    c->uri = rk_strdup(uri ? uri : "");
+    c->arena = rk_arena_new(RK_TAXII_ARENA_MAX);
+    rk_buf_init(&c->body, srv->cfg.max_content_length);
+    rk_err_clear(&c->err);
+    ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    rk_taxii_addr_format(ci ? ci->client_addr : NULL, c->addr, sizeof(c->addr));
+    c->audit.at_us = c->started_us;
+    c->audit.address = c->addr;
+    c->audit.user = c->audit.org = c->audit.collection = c->audit.detail = "";
+    c->audit.endpoint = "";
+    if (!c->uri || !c->arena) {
+        rk_free(c->uri);
+        rk_arena_free(c->arena);
+        rk_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void conn_free(struct rk_taxii_conn *c)
+{
+    if (c->req.creds.secret) /* the arena held the presented secret */
+        explicit_bzero((char *)c->req.creds.secret, c->req.creds.secret_len);
+    rk_taxii_access_release(c->srv, c->access);
+    rk_buf_free(&c->body);
+    rk_arena_free(c->arena);
+    rk_free(c->uri);
+    rk_free(c);
+}
+
+void rk_taxii_conn_done(void *cls, struct MHD_Connection *con, void **con_cls,
+                        enum MHD_RequestTerminationCode toe)
+{
+    struct rk_taxii_conn *c = *con_cls;
+
+    (void)cls;
+    (void)con;
+    if (!c)
+        return;
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !c->responded)
+        rk_log_info("request abandoned address=%s reason=%d", c->addr, (int)toe);
+    if (c->audit.action && c->srv->audit) {
+        c->audit.detail = c->audit.detail && c->audit.detail[0] ? c->audit.detail : c->uri;
+        rk_taxii_audit_add(c->srv->audit, &c->audit);
+    }
+    conn_free(c);
+    *con_cls = NULL;
+}
+
+static enum MHD_Result respond_static_503(struct MHD_Connection *con)
+{
+    static const char body[] = "{\"title\":\"Service Unavailable\",\"description\":\"out of "
+                               "memory\",\"http_status\":\"503\"}";
+    struct MHD_Response *r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
+                                                             MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ok;
+
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, RK_TAXII_MEDIA_TYPE);
+    ok = MHD_queue_response(con, 503, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* Take a chunk of the body: keep it while under the cap, drop it (and remember) beyond. */
+static void take_body(struct rk_taxii_conn *c, const char *data, size_t *size)
+{
+    if (!c->responded && !c->body_too_large &&
+        rk_buf_append(&c->body, data, *size) == RK_ELIMIT) {
+        c->body_too_large = 1;
+        rk_buf_free(&c->body);
+    }
+    *size = 0;
+}
+
+enum MHD_Result rk_taxii_conn_handle(void *cls, struct MHD_Connection *con, const char *url,
+                                     const char *method, const char *version,
+                                     const char *upload_data, size_t *upload_data_size,
+                                     void **con_cls)
+{
+    struct rk_taxii_conn *c = *con_cls;
+
+    (void)cls;
+    (void)url;
+    (void)version;
+    if (!c)
+        return respond_static_503(con);
+    c->mhd = con;
+    if (!c->started) {
+        c->started = 1;
+        start(c, method);
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (c->srv->cfg.request_timeout_s &&
+            rk_time_now_us() - c->started_us > (int64_t)c->srv->cfg.request_timeout_s * 1000000)
+            return MHD_NO; /* a body trickling in too slowly: close the connection */
+        take_body(c, upload_data, upload_data_size);
+        return MHD_YES;
+    }
+    if (!c->responded)
+        finish(c);
+    return MHD_YES;
+}

@@ -1,0 +1,320 @@
+/* server_read.c - the read endpoints: Get Objects (5.4), Get an Object (5.6), Get Object
+ * Versions (5.8), Get Object Manifests (5.3), and Delete an Object (5.7).
+ *
+ * Every read goes through one query builder that applies the reader's visibility filter from
+ * src/policy inside the store's SQL, so limits, "more", "next" and the date headers only ever
+ * count rows the reader may see. Responses are built by concatenating the stored canonical
+ * JSON of each row; nothing is re-serialised.
+ */
+#include "taxii/server.h"
+
+#include <string.h>
+
+#include "util/rktime.h"
+
+#define STOP_FULL 1 /* the row callback stops the query: the response is big enough */
+/* room beyond max_response_bytes: the first object of a page always fits (16 MiB at most) */
+#define RESPONSE_SLACK ((size_t)17 << 20)
+
+/* What a page of results turned out to be. */
+struct page {
+    struct rk_taxii_conn *c;
+    struct rk_buf *b;
+    size_t count;
+    int64_t first_us, last_us;
+    int truncated; /* stopped early on max_response_bytes */
+};
+
+/* ---- the query ---- */
+
+static unsigned store_versions(unsigned taxii)
+{
+    return ((taxii & RK_TAXII_V_LAST) ? RK_VERSIONS_LAST : 0) |
+           ((taxii & RK_TAXII_V_FIRST) ? RK_VERSIONS_FIRST : 0) |
+           ((taxii & RK_TAXII_V_ALL) ? RK_VERSIONS_ALL : 0);
+}
+
+static struct rk_taxii_page_scope scope_of(const struct rk_taxii_conn *c)
+{
+    struct rk_taxii_page_scope s = {c->req.route.ep, c->coll->c.id, c->req.route.object_id,
+                                    c->who.p.authenticated ? c->who.p.user : "",
+                                    &c->req.filter};
+
+    return s;
+}
+
+/* The page size: the client's limit within the server's bounds. */
+static size_t page_limit(const struct rk_taxii_conn *c)
+{
+    const struct rk_taxii_filter *f = &c->req.filter;
+
+    if (f->limit == 0)
+        return c->srv->cfg.page_size;
+    return f->limit < c->srv->cfg.max_page_size ? (size_t)f->limit : c->srv->cfg.max_page_size;
+}
+
+/* Fill q for the request's endpoint and filters. RK_EFORMAT (c->err) for a bad next token. */
+static int build_query(struct rk_taxii_conn *c, struct rk_store_query *q,
+                       struct rk_store_visibility *vis)
+{
+    const struct rk_taxii_filter *f = &c->req.filter;
+    enum rk_taxii_endpoint ep = c->req.route.ep;
+    struct rk_taxii_page_scope scope = scope_of(c);
+    int64_t pos = 0;
+    int rc;
+
+    rk_store_query_init(q);
+    q->collection = c->coll->c.id;
+    q->added_after_us = f->has_added_after && f->added_after_us > 0 ? f->added_after_us : 0;
+    if (f->next) {
+        if ((rc = rk_taxii_next_decode(&pos, f->next, c->srv->next_key, &scope, &c->err)) != 0)
+            return rc;
+        if (pos > q->added_after_us)
+            q->added_after_us = pos;
+    }
+    if (ep == RK_TAXII_EP_OBJECT || ep == RK_TAXII_EP_VERSIONS) {
+        q->ids = &c->req.route.object_id;
+        q->n_ids = 1;
+    } else {
+        q->ids = f->ids;
+        q->n_ids = f->n_ids;
+        q->types = f->types;
+        q->n_types = f->n_types;
+    }
+    if (ep == RK_TAXII_EP_VERSIONS) {
+        q->versions = RK_VERSIONS_ALL;
+    } else {
+        q->versions = store_versions(f->versions);
+        q->version_values = f->version_values;
+        q->n_version_values = f->n_version_values;
+    }
+    q->spec_versions = f->spec_versions;
+    q->n_spec_versions = f->n_spec_versions;
+    q->limit = ep == RK_TAXII_EP_OBJECT && c->req.method == RK_TAXII_DELETE ? 0 : page_limit(c);
+    q->without_json = ep == RK_TAXII_EP_MANIFEST || ep == RK_TAXII_EP_VERSIONS;
+    rk_policy_visibility(&c->access->policy, &c->who.p, vis);
+    q->vis = vis;
+    return 0;
+}
+
+/* ---- rows into the body ---- */
+
+static int note_row(struct page *pg, const struct rk_store_row *row, size_t add)
+{
+    if (pg->count > 0 && rk_buf_len(pg->b) + add > pg->c->srv->cfg.max_response_bytes) {
+        pg->truncated = 1;
+        return STOP_FULL;
+    }
+    if (pg->count++ == 0)
+        pg->first_us = row->date_added_us;
+    pg->last_us = row->date_added_us;
+    return rk_buf_putc(pg->b, pg->count > 1 ? ',' : '[') != 0 ? RK_ENOMEM : 0;
+}
+
+static int object_row(const struct rk_store_row *row, void *ctx)
+{
+    struct page *pg = ctx;
+    int rc = note_row(pg, row, row->json_len + 1);
+
+    return rc ? rc : rk_buf_append(pg->b, row->json, row->json_len);
+}
+
+/* A row's version: modified, else created, else (never for valid STIX) its date_added. */
+static const char *version_of(const struct rk_store_row *row, char *buf, size_t cap)
+{
+    if (row->version)
+        return row->version;
+    rk_time_format_us(row->date_added_us, buf, cap);
+    return buf;
+}
+
+static int manifest_row(const struct rk_store_row *row, void *ctx)
+{
+    struct page *pg = ctx;
+    char added[RK_TIME_STR_MAX], v[RK_TIME_STR_MAX];
+    const char *version = version_of(row, v, sizeof(v));
+    int rc = note_row(pg, row, strlen(row->id) + strlen(version) + 128);
+
+    if (rc)
+        return rc;
+    rk_time_format_us(row->date_added_us, added, sizeof(added));
+    rk_buf_puts(pg->b, "{\"id\":");
+    rk_buf_json_string(pg->b, row->id, strlen(row->id));
+    rk_buf_printf(pg->b, ",\"date_added\":\"%s\",\"version\":", added);
+    rk_buf_json_string(pg->b, version, strlen(version));
+    rk_buf_puts(pg->b, ",\"media_type\":\"application/stix+json;version=");
+    rk_buf_puts(pg->b, row->spec_version && row->spec_version[0] ? row->spec_version : "2.1");
+    return rk_buf_puts(pg->b, "\"}");
+}
+
+static int version_row(const struct rk_store_row *row, void *ctx)
+{
+    struct page *pg = ctx;
+    char v[RK_TIME_STR_MAX];
+    const char *version = version_of(row, v, sizeof(v));
+    int rc = note_row(pg, row, strlen(version) + 4);
+
+    return rc ? rc : rk_buf_json_string(pg->b, version, strlen(version));
+}
+
+/* ---- responses ---- */
+
+/* 404 when the object of an object or versions request has no version this reader may see. */
+static int object_invisible(struct rk_taxii_conn *c, const struct rk_store_visibility *vis,
+                            int *invisible)
+{
+    struct rk_store_query q;
+    uint64_t n = 0;
+    int rc;
+
+    rk_store_query_init(&q);
+    q.collection = c->coll->c.id;
+    q.ids = &c->req.route.object_id;
+    q.n_ids = 1;
+    q.versions = RK_VERSIONS_ALL;
+    q.vis = vis;
+    q.without_json = 1;
+    rc = rk_store_count(c->st, &q, &n, &c->err);
+    *invisible = rc == 0 && n == 0;
+    return rc;
+}
+
+/* Close the body: the list, "more" and (for envelopes) "next". */
+static int close_body(struct rk_taxii_conn *c, struct page *pg, const char *list_key, int more,
+                      int with_next)
+{
+    char next[RK_TAXII_NEXT_TEXT_MAX];
+    struct rk_taxii_page_scope scope = scope_of(c);
+    int rc;
+
+    if (pg->count == 0) {
+        rk_buf_reset(pg->b);
+        return rk_buf_puts(pg->b, "{}"); /* empty lists are omitted (section 2) */
+    }
+    (void)list_key;
+    if ((rc = rk_buf_putc(pg->b, ']')) != 0)
+        return rc;
+    if (more) {
+        rk_buf_puts(pg->b, ",\"more\":true");
+        if (with_next) {
+            if ((rc = rk_taxii_next_encode(next, c->srv->next_key, &scope, pg->last_us)) != 0)
+                return rc;
+            rk_buf_printf(pg->b, ",\"next\":\"%s\"", next);
+        }
+    }
+    return rk_buf_putc(pg->b, '}');
+}
+
+static int respond_page(struct rk_taxii_conn *c, struct page *pg, const struct rk_store_query *q)
+{
+    char first[RK_TIME_STR_MAX], last[RK_TIME_STR_MAX];
+
+    /* an empty page reports the position it looked from, which reveals nothing */
+    rk_time_format_us(pg->count ? pg->first_us : q->added_after_us, first, sizeof(first));
+    rk_time_format_us(pg->count ? pg->last_us : q->added_after_us, last, sizeof(last));
+    c->audit.count = (int64_t)pg->count;
+    return rk_taxii_respond(c, 200, pg->b, first, last);
+}
+
+static const char *endpoint_name(enum rk_taxii_endpoint ep)
+{
+    switch (ep) {
+    case RK_TAXII_EP_OBJECTS: return "objects";
+    case RK_TAXII_EP_OBJECT: return "object";
+    case RK_TAXII_EP_VERSIONS: return "versions";
+    case RK_TAXII_EP_MANIFEST: return "manifest";
+    default: return "?";
+    }
+}
+
+/* The shared path of the four read endpoints. */
+static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *open,
+                     const char *list_key, int with_next)
+{
+    struct rk_store_visibility vis;
+    struct rk_store_page sp;
+    struct rk_store_query q;
+    struct rk_buf b;
+    struct page pg = {c, &b, 0, 0, 0, 0};
+    int rc, invisible = 0;
+
+    c->audit.action = "read";
+    c->audit.endpoint = endpoint_name(c->req.route.ep);
+    if (rk_taxii_need_collection(c, 0) != 0)
+        return 0;
+    if ((rc = build_query(c, &q, &vis)) == RK_EFORMAT)
+        return rk_taxii_respond_error(c, 400, NULL, "%s", c->err.message);
+    if (rc != 0)
+        return rc;
+    rk_buf_init(&b, c->srv->cfg.max_response_bytes + RESPONSE_SLACK);
+    /* one allocation for a typical page (about 1 KiB per object), not a doubling series */
+    rk_buf_reserve(&b, q.limit && q.limit < 4096 ? q.limit * 1024 + 1024 : 64 * 1024);
+    rk_buf_puts(&b, open);
+    rc = rk_store_query(c->st, &q, fn, &pg, &sp, &c->err);
+    if (rc == 0 || rc == STOP_FULL) {
+        if (pg.count == 0 && c->req.route.object_id)
+            rc = object_invisible(c, &vis, &invisible);
+        else
+            rc = 0;
+    }
+    if (rc == 0 && invisible)
+        rc = rk_taxii_respond_error(c, 404, NULL, "no object %s in collection %.100s, or you "
+                                                  "may not see it",
+                                    c->req.route.object_id, c->req.route.collection);
+    else if (rc == 0 && (rc = close_body(c, &pg, list_key, sp.more || pg.truncated,
+                                         with_next)) == 0)
+        rc = respond_page(c, &pg, &q);
+    rk_buf_free(&b);
+    return rc;
+}
+
+int rk_taxii_get_objects(struct rk_taxii_conn *c)
+{
+    return read_page(c, object_row, "{\"objects\":", "objects", 1);
+}
+
+/* The manifest (5.3.1) and versions (5.8.1) resource tables list "more" but not "next", yet
+ * both endpoints take the next URL parameter (and section 3.5 lets a paged response carry one),
+ * and clients such as the OASIS taxii2-client page every endpoint by "next": so they get it. */
+int rk_taxii_get_manifest(struct rk_taxii_conn *c)
+{
+    return read_page(c, manifest_row, "{\"objects\":", "objects", 1);
+}
+
+int rk_taxii_get_versions(struct rk_taxii_conn *c)
+{
+    return read_page(c, version_row, "{\"versions\":", "versions", 1);
+}
+
+int rk_taxii_delete_object(struct rk_taxii_conn *c)
+{
+    struct rk_store_visibility vis;
+    struct rk_store_query q;
+    uint64_t deleted = 0;
+    int rc;
+
+    c->audit.action = "delete";
+    c->audit.endpoint = "object";
+    if (rk_taxii_need_collection(c, 0) != 0)
+        return 0;
+    /* DELETE needs both rights (5.7); renkei also asks for the admin role */
+    if (!c->can_write || c->who.p.role != RK_ROLE_ADMIN)
+        return rk_taxii_respond_error(c, 403, NULL, "deleting objects needs write access to "
+                                                    "the collection and the admin role");
+    if ((rc = build_query(c, &q, &vis)) != 0)
+        return rc == RK_EFORMAT ? rk_taxii_respond_error(c, 400, NULL, "%s", c->err.message)
+                                : rc;
+    if (c->req.filter.versions == 0 && c->req.filter.n_version_values == 0)
+        q.versions = RK_VERSIONS_ALL; /* no version filter: the whole object */
+    q.added_after_us = 0;
+    q.limit = 0;
+    if ((rc = rk_store_delete(c->st, &q, &deleted, &c->err)) != 0)
+        return rc;
+    c->audit.count = (int64_t)deleted;
+    c->audit.detail = c->req.route.object_id;
+    if (deleted == 0)
+        return rk_taxii_respond_error(c, 404, NULL, "no object %s in collection %.100s, or you "
+                                                    "may not see it",
+                                      c->req.route.object_id, c->req.route.collection);
+    return rk_taxii_respond(c, 200, NULL, NULL, NULL);
+}

@@ -1,0 +1,111 @@
+"""taxii_cli.py - the identity and rights commands: org, group, user, collection and audit, with
+their outputs, exit statuses (0 done, 1 refused, 2 usage) and the audit records they leave."""
+import json
+import re
+
+from taxii_lib import Node, check, finish
+
+
+def status(p, want, what):
+    check(p.returncode == want, "%s: exit %d, expected %d (%s%s)" % (
+        what, p.returncode, want, p.stdout[-300:], p.stderr[-300:]))
+
+
+def main():
+    node = Node(tls=False)
+    try:
+        cli = node.cli
+        status(cli("org", "add", "cert-in", "--title", "CERT-In", ok=False), 0, "org add")
+        status(cli("org", "add", "cert-in", ok=False), 1, "org add twice")
+        status(cli("org", "add", "bad name", ok=False), 1, "org add with a bad name")
+        status(cli("org", "frobnicate", ok=False), 2, "unknown org action")
+        status(cli("org", "add", ok=False), 2, "org add without a name")
+        orgs = json.loads(cli("org", "list", "--json").stdout)
+        check([o["name"] for o in orgs] == ["cert-in", "org-a"] and orgs[0]["title"] == "CERT-In",
+              "org list: %r" % orgs)
+        status(cli("group", "add", "quad", ok=False), 0, "group add")
+        status(cli("group", "member", "add", "quad", "cert-in", ok=False), 0, "member add")
+        status(cli("group", "member", "add", "quad", "cert-in", ok=False), 1, "member add twice")
+        status(cli("group", "member", "add", "quad", "nobody", ok=False), 1, "member of nothing")
+        status(cli("group", "member", "add", "quad", ok=False), 2, "member add without org")
+        groups = json.loads(cli("group", "list", "--json").stdout)
+        check(groups == [{"name": "quad", "title": "", "members": ["cert-in"]}],
+              "group list: %r" % groups)
+        p = cli("user", "add", "ravi", "--org", "cert-in", "--role", "reader", ok=False)
+        status(p, 0, "user add")
+        m = re.search(r"secret: (rk_[0-9a-f]{80})\n", p.stdout)
+        check(m is not None and "shown once" in p.stdout, "user add prints the secret once")
+        status(cli("user", "add", "ravi2", "--org", "cert-in", "--role", "root", ok=False), 1,
+               "an unknown role")
+        status(cli("user", "add", "ravi3", "--org", "cert-in", ok=False), 1, "no role")
+        status(cli("user", "add", "ravi4", "--org", "nowhere", "--role", "reader", ok=False), 1,
+               "an unknown organisation")
+        status(cli("org", "remove", "cert-in", ok=False), 1, "an organisation with users stays")
+        users = json.loads(cli("user", "list", "--json").stdout)
+        check(users == [{"name": "ravi", "org": "cert-in", "role": "reader", "secrets": 1,
+                         "certificates": 0}], "user list: %r" % users)
+        check(m.group(1) not in cli("user", "list").stdout, "the secret is never shown again")
+        p = cli("user", "reset-secret", "ravi", "--json")
+        new = json.loads(p.stdout.strip().splitlines()[-1])["secret"]
+        check(new != m.group(1) and new.startswith("rk_"), "reset-secret gives a new secret")
+        status(cli("user", "cert", "add", "ravi", "--fingerprint", "ab" * 32, ok=False), 0,
+               "cert add by fingerprint")
+        status(cli("user", "cert", "add", "ravi", "--fingerprint", "AB:" * 31 + "AB", ok=False),
+               1, "the same fingerprint twice (any notation)")
+        status(cli("user", "cert", "add", "ravi", "--fingerprint", "xyz", ok=False), 1,
+               "a malformed fingerprint")
+        status(cli("user", "cert", "remove", "--fingerprint", "ab" * 32, ok=False), 0,
+               "cert remove")
+        cid = node.collection("feed", "--title", "Feed", "--read", "group:quad", "--read",
+                              "public", "--write", "org:org-a", "--group", "quad",
+                              "--unmarked", "amber+strict")
+        check(re.match(r"^[0-9a-f-]{36}$", cid) is not None, "collection add prints the id")
+        status(cli("collection", "add", "x", "--read", "org:nobody", ok=False), 1,
+               "a grant to an unknown organisation creates nothing")
+        status(cli("collection", "add", "y", "--write", "public", ok=False), 1,
+               "public grants are read only")
+        status(cli("collection", "add", "z", "--read", "everyone", ok=False), 1, "bad subject")
+        colls = {c["alias"]: c for c in json.loads(cli("collection", "list", "--json").stdout)}
+        check(set(colls) == {"default", "feed"}, "nothing half made: %r" % sorted(colls))
+        f = colls.get("feed", {})
+        check(f.get("rights") == "group:quad read; public read; org:org-a write" or
+              set(f.get("rights", "").split("; ")) == {"group:quad read", "public read",
+                                                        "org:org-a write"},
+              "collection rights: %r" % f.get("rights"))
+        check(f.get("sharing_groups") == ["quad"] and f.get("unmarked") == "amber+strict",
+              "sharing defaults: %r" % f)
+        status(cli("collection", "grant", "feed", "org:cert-in", "read,write", ok=False), 0,
+               "grant")
+        status(cli("collection", "grant", "feed", "org:cert-in", "admin", ok=False), 1,
+               "grant needs read/write")
+        status(cli("collection", "revoke", "feed", "public", ok=False), 0, "revoke")
+        status(cli("collection", "revoke", "feed", "public", ok=False), 1, "revoke twice")
+        status(cli("collection", "sharing", "feed", "--unmarked", "reject", ok=False), 0,
+               "sharing")
+        status(cli("collection", "sharing", "feed", "--unmarked", "sometimes", ok=False), 1,
+               "bad unmarked rule")
+        status(cli("group", "remove", "quad", ok=False), 0, "group remove")
+        f = {c["alias"]: c for c in json.loads(cli("collection", "list", "--json").stdout)}["feed"]
+        check("group:quad" not in f["rights"], "a removed group's grants go with it")
+        status(cli("user", "remove", "ravi", ok=False), 0, "user remove")
+        status(cli("org", "remove", "cert-in", ok=False), 0, "org remove once empty")
+        status(cli("collection", "remove", "feed", ok=False), 0, "collection remove")
+        status(cli("collection", "remove", "feed", ok=False), 1, "collection remove twice")
+        recs = json.loads(cli("audit", "--action", "admin", "--json", "--limit", "0").stdout)
+        kinds = [r["endpoint"] for r in recs]
+        for k in ("org add", "group member", "user add", "user reset-secret", "collection add",
+                  "collection grant", "collection remove", "org remove"):
+            check(k in kinds, "the audit log has '%s'" % k)
+        check(all(r["user"].startswith("cli:") and r["address"] == "local" for r in recs),
+              "admin records name the operator")
+        check(any(r["status"] == 1 for r in recs), "refused commands are recorded too")
+        text = cli("audit", "--action", "admin", "--limit", "2").stdout.strip().splitlines()
+        check(len(text) == 2, "--limit shows the most recent records: %r" % text)
+        status(cli("audit", "--limit", "x", ok=False), 2, "audit --limit x")
+    finally:
+        node.cleanup()
+    finish("taxii_cli")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""taxii_policy.py - the full TLP x reader matrix over real HTTP, for every read path: every
+marking (clear, green, amber, amber+strict, red, unmarked) against every relation of reader to
+object (named reader, same organisation, same sharing group, other group, other organisation,
+anonymous), through Get Objects, Get an Object, Get Object Versions and Get Object Manifests.
+
+The expected matrix is DESIGN.md's sharing table written out by hand, and it is checked to be
+what rk_policy_may_read says (tests/tools/policy_expect) before the HTTP paths are compared to
+it, so the store's SQL filter, the paging state and the per-object rules all agree. Counts,
+"more", "next" and the date headers are checked never to reveal an invisible object."""
+import os
+import subprocess
+
+from taxii_lib import TOOLS, Node, check, finish, indicator, page_all, post_objects
+
+MARKINGS = ["clear", "green", "amber", "amber+strict", "red", None]
+READERS = {  # name: (authenticated, org, groups)
+    "alice": (1, "org-a", "quad"),   # the poster: named reader of what she posts
+    "amy": (1, "org-a", "quad"),     # same organisation as the owner
+    "bob": (1, "org-b", "quad"),     # same sharing group
+    "carol": (1, "org-c", "asean"),  # another group
+    "dave": (1, "org-d", "-"),       # another organisation, no group
+    "anonymous": (0, "-", "-"),
+}
+# DESIGN.md: who may read on this node (unmarked counts as the default, AMBER)
+DESIGN = {
+    "clear": {"alice", "amy", "bob", "carol", "dave", "anonymous"},
+    "green": {"alice", "amy", "bob", "carol", "dave"},
+    "amber": {"alice", "amy", "bob"},
+    "amber+strict": {"alice", "amy"},
+    "red": {"alice"},
+    None: {"alice", "amy", "bob"},
+}
+
+
+def policy_says():
+    """rk_policy_may_read for every (marking, reader)."""
+    lines, keys = [], []
+    for m in MARKINGS:
+        for name, (auth, org, groups) in READERS.items():
+            lines.append("amber %s org-a quad alice %d %s %s %s" % (
+                m or "none", auth, name if auth else "-", org, groups))
+            keys.append((m, name))
+    out = subprocess.run([os.path.join(TOOLS, "policy_expect")], input="\n".join(lines) + "\n",
+                         capture_output=True, text=True, check=True).stdout.split()
+    return {k: v == "1" for k, v in zip(keys, out)}
+
+
+def setup(node):
+    cli = node.cli
+    for org in ("org-b", "org-c", "org-d"):
+        cli("org", "add", org)
+    cli("group", "add", "quad")
+    cli("group", "add", "asean")
+    for g, o in (("quad", "org-a"), ("quad", "org-b"), ("asean", "org-c")):
+        cli("group", "member", "add", g, o)
+    secrets = {"alice": node.user("alice", "org-a", "writer")}
+    for name in ("amy", "bob", "carol", "dave"):
+        secrets[name] = node.user(name, READERS[name][1], "reader")
+    node.collection("matrix", "--read", "public", "--read", "authenticated", "--write",
+                    "org:org-a", "--group", "quad")
+    node.collection("strict", "--read", "authenticated", "--write", "org:org-a",
+                    "--unmarked", "reject")
+    node.collection("greenish", "--read", "authenticated", "--write", "org:org-a",
+                    "--unmarked", "green")
+    return secrets
+
+
+def post_matrix(alice):
+    """Two versions of one object per marking, posted one envelope at a time, so each has its
+    own date_added; the most restricted come last, so "more" would leak them if it could."""
+    objs = {}
+    for n, m in enumerate(MARKINGS):
+        v1 = indicator(n, tlp=m, modified="2021-06-10T12:00:00.000Z")
+        v2 = dict(v1, modified="2021-06-11T12:00:00.000Z")
+        post_objects(alice, "matrix", [v1])
+        post_objects(alice, "matrix", [v2])
+        objs[m] = v1["id"]
+    return objs
+
+
+def check_reader(name, client, objs, visible, added):
+    base = "/api/collections/matrix/"
+    want = {objs[m] for m in MARKINGS if visible[m]}
+    # Get Objects, one object per page: pages, next and headers only ever show visible ones
+    items, pages, _ = page_all(client, base + "objects/", limit=1)
+    got = [o["id"] for o in items]
+    check(set(got) == want and len(got) == len(want),
+          "%s: objects %r, expected %r" % (name, sorted(got), sorted(want)))
+    check(pages == max(1, len(want)), "%s: %d pages for %d visible objects" % (name, pages,
+                                                                                len(want)))
+    r = client.get(base + "objects/?limit=%d" % max(1, len(want)))
+    d = r.json() or {}
+    check("more" not in d, "%s: no 'more' after the last visible object" % name)
+    if want:
+        last_visible = max(added[i] for i in want)
+        check(r.header("X-TAXII-Date-Added-Last") == last_visible,
+              "%s: X-TAXII-Date-Added-Last is the last visible object's" % name)
+    items, _, _ = page_all(client, base + "objects/", params="match[version]=all", limit=1)
+    check(len(items) == 2 * len(want), "%s: all versions of visible objects only" % name)
+    # Get Object Manifests
+    items, _, _ = page_all(client, base + "manifest/", params="match[version]=all", limit=1,
+                           use_next=False)
+    check({x["id"] for x in items} == want and len(items) == 2 * len(want),
+          "%s: manifest" % name)
+    # Get an Object and Get Object Versions
+    for m in MARKINGS:
+        oid = objs[m]
+        r = client.get(base + "objects/%s/" % oid)
+        v = client.get(base + "objects/%s/versions/" % oid)
+        if visible[m]:
+            check(r.status == 200 and r.json()["objects"][0]["id"] == oid,
+                  "%s may get the %s object" % (name, m))
+            check(v.status == 200 and len(v.json()["versions"]) == 2,
+                  "%s may list versions of the %s object" % (name, m))
+        else:
+            check(r.status == 404 and v.status == 404,
+                  "%s gets 404 for the %s object (%d, %d)" % (name, m, r.status, v.status))
+    # match[id] on a hidden object yields an empty envelope, as for one that does not exist
+    hidden = [objs[m] for m in MARKINGS if not visible[m]]
+    if hidden:
+        r = client.get(base + "objects/?match[id]=%s" % ",".join(hidden))
+        check(r.status == 200 and r.json() == {}, "%s: match[id] of hidden objects: {}" % name)
+
+
+def test_unmarked_rules(c):
+    st = post_objects(c["alice"], "strict", [indicator(50), indicator(51, tlp="green")])
+    check(st["success_count"] == 1 and st["failure_count"] == 1 and
+          "TLP marking" in st["failures"][0]["message"],
+          "--unmarked reject refuses unmarked objects: %r" % st)
+    o = indicator(52)
+    post_objects(c["alice"], "greenish", [o])
+    r = c["dave"].get("/api/collections/greenish/objects/%s/" % o["id"])
+    check(r.status == 200, "--unmarked green: an unmarked object counts as GREEN for others")
+    r = c["dave"].get("/api/collections/matrix/objects/%s/" % o["id"])
+    check(r.status == 404, "objects are not visible through another collection")
+
+
+def main():
+    node = Node()
+    try:
+        secrets = setup(node)
+        node.start()
+        c = {n: node.client(n, s) for n, s in secrets.items()}
+        c["anonymous"] = node.client()
+        expected = policy_says()
+        for m in MARKINGS:
+            for name in READERS:
+                check(expected[(m, name)] == (name in DESIGN[m]),
+                      "rk_policy_may_read(%s, %s) matches DESIGN.md" % (m, name))
+        objs = post_matrix(c["alice"])
+        man = c["alice"].get("/api/collections/matrix/manifest/?limit=100").json()["objects"]
+        added = {}
+        for rec in man:
+            added[rec["id"]] = rec["date_added"]
+        check(len(added) == len(MARKINGS), "the poster sees every object it posted")
+        for name in READERS:
+            visible = {m: expected[(m, name)] for m in MARKINGS}
+            check_reader(name, c[name], objs, visible, added)
+        test_unmarked_rules(c)
+        check(node.stop() == 0, "the server stops cleanly")
+    finally:
+        node.cleanup()
+    finish("taxii_policy")
+
+
+if __name__ == "__main__":
+    main()
