@@ -93,6 +93,8 @@ struct rk_sensor_config {
     uint8_t hll_small_bits; /* ... for per-source and per-group counts [6] */
     int64_t now_ns;         /* "now" for timestamp sanity (0: the wall clock) */
     struct rk_sensor_dos_config dos;
+    int keep_port_sets;     /* closed bins keep each port's set of sources, so that two parts
+                               of a bin stored by different ingests merge exactly [0] */
 };
 
 /* Fill in the defaults above. */
@@ -367,6 +369,25 @@ size_t rk_sensor_bin_countries(const struct rk_sensor_bin *b,
 size_t rk_sensor_bin_dos(const struct rk_sensor_bin *b, const struct rk_sensor_dos_row **rows);
 void rk_sensor_bin_free(struct rk_sensor_bin *b);
 
+/* ---- persistence: a bin as bytes, and merging two parts of a bin ------------------------------ */
+
+/* Encode a closed bin (figures, rows, per-port source sets when kept) into out, replacing its
+ * contents. The format is versioned (docs/internals/sensor.md). RK_ELIMIT past out's cap. */
+int rk_sensor_bin_encode(const struct rk_sensor_bin *b, struct rk_buf *out, struct rk_err *err);
+/* Decode what rk_sensor_bin_encode wrote; the caller frees *out. The input is untrusted:
+ * RK_EFORMAT for anything that is not a consistent bin, with the byte offset in err. */
+int rk_sensor_bin_decode(struct rk_sensor_bin **out, const void *p, size_t len,
+                         struct rk_err *err);
+/* One bin from two parts of it counted separately (same sensor, start and length; b is the
+ * newer and gives the sensor's country and TLP). Packets add up; unique sources are exact when
+ * both parts kept every source and their per-port source sets, otherwise upper bounds marked
+ * approximate (docs/internals/sensor.md, "merging"). The caller frees *out. RK_EINVAL for
+ * bins that are not two parts of one bin. */
+int rk_sensor_bin_merge(struct rk_sensor_bin **out, const struct rk_sensor_bin *a,
+                        const struct rk_sensor_bin *b, struct rk_err *err);
+/* 1 when every source of the bin has a row and per-port source sets are kept. */
+int rk_sensor_bin_mergeable(const struct rk_sensor_bin *b);
+
 /* ---- the engine -------------------------------------------------------------------------- */
 
 struct rk_sensor_engine;
@@ -515,6 +536,8 @@ struct rk_sensor_stix_options {
     uint64_t min_packets; /* ... with at least this many packets [10] */
     size_t top_rows;      /* port / country / ASN rows inside the summary [20] */
     int include_research; /* export research scanners too (without indicators) [0] */
+    int64_t modified_ns;  /* "modified" of the bin's objects, for a revised (merged) bin; 0 or
+                             anything before the bin's end: the bin's end, like "created" [0] */
 };
 void rk_sensor_stix_options_init(struct rk_sensor_stix_options *opt);
 
@@ -536,6 +559,24 @@ int rk_sensor_stix_bin(const struct rk_sensor_bin *b, const struct rk_sensor_sti
  * ids of other objects, e.g. observed-data of the scanners of the alerting bin (may be NULL). */
 int rk_sensor_stix_alert(const struct rk_sensor_alert *a, const json_t *refs, json_t *objects,
                          struct rk_err *err);
+/* Ids of the scanners' observed-data that rk_sensor_stix_bin(b, opt) exports and that sent
+ * clean packets to (proto, port) in the bin, at most max, appended to the array refs: what an
+ * alert's report refers to as its evidence. Needs the bin's per-port source sets (bins stored
+ * by renkei have them); otherwise appends nothing. RK_ENOMEM. */
+int rk_sensor_stix_scanner_refs(const struct rk_sensor_bin *b,
+                                const struct rk_sensor_stix_options *opt, uint8_t proto,
+                                uint16_t port, size_t max, json_t *refs);
+/* An alert's evidence from its bin b: the SCOs of the first max sources that sent clean
+ * packets to the alert's port (heaviest first) and one observed-data of them (number_observed:
+ * the port's clean packets), appended to objects; the observed-data's id to refs. Needs the
+ * bin's per-port source sets, otherwise adds nothing. RK_ENOMEM. */
+int rk_sensor_stix_alert_evidence(const struct rk_sensor_bin *b, const struct rk_sensor_alert *a,
+                                  size_t max, int64_t modified_ns, json_t *objects, json_t *refs,
+                                  struct rk_err *err);
+/* The same for a revised alert (raised again with other figures): "modified" is modified_ns
+ * (at least the bin's end, which stays "created"). */
+int rk_sensor_stix_alert_revised(const struct rk_sensor_alert *a, const json_t *refs,
+                                 int64_t modified_ns, json_t *objects, struct rk_err *err);
 /* Wrap objects in a bundle (takes a new reference to objects). */
 int rk_sensor_stix_bundle(json_t *objects, json_t **out, struct rk_err *err);
 

@@ -50,6 +50,7 @@ int cli_wants_help(int argc, char **argv);
 struct cli_progress {
     int enabled;
     const char *label;
+    const char *unit; /* what the counter counts: "objects" unless set after start */
     unsigned long long total;
     double started;
     double last_draw;
@@ -71,6 +72,7 @@ int cmd_get(struct rk_cli *cli, int argc, char **argv);
 int cmd_stats(struct rk_cli *cli, int argc, char **argv);
 int cmd_validate(struct rk_cli *cli, int argc, char **argv);
 int cmd_config(struct rk_cli *cli, int argc, char **argv);
+int cmd_sensor(struct rk_cli *cli, int argc, char **argv);
 int cmd_serve(struct rk_cli *cli, int argc, char **argv);
 int cmd_org(struct rk_cli *cli, int argc, char **argv);
 int cmd_group(struct rk_cli *cli, int argc, char **argv);

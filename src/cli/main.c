@@ -24,6 +24,8 @@ static const struct rk_cli_command commands[] = {
          cmd_collection},
         {"audit", "query the append-only log of who read and wrote what", cmd_audit},
         {"match", "look indicators up in lists, logs and captures (grep mode, JSON hits)", cmd_match},
+        {"sensor", "darknet sensors: ingest captures, top-N tables, alerts, plots, STIX",
+         cmd_sensor},
 };
 
 static void usage(FILE *out)

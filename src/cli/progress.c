@@ -14,11 +14,11 @@ static void draw(struct cli_progress *p, unsigned long long done, unsigned long 
         for (int i = 0; i < 30; i++)
             bar[i] = i < filled ? '#' : '.';
         bar[30] = '\0';
-        fprintf(stderr, "\r%s [%s] %5.1f%%  %llu objects  %.0f/s ", p->label, bar,
-                100.0 * (double)done / (double)p->total, items, rate);
+        fprintf(stderr, "\r%s [%s] %5.1f%%  %llu %s  %.0f/s ", p->label, bar,
+                100.0 * (double)done / (double)p->total, items, p->unit, rate);
     } else {
-        fprintf(stderr, "\r%s %.1f MB  %llu objects  %.0f/s ", p->label, (double)done / 1e6, items,
-                rate);
+        fprintf(stderr, "\r%s %.1f MB  %llu %s  %.0f/s ", p->label, (double)done / 1e6, items,
+                p->unit, rate);
     }
     if (final)
         fputc('\n', stderr);
@@ -30,6 +30,7 @@ void cli_progress_start(struct cli_progress *p, struct rk_cli *cli, const char *
 {
     p->enabled = cli->stderr_tty && !cli->quiet;
     p->label = label;
+    p->unit = "objects";
     p->total = total;
     p->started = cli_now();
     p->last_draw = 0;

@@ -51,6 +51,22 @@ const struct rk_config_row rk_settings_rows[] = {
             "connections served at once; more are refused"),
         ROW("taxii.per_ip_connections", RK_CFG_INT, "128", 0, 65536, 0,
             taxii_per_ip_connections, "connections at once from one address (0: no limit)"),
+        ROW("sensor.collection", RK_CFG_STRING, "sensors", 0, 0, 0, sensor_collection,
+            "collection for sensor STIX objects when a sensor names none (made on first use)"),
+        ROW("sensor.mem_cap", RK_CFG_SIZE, "1G", 4194304, 1099511627776, 0, sensor_mem_cap,
+            "memory for sensor aggregation; past it counts become approximate"),
+        ROW("sensor.scanners", RK_CFG_STRING, "", 0, 0, 0, sensor_scanners,
+            "research-scanner list (text or MISP warning list) marking sources as research"),
+        ROW("sensor.asn_table", RK_CFG_STRING, "", 0, 0, 0, sensor_asn_table,
+            "prefix-to-ASN CSV (ip-location-db format) for sensor ASN tables"),
+        ROW("sensor.country_table", RK_CFG_STRING, "", 0, 0, 0, sensor_country_table,
+            "prefix-to-country CSV (ip-location-db format) for sensor country tables"),
+        ROW("sensor.baseline_bins", RK_CFG_INT, "336", 0, 100000, 0, sensor_baseline_bins,
+            "stored bins per sensor that seed early-warning baselines before new data"),
+        ROW("sensor.stix_top_sources", RK_CFG_INT, "50", 0, 100000, 0, sensor_stix_top_sources,
+            "scanners per bin published as STIX observed-data, indicator and sighting"),
+        ROW("sensor.stix_min_packets", RK_CFG_INT, "10", 1, 1000000000, 0,
+            sensor_stix_min_packets, "scan packets a source needs in a bin to be published"),
 };
 const size_t rk_settings_count = sizeof(rk_settings_rows) / sizeof(rk_settings_rows[0]);
 

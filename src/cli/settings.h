@@ -21,6 +21,14 @@ struct rk_settings {
     int64_t taxii_connection_timeout;
     int64_t taxii_max_connections;
     int64_t taxii_per_ip_connections;
+    char sensor_collection[RK_CONFIG_STR_MAX];
+    int64_t sensor_mem_cap;
+    char sensor_scanners[RK_CONFIG_STR_MAX];
+    char sensor_asn_table[RK_CONFIG_STR_MAX];
+    char sensor_country_table[RK_CONFIG_STR_MAX];
+    int64_t sensor_baseline_bins;
+    int64_t sensor_stix_top_sources;
+    int64_t sensor_stix_min_packets;
 };
 
 extern const struct rk_config_row rk_settings_rows[];

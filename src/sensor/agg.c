@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <string.h>
 
-#define PAIR_PORT_BITS 20 /* port record numbers stay below 2^18 */
 
 struct binsens *binsens_new(uint32_t sensor)
 {

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAIR_PORT_BITS 20
 
 struct conv {
     struct binsens *b;

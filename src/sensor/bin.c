@@ -1,6 +1,7 @@
 /* bin.c - a closed bin: the rows built from one (bin, sensor) aggregation state, sorted by
  * packets, with each figure marked exact or approximate. */
 #include "sensor/sensor_int.h"
+#include "renkei/log.h"
 #include "util/alloc.h"
 
 #include <math.h>
@@ -68,6 +69,8 @@ void rk_sensor_bin_free(struct rk_sensor_bin *b)
     rk_free(b->asns);
     rk_free(b->countries);
     rk_free(b->dos);
+    rk_free(b->pset_off);
+    rk_free(b->pset);
     rk_free(b);
 }
 
@@ -168,8 +171,9 @@ static void fill_source(struct rk_sensor_source_row *r, const struct src_rec *s,
     r->exact = e1 && e2;
 }
 
-/* Source rows: packets descending, ties in the order the sources were first seen. */
-static int build_sources(struct rk_sensor_bin *out, const struct binsens *b)
+/* Source rows: packets descending, ties in the order the sources were first seen. srow (may be
+ * NULL) receives each record's row number. */
+static int build_sources(struct rk_sensor_bin *out, const struct binsens *b, uint32_t *srow)
 {
     uint32_t n = b->approx ? b->src_top.n : b->src.n;
     struct rkv *k = rk_reallocarray(NULL, n ? 2 * (size_t)n : 1, sizeof(*k));
@@ -191,6 +195,8 @@ static int build_sources(struct rk_sensor_bin *out, const struct binsens *b)
     for (size_t j = 0; j < m; j++) {
         struct rk_sensor_source_row *r = &out->sources[j];
 
+        if (srow)
+            srow[k[j].val] = (uint32_t)j;
         fill_source(r, &b->src.r[k[j].val], b);
         if (b->approx) {
             r->packets = b->src_top.ent[k[j].val].count;
@@ -358,15 +364,119 @@ static void build_info(struct rk_sensor_bin *out, const struct binsens *b)
     }
 }
 
+/* ---- per-port source sets ------------------------------------------------------------------ */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Put entry v into port row j; RK_EINTERNAL when the row's sources figure is exceeded. */
+static int pset_put(struct rk_sensor_bin *out, uint32_t *fill, uint32_t j, uint32_t v)
+{
+    if (j == KIDX_NONE || fill[j] >= out->ports[j].sources)
+        return RK_EINTERNAL;
+    out->pset[out->pset_off[j] + fill[j]++] = v;
+    return 0;
+}
+
+/* The entries from the pair set: (source record + 1) << PAIR_PORT_BITS | port record. */
+static int pset_from_pairs(struct rk_sensor_bin *out, const struct binsens *b,
+                           const uint32_t *srow, const uint32_t *prow, uint32_t *fill)
+{
+    int rc = 0;
+
+    for (uint32_t i = 0; rc == 0 && i < b->src.n; i++) {
+        const struct src_rec *s = &b->src.r[i];
+
+        if (s->packets && !(s->pair_flags & PAIR_MULTI_PORT))
+            rc = pset_put(out, fill, prow[s->port0],
+                          srow[i] << 1 | ((s->pair_flags & PAIR_PORT0_CLEAN) != 0));
+    }
+    for (uint64_t k = 0; rc == 0 && k < b->sp.cap; k++) {
+        uint64_t slot = b->sp.slots[k], key = slot & U64SET_KEYMASK;
+        uint64_t si = (key >> PAIR_PORT_BITS) - 1, pi = key & ((1U << PAIR_PORT_BITS) - 1);
+
+        if (slot == 0)
+            continue;
+        if (si >= b->src.n || pi >= b->port.n || srow[si] == KIDX_NONE)
+            return RK_EINTERNAL;
+        rc = pset_put(out, fill, prow[pi], srow[si] << 1 | (uint32_t)((slot >> 62) & 1));
+    }
+    return rc;
+}
+
+/* Exact mode: each port row's set of sources (see struct rk_sensor_bin). */
+static int build_port_sets(struct rk_sensor_bin *out, const struct binsens *b, const uint32_t *srow)
+{
+    uint32_t *prow = rk_reallocarray(NULL, b->port.n ? b->port.n : 1, sizeof(*prow));
+    uint32_t *fill = rk_calloc(out->n_ports ? out->n_ports : 1, sizeof(*fill));
+    uint64_t total = 0;
+    int rc = RK_ENOMEM;
+
+    out->pset_off = rk_reallocarray(NULL, out->n_ports + 1, sizeof(*out->pset_off));
+    if (!prow || !fill || !out->pset_off)
+        goto out;
+    for (uint32_t i = 0; i < b->port.n; i++)
+        prow[i] = KIDX_NONE;
+    for (size_t j = 0; j < out->n_ports; j++) {
+        uint64_t key = (uint64_t)out->ports[j].proto << 16 | out->ports[j].port;
+
+        prow[kidx_find(&b->port.idx, key, 0, hash128(key, 0))] = (uint32_t)j;
+        out->pset_off[j] = (uint32_t)total;
+        total += out->ports[j].sources;
+    }
+    out->pset_off[out->n_ports] = (uint32_t)total;
+    rc = RK_ELIMIT;
+    if (total > UINT32_MAX || out->n_sources > UINT32_MAX / 2)
+        goto out;
+    rc = RK_ENOMEM;
+    if (!(out->pset = rk_reallocarray(NULL, total ? total : 1, sizeof(*out->pset))))
+        goto out;
+    if ((rc = pset_from_pairs(out, b, srow, prow, fill)) != 0)
+        goto out;
+    for (size_t j = 0; j < out->n_ports; j++) {
+        if (fill[j] != out->ports[j].sources) {
+            rc = RK_EINTERNAL;
+            goto out;
+        }
+        qsort(out->pset + out->pset_off[j], fill[j], sizeof(uint32_t), cmp_u32);
+    }
+out:
+    if (rc != 0) {
+        rk_free(out->pset_off);
+        rk_free(out->pset);
+        out->pset_off = out->pset = NULL;
+    }
+    rk_free(prow);
+    rk_free(fill);
+    return rc;
+}
+
 static int build_all(struct rk_sensor_bin *bin, const struct binsens *b, const struct agg_ctx *c)
 {
-    int rc;
+    int sets = c->cfg->keep_port_sets && !b->approx;
+    uint32_t *srow = NULL;
+    int rc = RK_ENOMEM;
 
-    if ((rc = build_ports(bin, b)) == 0 && (rc = build_sources(bin, b)) == 0 &&
+    if (sets && !(srow = rk_reallocarray(NULL, b->src.n ? b->src.n : 1, sizeof(*srow))))
+        return rc;
+    for (uint32_t i = 0; srow && i < b->src.n; i++)
+        srow[i] = KIDX_NONE;
+    if ((rc = build_ports(bin, b)) == 0 && (rc = build_sources(bin, b, srow)) == 0 &&
         (rc = build_groups(&bin->prefixes, &bin->n_prefixes, b, 0, c)) == 0 &&
         (rc = build_groups(&bin->asns, &bin->n_asns, b, 1, c)) == 0 &&
         (rc = build_groups(&bin->countries, &bin->n_countries, b, 2, c)) == 0)
         build_info(bin, b);
+    bin->sources_complete = !b->approx && b->dropped_keys == 0;
+    if (rc == 0 && sets && (rc = build_port_sets(bin, b, srow)) != 0 && rc != RK_ENOMEM) {
+        /* the bin stays usable; only a later merge of it will not be exact */
+        rk_log_warn("no port sets for a bin sensor=%u rc=%s", b->sensor, rk_strerror(rc));
+        rc = 0;
+    }
+    rk_free(srow);
     return rc;
 }
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,8 @@ struct rk_sensor_reader {
     const uint8_t *pending_mem;
     size_t pending_mem_len;
     int live;
+    int live_fd;         /* live: the capture's descriptor to wait on, -1 when none */
+    int live_timeout_ms; /* live: how long one call waits for a packet */
     volatile sig_atomic_t stop;
     struct rk_sensor_reader_stats st;
 };
@@ -333,6 +336,13 @@ static int next_pcap(struct rk_sensor_reader *r, struct rk_sensor_frame *f, stru
     if (r->stop)
         return 0;
     rc = pcap_next_ex(r->pcap, &h, &data);
+    if (rc == 0 && r->live && r->live_fd >= 0) {
+        /* non-blocking: wait here, so that a quiet link still returns every timeout (a
+         * blocking read may wait for the first packet however long that takes) */
+        struct pollfd pfd = {r->live_fd, POLLIN, 0};
+
+        poll(&pfd, 1, r->live_timeout_ms);
+    }
     if (rc == 0)
         return 2; /* live: buffer timeout */
     if (rc == PCAP_ERROR_BREAK)
@@ -614,6 +624,7 @@ void rk_sensor_reader_free(struct rk_sensor_reader *r)
 static int live_setup(struct rk_sensor_reader *r, const struct rk_sensor_live_options *opt,
                       struct rk_err *err)
 {
+    char errbuf[PCAP_ERRBUF_SIZE];
     struct bpf_program prog;
     int rc;
 
@@ -626,6 +637,11 @@ static int live_setup(struct rk_sensor_reader *r, const struct rk_sensor_live_op
         return rk_err_set(err, RK_EIO, "cannot capture on %s: %s", opt->ifname,
                           pcap_geterr(r->pcap));
     r->linktype = (uint32_t)pcap_datalink(r->pcap);
+    r->live_timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : 100;
+    /* without a descriptor to wait on, stay blocking (non-blocking reads would spin) */
+    if (pcap_setnonblock(r->pcap, 1, errbuf) == 0 &&
+        (r->live_fd = pcap_get_selectable_fd(r->pcap)) < 0)
+        pcap_setnonblock(r->pcap, 0, errbuf);
     if (opt->filter && *opt->filter) {
         if (pcap_compile(r->pcap, &prog, opt->filter, 1, PCAP_NETMASK_UNKNOWN) != 0)
             return rk_err_set(err, RK_EFORMAT, "bad capture filter \"%s\": %s", opt->filter,
@@ -650,6 +666,7 @@ int rk_sensor_reader_open_live(struct rk_sensor_reader **out,
     if (!r)
         return rk_err_set(err, RK_ENOMEM, "out of memory");
     r->live = 1;
+    r->live_fd = -1;
     rk_strlcpy(r->current, opt->ifname ? opt->ifname : "", sizeof(r->current));
     r->pcap = pcap_create(opt->ifname, errbuf);
     if (!r->pcap) {

@@ -266,6 +266,9 @@ struct src_rec {
     struct shll hdst, hport;   /* approximate mode */
 };
 
+/* (source, port) pair keys: (source record + 1) << PAIR_PORT_BITS | port record. */
+#define PAIR_PORT_BITS 20 /* port record numbers stay below 2^18 */
+
 enum {
     PAIR_PORT0_CLEAN = 1, /* the first pair was seen in a clean packet */
     PAIR_MULTI_PORT = 2,  /* the source's (source, port) pairs are in the set, port0 included */
@@ -409,7 +412,21 @@ struct rk_sensor_bin {
     struct rk_sensor_group_row *prefixes, *asns, *countries;
     struct rk_sensor_dos_row *dos;
     size_t n_ports, n_sources, n_prefixes, n_asns, n_countries, n_dos;
+    int sources_complete; /* every source of the bin has a row (exact mode, no dropped key) */
+    /* Per-port source sets (config keep_port_sets, exact mode; NULL otherwise): the entries of
+     * port row i are pset[pset_off[i] .. pset_off[i + 1]), each a source row number << 1 | 1
+     * when that source sent the port a clean packet, ascending. They make merging two parts of
+     * a bin exact (persist.c, merge.c). */
+    uint32_t *pset_off;
+    uint32_t *pset;
 };
+
+/* Group rows (kind 0 prefixes, 1 ASNs, 2 countries) from a bin's source rows, as the engine
+ * builds them in exact mode: packets descending, ties by key. ASN names come from names(asn),
+ * which may return NULL. */
+int rows_groups(struct rk_sensor_group_row **rows, size_t *n_rows,
+                const struct rk_sensor_source_row *src, size_t n_src, int kind,
+                const char *(*names)(uint32_t asn, const void *ctx), const void *ctx);
 
 /* Build the rows of a closed bin from its aggregation state (b may be NULL: an empty bin).
  * Takes ownership of dos rows. */

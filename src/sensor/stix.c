@@ -8,6 +8,7 @@
 #include "util/uuid.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,24 +25,19 @@ void rk_sensor_stix_options_init(struct rk_sensor_stix_options *opt)
     opt->min_packets = 10;
     opt->top_rows = 20;
     opt->include_research = 0;
+    opt->modified_ns = 0;
 }
 
+/* modified of a revised object: at least a millisecond after created (the end in seconds). */
+static int64_t revision_ns(int64_t created_s, int64_t modified_ns)
+{
+    return modified_ns > created_s * NS ? modified_ns : created_s * NS;
+}
+
+/* The TLP 2.0 marking of a level, NULL for none (the node's default then applies). */
 static const char *tlp_marking(int tlp)
 {
-    switch (tlp) {
-    case RK_TLP_CLEAR:
-        return "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
-    case RK_TLP_GREEN:
-        return "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
-    case RK_TLP_AMBER:
-        return "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
-    case RK_TLP_AMBER_STRICT:
-        return "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003";
-    case RK_TLP_RED:
-        return "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
-    default:
-        return NULL; /* no marking: the node's default applies */
-    }
+    return tlp > RK_TLP_NONE && tlp <= RK_TLP_RED ? rk_tlp_marking_id((enum rk_tlp)tlp) : NULL;
 }
 
 static void ts_str(int64_t ns, char buf[RK_TIME_STR_MAX])
@@ -118,7 +114,8 @@ static int set_int(json_t *o, const char *k, long long v)
 }
 
 /* The common properties of an SDO or SRO made by renkei. */
-static json_t *sdo_new(const char *type, const char *id, const char *created, int tlp)
+static json_t *sdo_new(const char *type, const char *id, const char *created, const char *modified,
+                       int tlp)
 {
     json_t *o = json_object();
     const char *mark = tlp_marking(tlp);
@@ -130,7 +127,7 @@ static json_t *sdo_new(const char *type, const char *id, const char *created, in
     rc |= set_str(o, "spec_version", "2.1");
     rc |= set_str(o, "id", id);
     rc |= set_str(o, "created", created);
-    rc |= set_str(o, "modified", created);
+    rc |= set_str(o, "modified", modified);
     if (strcmp(id, RK_SENSOR_STIX_IDENTITY_ID) != 0)
         rc |= set_str(o, "created_by_ref", RK_SENSOR_STIX_IDENTITY_ID);
     if (mark)
@@ -159,7 +156,7 @@ static int oom(struct rk_err *err)
 
 int rk_sensor_stix_identity(json_t **out, struct rk_err *err)
 {
-    json_t *o = sdo_new("identity", RK_SENSOR_STIX_IDENTITY_ID, EPOCH_STR, RK_TLP_CLEAR);
+    json_t *o = sdo_new("identity", RK_SENSOR_STIX_IDENTITY_ID, EPOCH_STR, EPOCH_STR, RK_TLP_CLEAR);
     int rc = 0;
 
     if (!o)
@@ -194,7 +191,7 @@ static const char EXT_SCHEMA[] =
 int rk_sensor_stix_extension_definition(json_t **out, struct rk_err *err)
 {
     json_t *o =
-            sdo_new("extension-definition", RK_SENSOR_STIX_EXTENSION_ID, EPOCH_STR, RK_TLP_CLEAR);
+            sdo_new("extension-definition", RK_SENSOR_STIX_EXTENSION_ID, EPOCH_STR, EPOCH_STR, RK_TLP_CLEAR);
     int rc = 0;
 
     if (!o)
@@ -216,7 +213,7 @@ int rk_sensor_stix_extension_definition(json_t **out, struct rk_err *err)
 
 int rk_sensor_stix_dos_pattern(json_t **out, struct rk_err *err)
 {
-    json_t *o = sdo_new("attack-pattern", RK_SENSOR_STIX_DOS_PATTERN_ID, EPOCH_STR, RK_TLP_CLEAR);
+    json_t *o = sdo_new("attack-pattern", RK_SENSOR_STIX_DOS_PATTERN_ID, EPOCH_STR, EPOCH_STR, RK_TLP_CLEAR);
     int rc = 0;
 
     if (!o)
@@ -246,7 +243,8 @@ struct bctx {
     const struct rk_sensor_stix_options *opt;
     json_t *objects;
     char sensor_id[ID_MAX];
-    char created[RK_TIME_STR_MAX]; /* the bin's end */
+    char created[RK_TIME_STR_MAX];  /* the bin's end */
+    char modified[RK_TIME_STR_MAX]; /* created, or the revision's time (opt->modified_ns) */
 };
 
 static int sensor_identity(struct bctx *c)
@@ -257,7 +255,7 @@ static int sensor_identity(struct bctx *c)
 
     snprintf(desc, sizeof(desc), "renkei darknet sensor %s%s%s", c->in->sensor,
              c->in->country[0] ? ", country " : "", c->in->country);
-    o = sdo_new("identity", c->sensor_id, EPOCH_STR, c->in->tlp);
+    o = sdo_new("identity", c->sensor_id, EPOCH_STR, EPOCH_STR, c->in->tlp);
     if (!o)
         return RK_ENOMEM;
     rc |= set_str(o, "name", c->in->sensor);
@@ -357,7 +355,7 @@ static int summary(struct bctx *c)
 
     obj_id(id, RK_SENSOR_STIX_SUMMARY_TYPE, "summary|%s|%lld", in->sensor, (long long)in->start);
     ts_str(in->start * NS, first);
-    if (!(o = sdo_new(RK_SENSOR_STIX_SUMMARY_TYPE, id, c->created, in->tlp)))
+    if (!(o = sdo_new(RK_SENSOR_STIX_SUMMARY_TYPE, id, c->created, c->modified, in->tlp)))
         return RK_ENOMEM;
     rc |= set(o, "extensions",
               json_pack("{s:{s:s}}", RK_SENSOR_STIX_EXTENSION_ID, "extension_type", "new-sdo"));
@@ -427,7 +425,7 @@ static int observed(struct bctx *c, const char *id, int64_t first_ns, int64_t la
                     uint64_t count, json_t *refs)
 {
     char first[RK_TIME_STR_MAX], last[RK_TIME_STR_MAX];
-    json_t *o = sdo_new("observed-data", id, c->created, c->in->tlp);
+    json_t *o = sdo_new("observed-data", id, c->created, c->modified, c->in->tlp);
     int rc = 0;
 
     ts_str(first_ns, first);
@@ -451,7 +449,7 @@ static int sighting(struct bctx *c, const char *id, const char *of, const char *
                     int64_t first_ns, int64_t last_ns, uint64_t count, const char *desc)
 {
     char first[RK_TIME_STR_MAX], last[RK_TIME_STR_MAX];
-    json_t *o = sdo_new("sighting", id, c->created, c->in->tlp);
+    json_t *o = sdo_new("sighting", id, c->created, c->modified, c->in->tlp);
     int rc = 0;
 
     ts_str(first_ns, first);
@@ -492,7 +490,7 @@ static int indicator(struct bctx *c, const struct rk_sensor_source_row *s, const
 {
     char pattern[160], name[256], from[RK_TIME_STR_MAX], until[RK_TIME_STR_MAX], fps[96];
     int mirai = (s->fp & RK_SENSOR_FP_MIRAI) != 0;
-    json_t *o = sdo_new("indicator", id, c->created, c->in->tlp);
+    json_t *o = sdo_new("indicator", id, c->created, c->modified, c->in->tlp);
     int rc = 0;
 
     if (!o)
@@ -624,6 +622,7 @@ int rk_sensor_stix_bin(const struct rk_sensor_bin *b, const struct rk_sensor_sti
     c.objects = objects;
     obj_id(c.sensor_id, "identity", "sensor|%s", c.in->sensor);
     ts_str((c.in->start + c.in->secs) * NS, c.created);
+    ts_str(revision_ns(c.in->start + c.in->secs, opt->modified_ns), c.modified);
     if ((rc = sensor_identity(&c)) != 0 || (rc = summary(&c)) != 0)
         return oom(err);
     for (size_t i = 0; i < n_src && done < opt->top_sources; i++) {
@@ -637,6 +636,117 @@ int rk_sensor_stix_bin(const struct rk_sensor_bin *b, const struct rk_sensor_sti
         if ((rc = victim(&c, &dos[i])) != 0)
             return oom(err);
     }
+    return 0;
+}
+
+/* The port row of (proto, port), or n_ports. */
+static size_t find_port(const struct rk_sensor_bin *b, uint8_t proto, uint16_t port)
+{
+    size_t p = 0;
+
+    while (p < b->n_ports && !(b->ports[p].proto == proto && b->ports[p].port == port))
+        p++;
+    return p;
+}
+
+/* SCOs of the port's first max clean sources (by packets), their ids in refs, and their time
+ * span. */
+static int evidence_scos(struct bctx *c, size_t p, size_t max, json_t *refs, int64_t *first,
+                         int64_t *last)
+{
+    const struct rk_sensor_bin *b = c->b;
+    char id[ID_MAX];
+    size_t n = 0;
+    int rc;
+
+    *first = INT64_MAX;
+    *last = INT64_MIN;
+    /* entries ascend by source row, and rows are by packets: the heaviest come first */
+    for (uint32_t k = b->pset_off[p]; k < b->pset_off[p + 1] && n < max; k++) {
+        const struct rk_sensor_source_row *s = &b->sources[b->pset[k] >> 1];
+
+        if (!(b->pset[k] & 1))
+            continue;
+        if ((rc = addr_sco(c, &s->addr, id)) != 0 || json_array_append_new(refs, json_string(id)))
+            return rc ? rc : RK_ENOMEM;
+        *first = s->first_ns < *first ? s->first_ns : *first;
+        *last = s->last_ns > *last ? s->last_ns : *last;
+        n++;
+    }
+    return 0;
+}
+
+int rk_sensor_stix_alert_evidence(const struct rk_sensor_bin *b, const struct rk_sensor_alert *a,
+                                  size_t max, int64_t modified_ns, json_t *objects, json_t *refs,
+                                  struct rk_err *err)
+{
+    struct bctx c;
+    char id[ID_MAX];
+    size_t p = find_port(b, a->proto, a->port);
+    json_t *scos;
+    int64_t first, last;
+    int rc;
+
+    if (!b->pset || p == b->n_ports || b->ports[p].sources_clean == 0 || max == 0)
+        return 0;
+    memset(&c, 0, sizeof(c));
+    c.b = b;
+    c.in = &b->info;
+    c.objects = objects;
+    ts_str((b->info.start + b->info.secs) * NS, c.created);
+    ts_str(revision_ns(b->info.start + b->info.secs, modified_ns), c.modified);
+    if (!(scos = json_array()))
+        return oom(err);
+    if ((rc = evidence_scos(&c, p, max, scos, &first, &last)) != 0) {
+        json_decref(scos);
+        return oom(err);
+    }
+    obj_id(id, "observed-data", "alert|%s|%s|%u|%u|%lld", rk_sensor_rule_name(a->rule), a->sensor,
+           a->proto, a->port, (long long)a->bin_start);
+    if (observed(&c, id, first, last, b->ports[p].packets_clean, scos) != 0 ||
+        json_array_append_new(refs, json_string(id)) != 0)
+        return oom(err);
+    return 0;
+}
+
+int rk_sensor_stix_scanner_refs(const struct rk_sensor_bin *b,
+                                const struct rk_sensor_stix_options *opt, uint8_t proto,
+                                uint16_t port, size_t max, json_t *refs)
+{
+    const struct rk_sensor_stix_options *o = opt;
+    struct rk_sensor_stix_options def;
+    size_t p = 0, done = 0, added = 0;
+    char text[RK_SENSOR_ADDR_STR], id[ID_MAX];
+    uint8_t *on_port;
+
+    if (!o) {
+        rk_sensor_stix_options_init(&def);
+        o = &def;
+    }
+    p = find_port(b, proto, port);
+    if (!b->pset || p == b->n_ports)
+        return 0; /* without the port's source set there is nothing to name */
+    if (!(on_port = calloc(b->n_sources ? b->n_sources : 1, 1)))
+        return RK_ENOMEM;
+    for (uint32_t k = b->pset_off[p]; k < b->pset_off[p + 1]; k++)
+        on_port[b->pset[k] >> 1] = (uint8_t)(b->pset[k] & 1);
+    /* the scanners rk_sensor_stix_bin exports, in the same order, that sent clean packets */
+    for (size_t i = 0; i < b->n_sources && done < o->top_sources && added < max; i++) {
+        if (!wants_scanner(&b->sources[i], o))
+            continue;
+        done++;
+        if (!on_port[i])
+            continue;
+        rk_sensor_addr_format(&b->sources[i].addr, text, sizeof(text));
+        obj_id(id, "observed-data", "scanner|%s|%lld|%s", b->info.sensor, (long long)b->info.start,
+               text);
+        if (json_array_append_new(refs, json_string(id)) != 0) {
+            free(on_port);
+            return RK_ENOMEM;
+        }
+        added++;
+    }
+    free(on_port);
     return 0;
 }
 
@@ -725,7 +835,14 @@ static int alert_refs(const struct rk_sensor_alert *a, const json_t *refs, const
 int rk_sensor_stix_alert(const struct rk_sensor_alert *a, const json_t *refs, json_t *objects,
                          struct rk_err *err)
 {
-    char rid[ID_MAX], nid[ID_MAX], created[RK_TIME_STR_MAX], name[256], body[2048];
+    return rk_sensor_stix_alert_revised(a, refs, 0, objects, err);
+}
+
+int rk_sensor_stix_alert_revised(const struct rk_sensor_alert *a, const json_t *refs,
+                                 int64_t modified_ns, json_t *objects, struct rk_err *err)
+{
+    char rid[ID_MAX], nid[ID_MAX], created[RK_TIME_STR_MAX], modified[RK_TIME_STR_MAX];
+    char name[256], body[2048];
     json_t *report, *note, *r = NULL;
     int rc = 0;
 
@@ -736,11 +853,12 @@ int rk_sensor_stix_alert(const struct rk_sensor_alert *a, const json_t *refs, js
     obj_id(nid, "note", "alert|%s|%s|%u|%u|%lld", rk_sensor_rule_name(a->rule), a->sensor, a->proto,
            a->port, (long long)a->bin_start);
     ts_str((a->bin_start + a->bin_secs) * NS, created);
+    ts_str(revision_ns(a->bin_start + a->bin_secs, modified_ns), modified);
     alert_text(a, name, sizeof(name), body, sizeof(body));
     if (alert_refs(a, refs, nid, &r) != 0)
         return oom(err);
-    report = sdo_new("report", rid, created, a->tlp);
-    note = sdo_new("note", nid, created, a->tlp);
+    report = sdo_new("report", rid, created, modified, a->tlp);
+    note = sdo_new("note", nid, created, modified, a->tlp);
     if (!report || !note) {
         json_decref(r);
         json_decref(report);

@@ -55,6 +55,7 @@ struct rk_store_filter {
 };
 
 struct rk_store_backend;
+struct rk_store_sensor_ops; /* backend_sensor.h */
 
 /* The part of a handle every backend shares; a backend's handle starts with it. */
 struct rk_store {
@@ -106,6 +107,7 @@ struct rk_store_backend {
                        struct rk_err *err);
     int (*setting_set)(struct rk_store *st, const char *key, const char *value, struct rk_err *err);
     int (*check)(struct rk_store *st, struct rk_err *err);
+    const struct rk_store_sensor_ops *sensor; /* the darknet-sensor tables */
 };
 
 /* The SQLite backend's open (sqlite_open.c). */

@@ -104,6 +104,7 @@ struct rk_sqlite_component {
 
 /* The components, defined in their sqlite_<thing>.c files and listed in sqlite_migrate.c. */
 extern const struct rk_sqlite_component rk_sqlite_core_schema;
+extern const struct rk_sqlite_component rk_sqlite_sensor_schema; /* sqlite_sensor.c */
 
 /* Bring the schema up to date (read-write) or check that it is (read-only). RK_EUNSUPPORTED
  * for a store written by a newer renkei or one that needs an upgrade while read-only. */

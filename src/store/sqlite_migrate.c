@@ -19,6 +19,7 @@ static const struct rk_sqlite_component *const components[] = {
         &rk_sqlite_grants_schema,
         &rk_sqlite_status_schema,
         &rk_sqlite_audit_schema,
+        &rk_sqlite_sensor_schema,
 };
 
 #define N_COMPONENTS (sizeof(components) / sizeof(components[0]))

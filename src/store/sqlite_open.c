@@ -1,5 +1,6 @@
 /* sqlite_open.c - the SQLite backend: open, configure, close; statement cache; error mapping. */
 #include "store/sqlite.h"
+#include "store/backend_sensor.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +38,7 @@ static const struct rk_store_backend sqlite_ops = {
         .setting_get = rk_sqlite_setting_get,
         .setting_set = rk_sqlite_setting_set,
         .check = rk_sqlite_check,
+        .sensor = &rk_sqlite_sensor_ops,
 };
 
 struct rk_sqlite *rk_sqlite_of(struct rk_store *st)

@@ -16,5 +16,7 @@ int main(void)
     failed += test_sensor_stix_run();
     failed += test_sensor_output_run();
     failed += test_sensor_live_run();
+    failed += test_sensor_persist_run();
+    failed += test_sensor_store_run();
     return failed ? 1 : 0;
 }

@@ -10,7 +10,7 @@
 #define GREEN "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
 #define AMBER "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
 
-static struct rk_sensor_bin *make_bin(void)
+static struct rk_sensor_bin *make_bin_sets(int port_sets)
 {
     struct rk_sensor_config cfg;
     struct rk_sensor_engine *e;
@@ -20,6 +20,7 @@ static struct rk_sensor_bin *make_bin(void)
 
     rk_sensor_config_init(&cfg);
     cfg.now_ns = TB_T0 + 86400 * TB_S;
+    cfg.keep_port_sets = port_sets;
     assert_int_equal(rk_sensor_engine_new(&e, &cfg, NULL), 0);
     assert_int_equal(
             rk_sensor_engine_add_sensor(e, "tokyo-1", "JP", RK_TLP_GREEN, "192.0.2.0/24", NULL), 0);
@@ -58,6 +59,11 @@ static struct rk_sensor_bin *make_bin(void)
     assert_int_equal(rk_sensor_engine_take_bin(e, &b), 1);
     rk_sensor_engine_free(e);
     return b;
+}
+
+static struct rk_sensor_bin *make_bin(void)
+{
+    return make_bin_sets(0);
 }
 
 static json_t *find(json_t *objects, const char *type, const char *field, const char *needle)
@@ -258,12 +264,99 @@ static void test_sensor_stix__alert_report(void **state)
     json_decref(refs);
 }
 
+static void evidence_alert(struct rk_sensor_alert *a, uint16_t port)
+{
+    memset(a, 0, sizeof(*a));
+    a->rule = RK_SENSOR_RULE_SURGE;
+    snprintf(a->sensor, sizeof(a->sensor), "tokyo-1");
+    a->tlp = RK_TLP_GREEN;
+    a->proto = 6;
+    a->port = port;
+    a->bin_start = TB_T0 / TB_S;
+    a->bin_secs = 3600;
+}
+
+/* An alert's evidence: the SCOs of the port's clean sources and one observed-data of them; the
+ * ids of the bin's scanner observed-data on that port. Research scanners, spoofed sources and
+ * bins without port sets give nothing. */
+static void test_sensor_stix__alert_evidence(void **state)
+{
+    struct rk_sensor_bin *b = make_bin_sets(1), *plain = make_bin_sets(0);
+    struct rk_sensor_alert a;
+    json_t *objects = json_array(), *refs = json_array(), *bin = json_array(), *o, *sco, *x;
+    const char *obs_id;
+
+    (void)state;
+    evidence_alert(&a, 445);
+    assert_int_equal(rk_sensor_stix_alert_evidence(b, &a, 20, 0, objects, refs, NULL), 0);
+    /* 45.33.2.194 sent 20 SYNs to 445/tcp, one a second from the bin's start */
+    assert_int_equal(json_array_size(objects), 2);
+    sco = find(objects, "ipv4-addr", "value", "45.33.2.194");
+    o = find(objects, "observed-data", "type", NULL);
+    assert_non_null(sco);
+    assert_non_null(o);
+    assert_int_equal(json_integer_value(json_object_get(o, "number_observed")), 20);
+    assert_string_equal(json_string_value(json_object_get(o, "first_observed")),
+                        "2024-05-01T00:00:00.000Z");
+    assert_string_equal(json_string_value(json_object_get(o, "last_observed")),
+                        "2024-05-01T00:00:19.000Z");
+    assert_string_equal(json_string_value(json_object_get(o, "created")),
+                        "2024-05-01T01:00:00.000Z");
+    assert_string_equal(
+            json_string_value(json_array_get(json_object_get(o, "object_marking_refs"), 0)), GREEN);
+    assert_int_equal(json_array_size(json_object_get(o, "object_refs")), 1);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(o, "object_refs"), 0)),
+                        json_string_value(json_object_get(sco, "id")));
+    assert_int_equal(json_array_size(refs), 1);
+    assert_string_equal(json_string_value(json_array_get(refs, 0)),
+                        json_string_value(json_object_get(o, "id")));
+
+    /* the scanner's observed-data that the bin's export has for 45.33.2.194 */
+    assert_int_equal(rk_sensor_stix_bin(b, NULL, bin, NULL), 0);
+    assert_int_equal(rk_sensor_stix_scanner_refs(b, NULL, 6, 445, 20, refs), 0);
+    assert_int_equal(json_array_size(refs), 2);
+    obs_id = json_string_value(json_array_get(refs, 1));
+    x = find(bin, "observed-data", "id", obs_id);
+    assert_non_null(x);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(x, "object_refs"), 0)),
+                        json_string_value(json_object_get(sco, "id")));
+    /* max bounds the ids */
+    assert_int_equal(rk_sensor_stix_scanner_refs(b, NULL, 6, 445, 0, refs), 0);
+    assert_int_equal(json_array_size(refs), 2);
+
+    /* Censys on 443 (research), 10.9.9.9 on 80 (spoofed), a port nobody scanned: nothing */
+    json_array_clear(objects);
+    json_array_clear(refs);
+    for (int i = 0; i < 3; i++) {
+        static const uint16_t ports[] = {443, 80, 8080};
+
+        evidence_alert(&a, ports[i]);
+        assert_int_equal(rk_sensor_stix_alert_evidence(b, &a, 20, 0, objects, refs, NULL), 0);
+        assert_int_equal(rk_sensor_stix_scanner_refs(b, NULL, 6, ports[i], 20, refs), 0);
+    }
+    assert_int_equal(json_array_size(objects), 0);
+    assert_int_equal(json_array_size(refs), 0);
+    /* a bin without port sets cannot say who sent what to the port */
+    evidence_alert(&a, 445);
+    assert_int_equal(rk_sensor_stix_alert_evidence(plain, &a, 20, 0, objects, refs, NULL), 0);
+    assert_int_equal(rk_sensor_stix_scanner_refs(plain, NULL, 6, 445, 20, refs), 0);
+    assert_int_equal(json_array_size(objects), 0);
+    assert_int_equal(json_array_size(refs), 0);
+
+    json_decref(bin);
+    json_decref(objects);
+    json_decref(refs);
+    rk_sensor_bin_free(b);
+    rk_sensor_bin_free(plain);
+}
+
 int test_sensor_stix_run(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_sensor_stix__fixed_ids_are_uuid5_of_their_names),
             cmocka_unit_test(test_sensor_stix__bin_objects),
             cmocka_unit_test(test_sensor_stix__alert_report),
+            cmocka_unit_test(test_sensor_stix__alert_evidence),
     };
 
     return cmocka_run_group_tests_name("sensor_stix", tests, NULL, NULL);

@@ -21,6 +21,8 @@ int test_sensor_detect_run(void);
 int test_sensor_stix_run(void);
 int test_sensor_output_run(void);
 int test_sensor_live_run(void);
+int test_sensor_persist_run(void);
+int test_sensor_store_run(void);
 
 /* ---- builders (helpers.c): headers with correct lengths, zero checksums ---------------- */
 
