@@ -89,6 +89,21 @@ enum rk_egress_verdict rk_policy_may_send(const struct rk_policy *p,
                                           const struct rk_object_meta *m);
 /* A short explanation of a verdict. */
 const char *rk_egress_verdict_text(enum rk_egress_verdict v);
+/* A short stable name of a verdict ("red", "strict", "group", "ceiling", "source"; "send"),
+ * for counters and logs. */
+const char *rk_egress_verdict_name(enum rk_egress_verdict v);
+#define RK_EGRESS_VERDICTS (RK_EGRESS_BACK_TO_SOURCE + 1)
+
+/* Fill vis with the store filter equivalent to rk_policy_may_send for partner: what a partner
+ * node reading over TAXII (a user with the sync role) sees is exactly what sync would send it.
+ * Derived from rk_policy_may_send itself; vis borrows partner's strings. */
+void rk_policy_egress_visibility(const struct rk_policy *p, const struct rk_partner_view *partner,
+                                 struct rk_store_visibility *vis);
+
+/* The meta of a stored row as the rules see it: its TLP, owner, sharing groups (when the query
+ * asked for them), and the partner it came from (its source when the provenance kind is
+ * RK_PROV_PARTNER). Borrows the row's strings. */
+void rk_policy_row_meta(const struct rk_store_row *row, struct rk_object_meta *out);
 
 /* ---- identities (src/policy/identity.c) ------------------------------------------------------ */
 

@@ -1,0 +1,10 @@
+/* main.c - sync unit tests. */
+#include "tests.h"
+
+int main(void)
+{
+    int failed = 0;
+
+    failed += test_sync_egress_filter_run();
+    return failed ? 1 : 0;
+}
