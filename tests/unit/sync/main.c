@@ -6,5 +6,6 @@ int main(void)
     int failed = 0;
 
     failed += test_sync_egress_filter_run();
+    failed += test_sync_store_run();
     return failed ? 1 : 0;
 }

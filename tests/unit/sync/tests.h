@@ -12,6 +12,7 @@
 #include "renkei/store.h"
 
 int test_sync_egress_filter_run(void);
+int test_sync_store_run(void);
 
 /* A fresh temporary directory; removed with tmp_dir_remove. */
 void tmp_dir_make(char *out, size_t cap);
