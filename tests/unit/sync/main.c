@@ -7,5 +7,8 @@ int main(void)
 
     failed += test_sync_egress_filter_run();
     failed += test_sync_store_run();
+    failed += test_sync_client_run();
+    failed += test_sync_tls_run();
+    failed += test_sync_parse_run();
     return failed ? 1 : 0;
 }

@@ -13,6 +13,9 @@
 
 int test_sync_egress_filter_run(void);
 int test_sync_store_run(void);
+int test_sync_client_run(void);
+int test_sync_tls_run(void);
+int test_sync_parse_run(void);
 
 /* A fresh temporary directory; removed with tmp_dir_remove. */
 void tmp_dir_make(char *out, size_t cap);
