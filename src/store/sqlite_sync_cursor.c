@@ -232,7 +232,7 @@ int rk_store_sync_cursor_list(struct rk_store *st, const char *partner,
 {
     static const char sql[] =
             "SELECT m.partner, m.dir, m.remote, m.local, p." PULL_COLUMNS
-            " FROM sync_mappings AS m LEFT JOIN sync_pull AS p ON p.partner = m.partner"
+            ", NULL FROM sync_mappings AS m LEFT JOIN sync_pull AS p ON p.partner = m.partner"
             " AND p.remote = m.remote AND p.local = m.local"
             " WHERE m.dir = 1 AND (?1 IS NULL OR m.partner = ?1)"
             " UNION ALL SELECT m.partner, m.dir, m.remote, m.local, q.date_added, q.updated_us,"
