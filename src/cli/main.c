@@ -23,6 +23,9 @@ static const struct rk_cli_command commands[] = {
         {"collection", "add collections, grant read/write rights, set sharing defaults",
          cmd_collection},
         {"audit", "query the append-only log of who read and wrote what", cmd_audit},
+        {"partner", "partner nodes: how to reach them, terms, collections exchanged, status",
+         cmd_partner},
+        {"sync", "pull from and push to partner nodes by the sharing rules", cmd_sync},
 };
 
 static void usage(FILE *out)
