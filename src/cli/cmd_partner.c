@@ -198,11 +198,6 @@ static int apply_list(struct partner_opts *o, int c, const char *v)
     case 'P': return add_item(o->unpulls, &o->n_unpulls, v);
     case 's': return add_item(o->pushes, &o->n_pushes, v);
     case 'S': return add_item(o->unpushes, &o->n_unpushes, v);
-    case 'j': o->json = 1; return 0;
-    case 'n':
-        if (rk_parse_uint(v, 1000000, &o->limit) != 0)
-            return cli_usage_error("partner", "--limit takes a number");
-        return 0;
     }
     return cli_usage_error("partner", "unknown option");
 }
@@ -247,6 +242,15 @@ int partner_parse_args(struct partner_opts *o, int argc, char **argv)
         if (c == '?' || c == ':')
             return cli_usage_error("partner", "unknown option or missing value '%s'",
                                    argv[optind - 1]);
+        if (c == 'j') { /* output options apply to every action, not only add and set */
+            o->json = 1;
+            continue;
+        }
+        if (c == 'n') {
+            if (rk_parse_uint(optarg, 1000000, &o->limit) != 0)
+                return cli_usage_error("partner", "--limit takes a number");
+            continue;
+        }
         if (o->n_given >= PARTNER_GIVEN_MAX)
             return cli_usage_error("partner", "too many options");
         o->given[o->n_given].c = c;
