@@ -20,7 +20,8 @@
 
 #define STOP_FULL     1 /* the envelope is full: the row that did not fit goes next time */
 #define ARENA_MAX     ((size_t)16 << 20)
-#define CONTENT_FLOOR 4096 /* never build envelopes smaller than this */
+#define CONTENT_DEFAULT ((size_t)10 << 20) /* when the API root gives no max_content_length */
+#define CONTENT_MAX     ((size_t)64 << 20) /* never build larger envelopes */
 
 struct push {
     struct rk_sync_ctx *x;
@@ -237,9 +238,11 @@ static int envelope_max(struct rk_sync_ctx *x, size_t *out, struct rk_err *err)
             return rc;
         x->max_content_length = root.max_content_length;
     }
-    *out = x->max_content_length < CONTENT_FLOOR ? CONTENT_FLOOR
-           : x->max_content_length > ((size_t)64 << 20) ? (size_t)64 << 20
-                                                        : (size_t)x->max_content_length;
+    /* the partner's limit as it is (a smaller envelope is never refused for its size); none
+     * given: the client's default */
+    *out = x->max_content_length == 0                  ? CONTENT_DEFAULT
+           : x->max_content_length > CONTENT_MAX ? CONTENT_MAX
+                                                 : (size_t)x->max_content_length;
     return 0;
 }
 

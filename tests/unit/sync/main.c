@@ -10,5 +10,6 @@ int main(void)
     failed += test_sync_client_run();
     failed += test_sync_tls_run();
     failed += test_sync_parse_run();
+    failed += test_sync_engine_run();
     return failed ? 1 : 0;
 }

@@ -16,6 +16,7 @@ int test_sync_store_run(void);
 int test_sync_client_run(void);
 int test_sync_tls_run(void);
 int test_sync_parse_run(void);
+int test_sync_engine_run(void);
 
 /* A fresh temporary directory; removed with tmp_dir_remove. */
 void tmp_dir_make(char *out, size_t cap);
