@@ -81,6 +81,7 @@ int cmd_partner(struct rk_cli *cli, int argc, char **argv);
 int cmd_sync(struct rk_cli *cli, int argc, char **argv);
 /* `renkei audit egress` (cmd_audit_egress.c). */
 int cmd_audit_egress(struct rk_cli *cli, int argc, char **argv);
+int cmd_match(struct rk_cli *cli, int argc, char **argv);
 
 /* Helpers of the access-control commands (cmd_org.c, cmd_audit.c). */
 /* Print err for a failed access command; 1 for refusals the operator can fix, else 3. */

@@ -16,6 +16,7 @@
 #define IMPORT_SHOW_CONFLICTS 20
 
 struct import_opts {
+    char node_org[256]; /* the node's organisation: the owner when --org is not given */
     const char *collection;
     const char *source; /* NULL: the file name */
     const char *org;
@@ -54,7 +55,8 @@ static void import_usage(void)
            "Options:\n"
            "  -c, --collection C   collection id or alias (default: \"default\")\n"
            "  --source NAME        provenance recorded with the objects (default: the file name)\n"
-           "  --org ORG            owning organisation (default: this node's)\n"
+           "  --org ORG            owning organisation, which may read its TLP:AMBER and\n"
+           "                       AMBER+STRICT objects (default: the node's organisation)\n"
            "  --group G            sharing group the objects belong to (repeatable)\n"
            "  --reader USER        user named as reader, for TLP:RED (repeatable)\n"
            "  --reject-stix20      reject STIX 2.0 input instead of upgrading it\n"
@@ -228,7 +230,7 @@ static void set_provenance(const struct import_opts *o, const char *file, struct
     memset(p, 0, sizeof(*p));
     p->kind = "file";
     p->source = o->source ? o->source : strcmp(file, "-") == 0 ? "stdin" : file;
-    p->org = o->org;
+    p->org = o->org ? o->org : o->node_org;
     p->groups = o->groups;
     p->n_groups = o->n_groups;
     p->readers = o->readers;
@@ -366,6 +368,7 @@ int cmd_import(struct rk_cli *cli, int argc, char **argv)
     }
     if ((status = cli_open_store(cli, 0, &run.st)) != RK_EXIT_OK)
         goto out;
+    rk_store_setting_get(run.st, "node.org", opt.node_org, sizeof(opt.node_org), NULL);
     rk_vec_foreach(&files, i, file) run.t.bytes_total += file_size(file);
     started = cli_now();
     cli_progress_start(&run.progress, cli, "import", run.t.bytes_total);

@@ -26,6 +26,7 @@ static const struct rk_cli_command commands[] = {
         {"partner", "partner nodes: how to reach them, terms, collections exchanged, status",
          cmd_partner},
         {"sync", "pull from and push to partner nodes by the sharing rules", cmd_sync},
+        {"match", "look indicators up in lists, logs and captures (grep mode, JSON hits)", cmd_match},
 };
 
 static void usage(FILE *out)

@@ -4,6 +4,7 @@
  * floats in the shortest form that reads back to the same double. RK_CANON_JCS switches
  * numbers to the RFC 8785 form (integral floats without ".0"), for deterministic SCO ids. */
 #include "stix/stix_internal.h"
+#include "stix/json.h"
 #include "stix/swar.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -104,32 +105,13 @@ static int format_real(char *out, size_t cap, double d, int mode)
     return 0;
 }
 
-static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
-{
-    size_t n = al < bl ? al : bl, i = 0;
-    unsigned char ca, cb;
-
-    while (i < n && a[i] == b[i])
-        i++;
-    if (i == n)
-        return al < bl ? -1 : (al > bl ? 1 : 0);
-    ca = (unsigned char)a[i];
-    cb = (unsigned char)b[i];
-    /* UTF-16 puts supplementary characters (surrogates D800-DFFF) before U+E000-U+FFFF */
-    if (ca >= 0xf0 && (cb == 0xee || cb == 0xef))
-        return -1;
-    if (cb >= 0xf0 && (ca == 0xee || ca == 0xef))
-        return 1;
-    return ca < cb ? -1 : 1;
-}
-
 /* Insertion sort: objects have tens of members, where it beats qsort's overhead; large
  * objects fall back to qsort. */
 static int member_cmp(const void *x, const void *y)
 {
     const struct member *a = x, *b = y;
 
-    return key_cmp(a->key, a->len, b->key, b->len);
+    return rk_json_key_cmp(a->key, a->len, b->key, b->len);
 }
 
 static void sort_members(struct member *m, size_t n)
@@ -142,7 +124,7 @@ static void sort_members(struct member *m, size_t n)
         struct member x = m[i];
         size_t j = i;
 
-        while (j > 0 && key_cmp(x.key, x.len, m[j - 1].key, m[j - 1].len) < 0) {
+        while (j > 0 && rk_json_key_cmp(x.key, x.len, m[j - 1].key, m[j - 1].len) < 0) {
             m[j] = m[j - 1];
             j--;
         }
@@ -150,7 +132,7 @@ static void sort_members(struct member *m, size_t n)
     }
 }
 
-static int append_object(struct rk_buf *b, const json_t *v, int mode)
+static int append_object_json(struct rk_buf *b, const json_t *v, int mode)
 {
     struct member stack[32], *m = stack;
     size_t n = json_object_size(v), i = 0;
@@ -175,7 +157,7 @@ static int append_object(struct rk_buf *b, const json_t *v, int mode)
         if (rc == 0)
             rc = rk_buf_putc(b, ':');
         if (rc == 0)
-            rc = rk_stix_canon_append(b, m[k].value, mode);
+            rc = rk_stix_canon_append_json(b, m[k].value, mode);
     }
     if (rc == 0)
         rc = rk_buf_putc(b, '}');
@@ -184,7 +166,7 @@ static int append_object(struct rk_buf *b, const json_t *v, int mode)
     return rc;
 }
 
-static int append_array(struct rk_buf *b, const json_t *v, int mode)
+static int append_array_json(struct rk_buf *b, const json_t *v, int mode)
 {
     size_t n = json_array_size(v);
     int rc = rk_buf_putc(b, '[');
@@ -193,21 +175,21 @@ static int append_array(struct rk_buf *b, const json_t *v, int mode)
         if (i > 0)
             rc = rk_buf_putc(b, ',');
         if (rc == 0)
-            rc = rk_stix_canon_append(b, json_array_get(v, i), mode);
+            rc = rk_stix_canon_append_json(b, json_array_get(v, i), mode);
     }
     return rc == 0 ? rk_buf_putc(b, ']') : rc;
 }
 
-int rk_stix_canon_append(struct rk_buf *b, const json_t *v, int mode)
+int rk_stix_canon_append_json(struct rk_buf *b, const json_t *v, int mode)
 {
     char num[40];
     int rc;
 
     switch (json_typeof(v)) {
     case JSON_OBJECT:
-        return append_object(b, v, mode);
+        return append_object_json(b, v, mode);
     case JSON_ARRAY:
-        return append_array(b, v, mode);
+        return append_array_json(b, v, mode);
     case JSON_STRING:
         return append_string(b, json_string_value(v), json_string_length(v));
     case JSON_INTEGER:
@@ -227,7 +209,130 @@ int rk_stix_canon_append(struct rk_buf *b, const json_t *v, int mode)
     return RK_EINTERNAL;
 }
 
+/* ---- the same from a parsed document ------------------------------------------------------- */
+
+/* Decimal digits of an int64, without printf. */
+static int append_int(struct rk_buf *b, int64_t x)
+{
+    char tmp[24], *e = tmp + sizeof(tmp), *p = e;
+    uint64_t u = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (x < 0)
+        *--p = '-';
+    return rk_buf_append(b, p, (size_t)(e - p));
+}
+
+/* Members in key order: the order found at parse time, or sorted here after a change. */
+static int append_object_dom(struct rk_buf *b, const struct rk_json *v, int mode)
+{
+    uint32_t stack[64], *ord = stack;
+    size_t n = v->len;
+    int rc = 0;
+
+    if (v->x.order) {
+        ord = (uint32_t *)v->x.order;
+    } else {
+        if (n > sizeof(stack) / sizeof(stack[0]) &&
+            (ord = rk_reallocarray(NULL, n, sizeof(*ord))) == NULL)
+            return RK_ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = i;
+
+            while (j > 0 && rk_json_key_cmp(v->u.kids[2 * ord[j - 1]].u.s,
+                                            v->u.kids[2 * ord[j - 1]].len, v->u.kids[2 * i].u.s,
+                                            v->u.kids[2 * i].len) > 0) {
+                ord[j] = ord[j - 1];
+                j--;
+            }
+            ord[j] = (uint32_t)i;
+        }
+    }
+    rc = rk_buf_putc(b, '{');
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        const struct rk_json *key = &v->u.kids[2 * ord[k]];
+
+        if (k > 0)
+            rc = rk_buf_putc(b, ',');
+        if (rc == 0)
+            rc = append_string(b, key->u.s, key->len);
+        if (rc == 0)
+            rc = rk_buf_putc(b, ':');
+        if (rc == 0)
+            rc = rk_stix_canon_append(b, key + 1, mode);
+    }
+    if (rc == 0)
+        rc = rk_buf_putc(b, '}');
+    if (ord != stack && ord != v->x.order)
+        rk_free(ord);
+    return rc;
+}
+
+static int append_array_dom(struct rk_buf *b, const struct rk_json *v, int mode)
+{
+    int rc = rk_buf_putc(b, '[');
+
+    for (size_t i = 0; i < v->len && rc == 0; i++) {
+        if (i > 0)
+            rc = rk_buf_putc(b, ',');
+        if (rc == 0)
+            rc = rk_stix_canon_append(b, &v->u.kids[i], mode);
+    }
+    return rc == 0 ? rk_buf_putc(b, ']') : rc;
+}
+
+int rk_stix_canon_append(struct rk_buf *b, const struct rk_json *v, int mode)
+{
+    char num[40];
+    int rc;
+
+    switch (rk_json_type(v)) {
+    case RK_JSON_OBJECT:
+        return append_object_dom(b, v, mode);
+    case RK_JSON_ARRAY:
+        return append_array_dom(b, v, mode);
+    case RK_JSON_STRING:
+        return append_string(b, v->u.s, v->len);
+    case RK_JSON_INT:
+        return append_int(b, v->x.i);
+    case RK_JSON_REAL:
+        if ((rc = format_real(num, sizeof(num), v->x.d, mode)) != 0)
+            return rc;
+        return rk_buf_puts(b, num);
+    case RK_JSON_TRUE:
+        return rk_buf_append(b, "true", 4);
+    case RK_JSON_FALSE:
+        return rk_buf_append(b, "false", 5);
+    case RK_JSON_NULL:
+        return rk_buf_append(b, "null", 4);
+    }
+    return RK_EINTERNAL;
+}
+
 char *rk_stix_canon_dump(const json_t *value, size_t hint, size_t *len_out)
+{
+    struct rk_buf b;
+    char *out = NULL;
+    size_t len = 0;
+
+    if (len_out)
+        *len_out = 0;
+    if (!value)
+        return NULL;
+    rk_buf_init(&b, RK_CANON_MAX);
+    if (rk_buf_reserve(&b, hint < RK_CANON_MAX ? hint : 0) == 0 &&
+        rk_stix_canon_append_json(&b, value, RK_CANON_STIX) == 0)
+        out = rk_buf_detach(&b, &len);
+    rk_buf_free(&b);
+    if (out && len_out)
+        *len_out = len;
+    return out;
+}
+
+char *rk_stix_canon_dump_dom(const struct rk_json *value, size_t hint, size_t *len_out)
 {
     struct rk_buf b;
     char *out = NULL;

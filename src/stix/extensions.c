@@ -10,21 +10,21 @@ static const char EXTDEF_PREFIX[] = "extension-definition--";
 
 /* ---- extensions ------------------------------------------------------------------------------ */
 
-static void check_extdef_ext(struct rk_stix_vctx *c, const char *key, json_t *v)
+static void check_extdef_ext(struct rk_stix_vctx *c, const char *key, struct rk_json *v)
 {
     const char *k, *et;
-    json_t *x;
+    struct rk_json *x;
     size_t tlen;
 
     if (!rk_stix_id_split(key, strlen(key), &tlen))
         rk_stix_error(c, "extension key must be extension-definition--<UUID> (section 7.3)");
     else if (c->on_ref && strcmp(key, RK_STIX_TLP2_EXT_ID) != 0)
         c->on_ref(c->ref_ctx, key, strlen(key));
-    if (!json_is_object(v)) {
+    if (!rk_json_is_object(v)) {
         rk_stix_error(c, "an extension must be an object");
         return;
     }
-    et = json_string_value(json_object_get(v, "extension_type"));
+    et = rk_json_str(rk_json_get(v, "extension_type"));
     if (!et)
         rk_stix_error(c, "extension_type is required when the extension facility is used "
                          "(section 3.2)");
@@ -33,7 +33,7 @@ static void check_extdef_ext(struct rk_stix_vctx *c, const char *key, json_t *v)
     else if (strncmp(et, "new-", 4) == 0 && !c->is_custom)
         rk_stix_error(c, "a %s extension cannot apply to the predefined type %s (section 7.3)", et,
                       c->type ? c->type->name : "?");
-    json_object_foreach(v, k, x) {
+    rk_json_object_foreach(v, k, x) {
         size_t save = rk_stix_path_key(c, k);
 
         if (strcmp(k, "extension_type") != 0)
@@ -43,11 +43,11 @@ static void check_extdef_ext(struct rk_stix_vctx *c, const char *key, json_t *v)
 }
 
 /* A deprecated custom extension of an SCO (section 11.3.1). */
-static void check_custom_ext(struct rk_stix_vctx *c, const char *key, json_t *v)
+static void check_custom_ext(struct rk_stix_vctx *c, const char *key, struct rk_json *v)
 {
     size_t len = strlen(key);
     const char *k;
-    json_t *x;
+    struct rk_json *x;
 
     if (c->cat != CAT_SCO) {
         rk_stix_error(c, "'%.64s': only SCOs can have custom extensions; other objects use "
@@ -65,11 +65,11 @@ static void check_custom_ext(struct rk_stix_vctx *c, const char *key, json_t *v)
         rk_stix_error(c, "custom extension '%.64s' is not allowed by the options", key);
     else if (strncmp(key, "x-", 2) != 0)
         rk_stix_warn(c, "custom extension '%.64s' should start with x- (section 11.3.1)", key);
-    if (!json_is_object(v) || json_object_size(v) == 0) {
+    if (!rk_json_is_object(v) || rk_json_object_size(v) == 0) {
         rk_stix_error(c, "a custom extension must be an object with at least one property");
         return;
     }
-    json_object_foreach(v, k, x) {
+    rk_json_object_foreach(v, k, x) {
         size_t save = rk_stix_path_key(c, k);
 
         rk_stix_check_custom_prop(c, k, x, 0);
@@ -77,17 +77,17 @@ static void check_custom_ext(struct rk_stix_vctx *c, const char *key, json_t *v)
     }
 }
 
-void rk_stix_check_extensions(struct rk_stix_vctx *c, json_t *ext)
+void rk_stix_check_extensions(struct rk_stix_vctx *c, struct rk_json *ext)
 {
     const struct rk_struct *s;
     const char *key;
-    json_t *v;
+    struct rk_json *v;
 
-    if (!json_is_object(ext) || json_object_size(ext) == 0) {
+    if (!rk_json_is_object(ext) || rk_json_object_size(ext) == 0) {
         rk_stix_error(c, "must be a non-empty dictionary (section 3.2)");
         return;
     }
-    json_object_foreach(ext, key, v) {
+    rk_json_object_foreach(ext, key, v) {
         size_t save = rk_stix_path_key(c, key);
 
         if (strncmp(key, EXTDEF_PREFIX, sizeof(EXTDEF_PREFIX) - 1) == 0)
@@ -106,9 +106,9 @@ void rk_stix_check_extensions(struct rk_stix_vctx *c, json_t *ext)
 /* ---- granular markings (section 7.2.3) --------------------------------------------------------- */
 
 /* Follow one selector from root; 1 when it selects something. */
-static int selector_resolves(json_t *root, const char *sel)
+static int selector_resolves(struct rk_json *root, const char *sel)
 {
-    json_t *cur = root;
+    struct rk_json *cur = root;
     const char *p = sel;
 
     if (*p == '\0')
@@ -123,12 +123,12 @@ static int selector_resolves(json_t *root, const char *sel)
             char *end;
             unsigned long long i = strtoull(p + 1, &end, 10);
 
-            if (end != p + n - 1 || p[1] < '0' || p[1] > '9' || !json_is_array(cur) ||
-                i >= json_array_size(cur))
+            if (end != p + n - 1 || p[1] < '0' || p[1] > '9' || !rk_json_is_array(cur) ||
+                i >= rk_json_array_size(cur))
                 return 0;
-            cur = json_array_get(cur, (size_t)i);
+            cur = rk_json_at(cur, (size_t)i);
         } else {
-            if (!json_is_object(cur) || !(cur = json_object_getn(cur, p, n)))
+            if (!rk_json_is_object(cur) || !(cur = rk_json_getn(cur, p, n)))
                 return 0;
         }
         p += n;
@@ -138,61 +138,61 @@ static int selector_resolves(json_t *root, const char *sel)
     return 1;
 }
 
-static void check_marking_ref(struct rk_stix_vctx *c, json_t *ref)
+static void check_marking_ref(struct rk_stix_vctx *c, struct rk_json *ref)
 {
     size_t tlen;
-    const char *s = json_string_value(ref);
+    const char *s = rk_json_str(ref);
 
-    if (!s || !rk_stix_id_split(s, json_string_length(ref), &tlen) ||
+    if (!s || !rk_stix_id_split(s, rk_json_strlen(ref), &tlen) ||
         strncmp(s, "marking-definition--", 20) != 0 || tlen != 18)
         rk_stix_error(c, "marking_ref must be a marking-definition identifier (section 7.2.3)");
     else if (c->on_ref)
-        c->on_ref(c->ref_ctx, s, json_string_length(ref));
+        c->on_ref(c->ref_ctx, s, rk_json_strlen(ref));
 }
 
-static void check_selector_list(struct rk_stix_vctx *c, json_t *sel)
+static void check_selector_list(struct rk_stix_vctx *c, struct rk_json *sel)
 {
-    size_t n = json_array_size(sel), save;
+    size_t n = rk_json_array_size(sel), save;
 
-    if (!json_is_array(sel) || n == 0) {
+    if (!rk_json_is_array(sel) || n == 0) {
         rk_stix_error(c, "selectors must be a non-empty list of strings (section 7.2.3)");
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        json_t *s = json_array_get(sel, i);
+        struct rk_json *s = rk_json_at(sel, i);
 
         save = rk_stix_path_index(c, i);
-        if (!json_is_string(s))
+        if (!rk_json_is_string(s))
             rk_stix_error(c, "a selector must be a string");
-        else if (!selector_resolves(c->root, json_string_value(s)))
+        else if (!selector_resolves(c->root, rk_json_str(s)))
             rk_stix_error(c, "selector '%.100s' does not select anything in this object "
                              "(section 7.2.3)",
-                          json_string_value(s));
+                          rk_json_str(s));
         rk_stix_path_pop(c, save);
     }
 }
 
-void rk_stix_check_selectors(struct rk_stix_vctx *c, json_t *gm)
+void rk_stix_check_selectors(struct rk_stix_vctx *c, struct rk_json *gm)
 {
-    json_t *lang, *ref, *x;
+    struct rk_json *lang, *ref, *x;
     const char *k;
 
-    if (!json_is_object(gm)) {
+    if (!rk_json_is_object(gm)) {
         rk_stix_error(c, "must be a granular-marking object");
         return;
     }
-    lang = json_object_get(gm, "lang");
-    ref = json_object_get(gm, "marking_ref");
+    lang = rk_json_get(gm, "lang");
+    ref = rk_json_get(gm, "marking_ref");
     if (!lang == !ref)
         rk_stix_error(c, "exactly one of lang and marking_ref must be present (section 7.2.3)");
-    if (lang && !(json_is_string(lang) &&
-                  rk_stix_lang_valid(json_string_value(lang), json_string_length(lang))))
+    if (lang && !(rk_json_is_string(lang) &&
+                  rk_stix_lang_valid(rk_json_str(lang), rk_json_strlen(lang))))
         rk_stix_error(c, "lang must be an RFC 5646 language code");
     if (ref)
         check_marking_ref(c, ref);
-    if (ref && c->id && json_is_string(ref) && strcmp(json_string_value(ref), c->id) == 0)
+    if (ref && c->id && rk_json_is_string(ref) && strcmp(rk_json_str(ref), c->id) == 0)
         rk_stix_error(c, "a marking definition cannot mark itself (section 3.2)");
-    json_object_foreach(gm, k, x) {
+    rk_json_object_foreach(gm, k, x) {
         size_t save = rk_stix_path_key(c, k);
 
         if (strcmp(k, "selectors") == 0)
@@ -201,7 +201,7 @@ void rk_stix_check_selectors(struct rk_stix_vctx *c, json_t *gm)
             rk_stix_check_custom_prop(c, k, x, 0);
         rk_stix_path_pop(c, save);
     }
-    if (!json_object_get(gm, "selectors"))
+    if (!rk_json_get(gm, "selectors"))
         rk_stix_missing(c, "selectors");
 }
 
@@ -225,11 +225,11 @@ static const struct {
     {"red", "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "TLP:RED"},
 };
 
-static void check_tlp1(struct rk_stix_vctx *c, json_t *obj, json_t *def)
+static void check_tlp1(struct rk_stix_vctx *c, struct rk_json *obj, struct rk_json *def)
 {
-    const char *level = json_string_value(json_object_get(def, "tlp"));
-    const char *name = json_string_value(json_object_get(obj, "name"));
-    const char *created = json_string_value(json_object_get(obj, "created"));
+    const char *level = rk_json_str(rk_json_get(def, "tlp"));
+    const char *name = rk_json_str(rk_json_get(obj, "name"));
+    const char *created = rk_json_str(rk_json_get(obj, "created"));
 
     for (size_t i = 0; level && i < sizeof(tlp1) / sizeof(tlp1[0]); i++) {
         if (strcmp(level, tlp1[i].level) != 0)
@@ -245,10 +245,10 @@ static void check_tlp1(struct rk_stix_vctx *c, json_t *obj, json_t *def)
     rk_stix_error(c, "definition.tlp must be white, green, amber or red (section 7.2.1.4)");
 }
 
-static void check_tlp2(struct rk_stix_vctx *c, json_t *obj, json_t *ext)
+static void check_tlp2(struct rk_stix_vctx *c, struct rk_json *obj, struct rk_json *ext)
 {
-    const char *level = json_string_value(json_object_get(ext, "tlp_2_0"));
-    const char *name = json_string_value(json_object_get(obj, "name"));
+    const char *level = rk_json_str(rk_json_get(ext, "tlp_2_0"));
+    const char *name = rk_json_str(rk_json_get(obj, "name"));
 
     for (size_t i = 0; level && i < sizeof(tlp2) / sizeof(tlp2[0]); i++) {
         if (strcmp(level, tlp2[i].level) != 0)
@@ -261,18 +261,18 @@ static void check_tlp2(struct rk_stix_vctx *c, json_t *obj, json_t *ext)
     rk_stix_error(c, "tlp_2_0 must be clear, green, amber, amber+strict or red");
 }
 
-static void check_definition(struct rk_stix_vctx *c, json_t *obj, const char *dtype, json_t *def)
+static void check_definition(struct rk_stix_vctx *c, struct rk_json *obj, const char *dtype, struct rk_json *def)
 {
     size_t save = rk_stix_path_key(c, "definition");
 
-    if (!json_is_object(def)) {
+    if (!rk_json_is_object(def)) {
         rk_stix_path_pop(c, save);
         return;
     }
     if (strcmp(dtype, "tlp") == 0) {
         check_tlp1(c, obj, def);
     } else if (strcmp(dtype, "statement") == 0) {
-        if (!json_is_string(json_object_get(def, "statement")))
+        if (!rk_json_is_string(rk_json_get(def, "statement")))
             rk_stix_error(c, "a statement marking needs the string property statement "
                              "(section 7.2.1.3)");
     } else {
@@ -281,11 +281,11 @@ static void check_definition(struct rk_stix_vctx *c, json_t *obj, const char *dt
     rk_stix_path_pop(c, save);
 }
 
-void rk_stix_check_marking_definition(struct rk_stix_vctx *c, json_t *obj)
+void rk_stix_check_marking_definition(struct rk_stix_vctx *c, struct rk_json *obj)
 {
-    json_t *ext = json_object_get(obj, "extensions"), *refs = json_object_get(obj, "object_marking_refs");
-    const char *dtype = json_string_value(json_object_get(obj, "definition_type"));
-    json_t *def = json_object_get(obj, "definition"), *tlp2ext;
+    struct rk_json *ext = rk_json_get(obj, "extensions"), *refs = rk_json_get(obj, "object_marking_refs");
+    const char *dtype = rk_json_str(rk_json_get(obj, "definition_type"));
+    struct rk_json *def = rk_json_get(obj, "definition"), *tlp2ext;
 
     if (!ext && (!dtype || !def))
         rk_stix_error(c, "definition_type and definition are required when there are no "
@@ -294,10 +294,10 @@ void rk_stix_check_marking_definition(struct rk_stix_vctx *c, json_t *obj)
         rk_stix_error(c, "definition_type and definition go together (section 7.2.1)");
     if (dtype && def)
         check_definition(c, obj, dtype, def);
-    if ((tlp2ext = json_object_get(ext, RK_STIX_TLP2_EXT_ID)) != NULL && json_is_object(tlp2ext))
+    if ((tlp2ext = rk_json_get(ext, RK_STIX_TLP2_EXT_ID)) != NULL && rk_json_is_object(tlp2ext))
         check_tlp2(c, obj, tlp2ext);
-    for (size_t i = 0; c->id && i < json_array_size(refs); i++) {
-        const char *r = json_string_value(json_array_get(refs, i));
+    for (size_t i = 0; c->id && i < rk_json_array_size(refs); i++) {
+        const char *r = rk_json_str(rk_json_at(refs, i));
 
         if (r && strcmp(r, c->id) == 0)
             rk_stix_error(c, "object_marking_refs must not reference the marking definition "
@@ -307,22 +307,22 @@ void rk_stix_check_marking_definition(struct rk_stix_vctx *c, json_t *obj)
 
 /* ---- language content (section 7.1) ------------------------------------------------------------ */
 
-static void check_translation(struct rk_stix_vctx *c, json_t *v, int depth)
+static void check_translation(struct rk_stix_vctx *c, struct rk_json *v, int depth)
 {
     const char *k;
-    json_t *x;
+    struct rk_json *x;
 
-    if (json_is_null(v))
+    if (rk_json_is_null(v))
         rk_stix_error(c, "null is not a STIX value");
-    else if (json_is_array(v)) {
-        for (size_t i = 0; i < json_array_size(v) && depth < 64; i++) {
+    else if (rk_json_is_array(v)) {
+        for (size_t i = 0; i < rk_json_array_size(v) && depth < 64; i++) {
             size_t save = rk_stix_path_index(c, i);
 
-            check_translation(c, json_array_get(v, i), depth + 1);
+            check_translation(c, rk_json_at(v, i), depth + 1);
             rk_stix_path_pop(c, save);
         }
-    } else if (json_is_object(v)) {
-        json_object_foreach(v, k, x) {
+    } else if (rk_json_is_object(v)) {
+        rk_json_object_foreach(v, k, x) {
             size_t save = rk_stix_path_key(c, k);
 
             if (depth < 64)
@@ -332,21 +332,21 @@ static void check_translation(struct rk_stix_vctx *c, json_t *v, int depth)
     }
 }
 
-void rk_stix_check_lang_contents(struct rk_stix_vctx *c, json_t *contents)
+void rk_stix_check_lang_contents(struct rk_stix_vctx *c, struct rk_json *contents)
 {
     const char *lang;
-    json_t *v;
+    struct rk_json *v;
 
-    if (!json_is_object(contents) || json_object_size(contents) == 0) {
+    if (!rk_json_is_object(contents) || rk_json_object_size(contents) == 0) {
         rk_stix_error(c, "must be a non-empty dictionary (section 7.1)");
         return;
     }
-    json_object_foreach(contents, lang, v) {
+    rk_json_object_foreach(contents, lang, v) {
         size_t save = rk_stix_path_key(c, lang);
 
         if (!rk_stix_lang_valid(lang, strlen(lang)))
             rk_stix_error(c, "'%.64s' is not an RFC 5646 language code (section 7.1)", lang);
-        if (!json_is_object(v) || json_object_size(v) == 0)
+        if (!rk_json_is_object(v) || rk_json_object_size(v) == 0)
             rk_stix_error(c, "must be a non-empty dictionary of translated properties");
         else
             check_translation(c, v, 0);
@@ -356,46 +356,46 @@ void rk_stix_check_lang_contents(struct rk_stix_vctx *c, json_t *contents)
 
 /* ---- deprecated observable container (section 2.13) --------------------------------------------- */
 
-static void check_container_refs(struct rk_stix_vctx *c, json_t *o)
+static void check_container_refs(struct rk_stix_vctx *c, struct rk_json *o)
 {
     static const struct rk_prop ref = {"ref", PT_ID, 0, NULL};
     static const struct rk_prop refs = {"refs", PT_ID, P_LIST, NULL};
     const char *k;
-    json_t *x;
+    struct rk_json *x;
 
-    json_object_foreach(o, k, x) {
+    rk_json_object_foreach(o, k, x) {
         size_t n = strlen(k), save = rk_stix_path_key(c, k);
 
         if (n > 4 && strcmp(k + n - 4, "_ref") == 0)
             rk_stix_check_prop(c, &ref, x);
         else if (n > 5 && strcmp(k + n - 5, "_refs") == 0)
             rk_stix_check_prop(c, &refs, x);
-        else if (json_is_null(x))
+        else if (rk_json_is_null(x))
             rk_stix_error(c, "null is not a STIX value");
         rk_stix_path_pop(c, save);
     }
 }
 
-void rk_stix_check_container(struct rk_stix_vctx *c, json_t *container)
+void rk_stix_check_container(struct rk_stix_vctx *c, struct rk_json *container)
 {
     const char *key;
-    json_t *o, *t;
+    struct rk_json *o, *t;
 
-    if (!json_is_object(container) || json_object_size(container) == 0) {
+    if (!rk_json_is_object(container) || rk_json_object_size(container) == 0) {
         rk_stix_error(c, "must be a non-empty dictionary of cyber-observable objects "
                          "(section 2.13)");
         return;
     }
     c->in_container = 1;
     c->container = container;
-    json_object_foreach(container, key, o) {
+    rk_json_object_foreach(container, key, o) {
         size_t save = rk_stix_path_key(c, key);
 
-        t = json_object_get(o, "type");
-        if (!json_is_object(o))
+        t = rk_json_get(o, "type");
+        if (!rk_json_is_object(o))
             rk_stix_error(c, "must be a cyber-observable object");
-        else if (!json_is_string(t) || !rk_stix_type_name_valid(json_string_value(t),
-                                                                json_string_length(t)))
+        else if (!rk_json_is_string(t) || !rk_stix_type_name_valid(rk_json_str(t),
+                                                                rk_json_strlen(t)))
             rk_stix_error(c, "needs a valid type");
         else
             check_container_refs(c, o);

@@ -9,25 +9,30 @@
 #include <stdio.h>
 #include <string.h>
 
-static int hexc(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+/* Per byte: 1 for a hex digit, 2 for '-', 4 for a variant digit (8, 9, a, b, A, B), 8 for a
+ * version digit (1-5). */
+static const unsigned char uuid_class[256] = {
+        ['-'] = 2,
+        ['0'] = 1, ['1'] = 9, ['2'] = 9, ['3'] = 9, ['4'] = 9, ['5'] = 9, ['6'] = 1, ['7'] = 1,
+        ['8'] = 5, ['9'] = 5, ['a'] = 5, ['b'] = 5, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+        ['A'] = 5, ['B'] = 5, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+};
+
+/* What each of the 36 characters must be: hex digits, hyphens at 8, 13, 18 and 23, the version
+ * at 14 and the variant at 19. */
+static const unsigned char uuid_want[36] = {
+        1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 2, 8, 1, 1, 1,
+        2, 4, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
 
 /* RFC 4122: 8-4-4-4-12 hex digits, version 1-5, variant 10xx. */
 static int uuid_valid(const char *u)
 {
-    for (int i = 0; i < 36; i++) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (u[i] != '-')
-                return 0;
-        } else if (!hexc(u[i])) {
-            return 0;
-        }
-    }
-    if (u[14] < '1' || u[14] > '5')
-        return 0;
-    return strchr("89abAB", u[19]) != NULL;
+    unsigned bad = 0;
+
+    for (int i = 0; i < 36; i++)
+        bad |= !(uuid_class[(unsigned char)u[i]] & uuid_want[i]);
+    return !bad;
 }
 
 int rk_stix_id_split(const char *s, size_t len, size_t *type_len_out)
@@ -124,7 +129,7 @@ int rk_stix_sco_id(char *out, size_t cap, const json_t *sco, struct rk_err *err)
     rk_buf_init(&b, RK_BUF_UNLIMITED);
     if (json_object_size(props) == 0) {
         rk_uuid_v4(uuid); /* no contributing property present: section 2.9 requires UUIDv4 */
-    } else if ((rc = rk_stix_canon_append(&b, props, RK_CANON_JCS)) != 0) {
+    } else if ((rc = rk_stix_canon_append_json(&b, props, RK_CANON_JCS)) != 0) {
         json_decref(props);
         rk_buf_free(&b);
         return rk_err_set(err, rc, "cannot serialise the ID contributing properties");

@@ -6,29 +6,29 @@
 
 #include <string.h>
 
-static int str_eq(json_t *v, const char *s)
+static int str_eq(struct rk_json *v, const char *s)
 {
-    return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
+    return rk_json_is_string(v) && strcmp(rk_json_str(v), s) == 0;
 }
 
 /* Sets c->id, c->type and c->is_custom; 0 when the object cannot be validated further. */
-static int check_type_id(struct rk_stix_vctx *c, json_t *obj)
+static int check_type_id(struct rk_stix_vctx *c, struct rk_json *obj)
 {
-    json_t *t = json_object_get(obj, "type"), *id = json_object_get(obj, "id");
+    struct rk_json *t = rk_json_get(obj, "type"), *id = rk_json_get(obj, "id");
     const char *type, *ids;
     size_t tlen = 0, ilen;
 
-    if (json_is_string(id))
-        c->id = json_string_value(id);
-    if (!json_is_string(t)) {
+    if (rk_json_is_string(id))
+        c->id = rk_json_str(id);
+    if (!rk_json_is_string(t)) {
         if (t)
             rk_stix_error(c, "type must be a string");
         else
             rk_stix_missing(c, "type");
         return 0;
     }
-    type = json_string_value(t);
-    if (!rk_stix_type_name_valid(type, json_string_length(t))) {
+    type = rk_json_str(t);
+    if (!rk_stix_type_name_valid(type, rk_json_strlen(t))) {
         rk_stix_error(c, "type '%.64s' is not a valid type name: a-z, 0-9 and '-', 3-250 "
                          "characters, starting with a letter, no '--' (sections 3.1, 11.2)",
                       type);
@@ -45,11 +45,11 @@ static int check_type_id(struct rk_stix_vctx *c, json_t *obj)
         return 1;
     }
     size_t save = rk_stix_path_key(c, "id");
-    ids = json_string_value(id);
-    ilen = json_string_length(id);
+    ids = rk_json_str(id);
+    ilen = rk_json_strlen(id);
     if (!ids || !rk_stix_id_split(ids, ilen, &tlen))
         rk_stix_error(c, "id must be <type>--<RFC 4122 UUID> (section 2.9)");
-    else if (tlen != json_string_length(t) || memcmp(ids, type, tlen) != 0)
+    else if (tlen != rk_json_strlen(t) || memcmp(ids, type, tlen) != 0)
         rk_stix_error(c, "id prefix '%.*s' does not match type '%s' (section 2.9)", (int)tlen,
                       ids, type);
     rk_stix_path_pop(c, save);
@@ -57,18 +57,18 @@ static int check_type_id(struct rk_stix_vctx *c, json_t *obj)
 }
 
 /* Pre-scan of "extensions": which extension facilities the object uses. */
-static int scan_extensions(struct rk_stix_vctx *c, json_t *obj)
+static int scan_extensions(struct rk_stix_vctx *c, struct rk_json *obj)
 {
-    json_t *ext = json_object_get(obj, "extensions"), *v;
+    struct rk_json *ext = rk_json_get(obj, "extensions"), *v;
     const char *key, *et;
     int kind = RK_KIND_UNKNOWN;
 
-    if (!json_is_object(ext))
+    if (!rk_json_is_object(ext))
         return kind;
-    json_object_foreach(ext, key, v) {
-        if (strncmp(key, "extension-definition--", 22) != 0 || !json_is_object(v))
+    rk_json_object_foreach(ext, key, v) {
+        if (strncmp(key, "extension-definition--", 22) != 0 || !rk_json_is_object(v))
             continue;
-        et = json_string_value(json_object_get(v, "extension_type"));
+        et = rk_json_str(rk_json_get(v, "extension_type"));
         if (!et)
             continue;
         if (strcmp(et, "toplevel-property-extension") == 0)
@@ -83,7 +83,7 @@ static int scan_extensions(struct rk_stix_vctx *c, json_t *obj)
     return kind;
 }
 
-static void classify(struct rk_stix_vctx *c, json_t *obj, int ext_kind)
+static void classify(struct rk_stix_vctx *c, struct rk_json *obj, int ext_kind)
 {
     int from_ext = ext_kind != RK_KIND_UNKNOWN;
 
@@ -93,20 +93,20 @@ static void classify(struct rk_stix_vctx *c, json_t *obj, int ext_kind)
         return;
     }
     if (!from_ext) /* a deprecated custom object: versioned ones are SDO-like (section 11.2) */
-        ext_kind = json_object_get(obj, "created") ? RK_KIND_SDO : RK_KIND_SCO;
+        ext_kind = rk_json_get(obj, "created") ? RK_KIND_SDO : RK_KIND_SCO;
     c->kind = ext_kind;
     c->cat = ext_kind == RK_KIND_SCO ? CAT_SCO : (ext_kind == RK_KIND_SRO ? CAT_SRO : CAT_SDO);
     if (from_ext)
         return;
     if (!c->opt->allow_custom)
         rk_stix_error(c, "custom object type '%s' is not allowed by the options",
-                      json_string_value(json_object_get(obj, "type")));
-    else if (strncmp(json_string_value(json_object_get(obj, "type")), "x-", 2) != 0)
+                      rk_json_str(rk_json_get(obj, "type")));
+    else if (strncmp(rk_json_str(rk_json_get(obj, "type")), "x-", 2) != 0)
         rk_stix_warn(c, "custom object type '%s' should start with x- (section 11.2.1)",
-                     json_string_value(json_object_get(obj, "type")));
+                     rk_json_str(rk_json_get(obj, "type")));
 }
 
-static void check_enc(struct rk_stix_vctx *c, json_t *obj, const char *key)
+static void check_enc(struct rk_stix_vctx *c, struct rk_json *obj, const char *key)
 {
     size_t len = strlen(key);
     char base[256];
@@ -115,7 +115,7 @@ static void check_enc(struct rk_stix_vctx *c, json_t *obj, const char *key)
         return;
     memcpy(base, key, len - 4);
     base[len - 4] = '\0';
-    if (!json_object_get(obj, base))
+    if (!rk_json_get(obj, base))
         rk_stix_error(c, "%s must not be present without %s (section 3.1)", key, base);
 }
 
@@ -126,7 +126,7 @@ struct seen {
     size_t own[2];        /* counts of type-specific and custom properties */
 };
 
-static void check_member(struct rk_stix_vctx *c, json_t *obj, const char *key, json_t *v,
+static void check_member(struct rk_stix_vctx *c, struct rk_json *obj, const char *key, struct rk_json *v,
                          struct seen *seen)
 {
     const struct rk_prop *p = NULL;
@@ -177,23 +177,23 @@ static void check_required(struct rk_stix_vctx *c, const struct seen *seen)
 
 static void check_created_modified(struct rk_stix_vctx *c)
 {
-    json_t *cr = c->common[RK_COMMON_CREATED], *mo = c->common[RK_COMMON_MODIFIED];
+    struct rk_json *cr = c->common[RK_COMMON_CREATED], *mo = c->common[RK_COMMON_MODIFIED];
 
-    if (!json_is_string(cr) || !json_is_string(mo))
+    if (!rk_json_is_string(cr) || !rk_json_is_string(mo))
         return;
-    if (rk_stix_timestamp_cmp(json_string_value(mo), json_string_value(cr)) < 0)
+    if (rk_stix_timestamp_cmp(rk_json_str(mo), rk_json_str(cr)) < 0)
         rk_stix_error(c, "modified %s is earlier than created %s (section 3.2)",
-                      json_string_value(mo), json_string_value(cr));
+                      rk_json_str(mo), rk_json_str(cr));
 }
 
-void rk_stix_validate_object(struct rk_stix_vctx *c, json_t *obj)
+void rk_stix_validate_object(struct rk_stix_vctx *c, struct rk_json *obj)
 {
     const char *key;
-    json_t *v;
+    struct rk_json *v;
     struct seen seen = {0, 0, {0, 0}};
     int ext_kind;
 
-    if (!json_is_object(obj)) {
+    if (!rk_json_is_object(obj)) {
         rk_stix_error(c, "a STIX object must be a JSON object");
         return;
     }
@@ -202,7 +202,7 @@ void rk_stix_validate_object(struct rk_stix_vctx *c, json_t *obj)
         return;
     ext_kind = scan_extensions(c, obj);
     classify(c, obj, ext_kind);
-    json_object_foreach(obj, key, v) {
+    rk_json_object_foreach(obj, key, v) {
         size_t save = rk_stix_path_key(c, key);
 
         check_member(c, obj, key, v, &seen);
@@ -214,7 +214,7 @@ void rk_stix_validate_object(struct rk_stix_vctx *c, json_t *obj)
         rk_stix_error(c, "a custom object must have at least one property besides the common "
                          "properties (sections 7.3.2, 11.2.1)");
     if (c->type && c->type->at_least_one && seen.own[0] == 0 &&
-        !json_object_get(obj, "extensions"))
+        !rk_json_get(obj, "extensions"))
         rk_stix_error(c, "a %s object must contain at least one of its properties (section 6)",
                       c->type->name);
     if (c->type && c->type->rule)

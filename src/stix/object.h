@@ -17,15 +17,18 @@ struct rk_stix_check {
 /* The options, or the defaults when opt is NULL. */
 const struct rk_stix_options *rk_stix_options_or_default(const struct rk_stix_options *opt);
 
-/* Validate obj (taking it) as rk_stix_object_from_json_take does, with the check's settings. */
-int rk_stix_object_check_take(struct rk_stix_object **out, json_t *obj,
+/* Validate the document's root (taking the document: the object keeps it, or it is freed on
+ * failure) as rk_stix_object_from_json_take does, with the check's settings. */
+int rk_stix_object_check_take(struct rk_stix_object **out, struct rk_json_doc *doc,
                               const struct rk_stix_check *chk,
                               struct rk_stix_findings **findings_out, struct rk_err *err);
 
-/* json_loadb with duplicate keys rejected and the object-size cap; a failure is also added to
- * *findings (when findings is not NULL) with the byte offset offset + position. */
-int rk_stix_json_load(json_t **out, const char *text, size_t len, long long offset,
-                      const struct rk_stix_options *opt, struct rk_stix_findings **findings,
-                      struct rk_err *err);
+/* Parse text into a document (with parser p, or a parser made for the call when p is NULL),
+ * with duplicate keys rejected and the object-size cap; a failure is also added to *findings
+ * (when findings is not NULL) with the byte offset offset + position ("malformed JSON at byte
+ * N: ..."). Any JSON value is accepted at the top: the validator says what is wrong with it. */
+int rk_stix_json_load(struct rk_json_doc **out, struct rk_json_parser *p, const char *text,
+                      size_t len, long long offset, const struct rk_stix_options *opt,
+                      struct rk_stix_findings **findings, struct rk_err *err);
 
 #endif

@@ -15,18 +15,23 @@
 
 enum { ST_TOP, ST_ARRAY, ST_MEMBERS, ST_DONE, ST_FAILED };
 
+/* The top-level members kept for the bundle checks. */
+enum { BP_TYPE, BP_ID, BP_SPEC_VERSION, BP_N };
+static const char *const bp_names[BP_N] = {"type", "id", "spec_version"};
+
 /* Largest top-level bundle member value (type, id, spec_version, ...) decoded for checks. */
 #define MEMBER_VALUE_MAX ((size_t)64 << 10)
 
 struct rk_stix_reader {
     struct rk_stix_options opt;
     struct rk_stix_scan scan;
+    struct rk_json_parser *jp; /* reused for every object */
     int state;
     int in_bundle;     /* the current list is a bundle's "objects" */
     int first;         /* no element/member read yet in the current list/object */
     int capturing;     /* the top-level object may be a bare STIX object: its text is kept */
     uint64_t top_start; /* where the current top-level value starts */
-    json_t *bprops;    /* top-level members of the current object other than "objects" */
+    struct rk_json_doc *bprops[BP_N]; /* top-level members type, id, spec_version */
     int lists;         /* "objects" lists streamed from the current top-level object */
     size_t index;
     struct rk_stix_findings *input;
@@ -55,6 +60,10 @@ static int reader_new(struct rk_stix_reader **out, const struct rk_stix_options 
     if (!r)
         return RK_ENOMEM;
     r->opt = *rk_stix_options_or_default(opt);
+    if (rk_json_parser_new(&r->jp) != 0) {
+        rk_free(r);
+        return RK_ENOMEM;
+    }
     r->state = ST_TOP;
     rk_stix_refs_init(&r->refs);
     rk_err_clear(&r->fail);
@@ -109,12 +118,27 @@ int rk_stix_reader_open_mem(struct rk_stix_reader **out, const char *p, size_t l
     return 0;
 }
 
+static void drop_bprops(struct rk_stix_reader *r)
+{
+    for (int i = 0; i < BP_N; i++) {
+        rk_json_doc_free(r->bprops[i]);
+        r->bprops[i] = NULL;
+    }
+}
+
+/* A kept top-level member's value, NULL when absent. */
+static struct rk_json *bprop(const struct rk_stix_reader *r, int which)
+{
+    return r->bprops[which] ? rk_json_root(r->bprops[which]) : NULL;
+}
+
 void rk_stix_reader_free(struct rk_stix_reader *r)
 {
     if (!r)
         return;
     rk_stix_scan_close(&r->scan);
-    json_decref(r->bprops);
+    drop_bprops(r);
+    rk_json_parser_free(r->jp);
     rk_stix_findings_free(r->input);
     rk_stix_refs_free(&r->refs);
     rk_free(r->path);
@@ -210,28 +234,29 @@ static void reject(struct rk_stix_item *item, int severity, const char *msg)
 }
 
 /* Validate a parsed object into item. */
-static void check_loaded(struct rk_stix_reader *r, struct rk_stix_item *item, json_t *obj,
-                         size_t len)
+static void check_loaded(struct rk_stix_reader *r, struct rk_stix_item *item,
+                         struct rk_json_doc *doc, size_t len)
 {
     struct rk_stix_check chk = {&r->opt, item->offset, len, on_ref, r};
-    json_t *id = json_object_get(obj, "id");
+    struct rk_json *id = rk_json_get(rk_json_root(doc), "id");
 
-    if (json_is_string(id)) {
-        rk_strlcpy(item->id, json_string_value(id), sizeof(item->id));
-        rk_stix_refs_seen(&r->refs, json_string_value(id), json_string_length(id));
+    if (rk_json_is_string(id)) {
+        rk_strlcpy(item->id, rk_json_str(id), sizeof(item->id));
+        rk_stix_refs_seen(&r->refs, rk_json_str(id), rk_json_strlen(id));
     }
     r->cur_offset = item->offset;
-    rk_stix_object_check_take(&item->object, obj, &chk, &item->findings, NULL);
+    rk_stix_object_check_take(&item->object, doc, &chk, &item->findings, NULL);
 }
 
 /* Parse and validate one object's text into item. */
 static void process_text(struct rk_stix_reader *r, struct rk_stix_item *item, const char *text,
                          size_t len)
 {
-    json_t *obj = NULL;
+    struct rk_json_doc *doc = NULL;
 
-    if (rk_stix_json_load(&obj, text, len, item->offset, &r->opt, &item->findings, NULL) == 0)
-        check_loaded(r, item, obj, len);
+    if (rk_stix_json_load(&doc, r->jp, text, len, item->offset, &r->opt, &item->findings,
+                          NULL) == 0)
+        check_loaded(r, item, doc, len);
 }
 
 /* The fast path: when the whole object is in the window, the JSON parser finds its end itself
@@ -240,21 +265,19 @@ static void process_text(struct rk_stix_reader *r, struct rk_stix_item *item, co
 static int try_direct(struct rk_stix_reader *r, struct rk_stix_item *item)
 {
     struct rk_stix_scan *s = &r->scan;
-    size_t avail = s->len - s->pos, lim = r->opt.max_object_bytes + 1;
-    json_error_t je;
-    json_t *obj;
+    size_t avail = s->len - s->pos, lim = r->opt.max_object_bytes + 1, end = 0;
+    struct rk_json_doc *doc = NULL;
 
     if (lim == 0 || lim > avail)
         lim = avail;
-    obj = json_loadb(s->p + s->pos, lim, JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
-    if (!obj)
+    if (rk_json_parse(r->jp, s->p + s->pos, lim, RK_JSON_PREFIX, &doc, &end, NULL) != 0)
         return 0;
-    if (je.position <= 0 || (size_t)je.position > r->opt.max_object_bytes) {
-        json_decref(obj);
+    if (end == 0 || end > r->opt.max_object_bytes) {
+        rk_json_doc_free(doc);
         return 0;
     }
-    s->pos += (size_t)je.position;
-    check_loaded(r, item, obj, (size_t)je.position);
+    s->pos += end;
+    check_loaded(r, item, doc, end);
     return 1;
 }
 
@@ -272,6 +295,7 @@ static int deliver_element(struct rk_stix_reader *r, struct rk_stix_item *item)
     item->index = r->index;
     item->offset = (long long)start;
     r->first = 0;
+    rk_stix_scan_trim(s);
     if (rk_stix_scan_peek(s) == '{' && try_direct(r, item)) {
         r->index++;
         return 1;
@@ -300,49 +324,54 @@ static int deliver_element(struct rk_stix_reader *r, struct rk_stix_item *item)
 
 /* ---- bundles ------------------------------------------------------------------------------------ */
 
-static void check_bundle(struct rk_stix_reader *r, json_t *props, int streamed)
+/* The bundle's own properties: from the kept members (streamed) or the whole bundle. */
+static void check_bundle(struct rk_stix_reader *r, const struct rk_json *whole, int streamed)
 {
     long long at = (long long)r->top_start;
-    json_t *type = json_object_get(props, "type"), *id = json_object_get(props, "id");
-    json_t *sv = json_object_get(props, "spec_version"), *objs = json_object_get(props, "objects");
+    struct rk_json *type = whole ? rk_json_get(whole, "type") : bprop(r, BP_TYPE);
+    struct rk_json *id = whole ? rk_json_get(whole, "id") : bprop(r, BP_ID);
+    struct rk_json *sv = whole ? rk_json_get(whole, "spec_version") : bprop(r, BP_SPEC_VERSION);
+    struct rk_json *objs = whole ? rk_json_get(whole, "objects") : NULL;
 
     if (!type)
         input_finding(r, RK_STIX_WARNING, at, "the bundle has no type (section 8.1)");
-    else if (!json_is_string(type) || strcmp(json_string_value(type), "bundle") != 0)
+    else if (!rk_json_is_string(type) || strcmp(rk_json_str(type), "bundle") != 0)
         input_finding(r, RK_STIX_ERROR, at, "a top-level object with an objects list must have "
                       "type \"bundle\", not %.64s",
-                      json_string_value(type) ? json_string_value(type) : "a string");
+                      rk_json_str(type) ? rk_json_str(type) : "a string");
     if (!id)
         input_finding(r, RK_STIX_WARNING, at, "the bundle has no id (section 8.1)");
-    else if (!json_is_string(id) || !rk_stix_id_valid(json_string_value(id), json_string_length(id)) ||
-             strncmp(json_string_value(id), "bundle--", 8) != 0)
+    else if (!rk_json_is_string(id) || !rk_stix_id_valid(rk_json_str(id), rk_json_strlen(id)) ||
+             strncmp(rk_json_str(id), "bundle--", 8) != 0)
         input_finding(r, RK_STIX_ERROR, at, "the bundle id must be bundle--<UUID> (section 8.1)");
-    if (sv && json_is_string(sv) && strcmp(json_string_value(sv), "2.1") == 0)
+    if (sv && rk_json_is_string(sv) && strcmp(rk_json_str(sv), "2.1") == 0)
         input_finding(r, RK_STIX_WARNING, at, "spec_version is not a bundle property in STIX "
                       "2.1");
-    else if (sv && !(json_is_string(sv) && strcmp(json_string_value(sv), "2.0") == 0))
+    else if (sv && !(rk_json_is_string(sv) && strcmp(rk_json_str(sv), "2.0") == 0))
         input_finding(r, RK_STIX_ERROR, at, "the bundle spec_version must be \"2.0\" (a STIX 2.0 "
                       "bundle) or absent");
-    if (!streamed && objs && !json_is_array(objs))
+    if (!streamed && objs && !rk_json_is_array(objs))
         input_finding(r, RK_STIX_ERROR, at, "the bundle's objects must be a list");
 }
 
 /* A top-level member other than "objects": keep the small ones for the bundle checks. */
 static int keep_member(struct rk_stix_reader *r, const char *key, const char *text, size_t len)
 {
-    json_t *v;
+    struct rk_json_doc *v = NULL;
+    int which = 0;
 
-    if (!text || len > MEMBER_VALUE_MAX || (strcmp(key, "type") != 0 && strcmp(key, "id") != 0 &&
-                                            strcmp(key, "spec_version") != 0))
+    while (which < BP_N && strcmp(key, bp_names[which]) != 0)
+        which++;
+    if (!text || len > MEMBER_VALUE_MAX || which == BP_N)
         return 0;
-    if (!r->bprops && (r->bprops = json_object()) == NULL)
-        return RK_ENOMEM;
-    if ((v = json_loadb(text, len, JSON_DECODE_ANY, NULL)) == NULL)
+    if (rk_json_parse(r->jp, text, len, RK_JSON_ANY, &v, NULL, NULL) != 0)
         return 0; /* malformed: reported when the object is parsed or by check_bundle */
-    if (json_object_get(r->bprops, key))
+    if (r->bprops[which])
         input_finding(r, RK_STIX_ERROR, (long long)r->top_start,
                       "duplicate top-level key \"%s\"", key);
-    return json_object_set_new(r->bprops, key, v) != 0 ? RK_ENOMEM : 0;
+    rk_json_doc_free(r->bprops[which]);
+    r->bprops[which] = v;
+    return 0;
 }
 
 /* The top-level object ended: deliver it as one object unless it was a bundle. 1 or 0. */
@@ -351,22 +380,22 @@ static int end_top_object(struct rk_stix_reader *r, struct rk_stix_item *item)
     struct rk_stix_scan *s = &r->scan;
     const char *text;
     size_t len;
-    json_t *type = json_object_get(r->bprops, "type");
+    struct rk_json *type = bprop(r, BP_TYPE);
 
     r->state = ST_TOP;
     if (!r->capturing) {
-        check_bundle(r, r->bprops, 1);
+        check_bundle(r, NULL, 1);
         return 0;
     }
     text = rk_stix_scan_span(s, r->top_start, &len);
     rk_stix_scan_unmark(s);
     r->capturing = 0;
-    if (json_is_string(type) && strcmp(json_string_value(type), "bundle") == 0 && text) {
-        json_t *b = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+    if (rk_json_is_string(type) && strcmp(rk_json_str(type), "bundle") == 0 && text) {
+        struct rk_json_doc *b = NULL;
 
-        if (b) { /* a bundle without an objects list */
-            check_bundle(r, b, 0);
-            json_decref(b);
+        if (rk_json_parse(r->jp, text, len, 0, &b, NULL, NULL) == 0) {
+            check_bundle(r, rk_json_root(b), 0); /* a bundle without an objects list */
+            rk_json_doc_free(b);
             return 0;
         }
     }
@@ -393,7 +422,7 @@ static int read_key(struct rk_stix_reader *r, char *key, size_t cap)
     size_t len;
     struct rk_err e;
     int first, rc, marked = s->mark == RK_SCAN_NO_MARK;
-    json_t *k;
+    struct rk_json_doc *k = NULL;
 
     err_reset(&e);
     if (marked)
@@ -407,9 +436,9 @@ static int read_key(struct rk_stix_reader *r, char *key, size_t cap)
     key[0] = '\0';
     if (first != '"')
         return failf(r, RK_EFORMAT, "expected a quoted key in the top-level object");
-    if (text && (k = json_loadb(text, len, JSON_DECODE_ANY, NULL)) != NULL) {
-        rk_strlcpy(key, json_string_value(k) ? json_string_value(k) : "", cap);
-        json_decref(k);
+    if (text && rk_json_parse(r->jp, text, len, RK_JSON_ANY, &k, NULL, NULL) == 0) {
+        rk_strlcpy(key, rk_json_str(rk_json_root(k)) ? rk_json_str(rk_json_root(k)) : "", cap);
+        rk_json_doc_free(k);
     }
     return 0;
 }
@@ -432,7 +461,7 @@ static void start_bundle_list(struct rk_stix_reader *r)
 static int read_member_value(struct rk_stix_reader *r, const char *key)
 {
     struct rk_stix_scan *s = &r->scan;
-    json_t *type = json_object_get(r->bprops, "type");
+    struct rk_json *type = bprop(r, BP_TYPE);
     uint64_t start;
     const char *text;
     size_t len;
@@ -440,7 +469,7 @@ static int read_member_value(struct rk_stix_reader *r, const char *key)
     int first, rc, marked;
 
     if (rk_stix_scan_ws(s) == '[' && strcmp(key, "objects") == 0 &&
-        (!type || (json_is_string(type) && strcmp(json_string_value(type), "bundle") == 0))) {
+        (!type || (rk_json_is_string(type) && strcmp(rk_json_str(type), "bundle") == 0))) {
         start_bundle_list(r);
         return 0;
     }
@@ -527,8 +556,7 @@ static int step_top(struct rk_stix_reader *r)
     if (c == '{') {
         rk_stix_scan_mark(s, r->opt.max_object_bytes);
         rk_stix_scan_skip(s);
-        json_decref(r->bprops);
-        r->bprops = NULL;
+        drop_bprops(r);
         r->lists = 0;
         r->capturing = 1;
         r->first = 1;

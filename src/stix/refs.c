@@ -6,7 +6,6 @@
  * reference among its strings. Both sets are capped; past a cap the check stops and says so. */
 #include "stix/refs.h"
 #include "util/alloc.h"
-#include "util/map.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,10 +31,25 @@ void rk_stix_refs_free(struct rk_stix_refs *r)
     memset(r, 0, sizeof(*r));
 }
 
+/* A 64-bit hash of an id, eight bytes at a time (ids are ~40-70 bytes); never 0. */
 static uint64_t hash_id(const char *id, size_t len)
 {
-    uint64_t h = rk_hash_bytes(id, len);
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+    size_t i = 0;
 
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, id + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    if (i < len) {
+        w = 0;
+        memcpy(&w, id + i, len - i);
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
     return h ? h : 1;
 }
 
@@ -148,6 +162,17 @@ void rk_stix_refs_ref(struct rk_stix_refs *r, const char *id, size_t len, long l
 
 /* ---- naming what is missing ------------------------------------------------------------------ */
 
+/* Parse the first JSON value of p[0..len) into *out (NULL when it is malformed). */
+static void parse_prefix(const char *p, size_t len, struct rk_json_doc **out)
+{
+    struct rk_json_parser *jp = NULL;
+
+    *out = NULL;
+    if (rk_json_parser_new(&jp) == 0)
+        rk_json_parse(jp, p, len, RK_JSON_PREFIX, out, NULL, NULL);
+    rk_json_parser_free(jp);
+}
+
 struct missing {
     uint64_t hash;
     long long offset;
@@ -161,23 +186,23 @@ static int by_offset(const void *a, const void *b)
 }
 
 /* The object at offset, read again from memory or from the file; NULL when not possible. */
-static json_t *reread(const struct rk_stix_source *src, long long offset)
+static struct rk_json_doc *reread(const struct rk_stix_source *src, long long offset)
 {
-    json_t *v = NULL;
+    struct rk_json_doc *v = NULL;
     char *buf;
     size_t n;
     FILE *f;
 
-    if (src->mem)
-        return offset >= 0 && (size_t)offset < src->mem_len
-                       ? json_loadb(src->mem + offset, src->mem_len - (size_t)offset,
-                                    JSON_DISABLE_EOF_CHECK, NULL)
-                       : NULL;
+    if (src->mem) {
+        if (offset >= 0 && (size_t)offset < src->mem_len)
+            parse_prefix(src->mem + offset, src->mem_len - (size_t)offset, &v);
+        return v;
+    }
     if (!src->path || (f = fopen(src->path, "rb")) == NULL)
         return NULL;
     if (fseeko(f, (off_t)offset, SEEK_SET) == 0 && (buf = rk_malloc(src->max_object)) != NULL) {
         n = fread(buf, 1, src->max_object, f);
-        v = json_loadb(buf, n, JSON_DISABLE_EOF_CHECK, NULL);
+        parse_prefix(buf, n, &v);
         rk_free(buf);
     }
     fclose(f);
@@ -185,24 +210,24 @@ static json_t *reread(const struct rk_stix_source *src, long long offset)
 }
 
 /* Find the strings of v (values, and extension keys) whose hash is h. */
-static const char *find_string(json_t *v, uint64_t h, int depth)
+static const char *find_string(struct rk_json *v, uint64_t h, int depth)
 {
     const char *key, *s;
-    json_t *x;
+    struct rk_json *x;
     size_t i;
 
     if (depth > 64)
         return NULL;
-    if (json_is_string(v))
-        return hash_id(json_string_value(v), json_string_length(v)) == h ? json_string_value(v)
+    if (rk_json_is_string(v))
+        return hash_id(rk_json_str(v), rk_json_strlen(v)) == h ? rk_json_str(v)
                                                                            : NULL;
-    if (json_is_array(v)) {
-        json_array_foreach(v, i, x) {
+    if (rk_json_is_array(v)) {
+        rk_json_array_foreach(v, i, x) {
             if ((s = find_string(x, h, depth + 1)) != NULL)
                 return s;
         }
-    } else if (json_is_object(v)) {
-        json_object_foreach(v, key, x) {
+    } else if (rk_json_is_object(v)) {
+        rk_json_object_foreach(v, key, x) {
             if (hash_id(key, strlen(key)) == h)
                 return key;
             if ((s = find_string(x, h, depth + 1)) != NULL)
@@ -212,10 +237,10 @@ static const char *find_string(json_t *v, uint64_t h, int depth)
     return NULL;
 }
 
-static int report_one(const struct missing *m, json_t *referrer, struct rk_stix_findings **out)
+static int report_one(const struct missing *m, struct rk_json *referrer, struct rk_stix_findings **out)
 {
     const char *id = referrer ? find_string(referrer, m->hash, 0) : NULL;
-    const char *from = referrer ? json_string_value(json_object_get(referrer, "id")) : NULL;
+    const char *from = referrer ? rk_json_str(rk_json_get(referrer, "id")) : NULL;
     char msg[RK_ERR_MESSAGE_MAX];
 
     if (id)
@@ -231,7 +256,7 @@ int rk_stix_refs_report(const struct rk_stix_refs *r, const struct rk_stix_sourc
 {
     struct missing *m = NULL;
     size_t n = 0, total = 0;
-    json_t *obj = NULL;
+    struct rk_json_doc *obj = NULL;
     long long at = -1;
     int rc = 0;
 
@@ -252,12 +277,12 @@ int rk_stix_refs_report(const struct rk_stix_refs *r, const struct rk_stix_sourc
         qsort(m, n, sizeof(*m), by_offset); /* read each referrer once */
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (m[i].offset != at) {
-            json_decref(obj);
+            rk_json_doc_free(obj);
             obj = reread(src, at = m[i].offset);
         }
-        rc = report_one(&m[i], obj, findings);
+        rc = report_one(&m[i], obj ? rk_json_root(obj) : NULL, findings);
     }
-    json_decref(obj);
+    rk_json_doc_free(obj);
     rk_free(m);
     if (rc == 0 && total > n) {
         char msg[RK_ERR_MESSAGE_MAX];

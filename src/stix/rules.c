@@ -7,11 +7,11 @@
 
 /* later must be >= earlier (strict: > earlier). Malformed timestamps are reported by their
  * property check; rk_stix_timestamp_order does not order them. */
-static void order(struct rk_stix_vctx *c, json_t *o, const char *earlier, const char *later,
+static void order(struct rk_stix_vctx *c, struct rk_json *o, const char *earlier, const char *later,
                   int strict, const char *section)
 {
-    const char *a = json_string_value(json_object_get(o, earlier));
-    const char *b = json_string_value(json_object_get(o, later));
+    const char *a = rk_json_str(rk_json_get(o, earlier));
+    const char *b = rk_json_str(rk_json_get(o, later));
     int cmp;
 
     if (!a || !b || rk_stix_timestamp_order(b, a, &cmp) != 0)
@@ -25,27 +25,27 @@ static void order(struct rk_stix_vctx *c, json_t *o, const char *earlier, const 
     }
 }
 
-static int has(json_t *o, const char *name)
+static int has(struct rk_json *o, const char *name)
 {
-    return json_object_get(o, name) != NULL;
+    return rk_json_get(o, name) != NULL;
 }
 
-void rk_stix_rule_first_last_seen(struct rk_stix_vctx *c, json_t *o)
+void rk_stix_rule_first_last_seen(struct rk_stix_vctx *c, struct rk_json *o)
 {
     order(c, o, "first_seen", "last_seen", 0, "4");
 }
 
-void rk_stix_rule_indicator(struct rk_stix_vctx *c, json_t *o)
+void rk_stix_rule_indicator(struct rk_stix_vctx *c, struct rk_json *o)
 {
-    json_t *pattern = json_object_get(o, "pattern");
-    const char *ptype = json_string_value(json_object_get(o, "pattern_type"));
+    struct rk_json *pattern = rk_json_get(o, "pattern");
+    const char *ptype = rk_json_str(rk_json_get(o, "pattern_type"));
     struct rk_err e;
 
     order(c, o, "valid_from", "valid_until", 1, "4.7.1");
-    if (!c->opt->check_pattern || !ptype || strcmp(ptype, "stix") != 0 || !json_is_string(pattern))
+    if (!c->opt->check_pattern || !ptype || strcmp(ptype, "stix") != 0 || !rk_json_is_string(pattern))
         return;
     rk_err_clear(&e);
-    if (c->opt->check_pattern(json_string_value(pattern), json_string_length(pattern), &e) != 0) {
+    if (c->opt->check_pattern(rk_json_str(pattern), rk_json_strlen(pattern), &e) != 0) {
         size_t save = rk_stix_path_key(c, "pattern");
 
         if (e.offset >= 0)
@@ -56,20 +56,20 @@ void rk_stix_rule_indicator(struct rk_stix_vctx *c, json_t *o)
     }
 }
 
-void rk_stix_rule_malware(struct rk_stix_vctx *c, json_t *o)
+void rk_stix_rule_malware(struct rk_stix_vctx *c, struct rk_json *o)
 {
     rk_stix_rule_first_last_seen(c, o);
-    if (json_is_true(json_object_get(o, "is_family")) && !has(o, "name"))
+    if (rk_json_is_true(rk_json_get(o, "is_family")) && !has(o, "name"))
         rk_stix_error(c, "a malware family (is_family true) must have a name (section 4.11.1)");
 }
 
-void rk_stix_rule_malware_analysis(struct rk_stix_vctx *c, json_t *o)
+void rk_stix_rule_malware_analysis(struct rk_stix_vctx *c, struct rk_json *o)
 {
     if (!has(o, "result") && !has(o, "analysis_sco_refs"))
         rk_stix_error(c, "one of result or analysis_sco_refs must be present (section 4.12)");
 }
 
-void rk_stix_rule_location(struct rk_stix_vctx *c, json_t *o)
+void rk_stix_rule_location(struct rk_stix_vctx *c, struct rk_json *o)
 {
     int lat = has(o, "latitude"), lon = has(o, "longitude");
 
@@ -83,12 +83,12 @@ void rk_stix_rule_location(struct rk_stix_vctx *c, json_t *o)
 }
 
 /* object_refs of observed-data must hold at least one SCO reference (section 4.14.1). */
-static void observed_refs_have_sco(struct rk_stix_vctx *c, json_t *refs)
+static void observed_refs_have_sco(struct rk_stix_vctx *c, struct rk_json *refs)
 {
-    size_t n = json_array_size(refs), tlen;
+    size_t n = rk_json_array_size(refs), tlen;
 
     for (size_t i = 0; i < n; i++) {
-        const char *s = json_string_value(json_array_get(refs, i));
+        const char *s = rk_json_str(rk_json_at(refs, i));
         enum rk_stix_kind k;
 
         if (!s || !rk_stix_id_split(s, strlen(s), &tlen))
@@ -101,7 +101,7 @@ static void observed_refs_have_sco(struct rk_stix_vctx *c, json_t *refs)
         rk_stix_error(c, "object_refs must contain at least one SCO reference (section 4.14.1)");
 }
 
-void rk_stix_rule_observed_data(struct rk_stix_vctx *c, json_t *o)
+void rk_stix_rule_observed_data(struct rk_stix_vctx *c, struct rk_json *o)
 {
     int objects = has(o, "objects"), refs = has(o, "object_refs");
 
@@ -110,8 +110,8 @@ void rk_stix_rule_observed_data(struct rk_stix_vctx *c, json_t *o)
         rk_stix_error(c, "objects and object_refs must not both be present (section 4.14)");
     else if (!objects && !refs)
         rk_stix_error(c, "one of objects or object_refs must be present (section 4.14)");
-    if (refs && json_is_array(json_object_get(o, "object_refs")))
-        observed_refs_have_sco(c, json_object_get(o, "object_refs"));
+    if (refs && rk_json_is_array(rk_json_get(o, "object_refs")))
+        observed_refs_have_sco(c, rk_json_get(o, "object_refs"));
 }
 
 static int same_type(const char *a, const char *b)
@@ -121,11 +121,11 @@ static int same_type(const char *a, const char *b)
     return da && db && da - a == db - b && memcmp(a, b, (size_t)(da - a)) == 0;
 }
 
-void rk_stix_rule_relationship(struct rk_stix_vctx *c, json_t *o)
+void rk_stix_rule_relationship(struct rk_stix_vctx *c, struct rk_json *o)
 {
-    const char *rt = json_string_value(json_object_get(o, "relationship_type"));
-    const char *src = json_string_value(json_object_get(o, "source_ref"));
-    const char *dst = json_string_value(json_object_get(o, "target_ref"));
+    const char *rt = rk_json_str(rk_json_get(o, "relationship_type"));
+    const char *src = rk_json_str(rk_json_get(o, "source_ref"));
+    const char *dst = rk_json_str(rk_json_get(o, "target_ref"));
 
     order(c, o, "start_time", "stop_time", 1, "5.1.2");
     if (rt && src && dst && (strcmp(rt, "derived-from") == 0 || strcmp(rt, "duplicate-of") == 0) &&
@@ -133,18 +133,18 @@ void rk_stix_rule_relationship(struct rk_stix_vctx *c, json_t *o)
         rk_stix_warn(c, "%s relates objects of the same type (section 3.7)", rt);
 }
 
-void rk_stix_rule_sighting(struct rk_stix_vctx *c, json_t *o)
+void rk_stix_rule_sighting(struct rk_stix_vctx *c, struct rk_json *o)
 {
     order(c, o, "first_seen", "last_seen", 0, "5.2.1");
 }
 
-void rk_stix_rule_extension_definition(struct rk_stix_vctx *c, json_t *o)
+void rk_stix_rule_extension_definition(struct rk_stix_vctx *c, struct rk_json *o)
 {
-    json_t *types = json_object_get(o, "extension_types");
+    struct rk_json *types = rk_json_get(o, "extension_types");
     int toplevel = 0;
 
-    for (size_t i = 0; i < json_array_size(types); i++) {
-        const char *t = json_string_value(json_array_get(types, i));
+    for (size_t i = 0; i < rk_json_array_size(types); i++) {
+        const char *t = rk_json_str(rk_json_at(types, i));
 
         if (t && strcmp(t, "toplevel-property-extension") == 0)
             toplevel = 1;

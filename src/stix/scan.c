@@ -5,10 +5,38 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+/* Mapped input is handed back to the kernel in steps of this many bytes. */
+#define TRIM_STEP ((size_t)8 << 20)
 
 /* Deeper nesting is still matched by count, not by bracket kind. */
 #define STACK_MAX_BITS ((size_t)1 << 20)
+
+/* A regular file: map it whole and read it like memory, without copying. 0 when mapped, 1 when
+ * the file should be read in chunks instead (empty, or the mapping failed). */
+static int map_file(struct rk_stix_scan *s)
+{
+    void *m;
+
+    if (s->size == 0 || s->size > SIZE_MAX)
+        return 1;
+    m = mmap(NULL, (size_t)s->size, PROT_READ, MAP_PRIVATE, fileno(s->f), 0);
+    if (m == MAP_FAILED)
+        return 1;
+    madvise(m, (size_t)s->size, MADV_SEQUENTIAL);
+    s->map = m;
+    s->map_len = (size_t)s->size;
+    s->p = m;
+    s->len = s->map_len;
+    s->eof = 1;
+    fclose(s->f);
+    s->f = NULL;
+    s->own_file = 0;
+    return 0;
+}
 
 int rk_stix_scan_open_file(struct rk_stix_scan *s, const char *path, struct rk_err *err)
 {
@@ -25,6 +53,8 @@ int rk_stix_scan_open_file(struct rk_stix_scan *s, const char *path, struct rk_e
     }
     if (fstat(fileno(s->f), &st) == 0 && S_ISREG(st.st_mode))
         s->size = (uint64_t)st.st_size;
+    if (s->own_file && map_file(s) == 0)
+        return 0;
     if ((s->buf = rk_malloc(RK_SCAN_CHUNK)) == NULL) {
         rk_stix_scan_close(s);
         return rk_err_set(err, RK_ENOMEM, "out of memory");
@@ -32,6 +62,18 @@ int rk_stix_scan_open_file(struct rk_stix_scan *s, const char *path, struct rk_e
     s->cap = RK_SCAN_CHUNK;
     s->p = s->buf;
     return 0;
+}
+
+void rk_stix_scan_trim(struct rk_stix_scan *s)
+{
+    size_t upto = s->mark != RK_SCAN_NO_MARK && s->mark < s->pos ? s->mark : s->pos;
+    long page;
+
+    if (!s->map || upto < s->dropped + TRIM_STEP || (page = sysconf(_SC_PAGESIZE)) <= 0)
+        return;
+    upto &= ~((size_t)page - 1);
+    madvise((char *)s->map + s->dropped, upto - s->dropped, MADV_DONTNEED);
+    s->dropped = upto;
 }
 
 void rk_stix_scan_open_mem(struct rk_stix_scan *s, const char *p, size_t len)
@@ -48,6 +90,8 @@ void rk_stix_scan_close(struct rk_stix_scan *s)
 {
     if (s->f && s->own_file)
         fclose(s->f);
+    if (s->map)
+        munmap(s->map, s->map_len);
     rk_free(s->buf);
     rk_free(s->stack);
     memset(s, 0, sizeof(*s));

@@ -1,5 +1,5 @@
-/* scan.h - an incremental JSON structure scanner over a file read in 1 MiB chunks, or over
- * memory. It finds where each JSON value ends (tracking strings, escapes and bracket nesting)
+/* scan.h - an incremental JSON structure scanner over a regular file mapped into memory, a
+ * stream (stdin, a pipe) read in 1 MiB chunks, or memory. It finds where each JSON value ends (tracking strings, escapes and bracket nesting)
  * without building it, and keeps the bytes of one marked span so that a value can be handed to
  * the JSON parser alone. Memory stays bounded by the chunk size plus the largest span kept. */
 #ifndef RK_STIX_SCAN_H
@@ -31,6 +31,9 @@ struct rk_stix_scan {
     int eof;
     int ioerr;
     uint64_t size; /* input size, 0 when unknown */
+    void *map;     /* a mapped regular file (the window is all of it), else NULL */
+    size_t map_len;
+    size_t dropped; /* bytes of the mapping handed back to the kernel so far */
     uint8_t *stack; /* one bit per nesting level: 1 for '{', 0 for '[' */
     size_t stack_bits;
 };
@@ -39,6 +42,9 @@ struct rk_stix_scan {
 int rk_stix_scan_open_file(struct rk_stix_scan *s, const char *path, struct rk_err *err);
 void rk_stix_scan_open_mem(struct rk_stix_scan *s, const char *p, size_t len);
 void rk_stix_scan_close(struct rk_stix_scan *s);
+/* For a mapped file: let the kernel drop the pages already read (they stay in the page cache
+ * but leave this process's resident set), keeping the marked span. Cheap to call often. */
+void rk_stix_scan_trim(struct rk_stix_scan *s);
 
 /* The next byte without consuming it, RK_SCAN_EOF or RK_SCAN_IOERR. */
 int rk_stix_scan_peek(struct rk_stix_scan *s);

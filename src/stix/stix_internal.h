@@ -4,6 +4,7 @@
 #define RK_STIX_INTERNAL_H
 
 #include "renkei/stix.h"
+#include "stix/json.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,7 +113,7 @@ struct rk_dictspec {
 };
 
 struct rk_stix_vctx;
-typedef void (*rk_stix_rule_fn)(struct rk_stix_vctx *c, json_t *obj);
+typedef void (*rk_stix_rule_fn)(struct rk_stix_vctx *c, struct rk_json *obj);
 
 /* A nested structure (email MIME part, PE section, ...) or a predefined extension. */
 struct rk_struct {
@@ -187,14 +188,15 @@ struct rk_stix_vctx {
     struct rk_stix_findings *findings; /* created on the first finding */
     const char *id;                    /* the object's id for messages, "" until known */
     long long offset;
-    json_t *root;
+    struct rk_json_doc *doc; /* the document being validated (for the 2.0 upgrade's changes) */
+    struct rk_json *root;
     const struct rk_type *type; /* NULL for custom objects */
     int cat;                    /* enum rk_cat of the object */
     int kind;                   /* enum rk_stix_kind of the object */
     int is_custom;
     int has_toplevel_ext; /* a toplevel-property-extension is declared in extensions */
     int in_container;     /* validating inside a deprecated observable container */
-    json_t *container;    /* that container, to resolve its local references */
+    struct rk_json *container;    /* that container, to resolve its local references */
     int oom;
     int limit_hit; /* a cap of the options was exceeded (RK_ELIMIT) */
     struct {
@@ -202,7 +204,7 @@ struct rk_stix_vctx {
         size_t index;
     } seg[RK_STIX_PATH_SEGS]; /* the JSON path, rendered only when a finding is made */
     size_t nseg;
-    json_t *common[RK_COMMON_N]; /* the object's common properties, as the member loop saw them */
+    struct rk_json *common[RK_COMMON_N]; /* the object's common properties, as the member loop saw them */
     size_t dropped; /* findings beyond RK_STIX_FINDINGS_MAX */
     void (*on_ref)(void *ctx, const char *id, size_t len);
     void *ref_ctx;
@@ -221,21 +223,21 @@ void rk_stix_path_pop(struct rk_stix_vctx *c, size_t len);
 size_t rk_stix_vctx_errors(const struct rk_stix_vctx *c);
 
 /* Check the options' caps (depth, string bytes, array items) over a whole value. */
-void rk_stix_check_limits(struct rk_stix_vctx *c, json_t *v);
+void rk_stix_check_limits(struct rk_stix_vctx *c, struct rk_json *v);
 /* Validate one top-level object (any kind). Findings go to c. */
-void rk_stix_validate_object(struct rk_stix_vctx *c, json_t *obj);
+void rk_stix_validate_object(struct rk_stix_vctx *c, struct rk_json *obj);
 /* Validate value v of property p (at the current path). */
-void rk_stix_check_prop(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *v);
+void rk_stix_check_prop(struct rk_stix_vctx *c, const struct rk_prop *p, struct rk_json *v);
 /* Validate the members of a nested structure s in obj (properties, required, at-least-one). */
-void rk_stix_check_struct(struct rk_stix_vctx *c, const struct rk_struct *s, json_t *obj);
+void rk_stix_check_struct(struct rk_stix_vctx *c, const struct rk_struct *s, struct rk_json *obj);
 /* A property that no table defines: custom-property rules (section 11.1). */
-void rk_stix_check_custom_prop(struct rk_stix_vctx *c, const char *name, json_t *v, int top);
+void rk_stix_check_custom_prop(struct rk_stix_vctx *c, const char *name, struct rk_json *v, int top);
 /* The "extensions" property, granular_markings selectors, the observable container. */
-void rk_stix_check_extensions(struct rk_stix_vctx *c, json_t *ext);
-void rk_stix_check_selectors(struct rk_stix_vctx *c, json_t *granular);
-void rk_stix_check_container(struct rk_stix_vctx *c, json_t *container);
-void rk_stix_check_marking_definition(struct rk_stix_vctx *c, json_t *obj);
-void rk_stix_check_lang_contents(struct rk_stix_vctx *c, json_t *contents);
+void rk_stix_check_extensions(struct rk_stix_vctx *c, struct rk_json *ext);
+void rk_stix_check_selectors(struct rk_stix_vctx *c, struct rk_json *granular);
+void rk_stix_check_container(struct rk_stix_vctx *c, struct rk_json *container);
+void rk_stix_check_marking_definition(struct rk_stix_vctx *c, struct rk_json *obj);
+void rk_stix_check_lang_contents(struct rk_stix_vctx *c, struct rk_json *contents);
 
 /* ---- value syntax (values.c); each returns 1 when s[0..len) is well formed --------------- */
 
@@ -265,30 +267,30 @@ int rk_stix_timestamp_cmp(const char *a, const char *b);
 
 /* ---- cross-property rules (rules.c, rules_sco.c) ----------------------------------------- */
 
-void rk_stix_rule_indicator(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_malware(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_malware_analysis(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_location(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_observed_data(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_first_last_seen(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_relationship(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_sighting(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_extension_definition(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_artifact(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_email_message(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_mime_part(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_file(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_network_traffic(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_ipv4(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_ipv6(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_mac(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_domain(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_email_addr(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_url(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_registry_key(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_pe_binary(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_http_request(struct rk_stix_vctx *c, json_t *o);
-void rk_stix_rule_software(struct rk_stix_vctx *c, json_t *o);
+void rk_stix_rule_indicator(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_malware(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_malware_analysis(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_location(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_observed_data(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_first_last_seen(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_relationship(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_sighting(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_extension_definition(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_artifact(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_email_message(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_mime_part(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_file(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_network_traffic(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_ipv4(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_ipv6(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_mac(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_domain(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_email_addr(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_url(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_registry_key(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_pe_binary(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_http_request(struct rk_stix_vctx *c, struct rk_json *o);
+void rk_stix_rule_software(struct rk_stix_vctx *c, struct rk_json *o);
 
 /* ---- identifiers -------------------------------------------------------------------------- */
 
@@ -304,16 +306,20 @@ extern const char RK_STIX_TLP2_EXT_ID[];
 struct rk_buf;
 enum { RK_CANON_STIX = 0, RK_CANON_JCS = 1 };
 /* Append the canonical serialisation of v to b (RK_CANON_JCS: RFC 8785 number form). */
-int rk_stix_canon_append(struct rk_buf *b, const json_t *v, int mode);
+int rk_stix_canon_append(struct rk_buf *b, const struct rk_json *v, int mode);
+/* The same for a jansson value. */
+int rk_stix_canon_append_json(struct rk_buf *b, const json_t *v, int mode);
 
 /* rk_stix_canonical_dump with room for hint bytes reserved up front (e.g. the source length). */
 char *rk_stix_canon_dump(const json_t *value, size_t hint, size_t *len_out);
+/* The same from a parsed document's value. */
+char *rk_stix_canon_dump_dom(const struct rk_json *value, size_t hint, size_t *len_out);
 
 /* ---- STIX 2.0 upgrade --------------------------------------------------------------------- */
 
 /* 1 when obj is a STIX 2.0 object (a non-SCO without spec_version, or spec_version "2.0"). */
-int rk_stix_is_v20(json_t *obj);
+int rk_stix_is_v20(struct rk_json *obj);
 /* Upgrade a 2.0 object in place to 2.1 (docs/stix.md lists the rules); warnings go to c. */
-int rk_stix_upgrade_v20(struct rk_stix_vctx *c, json_t *obj);
+int rk_stix_upgrade_v20(struct rk_stix_vctx *c, struct rk_json *obj);
 
 #endif

@@ -13,21 +13,21 @@
 #include <stdio.h>
 #include <string.h>
 
-int rk_stix_is_v20(json_t *obj)
+int rk_stix_is_v20(struct rk_json *obj)
 {
-    const char *type = json_string_value(json_object_get(obj, "type"));
-    json_t *sv = json_object_get(obj, "spec_version");
+    const char *type = rk_json_str(rk_json_get(obj, "type"));
+    struct rk_json *sv = rk_json_get(obj, "spec_version");
     enum rk_stix_kind k;
 
     if (!type || strcmp(type, "bundle") == 0)
         return 0;
     if (sv)
-        return json_is_string(sv) && strcmp(json_string_value(sv), "2.0") == 0;
+        return rk_json_is_string(sv) && strcmp(rk_json_str(sv), "2.0") == 0;
     k = rk_stix_kind_of_type(type, strlen(type));
     if (k == RK_KIND_SCO)
         return 0; /* 2.1 SCOs may omit spec_version */
     if (k == RK_KIND_UNKNOWN) /* custom: versioned (SDO-like) objects were 2.0 top-level objects */
-        return json_object_get(obj, "created") != NULL;
+        return rk_json_get(obj, "created") != NULL;
     return 1;
 }
 
@@ -39,46 +39,59 @@ static const struct {
     {"report", "report_types"},
 };
 
-/* Apply the rules; notes receives a summary of what changed. */
-static int apply(json_t *obj, const char *type, char *notes, size_t cap)
+/* Set member key of obj to a new string or literal. */
+static int set_new(struct rk_json_doc *d, struct rk_json *obj, const char *key, const char *str)
 {
-    json_t *labels = json_object_get(obj, "labels");
+    struct rk_json *v = str ? rk_json_new_string(d, str) : rk_json_new_literal(d, RK_JSON_TRUE);
+
+    return v ? rk_json_set(d, obj, key, v) : RK_ENOMEM;
+}
+
+/* Apply the rules; notes receives a summary of what changed. */
+static int apply(struct rk_json_doc *d, struct rk_json *obj, const char *type, char *notes,
+                 size_t cap)
+{
+    struct rk_json *labels = rk_json_get(obj, "labels");
     int n = 0;
 
     n += snprintf(notes + n, cap - (size_t)n, "spec_version 2.1 added");
-    if (json_object_set_new(obj, "spec_version", json_string("2.1")) != 0)
+    if (set_new(d, obj, "spec_version", "2.1") != 0)
         return RK_ENOMEM;
     for (size_t i = 0; i < sizeof(label_moves) / sizeof(label_moves[0]); i++) {
-        if (strcmp(type, label_moves[i].type) != 0 || !json_is_array(labels) ||
-            json_object_get(obj, label_moves[i].target))
+        if (strcmp(type, label_moves[i].type) != 0 || !rk_json_is_array(labels) ||
+            rk_json_get(obj, label_moves[i].target))
             continue;
-        if (json_object_set(obj, label_moves[i].target, labels) != 0 ||
-            json_object_del(obj, "labels") != 0)
+        if (rk_json_set(d, obj, label_moves[i].target, labels) != 0 ||
+            rk_json_del(obj, "labels") != 0)
             return RK_ENOMEM;
         n += snprintf(notes + n, cap - (size_t)n, ", labels moved to %s", label_moves[i].target);
     }
-    if (strcmp(type, "indicator") == 0 && !json_object_get(obj, "pattern_type")) {
-        if (json_object_set_new(obj, "pattern_type", json_string("stix")) != 0)
+    if (strcmp(type, "indicator") == 0 && !rk_json_get(obj, "pattern_type")) {
+        if (set_new(d, obj, "pattern_type", "stix") != 0)
             return RK_ENOMEM;
         n += snprintf(notes + n, cap - (size_t)n, ", pattern_type stix added");
     }
-    if (strcmp(type, "malware") == 0 && !json_object_get(obj, "is_family")) {
-        if (json_object_set_new(obj, "is_family", json_true()) != 0)
+    if (strcmp(type, "malware") == 0 && !rk_json_get(obj, "is_family")) {
+        if (set_new(d, obj, "is_family", NULL) != 0)
             return RK_ENOMEM;
         snprintf(notes + n, cap - (size_t)n, ", is_family true added");
     }
     return 0;
 }
 
-int rk_stix_upgrade_v20(struct rk_stix_vctx *c, json_t *obj)
+int rk_stix_upgrade_v20(struct rk_stix_vctx *c, struct rk_json *obj)
 {
-    const char *type = json_string_value(json_object_get(obj, "type"));
+    const char *type = rk_json_str(rk_json_get(obj, "type"));
     char notes[256];
     int rc;
 
     if (!type)
         return RK_EINVAL;
-    if ((rc = apply(obj, type, notes, sizeof(notes))) != 0) {
+    if (!c->doc) {
+        c->oom = 1;
+        return RK_EINVAL;
+    }
+    if ((rc = apply(c->doc, obj, type, notes, sizeof(notes))) != 0) {
         c->oom = 1;
         return rc;
     }

@@ -9,29 +9,29 @@
 
 #define INT54_MAX 9007199254740991LL
 
-static const char *json_kind(const json_t *v)
+static const char *json_kind(const struct rk_json *v)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "a list";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a float";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
+    switch (rk_json_type(v)) {
+    case RK_JSON_OBJECT: return "an object";
+    case RK_JSON_ARRAY: return "a list";
+    case RK_JSON_STRING: return "a string";
+    case RK_JSON_INT: return "an integer";
+    case RK_JSON_REAL: return "a float";
+    case RK_JSON_TRUE:
+    case RK_JSON_FALSE: return "a boolean";
+    case RK_JSON_NULL: return "null";
     }
     return "unknown";
 }
 
 /* ---- caps -------------------------------------------------------------------------------- */
 
-static void limits_walk(struct rk_stix_vctx *c, json_t *v, size_t depth)
+static void limits_walk(struct rk_stix_vctx *c, struct rk_json *v, size_t depth)
 {
     const struct rk_stix_options *o = c->opt;
     size_t n, save;
     const char *key;
-    json_t *x;
+    struct rk_json *x;
 
     if (c->limit_hit)
         return;
@@ -40,12 +40,12 @@ static void limits_walk(struct rk_stix_vctx *c, json_t *v, size_t depth)
         rk_stix_error(c, "nesting deeper than max_depth (%zu)", o->max_depth);
         return;
     }
-    if (json_is_string(v) && (n = json_string_length(v)) > o->max_string_bytes) {
+    if (rk_json_is_string(v) && (n = rk_json_strlen(v)) > o->max_string_bytes) {
         c->limit_hit = 1;
         rk_stix_error(c, "string of %zu bytes exceeds max_string_bytes (%zu)", n,
                       o->max_string_bytes);
-    } else if (json_is_array(v)) {
-        if ((n = json_array_size(v)) > o->max_array_items) {
+    } else if (rk_json_is_array(v)) {
+        if ((n = rk_json_array_size(v)) > o->max_array_items) {
             c->limit_hit = 1;
             rk_stix_error(c, "list of %zu items exceeds max_array_items (%zu)", n,
                           o->max_array_items);
@@ -53,11 +53,11 @@ static void limits_walk(struct rk_stix_vctx *c, json_t *v, size_t depth)
         }
         for (size_t i = 0; i < n && !c->limit_hit; i++) {
             save = rk_stix_path_index(c, i);
-            limits_walk(c, json_array_get(v, i), depth + 1);
+            limits_walk(c, rk_json_at(v, i), depth + 1);
             rk_stix_path_pop(c, save);
         }
-    } else if (json_is_object(v)) {
-        json_object_foreach(v, key, x) {
+    } else if (rk_json_is_object(v)) {
+        rk_json_object_foreach(v, key, x) {
             save = rk_stix_path_key(c, key);
             if (strlen(key) > o->max_string_bytes) {
                 c->limit_hit = 1;
@@ -72,31 +72,31 @@ static void limits_walk(struct rk_stix_vctx *c, json_t *v, size_t depth)
     }
 }
 
-void rk_stix_check_limits(struct rk_stix_vctx *c, json_t *v)
+void rk_stix_check_limits(struct rk_stix_vctx *c, struct rk_json *v)
 {
     limits_walk(c, v, 1);
 }
 
 /* ---- scalar value types -------------------------------------------------------------------- */
 
-static int need_string(struct rk_stix_vctx *c, json_t *v, const char *what)
+static int need_string(struct rk_stix_vctx *c, struct rk_json *v, const char *what)
 {
-    if (json_is_string(v))
+    if (rk_json_is_string(v))
         return 1;
     rk_stix_error(c, "must be %s, not %s", what, json_kind(v));
     return 0;
 }
 
-static void check_int(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *v)
+static void check_int(struct rk_stix_vctx *c, const struct rk_prop *p, struct rk_json *v)
 {
     const struct rk_range *r = p->arg;
-    json_int_t x;
+    int64_t x;
 
-    if (!json_is_integer(v)) {
+    if (!rk_json_is_integer(v)) {
         rk_stix_error(c, "must be an integer, not %s", json_kind(v));
         return;
     }
-    x = json_integer_value(v);
+    x = rk_json_int(v);
     if (r && (x < r->min || x > r->max))
         rk_stix_error(c, "%lld is outside %lld..%lld", (long long)x, (long long)r->min,
                       (long long)r->max);
@@ -105,37 +105,37 @@ static void check_int(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *v
                       (long long)x);
 }
 
-static void check_float(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *v)
+static void check_float(struct rk_stix_vctx *c, const struct rk_prop *p, struct rk_json *v)
 {
     const struct rk_frange *r = p->arg;
     double x;
 
-    if (!json_is_number(v)) {
+    if (!rk_json_is_number(v)) {
         rk_stix_error(c, "must be a number, not %s", json_kind(v));
         return;
     }
-    x = json_number_value(v);
+    x = rk_json_number(v);
     if (r && (x < r->min || x > r->max))
         rk_stix_error(c, "%g is outside %g..%g", x, r->min, r->max);
 }
 
-static void check_timestamp(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *v)
+static void check_timestamp(struct rk_stix_vctx *c, const struct rk_prop *p, struct rk_json *v)
 {
     struct rk_err e;
     int digits = 0;
 
     if (!need_string(c, v, "a timestamp string"))
         return;
-    if (rk_stix_timestamp_check(json_string_value(v), json_string_length(v), &digits, NULL) == 0) {
+    if (rk_stix_timestamp_check(rk_json_str(v), rk_json_strlen(v), &digits, NULL) == 0) {
         if ((p->flags & P_MILLIS) && digits < 3)
             rk_stix_error(c, "'%s' must be precise to at least the millisecond (section 3.2)",
-                          json_string_value(v));
+                          rk_json_str(v));
         return;
     }
     rk_err_clear(&e);
-    if (rk_stix_timestamp_check(json_string_value(v), json_string_length(v), &digits, &e) != 0)
+    if (rk_stix_timestamp_check(rk_json_str(v), rk_json_strlen(v), &digits, &e) != 0)
         rk_stix_error(c, "'%.64s' is not a STIX timestamp YYYY-MM-DDTHH:MM:SS[.s+]Z (%s)",
-                      json_string_value(v), e.message);
+                      rk_json_str(v), e.message);
 }
 
 static int type_in(const char *type, size_t len, const char *const *list)
@@ -165,17 +165,17 @@ static int ref_allowed(const struct rk_reftarget *t, const char *type, size_t le
            ((t->classes & RT_SRO) && k == RK_KIND_SRO);
 }
 
-static void check_local_ref(struct rk_stix_vctx *c, json_t *v)
+static void check_local_ref(struct rk_stix_vctx *c, struct rk_json *v)
 {
     if (!need_string(c, v, "a reference string"))
         return;
-    if (!json_object_get(c->container, json_string_value(v)))
+    if (!rk_json_get(c->container, rk_json_str(v)))
         rk_stix_error(c, "reference '%.64s' is not a key of the same observable container "
                          "(section 2.13)",
-                      json_string_value(v));
+                      rk_json_str(v));
 }
 
-static void check_id(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *v)
+static void check_id(struct rk_stix_vctx *c, const struct rk_prop *p, struct rk_json *v)
 {
     const struct rk_reftarget *t = p->arg;
     const char *s;
@@ -187,8 +187,8 @@ static void check_id(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *v)
     }
     if (!need_string(c, v, "an identifier string"))
         return;
-    s = json_string_value(v);
-    len = json_string_length(v);
+    s = rk_json_str(v);
+    len = rk_json_strlen(v);
     if (!rk_stix_id_split(s, len, &tlen)) {
         rk_stix_error(c, "'%.100s' is not an identifier <type>--<RFC 4122 UUID> (section 2.9)",
                       s);
@@ -203,24 +203,24 @@ static void check_id(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *v)
         c->on_ref(c->ref_ctx, s, len);
 }
 
-static void check_hashes(struct rk_stix_vctx *c, json_t *v)
+static void check_hashes(struct rk_stix_vctx *c, struct rk_json *v)
 {
     const char *key;
-    json_t *x;
+    struct rk_json *x;
     size_t save, want;
 
-    if (!json_is_object(v) || json_object_size(v) == 0) {
+    if (!rk_json_is_object(v) || rk_json_object_size(v) == 0) {
         rk_stix_error(c, "must be a non-empty hashes dictionary (section 2.7)");
         return;
     }
-    json_object_foreach(v, key, x) {
+    rk_json_object_foreach(v, key, x) {
         save = rk_stix_path_key(c, key);
         if (!rk_stix_dict_key_valid(key, strlen(key)) || strlen(key) < 3)
             rk_stix_error(c, "hash algorithm name must be 3-250 ASCII letters, digits, '-' or "
                              "'_' (section 2.7)");
         else if (need_string(c, x, "a string")) {
             want = rk_stix_hash_hex_len(key);
-            if (want && (json_string_length(x) != want || !rk_stix_hex_valid_any(json_string_value(x), want)))
+            if (want && (rk_json_strlen(x) != want || !rk_stix_hex_valid_any(rk_json_str(x), want)))
                 rk_stix_error(c, "%s value must be %zu hexadecimal digits", key, want);
             else if (!want && !rk_stix_vocab_has(&rk_vocab_hash_algorithm, key))
                 rk_stix_warn(c, "hash algorithm '%s' is not in hash-algorithm-ov", key);
@@ -229,27 +229,27 @@ static void check_hashes(struct rk_stix_vctx *c, json_t *v)
     }
 }
 
-static int dict_value_ok(json_t *x, int values)
+static int dict_value_ok(struct rk_json *x, int values)
 {
     size_t n;
 
     switch (values) {
-    case DV_STRING: return json_is_string(x);
-    case DV_INT: return json_is_integer(x);
-    case DV_INT_OR_STRING: return json_is_integer(x) || json_is_string(x);
+    case DV_STRING: return rk_json_is_string(x);
+    case DV_INT: return rk_json_is_integer(x);
+    case DV_INT_OR_STRING: return rk_json_is_integer(x) || rk_json_is_string(x);
     case DV_STRING_LIST:
-        if (!json_is_array(x) || (n = json_array_size(x)) == 0)
+        if (!rk_json_is_array(x) || (n = rk_json_array_size(x)) == 0)
             return 0;
         for (size_t i = 0; i < n; i++) {
-            if (!json_is_string(json_array_get(x, i)))
+            if (!rk_json_is_string(rk_json_at(x, i)))
                 return 0;
         }
         return 1;
-    default: return !json_is_null(x) && !(json_is_array(x) && json_array_size(x) == 0);
+    default: return !rk_json_is_null(x) && !(rk_json_is_array(x) && rk_json_array_size(x) == 0);
     }
 }
 
-static void check_dict(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *v)
+static void check_dict(struct rk_stix_vctx *c, const struct rk_prop *p, struct rk_json *v)
 {
     static const char *const what[] = {"a value", "a string", "an integer",
                                        "an integer or a string", "a non-empty list of strings",
@@ -257,14 +257,14 @@ static void check_dict(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *
     const struct rk_dictspec *d = p->arg;
     int values = d ? d->values : DV_ANY;
     const char *key;
-    json_t *x;
+    struct rk_json *x;
     size_t save;
 
-    if (!json_is_object(v) || json_object_size(v) == 0) {
+    if (!rk_json_is_object(v) || rk_json_object_size(v) == 0) {
         rk_stix_error(c, "must be a non-empty dictionary (section 2.3)");
         return;
     }
-    json_object_foreach(v, key, x) {
+    rk_json_object_foreach(v, key, x) {
         save = rk_stix_path_key(c, key);
         if (!rk_stix_dict_key_valid(key, strlen(key)))
             rk_stix_error(c, "dictionary key must be 1-250 ASCII letters, digits, '-' or '_' "
@@ -275,14 +275,14 @@ static void check_dict(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *
     }
 }
 
-static void check_vocab(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *v, int closed)
+static void check_vocab(struct rk_stix_vctx *c, const struct rk_prop *p, struct rk_json *v, int closed)
 {
     const struct rk_vocab *voc = p->arg;
     const char *s;
 
     if (!need_string(c, v, "a string"))
         return;
-    s = json_string_value(v);
+    s = rk_json_str(v);
     if (!voc || rk_stix_vocab_has(voc, s))
         return;
     if (closed)
@@ -300,21 +300,21 @@ static int needs_lowercase_hyphens(const char *s)
     return 0;
 }
 
-static void check_kcp(struct rk_stix_vctx *c, json_t *v)
+static void check_kcp(struct rk_stix_vctx *c, struct rk_json *v)
 {
     static const char *const names[] = {"kill_chain_name", "phase_name"};
     const char *key;
-    json_t *x;
+    struct rk_json *x;
 
-    if (!json_is_object(v)) {
+    if (!rk_json_is_object(v)) {
         rk_stix_error(c, "must be a kill-chain-phase object, not %s", json_kind(v));
         return;
     }
-    json_object_foreach(v, key, x) {
+    rk_json_object_foreach(v, key, x) {
         size_t save = rk_stix_path_key(c, key);
 
         if (strcmp(key, names[0]) == 0 || strcmp(key, names[1]) == 0) {
-            if (need_string(c, x, "a string") && needs_lowercase_hyphens(json_string_value(x)))
+            if (need_string(c, x, "a string") && needs_lowercase_hyphens(rk_json_str(x)))
                 rk_stix_warn(c, "should be lowercase with hyphens as word separators "
                                 "(section 2.11)");
         } else {
@@ -323,7 +323,7 @@ static void check_kcp(struct rk_stix_vctx *c, json_t *v)
         rk_stix_path_pop(c, save);
     }
     for (int i = 0; i < 2; i++) {
-        if (!json_object_get(v, names[i]))
+        if (!rk_json_get(v, names[i]))
             rk_stix_missing(c, names[i]);
     }
 }
@@ -338,9 +338,9 @@ static int all_digits(const char *s, size_t n)
 }
 
 /* CVE-YYYY-NNNN... and CAPEC-N (sections 4.1 and 4.19). */
-static void check_extref_ids(struct rk_stix_vctx *c, const char *source, json_t *ext_id)
+static void check_extref_ids(struct rk_stix_vctx *c, const char *source, struct rk_json *ext_id)
 {
-    const char *id = json_string_value(ext_id);
+    const char *id = rk_json_str(ext_id);
     size_t len;
 
     if (!id)
@@ -357,17 +357,17 @@ static void check_extref_ids(struct rk_stix_vctx *c, const char *source, json_t 
                       id);
 }
 
-static void check_extref(struct rk_stix_vctx *c, json_t *v)
+static void check_extref(struct rk_stix_vctx *c, struct rk_json *v)
 {
     static const struct rk_prop hashes = {"hashes", PT_HASHES, 0, NULL};
     const char *key;
-    json_t *x;
+    struct rk_json *x;
 
-    if (!json_is_object(v)) {
+    if (!rk_json_is_object(v)) {
         rk_stix_error(c, "must be an external-reference object, not %s", json_kind(v));
         return;
     }
-    json_object_foreach(v, key, x) {
+    rk_json_object_foreach(v, key, x) {
         size_t save = rk_stix_path_key(c, key);
 
         if (strcmp(key, "hashes") == 0)
@@ -377,29 +377,29 @@ static void check_extref(struct rk_stix_vctx *c, json_t *v)
             need_string(c, x, "a string");
         else if (strcmp(key, "url") == 0) {
             if (need_string(c, x, "a string") &&
-                !rk_stix_url_valid(json_string_value(x), json_string_length(x)))
-                rk_stix_error(c, "'%.100s' is not a URL (RFC 3986)", json_string_value(x));
+                !rk_stix_url_valid(rk_json_str(x), rk_json_strlen(x)))
+                rk_stix_error(c, "'%.100s' is not a URL (RFC 3986)", rk_json_str(x));
         } else
             rk_stix_check_custom_prop(c, key, x, 0);
         rk_stix_path_pop(c, save);
     }
-    if (!json_is_string(json_object_get(v, "source_name")))
+    if (!rk_json_is_string(rk_json_get(v, "source_name")))
         rk_stix_missing(c, "source_name");
     else
-        check_extref_ids(c, json_string_value(json_object_get(v, "source_name")),
-                         json_object_get(v, "external_id"));
-    if (!json_object_get(v, "description") && !json_object_get(v, "url") &&
-        !json_object_get(v, "external_id"))
+        check_extref_ids(c, rk_json_str(rk_json_get(v, "source_name")),
+                         rk_json_get(v, "external_id"));
+    if (!rk_json_get(v, "description") && !rk_json_get(v, "url") &&
+        !rk_json_get(v, "external_id"))
         rk_stix_error(c, "needs at least one of description, url or external_id (section 2.5.2)");
 }
 
-static void check_string(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *v)
+static void check_string(struct rk_stix_vctx *c, const struct rk_prop *p, struct rk_json *v)
 {
     const char *s;
 
     if (!need_string(c, v, "a string") || !(p->flags & P_ASCII_NAME))
         return;
-    s = json_string_value(v);
+    s = rk_json_str(v);
     if (*s == '\0')
         rk_stix_error(c, "must not be empty");
     for (; *s; s++) {
@@ -410,9 +410,9 @@ static void check_string(struct rk_stix_vctx *c, const struct rk_prop *p, json_t
     }
 }
 
-static void check_scalar(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *v)
+static void check_scalar(struct rk_stix_vctx *c, const struct rk_prop *p, struct rk_json *v)
 {
-    if (json_is_null(v)) {
+    if (rk_json_is_null(v)) {
         rk_stix_error(c, "null is not a STIX value; omit the property instead");
         return;
     }
@@ -421,19 +421,19 @@ static void check_scalar(struct rk_stix_vctx *c, const struct rk_prop *p, json_t
     case PT_INT: check_int(c, p, v); break;
     case PT_FLOAT: check_float(c, p, v); break;
     case PT_BOOL:
-        if (!json_is_boolean(v))
+        if (!rk_json_is_boolean(v))
             rk_stix_error(c, "must be true or false, not %s", json_kind(v));
         break;
     case PT_TIMESTAMP: check_timestamp(c, p, v); break;
     case PT_ID: check_id(c, p, v); break;
     case PT_HEX:
         if (need_string(c, v, "a hex string") &&
-            !rk_stix_hex_valid(json_string_value(v), json_string_length(v)))
+            !rk_stix_hex_valid(rk_json_str(v), rk_json_strlen(v)))
             rk_stix_error(c, "must be an even number of 0-9 and a-f characters (section 2.8)");
         break;
     case PT_BIN:
         if (need_string(c, v, "a base64 string") &&
-            !rk_stix_base64_valid(json_string_value(v), json_string_length(v)))
+            !rk_stix_base64_valid(rk_json_str(v), rk_json_strlen(v)))
             rk_stix_error(c, "must be base64 (RFC 4648) encoded (section 2.1)");
         break;
     case PT_HASHES: check_hashes(c, v); break;
@@ -448,13 +448,13 @@ static void check_scalar(struct rk_stix_vctx *c, const struct rk_prop *p, json_t
     case PT_CONTAINER: rk_stix_check_container(c, v); break;
     case PT_LANGCONTENTS: rk_stix_check_lang_contents(c, v); break;
     case PT_MARKINGDEF:
-        if (!json_is_object(v))
+        if (!rk_json_is_object(v))
             rk_stix_error(c, "must be an object, not %s", json_kind(v));
         break;
     case PT_LANG:
         if (need_string(c, v, "a string") &&
-            !rk_stix_lang_valid(json_string_value(v), json_string_length(v)))
-            rk_stix_error(c, "'%.32s' is not an RFC 5646 language code", json_string_value(v));
+            !rk_stix_lang_valid(rk_json_str(v), rk_json_strlen(v)))
+            rk_stix_error(c, "'%.32s' is not an RFC 5646 language code", rk_json_str(v));
         break;
     case PT_RESERVED:
         rk_stix_error(c, "is reserved for future use and must not be present (section 3.8)");
@@ -463,7 +463,7 @@ static void check_scalar(struct rk_stix_vctx *c, const struct rk_prop *p, json_t
     }
 }
 
-void rk_stix_check_prop(struct rk_stix_vctx *c, const struct rk_prop *p, json_t *v)
+void rk_stix_check_prop(struct rk_stix_vctx *c, const struct rk_prop *p, struct rk_json *v)
 {
     size_t n, save;
 
@@ -473,17 +473,17 @@ void rk_stix_check_prop(struct rk_stix_vctx *c, const struct rk_prop *p, json_t 
         check_scalar(c, p, v);
         return;
     }
-    if (!json_is_array(v)) {
+    if (!rk_json_is_array(v)) {
         rk_stix_error(c, "must be a list, not %s", json_kind(v));
         return;
     }
-    if ((n = json_array_size(v)) == 0) {
+    if ((n = rk_json_array_size(v)) == 0) {
         rk_stix_error(c, "must not be an empty list (section 2.12)");
         return;
     }
     for (size_t i = 0; i < n; i++) {
         save = rk_stix_path_index(c, i);
-        check_scalar(c, p, json_array_get(v, i));
+        check_scalar(c, p, rk_json_at(v, i));
         rk_stix_path_pop(c, save);
     }
 }
@@ -503,7 +503,7 @@ static int has_suffix(const char *s, size_t len, const char *suffix)
     return len > n && memcmp(s + len - n, suffix, n) == 0;
 }
 
-void rk_stix_check_custom_prop(struct rk_stix_vctx *c, const char *name, json_t *v, int top)
+void rk_stix_check_custom_prop(struct rk_stix_vctx *c, const char *name, struct rk_json *v, int top)
 {
     size_t len = strlen(name);
 
@@ -526,35 +526,35 @@ void rk_stix_check_custom_prop(struct rk_stix_vctx *c, const char *name, json_t 
             rk_stix_warn(c, "custom property '%.64s' should start with x_ (section 11.1.1)",
                          name);
     }
-    if (json_is_null(v))
+    if (rk_json_is_null(v))
         rk_stix_error(c, "null is not a STIX value; omit the property instead");
-    else if (json_is_array(v) && json_array_size(v) == 0)
+    else if (rk_json_is_array(v) && rk_json_array_size(v) == 0)
         rk_stix_error(c, "must not be an empty list (section 2.12)");
     else if (has_suffix(name, len, "_bin") &&
-             !(json_is_string(v) && rk_stix_base64_valid(json_string_value(v),
-                                                         json_string_length(v))))
+             !(rk_json_is_string(v) && rk_stix_base64_valid(rk_json_str(v),
+                                                         rk_json_strlen(v))))
         rk_stix_error(c, "a _bin property must be base64 (section 2.1)");
     else if (has_suffix(name, len, "_hex") &&
-             !(json_is_string(v) && rk_stix_hex_valid(json_string_value(v),
-                                                      json_string_length(v))))
+             !(rk_json_is_string(v) && rk_stix_hex_valid(rk_json_str(v),
+                                                      rk_json_strlen(v))))
         rk_stix_error(c, "a _hex property must be lower-case hex with an even length "
                          "(section 2.8)");
 }
 
 /* ---- nested structures ---------------------------------------------------------------------- */
 
-void rk_stix_check_struct(struct rk_stix_vctx *c, const struct rk_struct *s, json_t *obj)
+void rk_stix_check_struct(struct rk_stix_vctx *c, const struct rk_struct *s, struct rk_json *obj)
 {
     const struct rk_prop *p;
     const char *key;
-    json_t *v;
+    struct rk_json *v;
     size_t known = 0;
 
-    if (!json_is_object(obj)) {
+    if (!rk_json_is_object(obj)) {
         rk_stix_error(c, "must be a %s object, not %s", s->name, json_kind(obj));
         return;
     }
-    json_object_foreach(obj, key, v) {
+    rk_json_object_foreach(obj, key, v) {
         size_t save = rk_stix_path_key(c, key);
 
         if ((p = rk_stix_prop_find(s->props, s->nprops, key)) != NULL) {
@@ -566,7 +566,7 @@ void rk_stix_check_struct(struct rk_stix_vctx *c, const struct rk_struct *s, jso
         rk_stix_path_pop(c, save);
     }
     for (size_t i = 0; i < s->nprops; i++) {
-        if ((s->props[i].flags & P_REQ) && !json_object_get(obj, s->props[i].name))
+        if ((s->props[i].flags & P_REQ) && !rk_json_get(obj, s->props[i].name))
             rk_stix_missing(c, s->props[i].name);
     }
     if (s->at_least_one && known == 0)

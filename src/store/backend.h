@@ -31,7 +31,6 @@ struct rk_store_put {
     const struct rk_store_object *o;
     uint8_t vkey[RK_STORE_VKEY_LEN];
     size_t vkey_len; /* 0 for unversioned objects */
-    uint8_t sha256[RK_SHA256_LEN];
     int spec_rank; /* spec_version as major * 1000 + minor; 0 when it does not parse */
 };
 

@@ -34,6 +34,7 @@ enum {
     RK_SQLITE_PUT_INSERT,
     RK_SQLITE_PUT_FLAGS, /* clear is_first / is_last of one row */
     RK_SQLITE_PUT_SPEC,  /* clear spec_top of (coll, id) */
+    RK_SQLITE_PUT_JSON,  /* the JSON of one row, to tell a duplicate from a conflict */
     RK_SQLITE_PUT_N
 };
 

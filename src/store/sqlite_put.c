@@ -3,6 +3,11 @@
  * A put of a new (collection, id) costs one probe of objects_id that finds nothing, then the
  * inserts. An id with stored versions reads those rows once (exact version? first? last?
  * highest spec_version?) and updates only the rows that stop being first, last or top.
+ *
+ * The SHA-256 of a row's JSON is computed only when it is needed: when the same id and version
+ * is offered again. New rows store an empty sha256; a row with one (written by earlier
+ * versions of renkei) is compared by digest, a row without by its JSON text, and a conflict
+ * records the digests of both texts.
  */
 #include "store/sqlite.h"
 
@@ -25,6 +30,7 @@ static const char *const put_sql[RK_SQLITE_PUT_N] = {
                                 "is_last = (is_last AND ?3) WHERE date_added = ?1",
         [RK_SQLITE_PUT_SPEC] = "UPDATE objects SET spec_top = 0 "
                                "WHERE coll = ?1 AND idh = ?2 AND id = ?3 AND spec_top = 1",
+        [RK_SQLITE_PUT_JSON] = "SELECT json FROM objects WHERE date_added = ?1",
 };
 
 int64_t rk_sqlite_idh(const char *id)
@@ -222,6 +228,7 @@ struct version {
     uint8_t vkey[RK_STORE_VKEY_LEN];
     size_t vkey_len;
     uint8_t sha256[RK_SHA256_LEN];
+    int has_sha256; /* rows stored since digests became lazy have none */
 };
 
 /* What the store holds for the (collection, id) being put. */
@@ -263,8 +270,10 @@ static void note_version(struct versions *vs, const struct rk_store_put *p, sqli
     v.vkey_len = n <= RK_STORE_VKEY_LEN ? n : RK_STORE_VKEY_LEN;
     if (v.vkey_len)
         memcpy(v.vkey, sqlite3_column_blob(stmt, 2), v.vkey_len);
-    if (sqlite3_column_bytes(stmt, 3) == RK_SHA256_LEN)
+    if (sqlite3_column_bytes(stmt, 3) == RK_SHA256_LEN) {
         memcpy(v.sha256, sqlite3_column_blob(stmt, 3), RK_SHA256_LEN);
+        v.has_sha256 = 1;
+    }
     if (vs->n == 0 || vkey_cmp(v.vkey, v.vkey_len, vs->first.vkey, vs->first.vkey_len) < 0)
         vs->first = v;
     if (vs->n == 0 || vkey_cmp(v.vkey, v.vkey_len, vs->last.vkey, vs->last.vkey_len) > 0)
@@ -365,7 +374,7 @@ static int insert_row(struct rk_store_batch *b, const struct rk_store_put *p, in
     sqlite3_bind_int64(stmt, 3, idh);
     sqlite3_bind_text(stmt, 4, o->id, -1, SQLITE_STATIC);
     bind_vkey(stmt, 5, p->vkey, p->vkey_len);
-    sqlite3_bind_blob(stmt, 6, p->sha256, RK_SHA256_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 6, "", 0, SQLITE_STATIC); /* computed when needed */
     sqlite3_bind_int(stmt, 7, pl->is_first);
     sqlite3_bind_int(stmt, 8, pl->is_last);
     sqlite3_bind_int(stmt, 9, pl->spec_top);
@@ -430,6 +439,38 @@ static int count_conflict(struct rk_sqlite *s, struct rk_err *err)
     return rk_sqlite_exec(s, sql, err);
 }
 
+/* Whether the kept row has the offered JSON: by digest when the row has one, else by text. The
+ * digests of both go to kept_sha and offered_sha (needed to record a conflict). */
+static int same_text(struct rk_store_batch *b, const struct rk_store_put *p,
+                     const struct version *kept, uint8_t *kept_sha, uint8_t *offered_sha,
+                     int *same_out, struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(b->st);
+    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_JSON];
+    const struct rk_store_object *o = p->o;
+    int src, rc = 0;
+
+    rk_sha256(o->json, o->json_len, offered_sha);
+    if (kept->has_sha256) {
+        memcpy(kept_sha, kept->sha256, RK_SHA256_LEN);
+        *same_out = memcmp(kept_sha, offered_sha, RK_SHA256_LEN) == 0;
+        return 0;
+    }
+    sqlite3_bind_int64(stmt, 1, kept->date_added);
+    if ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const void *json = sqlite3_column_blob(stmt, 0);
+        size_t len = (size_t)sqlite3_column_bytes(stmt, 0);
+
+        *same_out = len == o->json_len && (len == 0 || memcmp(json, o->json, len) == 0);
+        rk_sha256(json, len, kept_sha);
+    } else {
+        rc = rk_sqlite_fail(s, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
+                            "reading the stored version", err);
+    }
+    sqlite3_reset(stmt);
+    return rc;
+}
+
 static int same_version(struct rk_store_batch *b, const struct rk_store_put *p,
                         const struct version *kept, enum rk_put_outcome *outcome,
                         struct rk_err *err)
@@ -438,10 +479,13 @@ static int same_version(struct rk_store_batch *b, const struct rk_store_put *p,
                       "offered_sha256, source, at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
     struct rk_sqlite *s = rk_sqlite_of(b->st);
     const struct rk_store_object *o = p->o;
+    uint8_t kept_sha[RK_SHA256_LEN], offered_sha[RK_SHA256_LEN];
     sqlite3_stmt *stmt = NULL;
-    int rc;
+    int rc, same = 0;
 
-    if (memcmp(kept->sha256, p->sha256, RK_SHA256_LEN) == 0) {
+    if ((rc = same_text(b, p, kept, kept_sha, offered_sha, &same, err)) != 0)
+        return rc;
+    if (same) {
         *outcome = RK_PUT_DUPLICATE;
         return 0;
     }
@@ -452,8 +496,8 @@ static int same_version(struct rk_store_batch *b, const struct rk_store_put *p,
     rk_sqlite_bind_str(stmt, 2, o->id);
     rk_sqlite_bind_str(stmt, 3, o->modified ? o->modified : o->created);
     bind_vkey(stmt, 4, p->vkey, p->vkey_len);
-    sqlite3_bind_blob(stmt, 5, kept->sha256, RK_SHA256_LEN, SQLITE_STATIC);
-    sqlite3_bind_blob(stmt, 6, p->sha256, RK_SHA256_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 5, kept_sha, RK_SHA256_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 6, offered_sha, RK_SHA256_LEN, SQLITE_STATIC);
     rk_sqlite_bind_str(stmt, 7, b->origin.source[0] ? b->origin.source : b->origin.kind);
     sqlite3_bind_int64(stmt, 8, rk_time_now_us());
     rc = rk_sqlite_step_done(s, stmt, "recording a conflict", err);

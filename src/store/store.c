@@ -278,7 +278,8 @@ static int check_object(const struct rk_store_object *o, struct rk_err *err)
     return 0;
 }
 
-/* Fill p from o: version key from modified, else created; digest of the JSON text. */
+/* Fill p from o: version key from modified, else created. The digest of the JSON text is left
+ * to the backend, which needs it only when the same id and version is stored already. */
 static int put_init(struct rk_store_put *p, const struct rk_store_object *o, struct rk_err *err)
 {
     const char *version = o->modified ? o->modified : o->created;
@@ -303,7 +304,6 @@ static int put_init(struct rk_store_put *p, const struct rk_store_object *o, str
         return rc;
     }
     p->spec_rank = spec_rank(o->spec_version);
-    rk_sha256(o->json, o->json_len, p->sha256);
     return 0;
 }
 

@@ -1,0 +1,194 @@
+/* listparse.c - plain indicator lists as they come: comments, CRLF, hosts files, IP:port, ...
+ *
+ * One line at a time: the line end (LF or CRLF) and surrounding white space are dropped; blank
+ * lines and lines starting with '#', ';' or '!' are comments; " #" or "\t#" starts an inline
+ * comment. A line "IP name [name...]" is a hosts-file entry: the names are the values and the
+ * address (a sinkhole such as 0.0.0.0) is not. A line starting with '/' is one URL path (it may
+ * hold spaces). Otherwise the first white-space separated token is the value and the rest
+ * ("IP<TAB>count" in ipsum) is ignored.
+ */
+#include "renkei/match.h"
+#include "match/internal.h"
+
+#include "util/alloc.h"
+#include "util/strparse.h"
+
+struct lp {
+    rk_match_list_fn fn;
+    void *ctx;
+    struct rk_match_list_stats *st;
+    struct rk_match_value *v; /* scratch, on the heap: it is large */
+    uint64_t line;
+    long long line_off;
+};
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Names that hosts files map to themselves; never indicators. */
+static int hosts_boilerplate(const char *s, size_t len)
+{
+    static const char *const names[] = {
+            "localhost", "localhost.localdomain", "local", "broadcasthost", "ip6-localhost",
+            "ip6-loopback", "ip6-localnet", "ip6-mcastprefix", "ip6-allnodes", "ip6-allrouters",
+            "ip6-allhosts", "0.0.0.0"};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strlen(names[i]) == len && strncasecmp(names[i], s, len) == 0)
+            return 1;
+    return 0;
+}
+
+static void note_error(struct lp *p, long long col, const struct rk_err *e)
+{
+    struct rk_match_list_stats *st = p->st;
+
+    if (!st)
+        return;
+    st->bad++;
+    if (st->errors_kept < RK_MATCH_LIST_ERRORS_KEPT) {
+        st->errors[st->errors_kept].line = p->line;
+        st->errors[st->errors_kept].offset = p->line_off + col + (e->offset > 0 ? e->offset : 0);
+        rk_strlcpy(st->errors[st->errors_kept].message, e->message, sizeof(st->errors[0].message));
+        st->errors_kept++;
+    }
+}
+
+/* Parse one token as a value and hand it on. 0 (added, or skipped as bad) or what stops the
+ * parse: an error, or the callback's non-zero return. */
+static int emit(struct lp *p, int kind, const char *s, size_t len, long long col)
+{
+    struct rk_err e;
+    int rc;
+
+    e.code = 0; /* a full clear per line would cost more than the parse */
+    e.offset = -1;
+    e.message[0] = '\0';
+    if ((rc = rk_match_value_parse(p->v, kind, s, len, &e)) != 0) {
+        if (rc != RK_EFORMAT && rc != RK_ELIMIT)
+            return rc;
+        note_error(p, col, &e);
+        return 0;
+    }
+    if ((rc = p->fn(p->v, p->line, p->line_off + col, p->ctx)) != 0)
+        return rc;
+    if (p->st) {
+        p->st->values++;
+        p->st->by_kind[p->v->kind]++;
+    }
+    return 0;
+}
+
+static size_t token_end(const char *s, size_t i, size_t len)
+{
+    while (i < len && !is_space(s[i]))
+        i++;
+    return i;
+}
+
+static size_t skip_space(const char *s, size_t i, size_t len)
+{
+    while (i < len && is_space(s[i]))
+        i++;
+    return i;
+}
+
+static int is_ip_token(const char *s, size_t len)
+{
+    uint32_t a4;
+    uint8_t a6[16];
+
+    return (rk_match__scan_ipv4_lenient(s, len, &a4) == len && len > 0) ||
+           rk_match_parse_ipv6(s, len, a6);
+}
+
+static int is_name_token(const char *s, size_t len)
+{
+    char buf[256];
+    size_t n;
+    long long bad;
+
+    return rk_match__normalize_domain(buf, sizeof(buf), s, len, &n, &bad);
+}
+
+/* "IP name [name...]": every name that is not boilerplate. */
+static int hosts_line(struct lp *p, const char *s, size_t len, size_t i)
+{
+    int rc, any = 0;
+
+    while ((i = skip_space(s, i, len)) < len) {
+        size_t end = token_end(s, i, len);
+
+        if (!hosts_boilerplate(s + i, end - i)) {
+            if ((rc = emit(p, RK_MATCH_DOMAIN, s + i, end - i, (long long)i)) != 0)
+                return rc;
+            any = 1;
+        }
+        i = end;
+    }
+    if (!any && p->st)
+        p->st->comments++;
+    return 0;
+}
+
+static int parse_line(struct lp *p, const char *s, size_t len)
+{
+    size_t i = skip_space(s, 0, len), t1_end, t2;
+
+    while (len > i && is_space(s[len - 1]))
+        len--;
+    for (size_t j = i + 1; j < len; j++) { /* inline comment */
+        if (s[j] == '#' && is_space(s[j - 1])) {
+            len = j;
+            while (len > i && is_space(s[len - 1]))
+                len--;
+            break;
+        }
+    }
+    if (i >= len || s[i] == '#' || s[i] == ';' || s[i] == '!') {
+        if (p->st)
+            p->st->comments++;
+        return 0;
+    }
+    if (s[i] == '/' && !(i + 1 < len && s[i + 1] == '/'))
+        return emit(p, RK_MATCH_URL_PATH, s + i, len - i, (long long)i);
+    t1_end = token_end(s, i, len);
+    t2 = skip_space(s, t1_end, len);
+    if (t2 < len && is_ip_token(s + i, t1_end - i) &&
+        is_name_token(s + t2, token_end(s, t2, len) - t2))
+        return hosts_line(p, s, len, t2);
+    return emit(p, RK_MATCH_ANY, s + i, t1_end - i, (long long)i);
+}
+
+int rk_match_list_parse(const char *text, size_t len, rk_match_list_fn fn, void *ctx,
+                        struct rk_match_list_stats *stats, struct rk_err *err)
+{
+    struct lp p = {fn, ctx, stats, NULL, 0, 0};
+    size_t pos = 0;
+    int rc = 0;
+
+    if (stats)
+        memset(stats, 0, sizeof(*stats));
+    if (!(p.v = rk_malloc(sizeof(*p.v))))
+        return rk_err_set(err, RK_ENOMEM, "out of memory parsing a list");
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        pos = 3; /* a UTF-8 byte order mark */
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+
+        p.line++;
+        p.line_off = (long long)pos;
+        if (stats)
+            stats->lines++;
+        if ((rc = parse_line(&p, text + pos, end - pos)) != 0)
+            break;
+        pos = nl ? end + 1 : len;
+    }
+    rk_free(p.v);
+    if (rc < 0 && err && err->code == 0)
+        rk_err_set(err, rc, "list line %llu: %s", (unsigned long long)p.line, rk_strerror(rc));
+    return rc;
+}
