@@ -89,6 +89,60 @@ enum rk_egress_verdict rk_policy_may_send(const struct rk_policy *p,
                                           const struct rk_object_meta *m);
 /* A short explanation of a verdict. */
 const char *rk_egress_verdict_text(enum rk_egress_verdict v);
+/* A short stable name of a verdict ("red", "strict", "group", "ceiling", "source"; "send"),
+ * for counters and logs. */
+const char *rk_egress_verdict_name(enum rk_egress_verdict v);
+#define RK_EGRESS_VERDICTS (RK_EGRESS_BACK_TO_SOURCE + 1)
+
+/* Fill vis with the store filter equivalent to rk_policy_may_send for partner: what a partner
+ * node reading over TAXII (a user with the sync role) sees is exactly what sync would send it.
+ * Derived from rk_policy_may_send itself; vis borrows partner's strings. */
+void rk_policy_egress_visibility(const struct rk_policy *p, const struct rk_partner_view *partner,
+                                 struct rk_store_visibility *vis);
+
+/* The meta of a stored row as the rules see it: its TLP, owner, sharing groups (when the query
+ * asked for them), and the partner it came from (its source when the provenance kind is
+ * RK_PROV_PARTNER). Borrows the row's strings. */
+void rk_policy_row_meta(const struct rk_store_row *row, struct rk_object_meta *out);
+
+/* ---- ingress: what a partner may give this node --------------------------------------------- */
+
+/* The terms agreed with a partner that decide what is accepted from it. */
+struct rk_ingress_terms {
+    enum rk_tlp ceiling;         /* nothing above it is accepted (RK_TLP_NONE: no ceiling) */
+    int refuse_unmarked;         /* refuse objects without a TLP marking */
+    enum rk_tlp unmarked;        /* else store them as this level (RK_TLP_NONE: AMBER+STRICT) */
+    const char *node_identity;   /* this node's identity id ("" or NULL: none) */
+};
+
+/* Why an object from a partner is refused. */
+enum rk_ingress_verdict {
+    RK_INGRESS_ACCEPT = 0,
+    RK_INGRESS_RED,            /* TLP:RED never leaves a node: sending it is a leak */
+    RK_INGRESS_ABOVE_CEILING,  /* above the ceiling agreed with the partner */
+    RK_INGRESS_UNMARKED,       /* no TLP marking, and the partner's terms refuse that */
+    RK_INGRESS_CLAIMS_NODE     /* created_by_ref names this node: only a copy of an object the
+                                  node already holds may come back */
+};
+#define RK_INGRESS_VERDICTS (RK_INGRESS_CLAIMS_NODE + 1)
+
+/* May obj, received from a partner with terms t, be stored? On RK_INGRESS_ACCEPT *store_tlp is
+ * the level to store it as (its marking; for unmarked objects t->unmarked, AMBER+STRICT by
+ * default: never more shareable than the sender could have meant). The caller turns
+ * RK_INGRESS_CLAIMS_NODE into an accept when the same id and version is already held. */
+enum rk_ingress_verdict rk_policy_may_accept(const struct rk_ingress_terms *t,
+                                             const struct rk_stix_object *obj,
+                                             enum rk_tlp *store_tlp);
+/* A short explanation, and a stable short name ("red", "ceiling", "unmarked", "claims-node"). */
+const char *rk_ingress_verdict_text(enum rk_ingress_verdict v);
+const char *rk_ingress_verdict_name(enum rk_ingress_verdict v);
+
+/* The sharing groups objects received from a partner belong to: the collection's groups that
+ * the partner is in, or (when the collection names none) the partner's groups. out holds at
+ * least n_partner names; returns how many it got. Borrows the names. */
+size_t rk_policy_received_groups(const char *const *coll_groups, size_t n_coll,
+                                 const char *const *partner_groups, size_t n_partner,
+                                 const char **out);
 
 /* ---- identities (src/policy/identity.c) ------------------------------------------------------ */
 

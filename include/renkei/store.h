@@ -57,6 +57,9 @@ int rk_store_collection_remove(struct rk_store *st, const char *id_or_alias, str
 
 /* ---- writing objects ----------------------------------------------------------------------- */
 
+/* The provenance kind of objects received from a partner node (source: the partner's name). */
+#define RK_PROV_PARTNER "partner"
+
 /* Where a batch of objects came from, and who may share them. Strings are borrowed. */
 struct rk_provenance {
     const char *kind;            /* "file", "user", "partner", "sensor", "local" */
@@ -136,6 +139,13 @@ struct rk_store_visibility {
     unsigned tlp_in_group;       /* levels visible when the row belongs to one of groups */
     const char *user;            /* the reader's user name */
     unsigned tlp_named;          /* levels visible when user is a named reader of the row */
+    /* A partner node reading (rk_policy_egress_visibility); zero leaves the clauses above as
+     * they are. */
+    const char *not_from_partner; /* rows received from this partner (provenance kind
+                                     RK_PROV_PARTNER, source equal) are invisible, whatever
+                                     clause admits them */
+    int own_org_unreceived;       /* the own-org clause admits only rows not received from a
+                                     partner (provenance kind RK_PROV_PARTNER, a source) */
 };
 
 struct rk_store_query {
@@ -153,6 +163,7 @@ struct rk_store_query {
     size_t n_version_values;
     const struct rk_store_visibility *vis; /* NULL: no restriction */
     int without_json;                 /* 1: rows carry no JSON (manifests, counts) */
+    int with_groups;                  /* 1: rows carry their sharing groups (egress checks) */
 };
 
 /* Initialise a query to "everything, latest versions". */
@@ -174,6 +185,8 @@ struct rk_store_row {
     const char *owner_org;  /* "" when the node's own */
     const char *source_kind; /* provenance */
     const char *source;
+    const char *const *groups; /* the row's sharing groups, sorted; only with q->with_groups */
+    size_t n_groups;
 };
 
 /* What a page of results looked like. */

@@ -79,6 +79,10 @@ int cmd_group(struct rk_cli *cli, int argc, char **argv);
 int cmd_user(struct rk_cli *cli, int argc, char **argv);
 int cmd_collection(struct rk_cli *cli, int argc, char **argv);
 int cmd_audit(struct rk_cli *cli, int argc, char **argv);
+int cmd_partner(struct rk_cli *cli, int argc, char **argv);
+int cmd_sync(struct rk_cli *cli, int argc, char **argv);
+/* `renkei audit egress` (cmd_audit_egress.c). */
+int cmd_audit_egress(struct rk_cli *cli, int argc, char **argv);
 int cmd_match(struct rk_cli *cli, int argc, char **argv);
 
 /* Helpers of the access-control commands (cmd_org.c, cmd_audit.c). */
@@ -87,6 +91,9 @@ int cli_access_status(const char *what, int rc, const struct rk_err *err);
 /* Append an "admin" record for this command line to the audit log. */
 void cli_audit_admin(struct rk_cli *cli, struct rk_store *st, int argc, char **argv,
                      int status);
+/* A timestamp (2024-05-01T00:00:00Z) or an age counted back from now (90s, 2h, 7d) in
+ * microseconds since the epoch. RK_EFORMAT. */
+int cli_parse_when(const char *s, int64_t *out);
 /* Print a JSON value indented, with a newline. */
 void cli_print_json(json_t *j);
 

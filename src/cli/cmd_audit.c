@@ -30,6 +30,8 @@ static void audit_usage(void)
            "Actions: read, write, delete, auth-fail, denied, admin.\n"
            "WHEN is a timestamp (2024-05-01T00:00:00Z) or an age (90s, 15m, 2h, 7d).\n"
            "--limit N shows the N most recent matching records (default 1000; 0: all).\n\n"
+           "'renkei audit egress' shows and verifies the log of every object sent to a\n"
+           "partner (see 'renkei audit egress --help').\n\n"
            "Exit status: 0 done, 2 usage, 3 store error.\n");
 }
 
@@ -76,8 +78,8 @@ void cli_audit_admin(struct rk_cli *cli, struct rk_store *st, int argc, char **a
     rk_buf_free(&detail);
 }
 
-/* A timestamp, or an age counted back from now. */
-static int parse_when(const char *s, int64_t *out)
+/* A timestamp, or an age counted back from now (cli.h). */
+int cli_parse_when(const char *s, int64_t *out)
 {
     struct rk_time t;
     uint64_t secs;
@@ -133,7 +135,7 @@ static int parse_audit_args(struct audit_opts *o, int argc, char **argv)
         case 'c': o->f.collection = optarg; break;
         case 's':
         case 't':
-            if (parse_when(optarg, c == 's' ? &o->f.since_us : &o->f.until_us) != 0)
+            if (cli_parse_when(optarg, c == 's' ? &o->f.since_us : &o->f.until_us) != 0)
                 return cli_usage_error("audit", "'%s' is not a timestamp or an age like 2h",
                                        optarg);
             break;
@@ -160,6 +162,8 @@ int cmd_audit(struct rk_cli *cli, int argc, char **argv)
     struct rk_err err;
     int status, rc;
 
+    if (argc > 1 && strcmp(argv[1], "egress") == 0) /* the egress log has its own command */
+        return cmd_audit_egress(cli, argc - 1, argv + 1);
     if (cli_wants_help(argc, argv)) {
         audit_usage();
         return RK_EXIT_OK;

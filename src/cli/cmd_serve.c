@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renkei/sync.h"
 #include "renkei/taxii.h"
 #include "util/buf.h"
 #include "util/strparse.h"
@@ -17,6 +18,7 @@ struct serve_opts {
     const char *cert, *key, *client_ca;
     char cert_default[4096], key_default[4096];
     char title[256];
+    int no_sync;
 };
 
 static void serve_usage(void)
@@ -37,6 +39,9 @@ static void serve_usage(void)
            "  --api-root NAME        the API root's path (default: api)\n"
            "  --title TEXT           title shown by discovery (default: the node's name)\n"
            "  --insecure-http        plain HTTP, for tests on a loopback address only\n"
+           "  --no-sync              do not sync with partners in the background (by default\n"
+           "                         every partner that is not paused syncs at its interval,\n"
+           "                         see 'renkei partner' and 'renkei sync')\n"
            "  --force-insecure-on-public-address   allow --insecure-http elsewhere (unsafe)\n\n"
            "On start it prints the URL (and the port, when --port 0 chose one).\n"
            "Exit status: 0 stopped by a signal, 2 usage, 3 could not start.\n");
@@ -62,6 +67,7 @@ static int parse_serve_args(struct serve_opts *o, int argc, char **argv)
             {"api-root", required_argument, NULL, 'r'},  {"title", required_argument, NULL, 'T'},
             {"insecure-http", no_argument, NULL, 'i'},
             {"force-insecure-on-public-address", no_argument, NULL, 'F'},
+            {"no-sync", no_argument, NULL, 'N'},
             {NULL, 0, NULL, 0}};
     int c;
 
@@ -83,6 +89,7 @@ static int parse_serve_args(struct serve_opts *o, int argc, char **argv)
         case 'T': o->cfg.title = optarg; break;
         case 'i': o->cfg.insecure_http = 1; break;
         case 'F': o->cfg.force_insecure_public = 1; break;
+        case 'N': o->no_sync = 1; break;
         default: return cli_usage_error("serve", "unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -185,6 +192,7 @@ int cmd_serve(struct rk_cli *cli, int argc, char **argv)
 {
     struct serve_opts o;
     struct rk_taxii_server *srv = NULL;
+    struct rk_sync_daemon *sync = NULL;
     char *cert = NULL, *key = NULL, *ca = NULL;
     sigset_t stop;
     struct rk_err err;
@@ -221,9 +229,12 @@ int cmd_serve(struct rk_cli *cli, int argc, char **argv)
     if (rc != 0)
         return cli_fail("cannot start the TAXII server", rc, &err);
     announce(cli, &o, rk_taxii_server_port(srv));
+    if (!o.no_sync && rk_sync_daemon_start(&sync, cli->data_dir, &err) != 0)
+        cli_error("warning: background sync did not start: %s", err.message);
     sigwait(&stop, &sig);
     if (!cli->quiet)
         fprintf(stderr, "renkei: stopping (signal %d)\n", sig);
+    rk_sync_daemon_stop(sync);
     rk_taxii_server_stop(srv);
     return RK_EXIT_OK;
 }

@@ -164,3 +164,71 @@ const char *rk_egress_verdict_text(enum rk_egress_verdict v)
     }
     return "?";
 }
+
+const char *rk_egress_verdict_name(enum rk_egress_verdict v)
+{
+    static const char *const names[RK_EGRESS_VERDICTS] = {"send",  "red",     "strict",
+                                                          "group", "ceiling", "source"};
+
+    return (unsigned)v < RK_EGRESS_VERDICTS ? names[v] : "?";
+}
+
+/* The stored TLP values (bitmask of 1 << tlp) for which may_send says yes to partner about an
+ * object with owner org, groups and source as given. */
+static unsigned levels_sendable(const struct rk_policy *p, const struct rk_partner_view *partner,
+                                const char *org, const char *const *groups, size_t n_groups,
+                                const char *source)
+{
+    unsigned mask = 0;
+
+    for (int stored = RK_TLP_NONE; stored <= RK_TLP_RED; stored++) {
+        struct rk_object_meta m = {.tlp = (enum rk_tlp)stored, .owner_org = org,
+                                   .groups = groups, .n_groups = n_groups,
+                                   .source_partner = source};
+
+        if (rk_policy_may_send(p, partner, &m) == RK_EGRESS_SEND)
+            mask |= 1u << stored;
+    }
+    return mask;
+}
+
+/* The filter asks may_send three questions per level, with the least favourable answers to the
+ * attributes a clause does not look at: an object received from some other partner, owned by
+ * nobody, in no group, admits the level outright (tlp_any); the same object in one of the
+ * partner's groups admits it by group; an object the node did not receive, owned by the
+ * partner's organisation, admits it by owner (own_org_unreceived keeps received rows out of
+ * that clause). Objects received from the partner itself are out whatever the clause. */
+void rk_policy_egress_visibility(const struct rk_policy *p, const struct rk_partner_view *partner,
+                                 struct rk_store_visibility *vis)
+{
+    static const char third[] = "\x01another partner"; /* no partner name holds \x01 */
+
+    memset(vis, 0, sizeof(*vis));
+    vis->tlp_any = levels_sendable(p, partner, "", NULL, 0, third);
+    if (partner->n_groups > 0) {
+        vis->groups = partner->groups;
+        vis->n_groups = partner->n_groups;
+        vis->tlp_in_group = levels_sendable(p, partner, "", partner->groups, partner->n_groups,
+                                            third) & ~vis->tlp_any;
+    }
+    if (nonempty(partner->org)) {
+        vis->org = partner->org;
+        vis->tlp_own_org = levels_sendable(p, partner, partner->org, NULL, 0, NULL) &
+                           ~vis->tlp_any;
+        vis->own_org_unreceived = 1;
+    }
+    if (nonempty(partner->name))
+        vis->not_from_partner = partner->name;
+}
+
+void rk_policy_row_meta(const struct rk_store_row *row, struct rk_object_meta *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->tlp = row->tlp >= RK_TLP_NONE && row->tlp <= RK_TLP_RED ? (enum rk_tlp)row->tlp
+                                                                 : RK_TLP_RED;
+    out->owner_org = row->owner_org ? row->owner_org : "";
+    out->groups = row->groups;
+    out->n_groups = row->n_groups;
+    if (row->source_kind && strcmp(row->source_kind, RK_PROV_PARTNER) == 0)
+        out->source_partner = row->source;
+}

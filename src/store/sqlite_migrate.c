@@ -7,6 +7,7 @@
  */
 #include "store/sqlite.h"
 #include "store/sqlite_access.h"
+#include "store/sqlite_sync.h"
 
 #include <string.h>
 
@@ -20,6 +21,7 @@ static const struct rk_sqlite_component *const components[] = {
         &rk_sqlite_status_schema,
         &rk_sqlite_audit_schema,
         &rk_sqlite_sensor_schema,
+        &rk_sqlite_sync_schema,
 };
 
 #define N_COMPONENTS (sizeof(components) / sizeof(components[0]))

@@ -139,6 +139,12 @@ static void put_visibility(struct sqlq *q, const struct rk_store_visibility *vis
 {
     if (!vis || vis->everything)
         return;
+    if (vis->not_from_partner) {
+        put_sql(q, " AND o.origin NOT IN (SELECT origin FROM origins WHERE kind = '"
+                   RK_PROV_PARTNER "' AND source = ");
+        put_text(q, vis->not_from_partner);
+        put_sql(q, ")");
+    }
     put_sql(q, " AND (0");
     if (vis->tlp_any) {
         put_sql(q, " OR ((1 << o.tlp) & ");
@@ -150,6 +156,8 @@ static void put_visibility(struct sqlq *q, const struct rk_store_visibility *vis
         put_int(q, vis->tlp_own_org);
         put_sql(q, ") != 0 AND o.origin IN (SELECT origin FROM origins WHERE org = ");
         put_text(q, vis->org);
+        if (vis->own_org_unreceived)
+            put_sql(q, " AND NOT (kind = '" RK_PROV_PARTNER "' AND source <> '')");
         put_sql(q, "))");
     }
     if (vis->tlp_in_group && vis->n_groups > 0) {
@@ -275,7 +283,7 @@ static void put_objects(struct sqlq *q, const struct rk_store_filter *f, int64_t
 static void put_select(struct sqlq *q, const struct rk_store_filter *f, int64_t coll, int arm)
 {
     put_sql(q, "SELECT o.date_added, c.id, o.id, o.type, o.spec_version, o.created, o.modified,"
-               " o.tlp, g.org, g.kind, g.source");
+               " o.tlp, g.org, g.kind, g.source, o.origin, g.groups");
     put_sql(q, f->q->without_json ? "" : ", o.json");
     put_sql(q, " FROM");
     put_objects(q, f, coll);
@@ -328,33 +336,79 @@ static void row_from_stmt(sqlite3_stmt *stmt, int with_json, struct rk_store_row
     row->source_kind = col_text(stmt, 9);
     row->source = col_text(stmt, 10);
     if (with_json) {
-        row->json = col_text(stmt, 11);
-        row->json_len = (size_t)sqlite3_column_bytes(stmt, 11);
+        row->json = col_text(stmt, 13);
+        row->json_len = (size_t)sqlite3_column_bytes(stmt, 13);
     }
+}
+
+/* The sharing groups of the rows' origins, split once per origin (rows of one batch share it). */
+struct groups_cache {
+    int64_t origin; /* 0: nothing cached */
+    struct rk_buf text;
+    const char **names;
+    size_t n;
+};
+
+/* Point row->groups at the groups of the row's origin (column 12: names joined by LF). */
+static int row_groups(struct groups_cache *gc, sqlite3_stmt *stmt, struct rk_store_row *row)
+{
+    int64_t origin = sqlite3_column_int64(stmt, 11);
+    const char *joined = col_text(stmt, 12);
+    size_t n = 0;
+    char *p;
+
+    if (origin != gc->origin || gc->origin == 0) {
+        gc->origin = 0;
+        rk_buf_reset(&gc->text);
+        if (joined && joined[0] && rk_buf_append(&gc->text, joined, strlen(joined) + 1) != 0)
+            return RK_ENOMEM;
+        for (p = rk_buf_ptr(&gc->text); joined && joined[0] && p; n++) {
+            if (n == RK_STORE_NAMES_MAX)
+                return RK_ELIMIT;
+            gc->names[n] = p;
+            if ((p = strchr(p, '\n')) != NULL)
+                *p++ = '\0';
+        }
+        gc->n = n;
+        gc->origin = origin;
+    }
+    row->groups = gc->names;
+    row->n_groups = gc->n;
+    return 0;
 }
 
 static int run_rows(struct rk_sqlite *s, sqlite3_stmt *stmt, const struct rk_store_filter *f,
                     rk_store_row_fn fn, void *ctx, struct rk_store_page *page, struct rk_err *err)
 {
+    struct groups_cache gc = {0};
     struct rk_store_row row;
     size_t limit = f->q->limit;
-    int rc = 0, src;
+    int rc = 0, src = SQLITE_DONE;
 
+    rk_buf_init(&gc.text, (size_t)RK_STORE_NAMES_MAX * (RK_STORE_STRING_MAX + 1));
+    if (f->q->with_groups && !(gc.names = rk_calloc(RK_STORE_NAMES_MAX, sizeof(*gc.names))))
+        return rk_err_set(err, RK_ENOMEM, "out of memory reading sharing groups");
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (limit > 0 && page->count == limit) {
             page->more = 1;
             break;
         }
         row_from_stmt(stmt, !f->q->without_json, &row);
+        if (f->q->with_groups && (rc = row_groups(&gc, stmt, &row)) != 0) {
+            rk_err_set(err, rc, "reading the sharing groups of %s", row.id);
+            break;
+        }
         if (page->count == 0)
             page->first_added_us = row.date_added_us;
         page->last_added_us = row.date_added_us;
         page->count++;
         if (fn && (rc = fn(&row, ctx)) != 0)
-            return rc;
+            break;
     }
-    if (src != SQLITE_ROW && src != SQLITE_DONE)
+    if (rc == 0 && src != SQLITE_ROW && src != SQLITE_DONE)
         rc = rk_sqlite_fail(s, src, "reading objects", err);
+    rk_buf_free(&gc.text);
+    rk_free(gc.names);
     return rc;
 }
 

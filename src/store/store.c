@@ -394,8 +394,13 @@ static int check_list(const char *what, const char *const *v, size_t n, struct r
 
 static int check_visibility(const struct rk_store_visibility *vis, struct rk_err *err)
 {
+    int rc;
+
     if (!vis || vis->everything)
         return 0;
+    if (vis->not_from_partner && (rc = check_list("visibility partner", &vis->not_from_partner,
+                                                  1, err)) != 0)
+        return rc;
     return check_list("visibility groups", vis->groups, vis->n_groups, err);
 }
 

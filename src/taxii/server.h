@@ -23,6 +23,7 @@
 #define RK_TAXII_ARENA_MAX     (4u << 20) /* per-request parsing memory */
 #define RK_TAXII_ADDR_MAX      64
 #define RK_TAXII_AUDIT_BACKLOG 100000 /* queued audit records before producers wait */
+#define RK_TAXII_ID_MAX        160    /* a STIX id (the node identity) */
 
 /* ---- store handle pool (server_pool.c) ------------------------------------------------------ */
 
@@ -45,11 +46,20 @@ void rk_taxii_pool_fini(struct rk_taxii_pool *p);
 
 /* Everything the store says about who may do what, loaded as one immutable snapshot and
  * replaced whenever the store's access generation moves. Requests hold a reference. */
+/* A partner node (include/renkei/store_sync.h) as its sync accounts meet the server: the
+ * accounts of its organisation read what egress may send it and write as it. */
+struct rk_taxii_partner {
+    char *name;
+    enum rk_tlp ceiling;
+    struct rk_ingress_terms terms; /* node_identity borrows the snapshot's */
+};
+
 struct rk_taxii_user {
     char *name, *org;
     enum rk_role role;
     const char **groups; /* the organisation's sharing groups */
     size_t n_groups;
+    const struct rk_taxii_partner *partner; /* the partner of its organisation, or NULL */
 };
 
 struct rk_taxii_names {
@@ -75,6 +85,9 @@ struct rk_taxii_access {
     struct rk_taxii_coll **order; /* collections in creation order */
     size_t n_colls;
     struct rk_policy policy;
+    struct rk_map *partners; /* organisation -> struct rk_taxii_partner */
+    char node_org[RK_NAME_MAX + 1];
+    char node_identity[RK_TAXII_ID_MAX];
 };
 
 /* The current snapshot (reloaded first when the generation moved), with a reference. */
@@ -89,6 +102,13 @@ const struct rk_taxii_coll *rk_taxii_access_coll(const struct rk_taxii_access *a
 int rk_taxii_access_check_secret(struct rk_taxii_server *srv, const struct rk_taxii_access *a,
                                  const char *token, size_t len,
                                  const struct rk_taxii_user **out);
+/* The partner a sync account stands for, as egress sees it: its partner's name and ceiling
+ * (the account's name and no ceiling when its organisation is no partner's), the account's
+ * organisation and that organisation's groups. Borrows the snapshot's strings. */
+void rk_taxii_access_partner_view(const struct rk_taxii_user *u, struct rk_partner_view *out);
+/* What Add Objects accepts from a sync account (its partner's terms, or the defaults). */
+void rk_taxii_access_ingress_terms(const struct rk_taxii_access *a, const struct rk_taxii_user *u,
+                                   struct rk_ingress_terms *out);
 /* The user a client certificate fingerprint is registered to, or NULL. */
 const struct rk_taxii_user *rk_taxii_access_cert_user(const struct rk_taxii_access *a,
                                                       const char *fingerprint);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "renkei/log.h"
+#include "renkei/store_sync.h"
 #include "util/alloc.h"
 #include "util/digest.h"
 #include "util/random.h"
@@ -60,6 +61,16 @@ static void free_secret(void *p)
     rk_free(s);
 }
 
+static void free_partner(void *p)
+{
+    struct rk_taxii_partner *pa = p;
+
+    if (!pa)
+        return;
+    rk_free(pa->name);
+    rk_free(pa);
+}
+
 static void free_coll(void *p)
 {
     struct rk_taxii_coll *c = p;
@@ -83,6 +94,7 @@ void rk_taxii_access_free(struct rk_taxii_access *a)
     for (size_t i = 0; i < a->n_colls; i++)
         free_coll(a->order[i]);
     rk_map_free(a->colls); /* values are borrowed from order */
+    rk_map_free(a->partners);
     rk_free(a->order);
     rk_free(a);
 }
@@ -147,7 +159,25 @@ static int load_user(const struct rk_user_info *ui, void *ctx)
         u->groups = g->names;
         u->n_groups = g->n;
     }
+    u->partner = rk_map_get(l->a->partners, ui->org, strlen(ui->org));
     return put_str(l->a->users, ui->name, u);
+}
+
+static int load_partner(const struct rk_partner *p, void *ctx)
+{
+    struct load *l = ctx;
+    struct rk_taxii_partner *pa = rk_calloc(1, sizeof(*pa));
+
+    if (!pa || !(pa->name = rk_strdup(p->name))) {
+        free_partner(pa);
+        return RK_ENOMEM;
+    }
+    pa->ceiling = p->ceiling;
+    pa->terms.ceiling = p->ceiling;
+    pa->terms.refuse_unmarked = p->refuse_unmarked;
+    pa->terms.unmarked = p->unmarked;
+    pa->terms.node_identity = l->a->node_identity;
+    return put_str(l->a->partners, p->org, pa);
 }
 
 static int load_credential(const char *user, const char *key, const struct rk_secret_hash *h,
@@ -225,6 +255,17 @@ static int load_policy(struct rk_store *st, struct rk_policy *p, struct rk_err *
     return 0;
 }
 
+/* The node's organisation and identity (what objects received from partners are owned by,
+ * and the creator they must not claim to be). */
+static void load_node(struct rk_store *st, struct rk_taxii_access *a)
+{
+    if (rk_store_setting_get(st, "node.org", a->node_org, sizeof(a->node_org), NULL) != 0)
+        a->node_org[0] = '\0';
+    if (rk_store_setting_get(st, "node.identity", a->node_identity, sizeof(a->node_identity),
+                             NULL) != 0)
+        a->node_identity[0] = '\0';
+}
+
 /* Fill a new snapshot from the store. */
 static int load_once(struct rk_store *st, struct rk_taxii_access *a, struct rk_err *err)
 {
@@ -236,10 +277,13 @@ static int load_once(struct rk_store *st, struct rk_taxii_access *a, struct rk_e
     a->secrets = rk_map_new(free_secret);
     a->certs = rk_map_new(rk_free);
     a->colls = rk_map_new(NULL);
-    if (!a->users || !a->org_groups || !a->secrets || !a->certs || !a->colls)
+    a->partners = rk_map_new(free_partner);
+    if (!a->users || !a->org_groups || !a->secrets || !a->certs || !a->colls || !a->partners)
         return rk_err_set(err, RK_ENOMEM, "out of memory loading access rights");
+    load_node(st, a);
     if ((rc = load_policy(st, &a->policy, err)) != 0 ||
         (rc = rk_store_org_list(st, load_org, &l, err)) != 0 ||
+        (rc = rk_store_partner_list(st, load_partner, &l, err)) != 0 ||
         (rc = rk_store_user_list(st, load_user, &l, err)) != 0 ||
         (rc = rk_store_credential_list(st, load_credential, &l, err)) != 0 ||
         (rc = rk_store_collection_list(st, load_coll, &l, err)) != 0 ||
@@ -331,6 +375,29 @@ const struct rk_taxii_coll *rk_taxii_access_coll(const struct rk_taxii_access *a
                                                  const char *id_or_alias)
 {
     return id_or_alias ? rk_map_get(a->colls, id_or_alias, strlen(id_or_alias)) : NULL;
+}
+
+void rk_taxii_access_partner_view(const struct rk_taxii_user *u, struct rk_partner_view *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->name = u->partner ? u->partner->name : u->name;
+    out->org = u->org;
+    out->groups = u->groups;
+    out->n_groups = u->n_groups;
+    out->ceiling = u->partner ? u->partner->ceiling : RK_TLP_NONE;
+}
+
+void rk_taxii_access_ingress_terms(const struct rk_taxii_access *a, const struct rk_taxii_user *u,
+                                   struct rk_ingress_terms *out)
+{
+    if (u->partner) {
+        *out = u->partner->terms;
+        return;
+    }
+    memset(out, 0, sizeof(*out));
+    out->ceiling = RK_TLP_NONE;
+    out->unmarked = RK_TLP_AMBER_STRICT;
+    out->node_identity = a->node_identity;
 }
 
 const struct rk_taxii_user *rk_taxii_access_cert_user(const struct rk_taxii_access *a,

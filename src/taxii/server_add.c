@@ -23,6 +23,8 @@ struct add_run {
     size_t n_total, n_ok, n_failed;
     enum rk_tlp assume; /* stored TLP for unmarked objects (RK_TLP_NONE: keep unmarked) */
     int reject_unmarked;
+    int from_partner;   /* a sync account: the partner's ingress terms apply */
+    struct rk_ingress_terms terms;
     struct rk_stix_item *valid; /* objects that passed validation, waiting to be stored */
     size_t n_valid, cap_valid;
 };
@@ -81,6 +83,41 @@ static const char *version_of(const struct rk_stix_object *o)
     return v ? v : rk_stix_object_created(o) ? rk_stix_object_created(o) : "";
 }
 
+/* 1 when the collection holds this id and version already (a copy coming back). */
+static int held(struct add_run *r, const struct rk_stix_object *o)
+{
+    const char *id = rk_stix_object_id(o), *version = version_of(o);
+    struct rk_store_query q;
+    uint64_t n = 0;
+
+    rk_store_query_init(&q);
+    q.collection = r->c->coll->c.id;
+    q.ids = &id;
+    q.n_ids = 1;
+    q.version_values = &version;
+    q.n_version_values = version[0] ? 1 : 0;
+    q.versions = version[0] ? 0 : RK_VERSIONS_ALL;
+    q.without_json = 1;
+    return rk_store_count(r->c->st, &q, &n, NULL) == 0 && n > 0;
+}
+
+/* The partner's terms (policy.h, ingress): 0 with the TLP to store, or 1 when refused. */
+static int partner_refuses(struct add_run *r, const struct rk_stix_item *item,
+                           struct rk_store_object *so)
+{
+    enum rk_tlp tlp;
+    enum rk_ingress_verdict v = rk_policy_may_accept(&r->terms, item->object, &tlp);
+
+    if (v == RK_INGRESS_CLAIMS_NODE && held(r, item->object))
+        v = RK_INGRESS_ACCEPT;
+    if (v != RK_INGRESS_ACCEPT) {
+        failure(r, item, version_of(item->object), rk_ingress_verdict_text(v));
+        return 1;
+    }
+    so->tlp = (int)tlp;
+    return 0;
+}
+
 static int store_one(struct add_run *r, const struct rk_stix_item *item)
 {
     const struct rk_stix_object *o = item->object;
@@ -89,15 +126,18 @@ static int store_one(struct add_run *r, const struct rk_stix_item *item)
     struct rk_err err;
     int rc;
 
-    if (rk_stix_object_tlp(o) == RK_TLP_NONE && r->reject_unmarked) {
+    rk_store_object_from_stix(&so, o);
+    if (r->from_partner) {
+        if (partner_refuses(r, item, &so))
+            return 0;
+    } else if (rk_stix_object_tlp(o) == RK_TLP_NONE && r->reject_unmarked) {
         failure(r, item, version_of(o),
                 "the object has no TLP marking, and this collection accepts only marked "
                 "objects (add object_marking_refs with a TLP marking definition)");
         return 0;
-    }
-    rk_store_object_from_stix(&so, o);
-    if (so.tlp == RK_TLP_NONE && r->assume != RK_TLP_NONE)
+    } else if (so.tlp == RK_TLP_NONE && r->assume != RK_TLP_NONE) {
         so.tlp = (int)r->assume;
+    }
     rk_err_clear(&err);
     if ((rc = rk_store_batch_put(r->batch, &so, &outcome, NULL, &err)) != 0) {
         if (rc == RK_EIO || rc == RK_ENOMEM) /* the transaction is unusable */
@@ -177,6 +217,33 @@ static void free_valid(struct add_run *r)
     rk_free(r->valid);
 }
 
+/* A partner node posting (a sync account): the objects keep the partner as their provenance,
+ * belong to the node's organisation (they were sent to it) and to the collection's sharing
+ * groups the partner is in (all of the partner's when the collection names none), so they
+ * are never shared wider than the partner could have meant; its ingress terms apply. */
+static int begin_partner(struct add_run *r, struct rk_provenance *prov, const char **coll_groups,
+                         size_t n_coll)
+{
+    struct rk_taxii_conn *c = r->c;
+    struct rk_partner_view pv;
+    const char **groups = NULL;
+
+    rk_taxii_access_partner_view(c->who.user, &pv);
+    if (pv.n_groups && !(groups = rk_arena_alloc(c->arena, pv.n_groups * sizeof(*groups))))
+        return rk_err_set(&c->err, RK_ENOMEM, "out of memory");
+    memset(prov, 0, sizeof(*prov));
+    prov->kind = RK_PROV_PARTNER;
+    prov->source = pv.name;
+    prov->org = c->access->node_org;
+    prov->groups = pv.n_groups ? groups : NULL;
+    prov->n_groups = pv.n_groups ? rk_policy_received_groups(coll_groups, n_coll, pv.groups,
+                                                             pv.n_groups, groups)
+                                 : 0;
+    r->from_partner = 1;
+    rk_taxii_access_ingress_terms(c->access, c->who.user, &r->terms);
+    return rk_store_batch_begin(&r->batch, c->st, c->coll->c.id, prov, &c->err);
+}
+
 /* Provenance: the poster's organisation owns the objects, the collection's sharing groups and
  * the poster (as a named reader, for TLP:RED) may read them. */
 static int begin(struct add_run *r, struct rk_provenance *prov, const char **groups)
@@ -186,6 +253,8 @@ static int begin(struct add_run *r, struct rk_provenance *prov, const char **gro
 
     for (size_t i = 0; i < sh->n_groups; i++)
         groups[i] = sh->groups[i];
+    if (who->p.role == RK_ROLE_SYNC && who->user)
+        return begin_partner(r, prov, groups, sh->n_groups);
     prov->kind = who->p.role == RK_ROLE_SYNC ? "partner" : "user";
     prov->source = who->p.user;
     prov->org = who->p.org;

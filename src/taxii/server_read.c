@@ -92,7 +92,15 @@ static int build_query(struct rk_taxii_conn *c, struct rk_store_query *q,
     q->n_spec_versions = f->n_spec_versions;
     q->limit = ep == RK_TAXII_EP_OBJECT && c->req.method == RK_TAXII_DELETE ? 0 : page_limit(c);
     q->without_json = ep == RK_TAXII_EP_MANIFEST || ep == RK_TAXII_EP_VERSIONS;
-    rk_policy_visibility(&c->access->policy, &c->who.p, vis);
+    if (c->who.p.role == RK_ROLE_SYNC && c->who.user) {
+        struct rk_partner_view pv;
+
+        /* a partner node reads what egress may send it, not what its users could read */
+        rk_taxii_access_partner_view(c->who.user, &pv);
+        rk_policy_egress_visibility(&c->access->policy, &pv, vis);
+    } else {
+        rk_policy_visibility(&c->access->policy, &c->who.p, vis);
+    }
     q->vis = vis;
     return 0;
 }
