@@ -1,0 +1,87 @@
+/* sqlite_origin_cache.c - the per-handle cache of origins (provenance) that query rows point
+ * at, so a page of objects reads each object row alone instead of joining origins per row.
+ *
+ * An origins row is immutable once committed and never deleted (a new provenance gets a new
+ * row), so a cached entry never goes stale. Only committed rows are cached: a row read while
+ * the handle has a transaction open could still be rolled back and its key reused.
+ */
+#include "store/sqlite.h"
+
+#include <string.h>
+
+#include "util/alloc.h"
+
+static void slot_clear(struct rk_sqlite_origin *o)
+{
+    rk_free(o->kind); /* kind, source and org share one allocation */
+    memset(o, 0, sizeof(*o));
+}
+
+void rk_sqlite_origins_clear(struct rk_sqlite *s)
+{
+    for (size_t i = 0; i < RK_SQLITE_ORIGIN_SLOTS; i++)
+        slot_clear(&s->origins[i]);
+}
+
+/* Copy the row's three strings into o (one allocation). */
+static int fill(struct rk_sqlite_origin *o, int64_t key, sqlite3_stmt *stmt)
+{
+    const char *v[3];
+    size_t n[3], total = 0;
+    char *p;
+
+    for (int i = 0; i < 3; i++) {
+        v[i] = (const char *)sqlite3_column_text(stmt, i);
+        n[i] = v[i] ? (size_t)sqlite3_column_bytes(stmt, i) : 0;
+        total += n[i] + 1;
+    }
+    if (!(p = rk_malloc(total)))
+        return RK_ENOMEM;
+    o->key = key;
+    o->kind = p;
+    for (int i = 0; i < 3; i++) {
+        if (n[i])
+            memcpy(p, v[i], n[i]);
+        p[n[i]] = '\0';
+        if (i == 1)
+            o->source = p;
+        else if (i == 2)
+            o->org = p;
+        p += n[i] + 1;
+    }
+    return 0;
+}
+
+int rk_sqlite_origin_get(struct rk_sqlite *s, int64_t key, const struct rk_sqlite_origin **out,
+                         struct rk_err *err)
+{
+    const char *sql = "SELECT kind, source, org FROM origins WHERE origin = ?1";
+    struct rk_sqlite_origin *o = &s->origins[(uint64_t)key & (RK_SQLITE_ORIGIN_SLOTS - 1)];
+    sqlite3_stmt *stmt = NULL;
+    int rc, src;
+
+    *out = NULL;
+    if (key != 0 && o->key == key) {
+        *out = o;
+        return 0;
+    }
+    if ((rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) != 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, key);
+    src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW) {
+        slot_clear(o);
+        if ((rc = fill(o, key, stmt)) != 0)
+            rk_err_set(err, rc, "out of memory");
+        else
+            *out = o;
+        if (!sqlite3_get_autocommit(s->db))
+            o->key = 0; /* usable for this row, not kept: the transaction may roll back */
+    } else if (src == SQLITE_DONE) {
+        rc = rk_err_set(err, RK_ENOTFOUND, "no origin %lld", (long long)key);
+    } else {
+        rc = rk_sqlite_fail(s, src, "reading a provenance", err);
+    }
+    rk_sqlite_release(s, stmt);
+    return rc;
+}
