@@ -22,6 +22,7 @@ struct rk_taxii_audit {
     pthread_cond_t more, room;
     pthread_t thread;
     struct rk_store *st;
+    pthread_mutex_t *write_lock;
     struct queued **q;
     size_t n, cap;
     int stopping;
@@ -80,8 +81,10 @@ static void flush_some(struct rk_taxii_audit *a, size_t n)
     for (size_t i = 0; i < n; i++)
         batch[i] = taken[i]->r;
     rk_err_clear(&err);
+    pthread_mutex_lock(a->write_lock);
     if (rk_store_audit_append(a->st, batch, n, &err) != 0)
         rk_log_error("audit log write failed records=%zu error=\"%s\"", n, err.message);
+    pthread_mutex_unlock(a->write_lock);
     for (size_t i = 0; i < n; i++)
         rk_free(taken[i]);
     pthread_mutex_lock(&a->lock);
@@ -126,7 +129,8 @@ static void *writer(void *arg)
     return NULL;
 }
 
-int rk_taxii_audit_start(struct rk_taxii_audit **out, const char *dir, struct rk_err *err)
+int rk_taxii_audit_start(struct rk_taxii_audit **out, const char *dir,
+                         pthread_mutex_t *write_lock, struct rk_err *err)
 {
     struct rk_taxii_audit *a = rk_calloc(1, sizeof(*a));
     int rc;
@@ -138,6 +142,7 @@ int rk_taxii_audit_start(struct rk_taxii_audit **out, const char *dir, struct rk
         rk_free(a);
         return rc;
     }
+    a->write_lock = write_lock;
     pthread_mutex_init(&a->lock, NULL);
     pthread_cond_init(&a->more, NULL);
     pthread_cond_init(&a->room, NULL);
