@@ -56,6 +56,9 @@ struct rk_sqlite {
     uint64_t tick;
     sqlite3_stmt *put[RK_SQLITE_PUT_N];
     struct rk_sqlite_origin origins[RK_SQLITE_ORIGIN_SLOTS]; /* direct-mapped by key */
+    int query_depth;   /* queries running on this handle (a row callback may query again) */
+    char **retired;    /* origins evicted while an outer row may still point at them */
+    size_t n_retired;
 };
 
 struct rk_sqlite *rk_sqlite_of(struct rk_store *st);
@@ -95,11 +98,13 @@ int rk_sqlite_collection_key(struct rk_sqlite *s, const char *id_or_alias, int64
                              struct rk_collection *out, struct rk_err *err);
 
 /* The provenance of origin key (kind, source, org), from the handle's cache or the origins
- * table; the strings stay valid until the handle is closed or the slot is reused by another
- * key (the next call). Committed origins rows never change, so the cache needs no
+ * table; the strings stay valid until the outermost running query of the handle ends (an entry
+ * evicted while queries are nested is kept until then). Committed origins rows never change, so the cache needs no
  * invalidation; rows read inside an open transaction are not cached. RK_ENOTFOUND. */
 int rk_sqlite_origin_get(struct rk_sqlite *s, int64_t key, const struct rk_sqlite_origin **out,
                          struct rk_err *err);
+/* Free the entries evicted during the query that just ended, when it was the outermost. */
+void rk_sqlite_origins_retire_done(struct rk_sqlite *s);
 /* Free the cache (on close). */
 void rk_sqlite_origins_clear(struct rk_sqlite *s);
 

@@ -17,10 +17,41 @@ static void slot_clear(struct rk_sqlite_origin *o)
     memset(o, 0, sizeof(*o));
 }
 
+/* Empty a slot for reuse. While queries are nested, a row of an outer query may still point
+ * at the entry, so it is set aside until the outermost query ends. */
+static int slot_evict(struct rk_sqlite *s, struct rk_sqlite_origin *o)
+{
+    char **grown;
+
+    if (o->kind && s->query_depth > 1) {
+        if (!(grown = rk_reallocarray(s->retired, s->n_retired + 1, sizeof(*grown))))
+            return RK_ENOMEM;
+        s->retired = grown;
+        s->retired[s->n_retired++] = o->kind;
+        memset(o, 0, sizeof(*o));
+        return 0;
+    }
+    slot_clear(o);
+    return 0;
+}
+
+void rk_sqlite_origins_retire_done(struct rk_sqlite *s)
+{
+    if (s->query_depth > 0)
+        return;
+    for (size_t i = 0; i < s->n_retired; i++)
+        rk_free(s->retired[i]);
+    rk_free(s->retired);
+    s->retired = NULL;
+    s->n_retired = 0;
+}
+
 void rk_sqlite_origins_clear(struct rk_sqlite *s)
 {
     for (size_t i = 0; i < RK_SQLITE_ORIGIN_SLOTS; i++)
         slot_clear(&s->origins[i]);
+    s->query_depth = 0;
+    rk_sqlite_origins_retire_done(s);
 }
 
 /* Copy the row's three strings into o (one allocation). */
@@ -70,8 +101,7 @@ int rk_sqlite_origin_get(struct rk_sqlite *s, int64_t key, const struct rk_sqlit
     sqlite3_bind_int64(stmt, 1, key);
     src = sqlite3_step(stmt);
     if (src == SQLITE_ROW) {
-        slot_clear(o);
-        if ((rc = fill(o, key, stmt)) != 0)
+        if ((rc = slot_evict(s, o)) != 0 || (rc = fill(o, key, stmt)) != 0)
             rk_err_set(err, rc, "out of memory");
         else
             *out = o;

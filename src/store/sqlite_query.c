@@ -390,6 +390,7 @@ int rk_sqlite_query(struct rk_store *st, const struct rk_store_filter *f, rk_sto
     int rc;
 
     sqlq_init(&q);
+    s->query_depth++;
     if ((rc = resolve_collection(s, f, &coll, &c, err)) != 0)
         goto out;
     build_select(&q, f, coll);
@@ -399,6 +400,8 @@ int rk_sqlite_query(struct rk_store *st, const struct rk_store_filter *f, rk_sto
 out:
     rk_sqlite_release(s, stmt);
     sqlq_free(&q);
+    s->query_depth--;
+    rk_sqlite_origins_retire_done(s);
     return rc;
 }
 
