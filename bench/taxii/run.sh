@@ -8,6 +8,8 @@
 #         (the limit of an HTTP server here). Requests/s and p99 latency, median of 3 runs.
 #   POST  envelopes of 1,000 distinct indicators into another collection: objects/s, checked
 #         against the store afterwards (every object stored once).
+#   store the read path alone, in process (bench/query_rate): rk_store_query pages of 100 at
+#         the same positions, wall and CPU time per page, median of 3 runs.
 # Needs wrk and nginx (Debian: wrk, nginx-light). Prints a markdown table.
 set -euo pipefail
 build=$(cd "${1:-build/release}" && pwd)
@@ -21,6 +23,7 @@ threads=${RK_BENCH_SERVER_THREADS:-4}
 post_envelopes=${RK_BENCH_ENVELOPES:-1500}
 renkei="$build/renkei"
 gen="$build/bench/gen_indicators"
+query_rate="$build/bench/query_rate"
 node="$work/node"
 port=$((20000 + RANDOM % 20000))
 nginx_port=$((port + 1))
@@ -65,6 +68,8 @@ fi
 "$renkei" -q --data "$node" serve --insecure-http --port "$port" --threads "$threads" \
     > "$work/serve.log" 2>&1 &
 pids+=($!)
+serve_pid=$!
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$serve_pid/stat"; } # user + system, 1/100 s
 basic_reader="Basic $(printf 'reader:%s' "$reader" | base64 -w0)"
 basic_writer="Basic $(printf 'writer:%s' "$writer" | base64 -w0)"
 for _ in $(seq 100); do
@@ -137,14 +142,18 @@ def ms(v, u): return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[u]
 p = {k: ms(*re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)" % k, t, re.M).groups()) for k in ("50", "99")}
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-print(json.dumps({"rps": rps, "p50_ms": p["50"], "p99_ms": p["99"],
+n = int(re.search(r"(\d+) requests in", t).group(1))
+print(json.dumps({"rps": rps, "p50_ms": p["50"], "p99_ms": p["99"], "requests": n,
                   "errors": int(non2xx.group(1)) if non2xx else 0}))'
 }
 results=()
 for i in $(seq "$runs"); do
+    t0=$(cpu_ticks)
     r=$(RK_BENCH_POSITIONS="$positions" RK_BENCH_AUTH="$basic_reader" RK_BENCH_PATH="$page" \
         wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$here/get.lua" "http://127.0.0.1:$port" \
         2>/dev/null | wrk_json)
+    r=$(echo "$r" | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); t=int(sys.argv[1])
+r["cpu_us"] = t * 10000.0 / max(r["requests"], 1); print(json.dumps(r))' "$(($(cpu_ticks) - t0))")
     g=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$nginx_port/page.json" |
         wrk_json)
     results+=("$r" "$g")
@@ -157,13 +166,18 @@ post=$(RK_BENCH_ENVELOPES="$envdir" RK_BENCH_ENVELOPE_COUNT="$post_envelopes" RK
        2>/dev/null | wrk_json)
 after=$("$renkei" --data "$node" stats --json | /usr/bin/python3 -c \
     'import json,sys; print(json.load(sys.stdin)["versions"])')
+store=()
+for i in $(seq "$runs"); do
+    store+=("$("$query_rate" "$node" bench "$positions" bench-org 5)")
+done
 
 /usr/bin/python3 - "$n" "$conns" "$secs" "$before" "$after" "$post" "$(wc -c < "$body")" \
-    "${results[@]}" <<'PY'
+    "$(printf '%s\n' "${store[@]}")" "${results[@]}" <<'PY'
 import json, statistics, sys
 n, conns, secs, before, after = (int(x) for x in sys.argv[1:6])
 post, size = json.loads(sys.argv[6]), int(sys.argv[7])
-runs = [json.loads(x) for x in sys.argv[8:]]
+store = [json.loads(x) for x in sys.argv[8].splitlines()]
+runs = [json.loads(x) for x in sys.argv[9:]]
 ours, nginx = runs[0::2], runs[1::2]
 med = lambda rs, k: statistics.median(r[k] for r in rs)
 print("GET a page of 100 indicators (%d bytes) from a %d-object collection, %d connections, "
@@ -177,6 +191,11 @@ for name, rs in (("renkei serve (TAXII, Basic auth, random positions)", ours),
                                               med(rs, "p99_ms"), sum(r["errors"] for r in rs)))
 print()
 print("renkei / nginx: %.0f%% of nginx's requests/s" % (100 * med(ours, "rps") / med(nginx, "rps")))
+print("renkei serve CPU per GET request (user + system): %.0f us" % med(ours, "cpu_us"))
+print()
+print("store alone (rk_store_query, in process, same positions): %.0f pages/s, %.1f us wall and "
+      "%.1f us CPU per page of %.0f" % (med(store, "pages_per_s"), med(store, "us_per_page"),
+                                       med(store, "cpu_us_per_page"), med(store, "rows_per_page")))
 stored = after - before
 print()
 print("POST envelopes of 1,000 indicators, 8 connections, %d s: %.1f requests/s = %.0f objects/s"

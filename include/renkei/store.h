@@ -178,7 +178,8 @@ struct rk_store_row {
     const char *created;    /* NULL when absent */
     const char *modified;   /* NULL when absent */
     const char *version;    /* modified, else created, else NULL (use date_added) */
-    const char *json;       /* canonical JSON; NULL with without_json */
+    const char *json;       /* canonical JSON, json_len bytes (no NUL terminator); NULL with
+                               without_json */
     size_t json_len;
     int64_t date_added_us;
     int tlp;                /* enum rk_tlp */

@@ -19,6 +19,18 @@
 /* Prepared statements kept per handle (static SQL and recent query shapes). */
 #define RK_SQLITE_CACHE_MAX 64
 
+/* Slots of the per-handle cache of origins (provenance) met by queries; a power of two. */
+#define RK_SQLITE_ORIGIN_SLOTS 256
+
+/* One origin's provenance: kind, source, org and sharing groups in one allocation. */
+struct rk_sqlite_origin {
+    int64_t key; /* 0: empty slot */
+    void *mem;   /* the one allocation holding everything below */
+    char *kind, *source, *org;
+    const char **groups; /* the sharing groups, as stored (sorted) */
+    size_t n_groups;
+};
+
 struct rk_sqlite_cached {
     char *sql;
     size_t len;
@@ -46,6 +58,10 @@ struct rk_sqlite {
     size_t n_cache;
     uint64_t tick;
     sqlite3_stmt *put[RK_SQLITE_PUT_N];
+    struct rk_sqlite_origin origins[RK_SQLITE_ORIGIN_SLOTS]; /* direct-mapped by key */
+    int query_depth;   /* queries running on this handle (a row callback may query again) */
+    char **retired;    /* origins evicted while an outer row may still point at them */
+    size_t n_retired;
 };
 
 struct rk_sqlite *rk_sqlite_of(struct rk_store *st);
@@ -83,6 +99,17 @@ int rk_sqlite_bind_str(sqlite3_stmt *stmt, int i, const char *s);
 /* The collection key of an id or alias; fills out when given. RK_ENOTFOUND. */
 int rk_sqlite_collection_key(struct rk_sqlite *s, const char *id_or_alias, int64_t *key_out,
                              struct rk_collection *out, struct rk_err *err);
+
+/* The provenance of origin key (kind, source, org), from the handle's cache or the origins
+ * table; the strings stay valid until the outermost running query of the handle ends (an entry
+ * evicted while queries are nested is kept until then). Committed origins rows never change, so the cache needs no
+ * invalidation; rows read inside an open transaction are not cached. RK_ENOTFOUND. */
+int rk_sqlite_origin_get(struct rk_sqlite *s, int64_t key, const struct rk_sqlite_origin **out,
+                         struct rk_err *err);
+/* Free the entries evicted during the query that just ended, when it was the outermost. */
+void rk_sqlite_origins_retire_done(struct rk_sqlite *s);
+/* Free the cache (on close). */
+void rk_sqlite_origins_clear(struct rk_sqlite *s);
 
 /* ---- schema migrations (sqlite_migrate.c) -------------------------------------------------- */
 

@@ -458,6 +458,7 @@ static void sqlite_close(struct rk_store *st)
         sqlite3_finalize(s->cache[i].stmt);
         rk_free(s->cache[i].sql);
     }
+    rk_sqlite_origins_clear(s);
     if (s->db)
         sqlite3_close_v2(s->db);
     rk_free(s->path);

@@ -256,13 +256,14 @@ static void put_where(struct sqlq *q, const struct rk_store_filter *f, int64_t c
     put_visibility(q, qq->vis);
 }
 
+/* The key of f's collection (0: every collection); its id into out when given. */
 static int resolve_collection(struct rk_sqlite *s, const struct rk_store_filter *f, int64_t *coll,
-                              struct rk_err *err)
+                              struct rk_collection *out, struct rk_err *err)
 {
     *coll = 0;
     if (!f->q->collection)
         return 0;
-    return rk_sqlite_collection_key(s, f->q->collection, coll, NULL, err);
+    return rk_sqlite_collection_key(s, f->q->collection, coll, out, err);
 }
 
 /* ---- query --------------------------------------------------------------------------------- */
@@ -280,15 +281,22 @@ static void put_objects(struct sqlq *q, const struct rk_store_filter *f, int64_t
         put_sql(q, " objects AS o");
 }
 
+/* The columns run_rows reads, in this order. A page of one collection reads the object rows
+ * alone: the collection id is the one resolved (c.id is joined only when the query spans
+ * every collection), and the provenance comes from the handle's origin cache. */
+enum { COL_DATE_ADDED, COL_ID, COL_TYPE, COL_SPEC, COL_CREATED, COL_MODIFIED, COL_TLP, COL_ORIGIN,
+       COL_JSON, COL_COLLECTION };
+
 static void put_select(struct sqlq *q, const struct rk_store_filter *f, int64_t coll, int arm)
 {
-    put_sql(q, "SELECT o.date_added, c.id, o.id, o.type, o.spec_version, o.created, o.modified,"
-               " o.tlp, g.org, g.kind, g.source, o.origin, g.groups");
-    put_sql(q, f->q->without_json ? "" : ", o.json");
+    put_sql(q, "SELECT o.date_added, o.id, o.type, o.spec_version, o.created, o.modified,"
+               " o.tlp, o.origin");
+    put_sql(q, f->q->without_json ? ", NULL" : ", o.json");
+    put_sql(q, coll ? "" : ", c.id");
     put_sql(q, " FROM");
     put_objects(q, f, coll);
-    put_sql(q, " CROSS JOIN collections AS c ON c.coll = o.coll"
-               " CROSS JOIN origins AS g ON g.origin = o.origin");
+    if (!coll)
+        put_sql(q, " CROSS JOIN collections AS c ON c.coll = o.coll");
     put_where(q, f, coll, arm);
 }
 
@@ -320,84 +328,57 @@ static const char *col_text(sqlite3_stmt *stmt, int col)
     return (const char *)sqlite3_column_text(stmt, col);
 }
 
-static void row_from_stmt(sqlite3_stmt *stmt, int with_json, struct rk_store_row *row)
+/* The row's columns; the JSON is read as a blob (json_len bytes, no terminator to add), so
+ * SQLite hands out the bytes where they lie instead of copying them. */
+static int row_from_stmt(struct rk_sqlite *s, sqlite3_stmt *stmt, const struct rk_store_query *q,
+                         const char *collection, struct rk_store_row *row, struct rk_err *err)
 {
+    const struct rk_sqlite_origin *g = NULL;
+    int with_json = !q->without_json, with_groups = q->with_groups, rc;
+
     memset(row, 0, sizeof(*row));
-    row->date_added_us = sqlite3_column_int64(stmt, 0);
-    row->collection = col_text(stmt, 1);
-    row->id = col_text(stmt, 2);
-    row->type = col_text(stmt, 3);
-    row->spec_version = col_text(stmt, 4);
-    row->created = col_text(stmt, 5);
-    row->modified = col_text(stmt, 6);
+    row->date_added_us = sqlite3_column_int64(stmt, COL_DATE_ADDED);
+    row->collection = collection ? collection : col_text(stmt, COL_COLLECTION);
+    row->id = col_text(stmt, COL_ID);
+    row->type = col_text(stmt, COL_TYPE);
+    row->spec_version = col_text(stmt, COL_SPEC);
+    row->created = col_text(stmt, COL_CREATED);
+    row->modified = col_text(stmt, COL_MODIFIED);
     row->version = row->modified ? row->modified : row->created;
-    row->tlp = sqlite3_column_int(stmt, 7);
-    row->owner_org = col_text(stmt, 8);
-    row->source_kind = col_text(stmt, 9);
-    row->source = col_text(stmt, 10);
+    row->tlp = sqlite3_column_int(stmt, COL_TLP);
+    if ((rc = rk_sqlite_origin_get(s, sqlite3_column_int64(stmt, COL_ORIGIN), &g, err)) != 0)
+        return rc;
+    row->owner_org = g->org;
+    row->source_kind = g->kind;
+    row->source = g->source;
+    if (with_groups) {
+        row->groups = g->groups;
+        row->n_groups = g->n_groups;
+    }
     if (with_json) {
-        row->json = col_text(stmt, 13);
-        row->json_len = (size_t)sqlite3_column_bytes(stmt, 13);
+        row->json = sqlite3_column_blob(stmt, COL_JSON);
+        row->json_len = (size_t)sqlite3_column_bytes(stmt, COL_JSON);
+        if (!row->json)
+            row->json = "";
     }
-}
-
-/* The sharing groups of the rows' origins, split once per origin (rows of one batch share it). */
-struct groups_cache {
-    int64_t origin; /* 0: nothing cached */
-    struct rk_buf text;
-    const char **names;
-    size_t n;
-};
-
-/* Point row->groups at the groups of the row's origin (column 12: names joined by LF). */
-static int row_groups(struct groups_cache *gc, sqlite3_stmt *stmt, struct rk_store_row *row)
-{
-    int64_t origin = sqlite3_column_int64(stmt, 11);
-    const char *joined = col_text(stmt, 12);
-    size_t n = 0;
-    char *p;
-
-    if (origin != gc->origin || gc->origin == 0) {
-        gc->origin = 0;
-        rk_buf_reset(&gc->text);
-        if (joined && joined[0] && rk_buf_append(&gc->text, joined, strlen(joined) + 1) != 0)
-            return RK_ENOMEM;
-        for (p = rk_buf_ptr(&gc->text); joined && joined[0] && p; n++) {
-            if (n == RK_STORE_NAMES_MAX)
-                return RK_ELIMIT;
-            gc->names[n] = p;
-            if ((p = strchr(p, '\n')) != NULL)
-                *p++ = '\0';
-        }
-        gc->n = n;
-        gc->origin = origin;
-    }
-    row->groups = gc->names;
-    row->n_groups = gc->n;
     return 0;
 }
 
 static int run_rows(struct rk_sqlite *s, sqlite3_stmt *stmt, const struct rk_store_filter *f,
-                    rk_store_row_fn fn, void *ctx, struct rk_store_page *page, struct rk_err *err)
+                    const char *collection, rk_store_row_fn fn, void *ctx,
+                    struct rk_store_page *page, struct rk_err *err)
 {
-    struct groups_cache gc = {0};
     struct rk_store_row row;
     size_t limit = f->q->limit;
     int rc = 0, src = SQLITE_DONE;
 
-    rk_buf_init(&gc.text, (size_t)RK_STORE_NAMES_MAX * (RK_STORE_STRING_MAX + 1));
-    if (f->q->with_groups && !(gc.names = rk_calloc(RK_STORE_NAMES_MAX, sizeof(*gc.names))))
-        return rk_err_set(err, RK_ENOMEM, "out of memory reading sharing groups");
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (limit > 0 && page->count == limit) {
             page->more = 1;
             break;
         }
-        row_from_stmt(stmt, !f->q->without_json, &row);
-        if (f->q->with_groups && (rc = row_groups(&gc, stmt, &row)) != 0) {
-            rk_err_set(err, rc, "reading the sharing groups of %s", row.id);
-            break;
-        }
+        if ((rc = row_from_stmt(s, stmt, f->q, collection, &row, err)) != 0)
+            return rc;
         if (page->count == 0)
             page->first_added_us = row.date_added_us;
         page->last_added_us = row.date_added_us;
@@ -407,8 +388,6 @@ static int run_rows(struct rk_sqlite *s, sqlite3_stmt *stmt, const struct rk_sto
     }
     if (rc == 0 && src != SQLITE_ROW && src != SQLITE_DONE)
         rc = rk_sqlite_fail(s, src, "reading objects", err);
-    rk_buf_free(&gc.text);
-    rk_free(gc.names);
     return rc;
 }
 
@@ -416,21 +395,25 @@ int rk_sqlite_query(struct rk_store *st, const struct rk_store_filter *f, rk_sto
                     void *ctx, struct rk_store_page *page, struct rk_err *err)
 {
     struct rk_sqlite *s = rk_sqlite_of(st);
+    struct rk_collection c;
     sqlite3_stmt *stmt = NULL;
     struct sqlq q;
     int64_t coll;
     int rc;
 
     sqlq_init(&q);
-    if ((rc = resolve_collection(s, f, &coll, err)) != 0)
+    s->query_depth++;
+    if ((rc = resolve_collection(s, f, &coll, &c, err)) != 0)
         goto out;
     build_select(&q, f, coll);
     if ((rc = sqlq_prepare(s, &q, &stmt, err)) != 0)
         goto out;
-    rc = run_rows(s, stmt, f, fn, ctx, page, err);
+    rc = run_rows(s, stmt, f, coll ? c.id : NULL, fn, ctx, page, err);
 out:
     rk_sqlite_release(s, stmt);
     sqlq_free(&q);
+    s->query_depth--;
+    rk_sqlite_origins_retire_done(s);
     return rc;
 }
 
@@ -444,7 +427,7 @@ int rk_sqlite_count(struct rk_store *st, const struct rk_store_filter *f, uint64
     int rc, src;
 
     sqlq_init(&q);
-    if ((rc = resolve_collection(s, f, &coll, err)) != 0)
+    if ((rc = resolve_collection(s, f, &coll, NULL, err)) != 0)
         goto out;
     put_sql(&q, "SELECT count(*) FROM");
     put_objects(&q, f, coll);
@@ -523,7 +506,7 @@ int rk_sqlite_remove(struct rk_store *st, const struct rk_store_filter *f, uint6
 
     if ((rc = rk_sqlite_begin(s, err)) != 0)
         return rc;
-    if ((rc = resolve_collection(s, f, &coll, err)) != 0)
+    if ((rc = resolve_collection(s, f, &coll, NULL, err)) != 0)
         goto out;
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
         if ((rc = run_sql(s, steps[i], err)) != 0)
@@ -560,7 +543,7 @@ int rk_store_debug_plan(struct rk_store *st, const struct rk_store_query *query,
     f.versions = query->versions ? query->versions : RK_VERSIONS_LAST;
     sqlq_init(&q);
     put_sql(&q, "EXPLAIN QUERY PLAN ");
-    if ((rc = resolve_collection(s, &f, &coll, err)) != 0)
+    if ((rc = resolve_collection(s, &f, &coll, NULL, err)) != 0)
         goto out;
     build_select(&q, &f, coll);
     if ((rc = sqlq_prepare(s, &q, &stmt, err)) != 0)

@@ -121,8 +121,10 @@ void rk_taxii_vcache_free(struct rk_taxii_vcache *v);
 
 struct rk_taxii_audit;
 
-/* A queue written to the store by its own thread, in batches. */
-int rk_taxii_audit_start(struct rk_taxii_audit **out, const char *dir, struct rk_err *err);
+/* A queue written to the store by its own thread, in batches; each batch is written holding
+ * write_lock (the server's, see struct rk_taxii_server). */
+int rk_taxii_audit_start(struct rk_taxii_audit **out, const char *dir,
+                         pthread_mutex_t *write_lock, struct rk_err *err);
 /* Copy r into the queue (waits when the backlog is full, so no record is ever dropped). */
 void rk_taxii_audit_add(struct rk_taxii_audit *q, const struct rk_audit_record *r);
 /* Flush what is queued and stop. Accepts NULL. */
@@ -146,6 +148,11 @@ struct rk_taxii_server {
     void *tls_trust; /* gnutls_certificate_credentials_t with client_ca_pem, or NULL */
     pthread_mutex_t access_lock;
     struct rk_taxii_access *access; /* the current snapshot */
+    /* Held around every write transaction of this process (object batches, status, audit,
+     * deletes), so request threads queue here instead of in SQLite's busy handler, which
+     * polls the write lock with sleeps of up to 100 ms. Other processes still meet the
+     * busy handler. Validation and response building happen outside it. */
+    pthread_mutex_t write_lock;
 };
 
 /* Who is asking, once authenticated. */

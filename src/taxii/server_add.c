@@ -300,9 +300,13 @@ static int respond_status(struct add_run *r)
 
     rk_uuid_v4(id);
     rk_buf_init(&out, STATUS_BODY_MAX);
-    if ((rc = status_json(r, id, &out)) == 0 &&
-        (rc = rk_store_status_put(c->st, id, c->who.p.user, c->started_us, rk_buf_cstr(&out),
-                                  rk_buf_len(&out), c->started_us - keep, &c->err)) == 0) {
+    if ((rc = status_json(r, id, &out)) == 0) {
+        pthread_mutex_lock(&c->srv->write_lock);
+        rc = rk_store_status_put(c->st, id, c->who.p.user, c->started_us, rk_buf_cstr(&out),
+                                 rk_buf_len(&out), c->started_us - keep, &c->err);
+        pthread_mutex_unlock(&c->srv->write_lock);
+    }
+    if (rc == 0) {
         c->audit.detail = rk_arena_strndup(c->arena, id, strlen(id));
         c->audit.count = (int64_t)r->n_ok;
         rc = rk_taxii_respond(c, 202, &out, NULL, NULL);
@@ -327,11 +331,15 @@ int rk_taxii_post_objects(struct rk_taxii_conn *c)
     rk_buf_init(&r.ok, STATUS_BODY_MAX);
     rk_buf_init(&r.failed, STATUS_BODY_MAX);
     if ((rc = read_objects(&r, rk_buf_cstr(&c->body), rk_buf_len(&c->body))) == 0 &&
-        r.n_valid > 0 && (rc = begin(&r, &prov, groups)) == 0 && (rc = store_all(&r)) == 0) {
-        rc = rk_store_batch_commit(r.batch, &c->err);
-        r.batch = NULL;
+        r.n_valid > 0) {
+        pthread_mutex_lock(&c->srv->write_lock);
+        if ((rc = begin(&r, &prov, groups)) == 0 && (rc = store_all(&r)) == 0) {
+            rc = rk_store_batch_commit(r.batch, &c->err);
+            r.batch = NULL;
+        }
+        rk_store_batch_abort(r.batch);
+        pthread_mutex_unlock(&c->srv->write_lock);
     }
-    rk_store_batch_abort(r.batch);
     free_valid(&r);
     if (rc == RK_EFORMAT) /* the reader could not go on: malformed beyond the envelope check */
         rc = rk_taxii_respond_error(c, 422, NULL, "%s (nothing was stored)", c->err.message);

@@ -22,6 +22,7 @@ struct rk_taxii_audit {
     pthread_cond_t more, room;
     pthread_t thread;
     struct rk_store *st;
+    pthread_mutex_t *write_lock;
     struct queued **q;
     size_t n, cap;
     int stopping;
@@ -64,12 +65,12 @@ static struct queued *queued_new(const struct rk_audit_record *r)
     return e;
 }
 
-/* Write up to BATCH_MAX queued records; called with the lock held, drops it while writing. */
-static void flush_some(struct rk_taxii_audit *a)
+/* Write the n oldest queued records (n <= a->n, at most BATCH_MAX) in one transaction; called
+ * with the lock held, drops it while writing. */
+static void flush_some(struct rk_taxii_audit *a, size_t n)
 {
     struct rk_audit_record batch[BATCH_MAX];
     struct queued *taken[BATCH_MAX];
-    size_t n = a->n < BATCH_MAX ? a->n : BATCH_MAX;
     struct rk_err err;
 
     memcpy(taken, a->q, n * sizeof(*taken));
@@ -80,11 +81,28 @@ static void flush_some(struct rk_taxii_audit *a)
     for (size_t i = 0; i < n; i++)
         batch[i] = taken[i]->r;
     rk_err_clear(&err);
+    pthread_mutex_lock(a->write_lock);
     if (rk_store_audit_append(a->st, batch, n, &err) != 0)
         rk_log_error("audit log write failed records=%zu error=\"%s\"", n, err.message);
+    pthread_mutex_unlock(a->write_lock);
     for (size_t i = 0; i < n; i++)
         rk_free(taken[i]);
     pthread_mutex_lock(&a->lock);
+}
+
+/* Write the records waiting now. Records queued meanwhile wait for the next round: writing
+ * them at once would commit continuously under steady traffic, and every commit makes each
+ * reader's store handle drop its page cache and remap the database. */
+static void flush_waiting(struct rk_taxii_audit *a)
+{
+    size_t todo = a->n;
+
+    while (todo > 0) {
+        size_t n = todo < BATCH_MAX ? todo : BATCH_MAX;
+
+        flush_some(a, n);
+        todo -= n;
+    }
 }
 
 static void *writer(void *arg)
@@ -95,24 +113,24 @@ static void *writer(void *arg)
     for (;;) {
         struct timespec until;
 
-        while (a->n > 0)
-            flush_some(a);
-        if (a->stopping)
-            break;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += FLUSH_EVERY_MS * 1000000L;
         until.tv_sec += until.tv_nsec / 1000000000L;
         until.tv_nsec %= 1000000000L;
-        /* wait for a backlog or the flush interval, whichever comes first */
+        /* wait for a full batch or the flush interval, whichever comes first */
         while (!a->stopping && a->n < BATCH_MAX &&
                pthread_cond_timedwait(&a->more, &a->lock, &until) == 0)
             ;
+        flush_waiting(a);
+        if (a->stopping && a->n == 0)
+            break;
     }
     pthread_mutex_unlock(&a->lock);
     return NULL;
 }
 
-int rk_taxii_audit_start(struct rk_taxii_audit **out, const char *dir, struct rk_err *err)
+int rk_taxii_audit_start(struct rk_taxii_audit **out, const char *dir,
+                         pthread_mutex_t *write_lock, struct rk_err *err)
 {
     struct rk_taxii_audit *a = rk_calloc(1, sizeof(*a));
     int rc;
@@ -124,6 +142,7 @@ int rk_taxii_audit_start(struct rk_taxii_audit **out, const char *dir, struct rk
         rk_free(a);
         return rc;
     }
+    a->write_lock = write_lock;
     pthread_mutex_init(&a->lock, NULL);
     pthread_cond_init(&a->more, NULL);
     pthread_cond_init(&a->room, NULL);

@@ -241,7 +241,7 @@ static int prepare(struct rk_taxii_server *s, struct rk_err *err)
     s->vcache = rk_taxii_vcache_new();
     if (!s->rl || !s->vcache)
         return rk_err_set(err, RK_ENOMEM, "out of memory starting the server");
-    return rk_taxii_audit_start(&s->audit, s->cfg.data_dir, err);
+    return rk_taxii_audit_start(&s->audit, s->cfg.data_dir, &s->write_lock, err);
 }
 
 int rk_taxii_server_start(struct rk_taxii_server **out, const struct rk_taxii_config *c,
@@ -256,6 +256,7 @@ int rk_taxii_server_start(struct rk_taxii_server **out, const struct rk_taxii_co
     if (!(s = rk_calloc(1, sizeof(*s))))
         return rk_err_set(err, RK_ENOMEM, "out of memory starting the server");
     pthread_mutex_init(&s->access_lock, NULL);
+    pthread_mutex_init(&s->write_lock, NULL);
     if ((rc = copy_config(s, c)) != 0) {
         rk_err_set(err, rc, "out of memory starting the server");
         goto fail;
@@ -289,6 +290,7 @@ void rk_taxii_server_stop(struct rk_taxii_server *s)
     if (s->pool.all)
         rk_taxii_pool_fini(&s->pool);
     pthread_mutex_destroy(&s->access_lock);
+    pthread_mutex_destroy(&s->write_lock);
     explicit_bzero(s->next_key, sizeof(s->next_key));
     if (s->key_pem)
         explicit_bzero(s->key_pem, strlen(s->key_pem));

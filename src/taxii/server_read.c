@@ -316,7 +316,10 @@ int rk_taxii_delete_object(struct rk_taxii_conn *c)
         q.versions = RK_VERSIONS_ALL; /* no version filter: the whole object */
     q.added_after_us = 0;
     q.limit = 0;
-    if ((rc = rk_store_delete(c->st, &q, &deleted, &c->err)) != 0)
+    pthread_mutex_lock(&c->srv->write_lock);
+    rc = rk_store_delete(c->st, &q, &deleted, &c->err);
+    pthread_mutex_unlock(&c->srv->write_lock);
+    if (rc != 0)
         return rc;
     c->audit.count = (int64_t)deleted;
     c->audit.detail = c->req.route.object_id;

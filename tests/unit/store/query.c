@@ -451,6 +451,66 @@ static void test_store_query__plans_walk_the_collection_index(void **state)
     tmp_dir_remove(dir);
 }
 
+/* Rows carry their provenance from the handle's origin cache. A row callback that queries
+ * again, meeting origins that take the outer row's cache slot, must not free what the outer
+ * row points at (ASan checks). 300 origins fill the 256 slots and collide. */
+struct nested_walk {
+    struct rk_store *st;
+    const char *coll;
+    size_t rows;
+};
+
+static int nested_row(const struct rk_store_row *row, void *ctx)
+{
+    struct nested_walk *n = ctx;
+    char want[32];
+    struct rk_store_query q;
+    struct trows inner = {0};
+
+    snprintf(want, sizeof(want), "src-%zu", n->rows);
+    assert_string_equal(row->source, want);
+    if (n->rows++ % 50 == 0) {
+        rk_store_query_init(&q);
+        q.collection = n->coll;
+        assert_int_equal(rk_store_query(n->st, &q, trows_collect, &inner, NULL, NULL), 0);
+        assert_int_equal(inner.n, 300);
+        trows_free(&inner);
+    }
+    assert_string_equal(row->source, want); /* still readable after the nested query */
+    assert_string_equal(row->source_kind, "file");
+    assert_string_equal(row->owner_org, "org-a");
+    return 0;
+}
+
+static void test_store_query__provenance_with_nested_queries(void **state)
+{
+    char dir[256], coll[RK_COLLECTION_ID_MAX], src[32];
+    struct rk_store *st;
+    struct rk_store_query q;
+    struct nested_walk n = {0};
+    struct tobj t;
+
+    (void)state;
+    tmp_dir_make(dir, sizeof(dir));
+    st = store_new(dir);
+    store_c1(st, coll, sizeof(coll));
+    for (unsigned i = 0; i < 300; i++) {
+        struct rk_provenance prov = {.kind = "file", .source = src, .org = "org-a"};
+
+        snprintf(src, sizeof(src), "src-%u", i);
+        tobj_make(&t, "indicator", i, T1, T1, NULL, 0);
+        put_all(st, coll, &prov, &t, 1, NULL);
+    }
+    n.st = st;
+    n.coll = coll;
+    rk_store_query_init(&q);
+    q.collection = coll;
+    assert_int_equal(rk_store_query(st, &q, nested_row, &n, NULL, NULL), 0);
+    assert_int_equal(n.rows, 300);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
 int test_store_query_run(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +520,7 @@ int test_store_query_run(void)
             cmocka_unit_test(test_store_query__paging_random_limits),
             cmocka_unit_test(test_store_query__paging_while_inserting),
             cmocka_unit_test(test_store_query__plans_walk_the_collection_index),
+            cmocka_unit_test(test_store_query__provenance_with_nested_queries),
     };
     return cmocka_run_group_tests_name("store_query", tests, NULL, NULL);
 }
