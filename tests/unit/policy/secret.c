@@ -59,7 +59,7 @@ static void test_policy_secret__key_id_shape(void **state)
 static void test_policy_secret__fingerprints(void **state)
 {
     char fp[RK_FINGERPRINT_HEX_LEN + 1], parsed[RK_FINGERPRINT_HEX_LEN + 1];
-    char colons[3 * 32];
+    char colons[3 * 32 + 1]; /* snprintf is given 4 bytes at the last pair too */
 
     /* SHA-256 of "abc" (FIPS 180-2 appendix B.1) */
     rk_policy_cert_fingerprint((const uint8_t *)"abc", 3, fp);
