@@ -22,7 +22,7 @@ if [[ ! -e "$dir/renkei.db" ]]; then
     chmod 600 "$creds"
 fi
 secret=$(sed -e 's/.*"secret":"\([^"]*\)".*/\1/' "$creds")
-"$bin" --data "$dir" stats | head -3
+"$bin" --data "$dir" stats | head -4
 cat <<EOF
 
 renkei: the demo node serves TAXII 2.1 at https://127.0.0.1:$port/taxii2/
