@@ -460,6 +460,8 @@ static int partner_write(struct rk_cli *cli, struct rk_store *st, struct partner
     if (!add && o->org_given)
         return rk_err_set(err, RK_EINVAL, "the organisation of a partner does not change; "
                           "remove and add it again");
+    if ((rc = partner_groups_check(st, o, add, err)) != 0)
+        return rc;
     rc = write_partner(cli, st, o, add, err);
     if (rc == 0) {
         warn_terms(&o->p);
