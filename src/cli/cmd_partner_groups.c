@@ -95,25 +95,28 @@ static size_t received(struct rk_store *st, const char *coll, const struct group
 }
 
 /* RK_EINVAL with what to do when objects the partner sends into coll would get several groups.
- * how says how they would arrive ("--pull X=coll", "its sync accounts may write"). */
+ * how says how they would arrive ("--pull X=coll", "its sync accounts may write into it"). */
 static int check_one(struct rk_store *st, const struct partner_opts *o, const struct group_set *g,
                      const char *coll, const char *how, struct rk_err *err)
 {
     const char *got[GROUPS_MAX];
+    struct rk_collection c;
     int named;
     size_t n = received(st, coll, g, got, &named);
 
     if (n < 2)
         return 0;
+    if (rk_store_collection_get(st, coll, &c, NULL) == 0 && c.alias[0])
+        coll = c.alias;
     return rk_err_set(err, RK_EINVAL,
-                      "partner %s: %s, but collection %s %s %zu sharing groups (%s, %s%s) "
-                      "with the partner, so a TLP:AMBER object it sends could not be kept to "
-                      "its own group; give each group its own collection, e.g. 'renkei "
-                      "collection add %s-in --group %s' and '--pull THEIR-%s=%s-in' (and the "
-                      "same for %s)",
-                      o->p.name, how, coll, named ? "has" : "names no group, so it takes all",
-                      n, got[0], got[1], n > 2 ? ", ..." : "", got[0], got[0], got[0], got[0],
-                      got[1]);
+                      "partner %s: %s, but collection %s %s, so what the partner sends there "
+                      "would belong to %zu sharing groups (%s, %s%s) and a TLP:AMBER object of "
+                      "one would reach the members of the other; give each group its own "
+                      "collection, e.g. 'renkei collection add %s-in --group %s' and "
+                      "'--pull THEIR-%s=%s-in' (and the same for %s)",
+                      o->p.name, how, coll,
+                      named ? "names several of its groups" : "names no group", n, got[0],
+                      got[1], n > 2 ? ", ..." : "", got[0], got[0], got[0], got[0], got[1]);
 }
 
 struct mapping_walk {
@@ -123,14 +126,20 @@ struct mapping_walk {
     struct rk_err *err;
 };
 
-static int unpulled(const struct partner_opts *o, const char *remote, const char *local)
+/* 1 when the command removes the pull mapping remote=local (local: the collection's id). */
+static int unpulled(struct rk_store *st, const struct partner_opts *o, const char *remote,
+                    const char *local)
 {
+    struct rk_collection c;
+
     for (size_t i = 0; i < o->n_unpulls; i++) {
         const char *eq = strchr(o->unpulls[i], '=');
         size_t a = eq ? (size_t)(eq - o->unpulls[i]) : 0;
 
-        if (eq && strlen(remote) == a && strncmp(o->unpulls[i], remote, a) == 0 &&
-            strcmp(eq + 1, local) == 0)
+        if (!eq || strlen(remote) != a || strncmp(o->unpulls[i], remote, a) != 0)
+            continue;
+        if (strcmp(eq + 1, local) == 0 ||
+            (rk_store_collection_get(st, eq + 1, &c, NULL) == 0 && strcmp(c.id, local) == 0))
             return 1;
     }
     return 0;
@@ -139,12 +148,15 @@ static int unpulled(const struct partner_opts *o, const char *remote, const char
 static int existing_pull(const struct rk_sync_mapping *m, void *ctx)
 {
     struct mapping_walk *w = ctx;
+    struct rk_collection c;
     char how[300];
 
-    if (m->dir != RK_SYNC_PULL || unpulled(w->o, m->remote, m->local))
+    if (m->dir != RK_SYNC_PULL || unpulled(w->st, w->o, m->remote, m->local))
         return 0;
-    snprintf(how, sizeof(how), "its groups change and it is pulled (%.100s=%.100s)", m->remote,
-             m->local);
+    snprintf(how, sizeof(how), "its groups change and it is pulled (--pull %.100s=%.100s)",
+             m->remote,
+             rk_store_collection_get(w->st, m->local, &c, NULL) == 0 && c.alias[0] ? c.alias
+                                                                                   : m->local);
     return check_one(w->st, w->o, w->g, m->local, how, w->err);
 }
 
@@ -157,7 +169,8 @@ static int writable(const char *coll, const struct rk_collection_grant *gr, void
 
     if (!gr->can_write || !for_partner)
         return 0;
-    return check_one(w->st, w->o, w->g, coll, "its sync accounts may write (push) into it", w->err);
+    return check_one(w->st, w->o, w->g, coll, "its sync accounts may push into the collection",
+                     w->err);
 }
 
 int partner_groups_check(struct rk_store *st, const struct partner_opts *o, int add,

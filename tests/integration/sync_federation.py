@@ -101,6 +101,8 @@ def propagate(objs, links, down=()):
                     continue
                 tlp = h[0] if h[0] else "amber+strict"  # unmarked from a partner: AMBER+STRICT
                 got = tuple(sorted(set(coll_groups(recv)) & set(groups_of(sender))))
+                if tlp == "amber" and len(got) > 1:
+                    continue  # which group it belongs to cannot be told: refused, not widened
                 hold[recv][key] = (tlp, got, sender, recv)
                 changed = True
     senders = {n: {} for n in NODES}
