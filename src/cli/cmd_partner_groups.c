@@ -115,8 +115,8 @@ static int check_one(struct rk_store *st, const struct partner_opts *o, const st
                       "collection, e.g. 'renkei collection add %s-in --group %s' and "
                       "'--pull THEIR-%s=%s-in' (and the same for %s)",
                       o->p.name, how, coll,
-                      named ? "names several of its groups" : "names no group", n, got[0],
-                      got[1], n > 2 ? ", ..." : "", got[0], got[0], got[0], got[0], got[1]);
+                      named ? "names several of its groups" : "names no group", n, got[0], got[1],
+                      n > 2 ? ", ..." : "", got[0], got[0], got[0], got[0], got[1]);
 }
 
 struct mapping_walk {

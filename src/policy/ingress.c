@@ -57,9 +57,8 @@ const char *rk_ingress_verdict_text(enum rk_ingress_verdict v)
 
 const char *rk_ingress_verdict_name(enum rk_ingress_verdict v)
 {
-    static const char *const names[RK_INGRESS_VERDICTS] = {"accept", "red", "ceiling",
-                                                           "unmarked", "claims-node",
-                                                           "group-ambiguous"};
+    static const char *const names[RK_INGRESS_VERDICTS] = {
+            "accept", "red", "ceiling", "unmarked", "claims-node", "group-ambiguous"};
 
     return (unsigned)v < RK_INGRESS_VERDICTS ? names[v] : "?";
 }

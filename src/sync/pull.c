@@ -387,8 +387,8 @@ static int pull_init(struct pull *pl, struct rk_sync_ctx *x, const struct rk_syn
     if (pl->prov.n_groups > 1)
         rk_log_warn("partner=%s collection=%s: local collection %s shares %zu sharing groups "
                     "with the partner (%s, %s%s), so its TLP:AMBER objects are refused; give "
-                    "each group its own collection", x->p.name, m->remote, m->local,
-                    pl->prov.n_groups, pl->groups[0], pl->groups[1],
+                    "each group its own collection",
+                    x->p.name, m->remote, m->local, pl->prov.n_groups, pl->groups[0], pl->groups[1],
                     pl->prov.n_groups > 2 ? ", ..." : "");
     return 0;
 }

@@ -19,7 +19,7 @@
 #define STOP_FULL 1 /* the row callback stops the query: the response is big enough */
 /* room beyond max_response_bytes: the first object of a page always fits (16 MiB at most) */
 #define RESPONSE_SLACK ((size_t)17 << 20)
-#define SENT_ARENA_MAX ((size_t)64 << 20) /* ids and versions of one page's egress entries */
+#define SENT_ARENA_MAX    ((size_t)64 << 20) /* ids and versions of one page's egress entries */
 #define SENT_BATCH_PREFIX "read:"
 
 /* The egress log entries of a page a partner's sync account reads: the same log push writes,
@@ -368,8 +368,9 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
         rc = rk_taxii_respond_error(c, 404, NULL, "no object %s in collection %.100s, or you "
                                                   "may not see it",
                                     c->req.route.object_id, c->req.route.collection);
-    else if (rc == 0 && (rc = close_body(c, &pg, list_key, sp.more || pg.truncated,
-                                         with_next)) == 0 && (rc = sent_log(c, &sent)) == 0)
+    else if (rc == 0 &&
+             (rc = close_body(c, &pg, list_key, sp.more || pg.truncated, with_next)) == 0 &&
+             (rc = sent_log(c, &sent)) == 0)
         rc = respond_page(c, &pg, &q);
     rk_buf_free(&b);
 out:

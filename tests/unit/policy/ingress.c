@@ -47,18 +47,18 @@ static void test_policy_ingress__group_scoped_follows_the_table(void **state)
         struct rk_policy pol = {.default_tlp = defaults[d]};
 
         for (int t = RK_TLP_NONE; t <= RK_TLP_RED; t++) {
-            struct rk_object_meta m = {.tlp = (enum rk_tlp)t, .owner_org = "jpcert",
-                                       .groups = quad, .n_groups = 1};
-            struct rk_partner_view in = {.name = "us", .org = "cisa", .groups = quad,
-                                         .n_groups = 1};
-            struct rk_partner_view out = {.name = "th", .org = "thaicert", .groups = asean,
-                                          .n_groups = 1};
+            struct rk_object_meta m = {
+                    .tlp = (enum rk_tlp)t, .owner_org = "jpcert", .groups = quad, .n_groups = 1};
+            struct rk_partner_view in = {
+                    .name = "us", .org = "cisa", .groups = quad, .n_groups = 1};
+            struct rk_partner_view out = {
+                    .name = "th", .org = "thaicert", .groups = asean, .n_groups = 1};
             struct rk_principal r_in = {1, "u", "cisa", quad, 1, RK_ROLE_READER};
             struct rk_principal r_out = {1, "v", "thaicert", asean, 1, RK_ROLE_READER};
             int by_send = rk_policy_may_send(&pol, &in, &m) == RK_EGRESS_SEND &&
                           rk_policy_may_send(&pol, &out, &m) != RK_EGRESS_SEND;
-            int by_read = rk_policy_may_read(&pol, &r_in, &m) &&
-                          !rk_policy_may_read(&pol, &r_out, &m);
+            int by_read =
+                    rk_policy_may_read(&pol, &r_in, &m) && !rk_policy_may_read(&pol, &r_out, &m);
 
             assert_int_equal(rk_policy_group_scoped(&pol, (enum rk_tlp)t), by_send);
             assert_int_equal(by_send, by_read);
@@ -125,8 +125,8 @@ static void test_policy_ingress__ambiguous_link_refuses_amber_only(void **state)
         rk_stix_object_free(o);
     }
     assert_string_equal(rk_ingress_verdict_name(RK_INGRESS_GROUP_AMBIGUOUS), "group-ambiguous");
-    assert_non_null(strstr(rk_ingress_verdict_text(RK_INGRESS_GROUP_AMBIGUOUS),
-                           "its own collection"));
+    assert_non_null(
+            strstr(rk_ingress_verdict_text(RK_INGRESS_GROUP_AMBIGUOUS), "its own collection"));
 }
 
 int test_policy_ingress_run(void)

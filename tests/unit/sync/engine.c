@@ -175,8 +175,8 @@ static void test_sync_engine__ambiguous_groups_refuse_amber(void **state)
     indicator_json(green, sizeof(green), id, 12, RK_TLP_GREEN, NULL);
     indicator_json(amber, sizeof(amber), amber_id, 13, RK_TLP_AMBER, NULL);
     indicator_json(strict, sizeof(strict), id, 14, RK_TLP_AMBER_STRICT, NULL);
-    snprintf(page, sizeof(page), "{\"more\":false,\"objects\":[%s,%s,%s,%s]}", clear, green,
-             amber, strict);
+    snprintf(page, sizeof(page), "{\"more\":false,\"objects\":[%s,%s,%s,%s]}", clear, green, amber,
+             strict);
     {
         const struct fake_step steps[] = {{200, NULL, page, 0, LAST, NULL, 0},
                                           {200, NULL, page, 0, LAST, NULL, 0}};
@@ -190,8 +190,8 @@ static void test_sync_engine__ambiguous_groups_refuse_amber(void **state)
     assert_int_equal(f.c.stored, 3);
     assert_int_equal(f.c.refused_in, 1);
     assert_int_equal(f.c.refused_in_by[RK_INGRESS_GROUP_AMBIGUOUS], 1);
-    assert_int_equal(rk_store_sync_refusal_list(f.st, "peer", 0, refused_ambiguous, amber_id,
-                                                &f.err), 0);
+    assert_int_equal(
+            rk_store_sync_refusal_list(f.st, "peer", 0, refused_ambiguous, amber_id, &f.err), 0);
 
     /* give the collection one group: the AMBER object is kept, in that group only */
     assert_int_equal(rk_store_sharing_get(f.st, f.coll, &sh, &f.err), 0);
