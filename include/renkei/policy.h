@@ -94,6 +94,12 @@ const char *rk_egress_verdict_text(enum rk_egress_verdict v);
 const char *rk_egress_verdict_name(enum rk_egress_verdict v);
 #define RK_EGRESS_VERDICTS (RK_EGRESS_BACK_TO_SOURCE + 1)
 
+/* 1 when who may read an object at level tlp (or receive it from this node) depends on the
+ * sharing groups it belongs to, and on nothing wider (TLP:AMBER, or the default level when it
+ * is AMBER): such an object received from a partner must land in exactly one group. Derived
+ * from the same table as rk_policy_may_read and rk_policy_may_send. */
+int rk_policy_group_scoped(const struct rk_policy *p, enum rk_tlp tlp);
+
 /* Fill vis with the store filter equivalent to rk_policy_may_send for partner: what a partner
  * node reading over TAXII (a user with the sync role) sees is exactly what sync would send it.
  * Derived from rk_policy_may_send itself; vis borrows partner's strings. */
@@ -113,6 +119,8 @@ struct rk_ingress_terms {
     int refuse_unmarked;         /* refuse objects without a TLP marking */
     enum rk_tlp unmarked;        /* else store them as this level (RK_TLP_NONE: AMBER+STRICT) */
     const char *node_identity;   /* this node's identity id ("" or NULL: none) */
+    size_t n_groups;             /* how many sharing groups the objects received on this link
+                                    get (rk_policy_received_groups): more than one is ambiguous */
 };
 
 /* Why an object from a partner is refused. */
@@ -121,25 +129,33 @@ enum rk_ingress_verdict {
     RK_INGRESS_RED,            /* TLP:RED never leaves a node: sending it is a leak */
     RK_INGRESS_ABOVE_CEILING,  /* above the ceiling agreed with the partner */
     RK_INGRESS_UNMARKED,       /* no TLP marking, and the partner's terms refuse that */
-    RK_INGRESS_CLAIMS_NODE     /* created_by_ref names this node: only a copy of an object the
+    RK_INGRESS_CLAIMS_NODE,    /* created_by_ref names this node: only a copy of an object the
                                   node already holds may come back */
+    RK_INGRESS_GROUP_AMBIGUOUS /* group-scoped (AMBER) on a link in several sharing groups: the
+                                  group it belongs to cannot be told, so it is not guessed */
 };
-#define RK_INGRESS_VERDICTS (RK_INGRESS_CLAIMS_NODE + 1)
+#define RK_INGRESS_VERDICTS (RK_INGRESS_GROUP_AMBIGUOUS + 1)
 
 /* May obj, received from a partner with terms t, be stored? On RK_INGRESS_ACCEPT *store_tlp is
  * the level to store it as (its marking; for unmarked objects t->unmarked, AMBER+STRICT by
  * default: never more shareable than the sender could have meant). The caller turns
- * RK_INGRESS_CLAIMS_NODE into an accept when the same id and version is already held. */
+ * RK_INGRESS_CLAIMS_NODE into an accept when the same id and version is already held. An
+ * object to be stored at a group-scoped level (rk_policy_group_scoped) when t->n_groups > 1 is
+ * RK_INGRESS_GROUP_AMBIGUOUS: labelling it with every group would widen it, with one of them
+ * would guess; CLEAR, GREEN and AMBER+STRICT do not depend on groups and are accepted. */
 enum rk_ingress_verdict rk_policy_may_accept(const struct rk_ingress_terms *t,
                                              const struct rk_stix_object *obj,
                                              enum rk_tlp *store_tlp);
-/* A short explanation, and a stable short name ("red", "ceiling", "unmarked", "claims-node"). */
+/* A short explanation, and a stable short name ("red", "ceiling", "unmarked", "claims-node",
+ * "group-ambiguous"). */
 const char *rk_ingress_verdict_text(enum rk_ingress_verdict v);
 const char *rk_ingress_verdict_name(enum rk_ingress_verdict v);
 
 /* The sharing groups objects received from a partner belong to: the collection's groups that
  * the partner is in, or (when the collection names none) the partner's groups. out holds at
- * least n_partner names; returns how many it got. Borrows the names. */
+ * least n_partner names; returns how many it got. Borrows the names. More than one makes the
+ * link ambiguous for group-scoped objects (RK_INGRESS_GROUP_AMBIGUOUS): configuration refuses
+ * such links, and ingress refuses AMBER objects on them should groups change later. */
 size_t rk_policy_received_groups(const char *const *coll_groups, size_t n_coll,
                                  const char *const *partner_groups, size_t n_partner,
                                  const char **out);

@@ -57,7 +57,9 @@ static void partner_usage(void)
            "  --insecure-http       allow a plain http:// URL (loopback tests only)\n"
            "What to exchange:\n"
            "  --pull REMOTE=LOCAL   pull its collection REMOTE (its id) into local collection\n"
-           "                        LOCAL (id or alias); repeat. --no-pull REMOTE=LOCAL removes\n"
+           "                        LOCAL (id or alias); repeat. --no-pull REMOTE=LOCAL removes.\n"
+           "                        LOCAL must leave at most one sharing group in common with\n"
+           "                        the partner (one collection per group), else refused\n"
            "  --push LOCAL=REMOTE   push local collection LOCAL to its collection REMOTE;\n"
            "                        repeat. --no-push LOCAL=REMOTE removes\n"
            "When (for 'renkei serve' and 'renkei sync' without --once):\n"
@@ -460,6 +462,8 @@ static int partner_write(struct rk_cli *cli, struct rk_store *st, struct partner
     if (!add && o->org_given)
         return rk_err_set(err, RK_EINVAL, "the organisation of a partner does not change; "
                           "remove and add it again");
+    if ((rc = partner_groups_check(st, o, add, err)) != 0)
+        return rc;
     rc = write_partner(cli, st, o, add, err);
     if (rc == 0) {
         warn_terms(&o->p);

@@ -44,6 +44,12 @@ struct partner_list {
 int partner_parse_args(struct partner_opts *o, int argc, char **argv);
 int partner_apply_options(struct partner_opts *o);
 
+/* cmd_partner_groups.c: RK_EINVAL (err says what to do) when a pull mapping of o, or a
+ * collection the partner's sync accounts may write, would leave objects from the partner in
+ * more than one sharing group once o is applied. add: the partner is new. */
+int partner_groups_check(struct rk_store *st, const struct partner_opts *o, int add,
+                         struct rk_err *err);
+
 /* cmd_partner_status.c */
 int partner_status(struct rk_cli *cli, struct rk_store *st, const char *name, int json,
                    struct rk_err *err);

@@ -11,6 +11,8 @@ enum rk_ingress_verdict rk_policy_may_accept(const struct rk_ingress_terms *t,
                                              const struct rk_stix_object *obj,
                                              enum rk_tlp *store_tlp)
 {
+    /* *store_tlp is never NONE below, so the node's default level plays no part */
+    static const struct rk_policy no_default = {RK_TLP_NONE};
     enum rk_tlp tlp = rk_stix_object_tlp(obj);
     const char *creator = json_string_value(json_object_get(rk_stix_object_json(obj),
                                                             "created_by_ref"));
@@ -30,6 +32,8 @@ enum rk_ingress_verdict rk_policy_may_accept(const struct rk_ingress_terms *t,
     if (creator && t->node_identity && t->node_identity[0] &&
         strcmp(creator, t->node_identity) == 0)
         return RK_INGRESS_CLAIMS_NODE;
+    if (t->n_groups > 1 && rk_policy_group_scoped(&no_default, *store_tlp))
+        return RK_INGRESS_GROUP_AMBIGUOUS;
     return RK_INGRESS_ACCEPT;
 }
 
@@ -43,14 +47,18 @@ const char *rk_ingress_verdict_text(enum rk_ingress_verdict v)
         return "no TLP marking, and the terms with this partner refuse unmarked objects";
     case RK_INGRESS_CLAIMS_NODE:
         return "created_by_ref names this node, but this node never made this object version";
+    case RK_INGRESS_GROUP_AMBIGUOUS:
+        return "TLP:AMBER, but the partner shares more than one sharing group with the "
+               "receiving collection, so the group it belongs to cannot be told; give each "
+               "group its own collection (collection add G-in --group G)";
     }
     return "?";
 }
 
 const char *rk_ingress_verdict_name(enum rk_ingress_verdict v)
 {
-    static const char *const names[RK_INGRESS_VERDICTS] = {"accept", "red", "ceiling",
-                                                           "unmarked", "claims-node"};
+    static const char *const names[RK_INGRESS_VERDICTS] = {
+            "accept", "red", "ceiling", "unmarked", "claims-node", "group-ambiguous"};
 
     return (unsigned)v < RK_INGRESS_VERDICTS ? names[v] : "?";
 }

@@ -94,6 +94,13 @@ int rk_policy_may_read(const struct rk_policy *p, const struct rk_principal *who
     return (read_rules[tlp] & relations(who, m)) != 0;
 }
 
+int rk_policy_group_scoped(const struct rk_policy *p, enum rk_tlp tlp)
+{
+    unsigned rules = read_rules[rk_policy_effective_tlp(p, tlp)];
+
+    return (rules & REL_SAME_GROUP) && !(rules & (REL_ANYONE | REL_AUTHENTICATED));
+}
+
 /* Bitmask of stored TLP values (1 << tlp) whose effective level admits relation rel. */
 static unsigned levels_admitting(const struct rk_policy *p, unsigned rel)
 {

@@ -25,6 +25,7 @@ struct pull {
     struct rk_provenance prov;
     const char *groups[RK_SHARING_GROUPS_MAX];
     struct rk_collection_sharing sharing;
+    struct rk_ingress_terms terms; /* the partner's, with this mapping's number of groups */
     struct rk_pull_cursor cur;
     unsigned limit;
     /* the page being stored */
@@ -129,7 +130,7 @@ static int take(struct pull *pl, const struct rk_stix_item *item)
     struct rk_err e;
     int rc;
 
-    v = rk_policy_may_accept(&pl->x->terms, o, &tlp);
+    v = rk_policy_may_accept(&pl->terms, o, &tlp);
     if (v == RK_INGRESS_CLAIMS_NODE && held(pl, o))
         v = RK_INGRESS_ACCEPT;
     if (v != RK_INGRESS_ACCEPT) {
@@ -381,6 +382,14 @@ static int pull_init(struct pull *pl, struct rk_sync_ctx *x, const struct rk_syn
             coll_groups, pl->sharing.n_groups, (const char *const *)x->groups,
             x->n_groups < RK_SHARING_GROUPS_MAX ? x->n_groups : RK_SHARING_GROUPS_MAX,
             pl->groups);
+    pl->terms = x->terms;
+    pl->terms.n_groups = pl->prov.n_groups;
+    if (pl->prov.n_groups > 1)
+        rk_log_warn("partner=%s collection=%s: local collection %s shares %zu sharing groups "
+                    "with the partner (%s, %s%s), so its TLP:AMBER objects are refused; give "
+                    "each group its own collection",
+                    x->p.name, m->remote, m->local, pl->prov.n_groups, pl->groups[0], pl->groups[1],
+                    pl->prov.n_groups > 2 ? ", ..." : "");
     return 0;
 }
 

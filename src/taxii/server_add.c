@@ -219,8 +219,9 @@ static void free_valid(struct add_run *r)
 
 /* A partner node posting (a sync account): the objects keep the partner as their provenance,
  * belong to the node's organisation (they were sent to it) and to the collection's sharing
- * groups the partner is in (all of the partner's when the collection names none), so they
- * are never shared wider than the partner could have meant; its ingress terms apply. */
+ * group the partner is in (the partner's when the collection names none), so they are never
+ * shared wider than the partner could have meant; its ingress terms apply. When that leaves
+ * more than one group, AMBER objects are refused (RK_INGRESS_GROUP_AMBIGUOUS). */
 static int begin_partner(struct add_run *r, struct rk_provenance *prov, const char **coll_groups,
                          size_t n_coll)
 {
@@ -241,6 +242,8 @@ static int begin_partner(struct add_run *r, struct rk_provenance *prov, const ch
                                  : 0;
     r->from_partner = 1;
     rk_taxii_access_ingress_terms(c->access, c->who.user, &r->terms);
+    /* several groups: AMBER objects are refused rather than labelled with all of them */
+    r->terms.n_groups = prov->n_groups;
     return rk_store_batch_begin(&r->batch, c->st, c->coll->c.id, prov, &c->err);
 }
 

@@ -10,11 +10,28 @@
 
 #include <string.h>
 
+#include "renkei/store_sync.h"
+#include "util/alloc.h"
+#include "util/digest.h"
 #include "util/rktime.h"
+#include "util/uuid.h"
 
 #define STOP_FULL 1 /* the row callback stops the query: the response is big enough */
 /* room beyond max_response_bytes: the first object of a page always fits (16 MiB at most) */
 #define RESPONSE_SLACK ((size_t)17 << 20)
+#define SENT_ARENA_MAX    ((size_t)64 << 20) /* ids and versions of one page's egress entries */
+#define SENT_BATCH_PREFIX "read:"
+
+/* The egress log entries of a page a partner's sync account reads: the same log push writes,
+ * so `renkei audit egress` covers what partners pull as well as what is pushed to them. */
+struct sent {
+    struct rk_egress_entry *e;
+    size_t n, cap;
+    struct rk_arena *arena;
+    const char *partner;
+    const char *collection;
+    char batch[sizeof(SENT_BATCH_PREFIX) + RK_UUID_STR];
+};
 
 /* What a page of results turned out to be. */
 struct page {
@@ -22,7 +39,8 @@ struct page {
     struct rk_buf *b;
     size_t count;
     int64_t first_us, last_us;
-    int truncated; /* stopped early on max_response_bytes */
+    int truncated;     /* stopped early on max_response_bytes */
+    struct sent *sent; /* NULL: the reader is no partner, or the page carries no objects */
 };
 
 /* ---- the query ---- */
@@ -119,11 +137,41 @@ static int note_row(struct page *pg, const struct rk_store_row *row, size_t add)
     return rk_buf_putc(pg->b, pg->count > 1 ? ',' : '[') != 0 ? RK_ENOMEM : 0;
 }
 
+/* Note a row that went into the body for the egress log: id, version, SHA-256 of its bytes. */
+static int sent_add(struct sent *s, const struct rk_store_row *row)
+{
+    struct rk_egress_entry *e;
+    const char *version = row->version ? row->version : "";
+
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 128;
+
+        if (!(e = rk_reallocarray(s->e, cap, sizeof(*e))))
+            return RK_ENOMEM;
+        s->e = e;
+        s->cap = cap;
+    }
+    e = &s->e[s->n];
+    memset(e, 0, sizeof(*e));
+    e->partner = s->partner;
+    e->collection = s->collection;
+    e->object_id = rk_arena_strndup(s->arena, row->id, strlen(row->id));
+    e->version = rk_arena_strndup(s->arena, version, strlen(version));
+    e->batch = s->batch;
+    if (!e->object_id || !e->version)
+        return RK_ENOMEM;
+    rk_sha256(row->json, row->json_len, e->sha256);
+    s->n++;
+    return 0;
+}
+
 static int object_row(const struct rk_store_row *row, void *ctx)
 {
     struct page *pg = ctx;
     int rc = note_row(pg, row, row->json_len + 1);
 
+    if (rc == 0 && pg->sent)
+        rc = sent_add(pg->sent, row);
     return rc ? rc : rk_buf_append(pg->b, row->json, row->json_len);
 }
 
@@ -235,6 +283,52 @@ static const char *endpoint_name(enum rk_taxii_endpoint ep)
     }
 }
 
+/* ---- the egress log of partner reads ---- */
+
+/* 1 when the page goes to a partner's sync account and carries objects (Get Objects, Get an
+ * Object). Manifests and versions carry ids and versions only: they are in the audit log. */
+static int sent_to_partner(const struct rk_taxii_conn *c, rk_store_row_fn fn)
+{
+    return fn == object_row && c->who.p.role == RK_ROLE_SYNC && c->who.user;
+}
+
+static int sent_begin(struct rk_taxii_conn *c, struct sent *s)
+{
+    struct rk_partner_view pv;
+
+    memset(s, 0, sizeof(*s));
+    if (!(s->arena = rk_arena_new(SENT_ARENA_MAX)))
+        return rk_err_set(&c->err, RK_ENOMEM, "out of memory");
+    rk_taxii_access_partner_view(c->who.user, &pv); /* borrowed from c->access */
+    s->partner = pv.name;
+    s->collection = c->coll->c.id;
+    memcpy(s->batch, SENT_BATCH_PREFIX, sizeof(SENT_BATCH_PREFIX) - 1);
+    rk_uuid_v4(s->batch + sizeof(SENT_BATCH_PREFIX) - 1);
+    return 0;
+}
+
+static void sent_free(struct sent *s)
+{
+    rk_free(s->e);
+    rk_arena_free(s->arena);
+}
+
+/* Append the page's entries to the egress log, one transaction for the page, before the
+ * response is queued: if the log cannot be written, the page is not sent (500). */
+static int sent_log(struct rk_taxii_conn *c, struct sent *s)
+{
+    int rc;
+
+    if (s->n == 0)
+        return 0;
+    pthread_mutex_lock(&c->srv->write_lock);
+    rc = rk_store_egress_append(c->st, s->e, s->n, &c->err);
+    pthread_mutex_unlock(&c->srv->write_lock);
+    if (rc != 0)
+        rk_err_prefix(&c->err, "writing the egress log: ");
+    return rc;
+}
+
 /* The shared path of the four read endpoints. */
 static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *open,
                      const char *list_key, int with_next)
@@ -243,7 +337,8 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
     struct rk_store_page sp;
     struct rk_store_query q;
     struct rk_buf b;
-    struct page pg = {c, &b, 0, 0, 0, 0};
+    struct sent sent;
+    struct page pg = {c, &b, 0, 0, 0, 0, NULL};
     int rc, invisible = 0;
 
     c->audit.action = "read";
@@ -254,6 +349,10 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
         return rk_taxii_respond_error(c, 400, NULL, "%s", c->err.message);
     if (rc != 0)
         return rc;
+    memset(&sent, 0, sizeof(sent));
+    if (sent_to_partner(c, fn) && (rc = sent_begin(c, &sent)) != 0)
+        goto out;
+    pg.sent = sent.arena ? &sent : NULL;
     rk_buf_init(&b, c->srv->cfg.max_response_bytes + RESPONSE_SLACK);
     /* one allocation for a typical page (about 1 KiB per object), not a doubling series */
     rk_buf_reserve(&b, q.limit && q.limit < 4096 ? q.limit * 1024 + 1024 : 64 * 1024);
@@ -269,10 +368,13 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
         rc = rk_taxii_respond_error(c, 404, NULL, "no object %s in collection %.100s, or you "
                                                   "may not see it",
                                     c->req.route.object_id, c->req.route.collection);
-    else if (rc == 0 && (rc = close_body(c, &pg, list_key, sp.more || pg.truncated,
-                                         with_next)) == 0)
+    else if (rc == 0 &&
+             (rc = close_body(c, &pg, list_key, sp.more || pg.truncated, with_next)) == 0 &&
+             (rc = sent_log(c, &sent)) == 0)
         rc = respond_page(c, &pg, &q);
     rk_buf_free(&b);
+out:
+    sent_free(&sent);
     return rc;
 }
 

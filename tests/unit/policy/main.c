@@ -9,5 +9,6 @@ int main(void)
     failed += test_policy_egress_run();
     failed += test_policy_secret_run();
     failed += test_policy_rights_run();
+    failed += test_policy_ingress_run();
     return failed ? 1 : 0;
 }

@@ -12,5 +12,6 @@ int test_policy_read_run(void);
 int test_policy_egress_run(void);
 int test_policy_secret_run(void);
 int test_policy_rights_run(void);
+int test_policy_ingress_run(void);
 
 #endif

@@ -136,6 +136,82 @@ static void test_sync_engine__pull_page_refusals_and_duplicates(void **state)
     fake_stop(fake);
 }
 
+/* Check that the AMBER row (id in ctx) is in exactly the group quad. */
+static int amber_in_quad(const struct rk_store_row *row, void *ctx)
+{
+    const char *amber = ctx;
+
+    if (strcmp(row->id, amber) == 0) {
+        assert_int_equal(row->tlp, RK_TLP_AMBER);
+        assert_int_equal(row->n_groups, 1);
+        assert_string_equal(row->groups[0], "quad");
+    }
+    return 0;
+}
+
+static int refused_ambiguous(const struct rk_sync_refusal *r, void *ctx)
+{
+    const char *amber = ctx;
+
+    assert_string_equal(r->object_id, amber);
+    assert_non_null(strstr(r->reason, "more than one sharing group"));
+    return 0;
+}
+
+/* The partner is in two groups and the local collection names none: an AMBER object could
+ * belong to either, so it is refused with its reason; CLEAR, GREEN and AMBER+STRICT are kept.
+ * Once the collection names one group, the same AMBER object is kept in exactly that one. */
+static void test_sync_engine__ambiguous_groups_refuse_amber(void **state)
+{
+    static char page[8192];
+    char clear[1024], green[1024], amber[1024], strict[1024], id[64], amber_id[64];
+    struct rk_collection_sharing sh;
+    struct rk_store_query q;
+    struct fake *fake;
+    struct fx f;
+
+    (void)state;
+    indicator_json(clear, sizeof(clear), id, 11, RK_TLP_CLEAR, NULL);
+    indicator_json(green, sizeof(green), id, 12, RK_TLP_GREEN, NULL);
+    indicator_json(amber, sizeof(amber), amber_id, 13, RK_TLP_AMBER, NULL);
+    indicator_json(strict, sizeof(strict), id, 14, RK_TLP_AMBER_STRICT, NULL);
+    snprintf(page, sizeof(page), "{\"more\":false,\"objects\":[%s,%s,%s,%s]}", clear, green, amber,
+             strict);
+    {
+        const struct fake_step steps[] = {{200, NULL, page, 0, LAST, NULL, 0},
+                                          {200, NULL, page, 0, LAST, NULL, 0}};
+
+        fake = fake_start(steps, 2);
+    }
+    fx_open(&f, fake, RK_SYNC_PULL);
+    assert_int_equal(rk_store_group_add(f.st, "jp-asean", "", &f.err), 0);
+    assert_int_equal(rk_store_group_member_add(f.st, "jp-asean", "peer", &f.err), 0);
+    assert_int_equal(rk_sync_run(f.st, "peer", &f.o, &f.c, &f.err), 0);
+    assert_int_equal(f.c.stored, 3);
+    assert_int_equal(f.c.refused_in, 1);
+    assert_int_equal(f.c.refused_in_by[RK_INGRESS_GROUP_AMBIGUOUS], 1);
+    assert_int_equal(
+            rk_store_sync_refusal_list(f.st, "peer", 0, refused_ambiguous, amber_id, &f.err), 0);
+
+    /* give the collection one group: the AMBER object is kept, in that group only */
+    assert_int_equal(rk_store_sharing_get(f.st, f.coll, &sh, &f.err), 0);
+    snprintf(sh.groups[0], sizeof(sh.groups[0]), "quad");
+    sh.n_groups = 1;
+    assert_int_equal(rk_store_sharing_set(f.st, f.coll, &sh, &f.err), 0);
+    assert_int_equal(rk_sync_run(f.st, "peer", &f.o, &f.c, &f.err), 0);
+    assert_int_equal(f.c.stored, 1);
+    assert_int_equal(f.c.duplicates, 3);
+    assert_int_equal(f.c.refused_in, 0);
+    assert_int_equal(stored_in(&f), 4);
+    rk_store_query_init(&q);
+    q.collection = f.coll;
+    q.versions = RK_VERSIONS_ALL;
+    q.with_groups = 1;
+    assert_int_equal(rk_store_query(f.st, &q, amber_in_quad, amber_id, NULL, &f.err), 0);
+    fx_close(&f);
+    fake_stop(fake);
+}
+
 static void test_sync_engine__window_at_risk(void **state)
 {
     const struct fake_step steps[] = {{200, NULL, "{}", 0, NULL, NULL, 0}};
@@ -255,6 +331,7 @@ int test_sync_engine_run(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_sync_engine__pull_page_refusals_and_duplicates),
+            cmocka_unit_test(test_sync_engine__ambiguous_groups_refuse_amber),
             cmocka_unit_test(test_sync_engine__window_at_risk),
             cmocka_unit_test(test_sync_engine__push_by_the_rules_in_small_envelopes),
             cmocka_unit_test(test_sync_engine__unknown_partner_and_unreachable),
