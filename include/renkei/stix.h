@@ -118,6 +118,8 @@ const char *rk_stix_object_type(const struct rk_stix_object *o);
 const char *rk_stix_object_spec_version(const struct rk_stix_object *o);
 const char *rk_stix_object_created(const struct rk_stix_object *o);
 const char *rk_stix_object_modified(const struct rk_stix_object *o);
+/* created_by_ref, or NULL when absent (read from the parsed text; no jansson tree is made). */
+const char *rk_stix_object_created_by_ref(const struct rk_stix_object *o);
 enum rk_stix_kind rk_stix_object_kind(const struct rk_stix_object *o);
 /* 1 when revoked is true. */
 int rk_stix_object_revoked(const struct rk_stix_object *o);

@@ -4,7 +4,6 @@
  * the sender could have meant. */
 #include "renkei/policy.h"
 
-#include <jansson.h>
 #include <string.h>
 
 enum rk_ingress_verdict rk_policy_may_accept(const struct rk_ingress_terms *t,
@@ -14,8 +13,7 @@ enum rk_ingress_verdict rk_policy_may_accept(const struct rk_ingress_terms *t,
     /* *store_tlp is never NONE below, so the node's default level plays no part */
     static const struct rk_policy no_default = {RK_TLP_NONE};
     enum rk_tlp tlp = rk_stix_object_tlp(obj);
-    const char *creator = json_string_value(json_object_get(rk_stix_object_json(obj),
-                                                            "created_by_ref"));
+    const char *creator = rk_stix_object_created_by_ref(obj);
 
     *store_tlp = tlp;
     if (tlp == RK_TLP_RED)

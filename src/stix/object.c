@@ -271,6 +271,13 @@ const char *rk_stix_object_modified(const struct rk_stix_object *o)
     return o->modified;
 }
 
+const char *rk_stix_object_created_by_ref(const struct rk_stix_object *o)
+{
+    const struct rk_json *v = rk_json_get(o->root, "created_by_ref");
+
+    return v && rk_json_is_string(v) ? rk_json_str(v) : NULL;
+}
+
 enum rk_stix_kind rk_stix_object_kind(const struct rk_stix_object *o)
 {
     return o->kind;
