@@ -36,6 +36,7 @@ struct rk_match_builder {
     struct rk_buf strings;  /* indicator strings, NUL-terminated; offset 0 is "" */
     struct rk_map *interned;
     struct b_arr v4, v6;    /* struct b_ip */
+    struct b_arr v4set;     /* set-only IPv4 instead of v4: uint64_t first << 32 | last */
     struct b_arr names;     /* struct b_name */
     struct rk_buf keytext;  /* key text records */
     struct b_arr hashes[4]; /* digest bytes then the indicator (u32) */
