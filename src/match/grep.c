@@ -174,7 +174,7 @@ static int put_line(struct chunk *c, const char *s, size_t n)
  * address, hash digest, or domain with the hashes of its suffixes), with a prefetch of the
  * table entry it will need, then the lookups run; the cache misses of a batch overlap instead
  * of following one another. Lines the fast paths do not cover go through judge(). */
-#define BATCH   32
+#define BATCH   64
 #define MAX_SUF 8
 
 enum { L_SLOW = 0, L_V4, L_HASH, L_NAME, L_NOTHING };
@@ -187,12 +187,16 @@ struct batch {
     uint8_t slot[BATCH];
     uint8_t n_suf[BATCH];
     uint8_t name_len[BATCH];
+    uint8_t listed[BATCH]; /* name lines: a suffix was found */
     uint16_t suf_start[BATCH][MAX_SUF];
     uint64_t suf_hash[BATCH][MAX_SUF];
-    uint32_t suf_key[BATCH][MAX_SUF]; /* the key whose fingerprint agrees, MIDX_NONE if none */
     uint8_t digest[BATCH][64];
     char name[BATCH][272]; /* a name, and room for 16-byte stores and 8-byte reads past it */
     size_t n;
+    /* name lookups still open, as line * MAX_SUF + suffix, with their candidate keys */
+    uint16_t probe[BATCH * MAX_SUF];
+    uint32_t probe_key[BATCH * MAX_SUF];
+    size_t n_probe;
 };
 
 /* Hex digit values, 0xff for other bytes; lower-case host characters, 0 for other bytes. */
@@ -325,6 +329,22 @@ static inline int fast_domain(const char *s, size_t n, struct batch *bt, size_t 
     return domain_labels(bt, i, n, dots, nd, tld_alpha);
 }
 
+/* Queue the suffix lookups of name line i (only the whole name with exact_domains) and
+ * prefetch their Bloom words. */
+static inline void queue_name(struct chunk *c, struct batch *bt, size_t i)
+{
+    const struct rk_match_index *ix = c->g.ix;
+    size_t k = c->g.opt->exact_domains ? bt->n_suf[i] - 1u : 0;
+
+    bt->kind[i] = L_NAME;
+    bt->listed[i] = 0;
+    for (; k < bt->n_suf[i]; k++) {
+        bt->probe[bt->n_probe++] = (uint16_t)(i * MAX_SUF + k);
+        if (k > 0) /* top-level labels stay hot */
+            __builtin_prefetch(ix->name_bloom + midx_bloom_word(bt->suf_hash[i][k], ix->bloom_mask));
+    }
+}
+
 #ifdef RK_MATCH_HAVE_SSE41
 /* The token of a whole line of host characters (already lower-cased into bt->name[i]) as a
  * hash or a domain; the same verdicts as classify_rest. */
@@ -368,11 +388,8 @@ classify_token(struct chunk *c, struct batch *bt, size_t i, const char *p, const
             dots[nd++] = w * 16 + (size_t)__builtin_ctz(m);
         }
     }
-    if (domain_labels(bt, i, n, dots, nd, token_any(t->letters, nd ? dots[nd - 1] + 1 : 0, n))) {
-        bt->kind[i] = L_NAME;
-        for (size_t k = bt->n_suf[i] > 1; k < bt->n_suf[i]; k++) /* top-level labels stay hot */
-            __builtin_prefetch(ix->name_bloom + midx_bloom_word(bt->suf_hash[i][k], ix->bloom_mask));
-    }
+    if (domain_labels(bt, i, n, dots, nd, token_any(t->letters, nd ? dots[nd - 1] + 1 : 0, n)))
+        queue_name(c, bt, i);
 }
 #endif
 
@@ -397,9 +414,9 @@ static inline void classify_rest(struct chunk *c, struct batch *bt, size_t i, co
         return; /* L_SLOW */
     if ((r = fast_domain(s, n, bt, i)) < 0)
         return;
-    bt->kind[i] = r ? L_NAME : L_NOTHING;
-    for (size_t k = bt->n_suf[i] > 1; r && k < bt->n_suf[i]; k++) /* top-level labels stay hot */
-        __builtin_prefetch(ix->name_bloom + midx_bloom_word(bt->suf_hash[i][k], ix->bloom_mask));
+    bt->kind[i] = L_NOTHING;
+    if (r)
+        queue_name(c, bt, i);
 }
 
 static inline __attribute__((always_inline)) void
@@ -409,6 +426,7 @@ batch_fill_impl(struct chunk *c, struct batch *bt, const char **pp, const char *
     uint32_t shift = 32 - ix->h->v4_bits;
     const char *p = *pp;
 
+    bt->n_probe = 0;
     for (bt->n = 0; bt->n < BATCH && p < end; bt->n++) {
         size_t i = bt->n, skip = 0;
         const char *nl;
@@ -481,8 +499,47 @@ static void batch_fill(struct chunk *c, struct batch *bt, const char **pp, const
     batch_fill_impl(c, bt, pp, end, 0);
 }
 
+/* Hash lines fetch their bucket's fingerprints (the bucket was prefetched by the first stage). */
+static void hashes_prepare(const struct rk_match_index *ix, struct batch *bt)
+{
+    for (size_t i = 0; i < bt->n; i++) {
+        if (bt->kind[i] == L_HASH) {
+            const uint32_t *b = ix->hash_buckets[bt->slot[i]] + bt->addr[i];
+
+            bt->lo[i] = b[0];
+            bt->hi[i] = b[1];
+            __builtin_prefetch(ix->hash_fps[bt->slot[i]] + bt->lo[i]);
+        }
+    }
+}
+
+static inline uint64_t probe_hash_of(const struct batch *bt, uint16_t j)
+{
+    return bt->suf_hash[j / MAX_SUF][j % MAX_SUF];
+}
+
+/* Name lookups run in stages over the queue of open probes: the Bloom filter (prefetched by
+ * the first stage), the table slot, the key's text offset, the text. Each stage keeps only the
+ * probes still open, packed, and prefetches what the next one reads; the loops have no
+ * per-suffix branches to mispredict. */
+static void names_filter(const struct rk_match_index *ix, struct batch *bt)
+{
+    size_t n = 0;
+
+    for (size_t p = 0; p < bt->n_probe; p++) {
+        uint64_t h = probe_hash_of(bt, bt->probe[p]), bits = midx_bloom_bits(h);
+
+        bt->probe[n] = bt->probe[p];
+        n += (ix->name_bloom[midx_bloom_word(h, ix->bloom_mask)] & bits) == bits;
+    }
+    bt->n_probe = n;
+    for (size_t p = 0; p < n; p++)
+        __builtin_prefetch(ix->name_slots +
+                           (midx_name_mix(probe_hash_of(bt, bt->probe[p])) & (ix->n_name_slots - 1)));
+}
+
 /* The first key in the probe sequence of h whose fingerprint agrees (the slot is in cache
- * by now: the first stage prefetched it); MIDX_NONE when an empty slot comes first. */
+ * by now); MIDX_NONE when an empty slot comes first. */
 static inline uint32_t candidate_key(const struct rk_match_index *ix, uint64_t h)
 {
     size_t mask = ix->n_name_slots - 1, i = midx_name_mix(h) & mask;
@@ -499,71 +556,55 @@ static inline uint32_t candidate_key(const struct rk_match_index *ix, uint64_t h
     return MIDX_NONE;
 }
 
-#define KEY_PENDING 0xfffffffeu /* the filter says maybe: the table decides */
-
-/* A suffix's next step, stage by stage: the filter (prefetched by the first stage), then the
- * table slot, the key's text offset, the text; each stage prefetches what the next reads. */
-static inline void name_stage(const struct rk_match_index *ix, struct batch *bt, size_t i,
-                              size_t k, int stage)
+static void names_slots(const struct rk_match_index *ix, struct batch *bt)
 {
-    uint64_t h = bt->suf_hash[i][k];
-    uint32_t *key = &bt->suf_key[i][k];
+    size_t n = 0;
 
-    if (stage == 2) {
-        if (~ix->name_bloom[midx_bloom_word(h, ix->bloom_mask)] & midx_bloom_bits(h)) {
-            *key = MIDX_NONE;
-            return;
-        }
-        *key = KEY_PENDING;
-        __builtin_prefetch(ix->name_slots + (midx_name_mix(h) & (ix->n_name_slots - 1)));
-    } else if (stage == 3 && *key == KEY_PENDING) {
-        if ((*key = candidate_key(ix, h)) != MIDX_NONE)
-            __builtin_prefetch(ix->key_text + *key);
-    } else if (stage == 4 && *key != MIDX_NONE) {
-        __builtin_prefetch(ix->key_pool + ix->key_text[*key]);
+    for (size_t p = 0; p < bt->n_probe; p++) {
+        uint32_t key = candidate_key(ix, probe_hash_of(bt, bt->probe[p]));
+
+        bt->probe[n] = bt->probe[p];
+        bt->probe_key[n] = key;
+        n += key != MIDX_NONE;
     }
+    bt->n_probe = n;
+    for (size_t p = 0; p < n; p++)
+        __builtin_prefetch(ix->key_text + bt->probe_key[p]);
 }
 
-/* Later stages: hash lines fetch their bucket's fingerprints (stage 2); name lines walk
- * name_stage (stages 2 to 4). */
-static void batch_prepare(struct chunk *c, struct batch *bt, int stage)
+static void names_texts(const struct rk_match_index *ix, const struct batch *bt)
 {
-    const struct rk_match_index *ix = c->g.ix;
-
-    for (size_t i = 0; i < bt->n; i++) {
-        if (bt->kind[i] == L_HASH && stage == 2) {
-            const uint32_t *b = ix->hash_buckets[bt->slot[i]] + bt->addr[i];
-
-            bt->lo[i] = b[0];
-            bt->hi[i] = b[1];
-            __builtin_prefetch(ix->hash_fps[bt->slot[i]] + bt->lo[i]);
-        } else if (bt->kind[i] == L_NAME) {
-            for (size_t k = 0; k < bt->n_suf[i]; k++)
-                name_stage(ix, bt, i, k, stage);
-        }
-    }
+    for (size_t p = 0; p < bt->n_probe; p++)
+        __builtin_prefetch(ix->key_pool + ix->key_text[bt->probe_key[p]]);
 }
 
-static int name_listed(const struct grep *g, const struct batch *bt, size_t i)
+/* Compare each candidate with its suffix; a line is listed when one agrees. */
+static void names_verify(const struct rk_match_index *ix, struct batch *bt)
 {
-    size_t first = g->opt->exact_domains ? bt->n_suf[i] - 1u : 0;
-    uint32_t key;
-
-    for (size_t k = first; k < bt->n_suf[i]; k++) {
+    for (size_t p = 0; p < bt->n_probe; p++) {
+        size_t i = bt->probe[p] / MAX_SUF, k = bt->probe[p] % MAX_SUF;
         size_t st = bt->suf_start[i][k], len = bt->name_len[i] - st, tlen;
+        uint32_t key;
         int kind;
         const char *t;
 
-        if (bt->suf_key[i][k] == MIDX_NONE)
+        if (bt->listed[i])
             continue;
-        t = probe_key_record(g->ix, bt->suf_key[i][k], &kind, &tlen);
+        t = probe_key_record(ix, bt->probe_key[p], &kind, &tlen);
         if (kind == RK_MATCH_DOMAIN && tlen == len && memcmp(t, bt->name[i] + st, len) == 0)
-            return 1;
-        /* the fingerprint agreed by chance: probe the whole sequence */
-        if (probe_name(g->ix, RK_MATCH_DOMAIN, bt->suf_hash[i][k], bt->name[i] + st, len, &key))
-            return 1;
+            bt->listed[i] = 1;
+        else /* the fingerprint agreed by chance: probe the whole sequence */
+            bt->listed[i] = (uint8_t)probe_name(ix, RK_MATCH_DOMAIN, bt->suf_hash[i][k],
+                                                bt->name[i] + st, len, &key);
     }
-    return 0;
+}
+
+static void names_lookup(const struct rk_match_index *ix, struct batch *bt)
+{
+    names_filter(ix, bt);
+    names_slots(ix, bt);
+    names_texts(ix, bt);
+    names_verify(ix, bt);
 }
 
 /* Is line i selected? */
@@ -590,7 +631,7 @@ static int batch_line(struct chunk *c, const struct batch *bt, size_t i)
                                  bt->hi[i], &pos);
         return c->g.opt->invert ? !match : match;
     case L_NAME:
-        match = name_listed(&c->g, bt, i);
+        match = bt->listed[i];
         return c->g.opt->invert ? !match : match;
     case L_NOTHING: return 0;
     default: break;
@@ -607,11 +648,10 @@ static int scan_chunk(struct chunk *c)
     pthread_once(&tables_once, make_tables);
     while (p < end) {
         batch_fill(c, &bt, &p, end);
-        batch_prepare(c, &bt, 2);
-        if (c->g.has_domain) {
-            batch_prepare(c, &bt, 3);
-            batch_prepare(c, &bt, 4);
-        }
+        if (c->g.has_hash[0] || c->g.has_hash[1] || c->g.has_hash[2] || c->g.has_hash[3])
+            hashes_prepare(c->g.ix, &bt);
+        if (c->g.has_domain)
+            names_lookup(c->g.ix, &bt);
         for (size_t i = 0; i < bt.n; i++) {
             if (!batch_line(c, &bt, i))
                 continue;
