@@ -6,13 +6,16 @@
 #include "match/token_fast.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 
 #include "util/alloc.h"
 #include "util/buf.h"
 
-#define FLUSH_AT      (64 * 1024)
-#define ROUND_PER_CPU (8u << 20) /* bytes of input each thread takes per round */
-#define MAX_THREADS   64
+#define FLUSH_AT    (64 * 1024)
+#define PIECE       ((size_t)1 << 20) /* threads take the input in pieces of about 1 MiB */
+#define ROUND_MAX   32                /* pieces per round: output is buffered for a round */
+#define MAX_THREADS 64
 
 struct grep {
     const struct rk_match_index *ix;
@@ -144,8 +147,10 @@ static int judge(struct grep *g, const char *s, size_t len, int v4)
 
 /* ---- one chunk ------------------------------------------------------------------------------ */
 
+/* One piece of the input and what it selected. Each lives in its own cache lines: the threads
+ * never write to memory another one uses. */
 struct chunk {
-    struct grep g;
+    _Alignas(64) struct grep g;
     const char *p;
     size_t len;
     struct rk_buf out;
@@ -643,31 +648,43 @@ static int scan_chunk(struct chunk *c)
 {
     const char *p = c->p, *end = c->p + c->len;
     struct batch bt;
-    int rc;
+    uint64_t count = 0;
+    int rc = 0;
 
     pthread_once(&tables_once, make_tables);
-    while (p < end) {
+    while (p < end && rc == 0) {
         batch_fill(c, &bt, &p, end);
         if (c->g.has_hash[0] || c->g.has_hash[1] || c->g.has_hash[2] || c->g.has_hash[3])
             hashes_prepare(c->g.ix, &bt);
         if (c->g.has_domain)
             names_lookup(c->g.ix, &bt);
-        for (size_t i = 0; i < bt.n; i++) {
+        for (size_t i = 0; i < bt.n && rc == 0; i++) {
             if (!batch_line(c, &bt, i))
                 continue;
-            c->count++;
-            if (!c->g.opt->count_only && (rc = put_line(c, bt.line[i], bt.len[i])) != 0)
-                return rc;
+            count++;
+            if (!c->g.opt->count_only)
+                rc = put_line(c, bt.line[i], bt.len[i]);
         }
     }
-    return 0;
+    c->count = count;
+    return rc;
 }
 
-static void *chunk_thread(void *arg)
-{
-    struct chunk *c = arg;
+/* The pieces of a round, taken by the threads one at a time: a thread that runs slower (a
+ * busy core) takes fewer, so none waits for it long at the end of the round. */
+struct round {
+    struct chunk *c;
+    unsigned n;
+    _Alignas(64) atomic_uint next;
+};
 
-    c->rc = scan_chunk(c);
+static void *round_thread(void *arg)
+{
+    struct round *r = arg;
+    unsigned i;
+
+    while ((i = atomic_fetch_add(&r->next, 1)) < r->n)
+        r->c[i].rc = scan_chunk(&r->c[i]);
     return NULL;
 }
 
@@ -695,42 +712,23 @@ static int setup(struct grep *g, const struct rk_match_index *ix,
     return g->scratch ? 0 : RK_ENOMEM;
 }
 
-/* Split p[0..len) into n pieces that end at line ends. */
-static void split_lines(const char *p, size_t len, struct chunk *c, unsigned n)
-{
-    size_t start = 0;
-
-    for (unsigned i = 0; i < n; i++) {
-        size_t end = i + 1 == n ? len : start + (len - start) / (n - i);
-        const char *nl;
-
-        if (end < len && end > start && (nl = memchr(p + end - 1, '\n', len - end + 1)) != NULL)
-            end = (size_t)(nl - p) + 1;
-        else if (end < len && end > start)
-            end = len;
-        c[i].p = p + start;
-        c[i].len = end - start;
-        start = end;
-    }
-}
-
-static int run_round(struct chunk *c, unsigned n, rk_match_write_fn write, void *ctx,
-                     uint64_t *count)
+/* Scan pieces c[0..n) on threads threads, then hand their output on in input order. */
+static int run_round(struct chunk *c, unsigned n, unsigned threads, rk_match_write_fn write,
+                     void *ctx, uint64_t *count)
 {
     pthread_t tid[MAX_THREADS];
+    struct round r = {c, n, 0};
     unsigned started = 0;
     int rc = 0;
 
-    for (unsigned i = 1; i < n; i++) {
-        if (pthread_create(&tid[i], NULL, chunk_thread, &c[i]) != 0)
-            break;
-        started = i;
+    for (unsigned t = 1; t < threads && t < n; t++) {
+        if (pthread_create(&tid[t], NULL, round_thread, &r) != 0)
+            break; /* the threads already running take the rest */
+        started = t;
     }
-    for (unsigned i = started + 1; i < n; i++) /* threads we could not start */
-        chunk_thread(&c[i]);
-    chunk_thread(&c[0]);
-    for (unsigned i = 1; i <= started; i++)
-        pthread_join(tid[i], NULL);
+    round_thread(&r);
+    for (unsigned t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
     for (unsigned i = 0; i < n; i++) {
         *count += c[i].count;
         c[i].count = 0;
@@ -743,22 +741,28 @@ static int run_round(struct chunk *c, unsigned n, rk_match_write_fn write, void 
     return rc;
 }
 
-static int grep_threads(struct chunk *c, unsigned n, const char *p, size_t len,
+/* The input in rounds of up to ROUND_MAX pieces that end at line ends. */
+static int grep_threads(struct chunk *c, unsigned threads, const char *p, size_t len,
                         rk_match_write_fn write, void *ctx, uint64_t *count)
 {
-    size_t pos = 0, round = (size_t)ROUND_PER_CPU * n;
+    size_t pos = 0;
     int rc = 0;
 
     while (pos < len && rc == 0) {
-        size_t take = len - pos <= round ? len - pos : round;
-        const char *nl = take < len - pos ? memchr(p + pos + take - 1, '\n', len - pos - take + 1)
-                                          : NULL;
+        unsigned n = 0;
 
-        if (take < len - pos)
-            take = nl ? (size_t)(nl - (p + pos)) + 1 : len - pos;
-        split_lines(p + pos, take, c, n);
-        rc = run_round(c, n, write, ctx, count);
-        pos += take;
+        for (; n < ROUND_MAX && pos < len; n++) {
+            size_t take = len - pos <= PIECE ? len - pos : PIECE;
+            const char *nl = take < len - pos ? memchr(p + pos + take - 1, '\n', len - pos - take + 1)
+                                              : NULL;
+
+            if (take < len - pos)
+                take = nl ? (size_t)(nl - (p + pos)) + 1 : len - pos;
+            c[n].p = p + pos;
+            c[n].len = take;
+            pos += take;
+        }
+        rc = run_round(c, n, threads, write, ctx, count);
     }
     return rc;
 }
@@ -767,14 +771,18 @@ int rk_match_grep(const struct rk_match_index *ix, const char *p, size_t len,
                   const struct rk_match_grep_options *opt, rk_match_write_fn write, void *ctx,
                   uint64_t *count_out, struct rk_err *err)
 {
-    unsigned n = opt->threads < 1 ? 1 : opt->threads > MAX_THREADS ? MAX_THREADS : opt->threads;
-    struct chunk *c = rk_calloc(n, sizeof(*c));
+    unsigned threads = opt->threads < 1         ? 1
+                       : opt->threads > MAX_THREADS ? MAX_THREADS
+                                                    : opt->threads;
+    unsigned n = threads == 1 ? 1 : ROUND_MAX;
+    struct chunk *c = aligned_alloc(_Alignof(struct chunk), n * sizeof(*c));
     uint64_t count = 0;
     int rc = 0;
 
     *count_out = 0;
     if (!c)
         return rk_err_set(err, RK_ENOMEM, "out of memory");
+    memset(c, 0, n * sizeof(*c));
     for (unsigned i = 0; i < n && rc == 0; i++) {
         rc = setup(&c[i].g, ix, opt);
         rk_buf_init(&c[i].out, RK_BUF_UNLIMITED);
@@ -789,7 +797,7 @@ int rk_match_grep(const struct rk_match_index *ix, const char *p, size_t len,
         if (rc == 0 && write && rk_buf_len(&c[0].out) > 0)
             rc = write(rk_buf_ptr(&c[0].out), rk_buf_len(&c[0].out), ctx);
     } else if (rc == 0) {
-        rc = grep_threads(c, n, p, len, write, ctx, &count);
+        rc = grep_threads(c, threads, p, len, write, ctx, &count);
     }
     for (unsigned i = 0; i < n; i++) {
         rk_free(c[i].g.scratch);

@@ -306,6 +306,46 @@ static void test_match_grep__against_reference(void **state)
     free(in);
 }
 
+
+/* Inputs of several MiB are split into pieces at line ends that the threads take one at a
+ * time; the output must come out exactly as one thread writes it, in input order. */
+static void test_match_grep__pieces_in_order(void **state)
+{
+    struct rk_match_index *ix = list_index(1);
+    struct rk_buf big, want, got;
+    struct rk_match_grep_options o = {.threads = 1};
+    size_t len;
+    char *in = make_input(&len);
+    uint64_t wn, gn;
+
+    (void)state;
+    rk_buf_init(&big, RK_BUF_UNLIMITED);
+    for (int i = 0; i < 12; i++) { /* about 6 MiB; the pieces end inside lines */
+        assert_int_equal(rk_buf_append(&big, in, len), 0);
+        assert_int_equal(rk_buf_putc(&big, '\n'), 0);
+    }
+    rk_buf_init(&want, RK_BUF_UNLIMITED);
+    assert_int_equal(rk_match_grep(ix, rk_buf_ptr(&big), rk_buf_len(&big), &o, to_buf, &want, &wn,
+                                   NULL),
+                     0);
+    assert_true(rk_buf_len(&big) > ((size_t)5 << 20));
+    for (unsigned threads = 2; threads <= 4; threads++) {
+        o.threads = threads;
+        rk_buf_init(&got, RK_BUF_UNLIMITED);
+        assert_int_equal(rk_match_grep(ix, rk_buf_ptr(&big), rk_buf_len(&big), &o, to_buf, &got,
+                                       &gn, NULL),
+                         0);
+        assert_int_equal(gn, wn);
+        assert_int_equal(rk_buf_len(&got), rk_buf_len(&want));
+        assert_memory_equal(rk_buf_ptr(&got), rk_buf_ptr(&want), rk_buf_len(&want));
+        rk_buf_free(&got);
+    }
+    rk_buf_free(&want);
+    rk_buf_free(&big);
+    free(in);
+    rk_match_index_free(ix);
+}
+
 static void test_match_grep__prefix_and_edges(void **state)
 {
     struct rk_match_index *ix = list_index(1);
@@ -358,6 +398,7 @@ int test_match_grep_run(void)
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_match_grep__against_reference),
             cmocka_unit_test(test_match_grep__prefix_and_edges),
+            cmocka_unit_test(test_match_grep__pieces_in_order),
             cmocka_unit_test(test_match_grep__write_errors_stop),
     };
     return cmocka_run_group_tests_name("match_grep", tests, NULL, NULL);
