@@ -455,8 +455,10 @@ batch_fill_impl(struct chunk *c, struct batch *bt, const char **pp, const char *
             bt->kind[i] = L_V4;
             bt->lo[i] = ix->v4_buckets[b];
             bt->hi[i] = ix->v4_buckets[b + 1];
-            if (ix->v4_bounds)
+            if (ix->v4_bounds) { /* a bucket's bounds may span two cache lines */
                 __builtin_prefetch(ix->v4_bounds + bt->lo[i]);
+                __builtin_prefetch(ix->v4_bounds + bt->hi[i] - (bt->hi[i] > bt->lo[i]));
+            }
             skip = len;
         }
 #ifdef RK_MATCH_HAVE_SSE41
@@ -502,6 +504,47 @@ static void batch_fill(struct chunk *c, struct batch *bt, const char **pp, const
     }
 #endif
     batch_fill_impl(c, bt, pp, end, 0);
+}
+
+/* IPv4 lines: the rank of the address among the bounds of its bucket (prefetched by the first
+ * stage), into lo[i]. */
+static inline __attribute__((always_inline)) void v4_ranks_impl(const struct rk_match_index *ix,
+                                                                struct batch *bt, int sse)
+{
+    (void)sse;
+    for (size_t i = 0; i < bt->n; i++) {
+        if (bt->kind[i] != L_V4)
+            continue;
+        if (!ix->v4_bounds)
+            bt->lo[i] = (uint32_t)probe_rank32(ix->v4_bounds32, bt->lo[i], bt->hi[i], bt->addr[i]);
+#ifdef RK_MATCH_HAVE_SSE41
+        else if (sse)
+            bt->lo[i] = (uint32_t)v4_rank16_sse(ix->v4_bounds, bt->lo[i], bt->hi[i],
+                                                (uint16_t)bt->addr[i]);
+#endif
+        else
+            bt->lo[i] = (uint32_t)probe_rank16(ix->v4_bounds, bt->lo[i], bt->hi[i],
+                                               (uint16_t)bt->addr[i]);
+    }
+}
+
+#ifdef RK_MATCH_HAVE_SSE41
+__attribute__((target("sse4.1"))) static void v4_ranks_sse(const struct rk_match_index *ix,
+                                                           struct batch *bt)
+{
+    v4_ranks_impl(ix, bt, 1);
+}
+#endif
+
+static void v4_ranks(const struct grep *g, struct batch *bt)
+{
+#ifdef RK_MATCH_HAVE_SSE41
+    if (g->sse) {
+        v4_ranks_sse(g->ix, bt);
+        return;
+    }
+#endif
+    v4_ranks_impl(g->ix, bt, 0);
 }
 
 /* Hash lines fetch their bucket's fingerprints (the bucket was prefetched by the first stage). */
@@ -623,9 +666,7 @@ static int batch_line(struct chunk *c, const struct batch *bt, size_t i)
         n--;
     switch (bt->kind[i]) {
     case L_V4:
-        rank = ix->v4_bounds
-                       ? probe_rank16(ix->v4_bounds, bt->lo[i], bt->hi[i], (uint16_t)bt->addr[i])
-                       : probe_rank32(ix->v4_bounds32, bt->lo[i], bt->hi[i], bt->addr[i]);
+        rank = bt->lo[i]; /* v4_ranks */
         v4 = ix->set_only ? (int)(rank & 1) : ix->v4_pay[rank - 1] != MIDX_NONE;
         if (v4 || (!c->g.has_v6 && !c->g.has_names))
             return c->g.opt->invert ? !v4 : v4;
@@ -654,6 +695,8 @@ static int scan_chunk(struct chunk *c)
     pthread_once(&tables_once, make_tables);
     while (p < end && rc == 0) {
         batch_fill(c, &bt, &p, end);
+        if (c->g.has_v4)
+            v4_ranks(&c->g, &bt);
         if (c->g.has_hash[0] || c->g.has_hash[1] || c->g.has_hash[2] || c->g.has_hash[3])
             hashes_prepare(c->g.ix, &bt);
         if (c->g.has_domain)

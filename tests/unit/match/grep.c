@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "match/ipv4_fast.h"
 #include "renkei/match.h"
 #include "util/buf.h"
 
@@ -346,6 +347,45 @@ static void test_match_grep__pieces_in_order(void **state)
     rk_match_index_free(ix);
 }
 
+
+/* The SSE4.1 rank over 16-bit bounds agrees with the portable halving one, on ranges of every
+ * size from 0 to past the narrowing threshold, at every offset, for values at, between and
+ * around the bounds. */
+static void test_match_grep__rank16_simd_agrees(void **state)
+{
+#ifdef RK_MATCH_HAVE_SSE41
+    static uint16_t v[300];
+    size_t checked = 0;
+
+    (void)state;
+    if (!rk_match__v4_fast_init())
+        skip();
+    for (size_t n = 0; n < 120; n++) {
+        for (size_t lo = 0; lo + n <= 300 && lo < 24; lo += 3) {
+            uint16_t x = (uint16_t)(rnd() & 63);
+
+            for (size_t i = 0; i < 300; i++) /* strictly increasing from lo on, like a bucket */
+                v[i] = (uint16_t)(rnd() & 0xffff);
+            for (size_t i = lo; i < lo + n; i++) {
+                v[i] = x;
+                x = (uint16_t)(x + 1 + (rnd() % (n < 40 ? 1500 : 500)));
+            }
+            for (int k = 0; k < 64; k++) {
+                uint16_t a = k < 8 && n ? (uint16_t)(v[lo + rnd() % n] - 1 + k % 3)
+                                        : (uint16_t)(rnd() & 0xffff);
+
+                assert_int_equal(v4_rank16_sse(v, lo, lo + n, a), probe_rank16(v, lo, lo + n, a));
+                checked++;
+            }
+        }
+    }
+    assert_true(checked > 10000);
+#else
+    (void)state;
+    skip();
+#endif
+}
+
 static void test_match_grep__prefix_and_edges(void **state)
 {
     struct rk_match_index *ix = list_index(1);
@@ -399,6 +439,7 @@ int test_match_grep_run(void)
             cmocka_unit_test(test_match_grep__against_reference),
             cmocka_unit_test(test_match_grep__prefix_and_edges),
             cmocka_unit_test(test_match_grep__pieces_in_order),
+            cmocka_unit_test(test_match_grep__rank16_simd_agrees),
             cmocka_unit_test(test_match_grep__write_errors_stop),
     };
     return cmocka_run_group_tests_name("match_grep", tests, NULL, NULL);
