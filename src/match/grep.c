@@ -23,6 +23,8 @@ struct grep {
     int has_v4, has_v6, has_names, has_domain, has_url, has_email;
     int has_hash[4];
     int sse;                        /* the SSE4.1 IPv4 parser may be used */
+    int hash_slot;                  /* the one hash algorithm listed, -1 if none or several */
+    size_t hash_hex;                /* its digest in hex digits when a multiple of 16, else 0 */
     struct rk_match_value *scratch; /* per thread */
 };
 
@@ -350,6 +352,16 @@ static inline void queue_name(struct chunk *c, struct batch *bt, size_t i)
     }
 }
 
+/* Line i is a digest of hash slot slot, decoded into bt->digest[i]: prefetch its bucket. */
+static inline void hash_line(const struct rk_match_index *ix, struct batch *bt, size_t i,
+                             int slot)
+{
+    bt->kind[i] = L_HASH;
+    bt->slot[i] = (uint8_t)slot;
+    bt->addr[i] = rk_match__get_be32(bt->digest[i]) >> (32 - ix->h->hash_bits[slot]);
+    __builtin_prefetch(ix->hash_buckets[slot] + bt->addr[i]);
+}
+
 #ifdef RK_MATCH_HAVE_SSE41
 /* The token of a whole line of host characters (already lower-cased into bt->name[i]) as a
  * hash or a domain; the same verdicts as classify_rest. */
@@ -366,10 +378,7 @@ classify_token(struct chunk *c, struct batch *bt, size_t i, const char *p, const
             hex_decode_sse(p, n, bt->digest[i]);
         else
             hex_decode(p, n, bt->digest[i]);
-        bt->kind[i] = L_HASH;
-        bt->slot[i] = (uint8_t)slot;
-        bt->addr[i] = rk_match__get_be32(bt->digest[i]) >> (32 - ix->h->hash_bits[slot]);
-        __builtin_prefetch(ix->hash_buckets[slot] + bt->addr[i]);
+        hash_line(ix, bt, i, slot);
         return;
     }
     if (!c->g.has_domain)
@@ -409,10 +418,7 @@ static inline void classify_rest(struct chunk *c, struct batch *bt, size_t i, co
         n--;
     hk = rk_match__hash_kind_for_len(n);
     if (hk && c->g.has_hash[(slot = midx_hash_slot(hk))] && hex_decode(s, n, bt->digest[i])) {
-        bt->kind[i] = L_HASH;
-        bt->slot[i] = (uint8_t)slot;
-        bt->addr[i] = rk_match__get_be32(bt->digest[i]) >> (32 - ix->h->hash_bits[slot]);
-        __builtin_prefetch(ix->hash_buckets[slot] + bt->addr[i]);
+        hash_line(ix, bt, i, slot);
         return;
     }
     if (!c->g.has_domain)
@@ -462,6 +468,12 @@ batch_fill_impl(struct chunk *c, struct batch *bt, const char **pp, const char *
             skip = len;
         }
 #ifdef RK_MATCH_HAVE_SSE41
+        if (sse && !ok && c->g.hash_hex &&
+            hex_line_sse(p, end, c->g.hash_hex, bt->digest[i], &bt->len[i])) {
+            hash_line(ix, bt, i, c->g.hash_slot);
+            p += bt->len[i];
+            continue;
+        }
         if (sse && !ok && c->g.has_names) {
             struct token t;
 
@@ -751,6 +763,14 @@ static int setup(struct grep *g, const struct rk_match_index *ix,
         g->has_hash[i] = rk_match_has_kind(ix, RK_MATCH_MD5 + i);
     g->has_names = g->has_domain || g->has_url || g->has_email || g->has_hash[0] ||
                    g->has_hash[1] || g->has_hash[2] || g->has_hash[3];
+    g->hash_slot = -1;
+    for (int i = 0; i < 4; i++)
+        if (g->has_hash[i])
+            g->hash_slot = g->hash_slot == -1 ? i : -2;
+    if (g->hash_slot == -2)
+        g->hash_slot = -1;
+    if (g->hash_slot >= 0 && rk_match__digest_len(RK_MATCH_MD5 + g->hash_slot) % 8 == 0)
+        g->hash_hex = 2 * rk_match__digest_len(RK_MATCH_MD5 + g->hash_slot);
     g->scratch = rk_malloc(sizeof(*g->scratch));
     return g->scratch ? 0 : RK_ENOMEM;
 }

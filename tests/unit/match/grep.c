@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "match/ipv4_fast.h"
+#include "match/token_fast.h"
 #include "renkei/match.h"
 #include "util/buf.h"
 
@@ -386,6 +387,60 @@ static void test_match_grep__rank16_simd_agrees(void **state)
 #endif
 }
 
+
+/* The SSE4.1 check-and-decode of whole hex lines agrees with a plain scalar reading: the same
+ * verdict, line length and digest, for lines a digit short or long, with stray bytes, CR,
+ * CRLF and at the end of the buffer. */
+static void test_match_grep__hex_line_simd_agrees(void **state)
+{
+#ifdef RK_MATCH_HAVE_SSE41
+    static const char alpha[] = "0123456789abcdefABCDEF0123456789abcdefg:\r\n ";
+    size_t accepted = 0;
+
+    (void)state;
+    if (!rk_match__v4_fast_init())
+        skip();
+    for (int round = 0; round < 20000; round++) {
+        size_t n = (size_t)16 << (rnd() % 3), len = n - 2 + rnd() % 5, want_len = 0;
+        char line[160];
+        uint8_t got[64], want[64];
+        size_t got_len = 0;
+        int ok = 1;
+
+        for (size_t i = 0; i < len; i++) /* mostly hex; now and then anything from alpha */
+            line[i] = rnd() % 64 ? "0123456789abcdefABCDEF"[rnd() % 22]
+                                 : alpha[rnd() % (sizeof(alpha) - 1)];
+        switch (rnd() % 4) {
+        case 0: line[len++] = '\n'; break;
+        case 1: line[len++] = '\r'; line[len++] = '\n'; break;
+        case 2: line[len++] = '\r'; break;
+        default: break; /* the buffer ends */
+        }
+        for (size_t i = 0; i < n && ok; i++)
+            ok = i < len && isxdigit((unsigned char)line[i]);
+        if (ok && len > n && line[n] == '\n')
+            want_len = n + 1;
+        else if (ok && len > n + 1 && line[n] == '\r' && line[n + 1] == '\n')
+            want_len = n + 2;
+        for (size_t i = 0; want_len && i < n / 2; i++) {
+            char hx[3] = {line[2 * i], line[2 * i + 1], 0};
+
+            want[i] = (uint8_t)strtoul(hx, NULL, 16);
+        }
+        assert_int_equal(hex_line_sse(line, line + len, n, got, &got_len), want_len != 0);
+        if (want_len) {
+            assert_int_equal(got_len, want_len);
+            assert_memory_equal(got, want, n / 2);
+            accepted++;
+        }
+    }
+    assert_true(accepted > 1000);
+#else
+    (void)state;
+    skip();
+#endif
+}
+
 static void test_match_grep__prefix_and_edges(void **state)
 {
     struct rk_match_index *ix = list_index(1);
@@ -440,6 +495,7 @@ int test_match_grep_run(void)
             cmocka_unit_test(test_match_grep__prefix_and_edges),
             cmocka_unit_test(test_match_grep__pieces_in_order),
             cmocka_unit_test(test_match_grep__rank16_simd_agrees),
+            cmocka_unit_test(test_match_grep__hex_line_simd_agrees),
             cmocka_unit_test(test_match_grep__write_errors_stop),
     };
     return cmocka_run_group_tests_name("match_grep", tests, NULL, NULL);
