@@ -674,14 +674,14 @@ static int batch_line(struct chunk *c, const struct batch *bt, size_t i)
     size_t n = bt->len[i], pos, rank;
     int v4 = -1, match;
 
-    if (n > 0 && bt->line[i][n - 1] == '\n')
-        n--;
     switch (bt->kind[i]) {
     case L_V4:
         rank = bt->lo[i]; /* v4_ranks */
         v4 = ix->set_only ? (int)(rank & 1) : ix->v4_pay[rank - 1] != MIDX_NONE;
-        if (v4 || (!c->g.has_v6 && !c->g.has_names))
+        if (!c->g.has_v6 && !c->g.has_names) /* decided: no branch on the verdict */
             return c->g.opt->invert ? !v4 : v4;
+        if (v4)
+            return !c->g.opt->invert;
         break;
     case L_HASH:
         match = probe_hash_range(ix, bt->slot[i], bt->digest[i],
@@ -694,6 +694,8 @@ static int batch_line(struct chunk *c, const struct batch *bt, size_t i)
     case L_NOTHING: return 0;
     default: break;
     }
+    if (n > 0 && bt->line[i][n - 1] == '\n')
+        n--;
     return judge(&c->g, bt->line[i], n, v4);
 }
 
@@ -714,10 +716,10 @@ static int scan_chunk(struct chunk *c)
         if (c->g.has_domain)
             names_lookup(c->g.ix, &bt);
         for (size_t i = 0; i < bt.n && rc == 0; i++) {
-            if (!batch_line(c, &bt, i))
-                continue;
-            count++;
-            if (!c->g.opt->count_only)
+            int selected = batch_line(c, &bt, i);
+
+            count += (uint64_t)selected; /* counting only: no branch on the verdict */
+            if (!c->g.opt->count_only && selected)
                 rc = put_line(c, bt.line[i], bt.len[i]);
         }
     }
