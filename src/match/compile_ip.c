@@ -420,7 +420,7 @@ static int compile_v4_set(struct rk_match_builder *b, struct b_out *o)
     uint32_t *full;
     int rc;
 
-    if ((rc = rk_match__sort_u64(r, NULL, n)) != 0)
+    if ((rc = rk_match__sort_u64_by_top(r, n)) != 0)
         return rc;
     if (!(full = rk_reallocarray(NULL, n ? 2 * n : 1, sizeof(*full))))
         return RK_ENOMEM;

@@ -2,12 +2,12 @@
 #include "match/build.h"
 #include "util/alloc.h"
 
-/* The counts of every 8-bit digit of every key, all eight digits in one read of the keys. */
-static void histograms(const uint64_t *k, size_t n, size_t count[8][256])
+/* The counts of the 8-bit digits from..7 of every key, all in one read of the keys. */
+static void histograms(const uint64_t *k, size_t n, unsigned from, size_t count[8][256])
 {
     memset(count, 0, 8 * 256 * sizeof(count[0][0]));
     for (size_t i = 0; i < n; i++)
-        for (unsigned d = 0; d < 8; d++)
+        for (unsigned d = from; d < 8; d++)
             count[d][(k[i] >> (8 * d)) & 255]++;
 }
 
@@ -34,7 +34,8 @@ static int radix_pass(const uint64_t *k, const uint32_t *v, uint64_t *k2, uint32
     return 1;
 }
 
-int rk_match__sort_u64(uint64_t *keys, uint32_t *vals, size_t n)
+/* Stable LSD radix sort on the digits from..7 (8-bit digits, digit 0 the lowest). */
+static int sort_digits(uint64_t *keys, uint32_t *vals, size_t n, unsigned from)
 {
     size_t(*count)[256];
     uint64_t *k2, *ka = keys, *kb;
@@ -52,10 +53,10 @@ int rk_match__sort_u64(uint64_t *keys, uint32_t *vals, size_t n)
         rk_free(count);
         return RK_ENOMEM;
     }
-    histograms(keys, n, count);
+    histograms(keys, n, from, count);
     kb = k2;
     vb = v2;
-    for (unsigned d = 0; d < 8; d++) {
+    for (unsigned d = from; d < 8; d++) {
         if (radix_pass(ka, va, kb, vb, n, 8 * d, count[d])) {
             uint64_t *tk = ka;
             uint32_t *tv = va;
@@ -75,6 +76,46 @@ int rk_match__sort_u64(uint64_t *keys, uint32_t *vals, size_t n)
     rk_free(v2);
     rk_free(count);
     return 0;
+}
+
+int rk_match__sort_u64(uint64_t *keys, uint32_t *vals, size_t n)
+{
+    return sort_digits(keys, vals, n, 0);
+}
+
+/* Sort each run of keys with the same top 32 bits: insertion for short runs (the usual one
+ * or two keys), the radix sort for long ones. */
+static int sort_runs(uint64_t *keys, size_t n)
+{
+    int rc;
+
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && keys[j] >> 32 == keys[i] >> 32; j++)
+            ;
+        if (j - i > 16) {
+            if ((rc = rk_match__sort_u64(keys + i, NULL, j - i)) != 0)
+                return rc;
+            continue;
+        }
+        for (size_t a = i + 1; a < j; a++) {
+            uint64_t k = keys[a];
+            size_t b = a;
+
+            for (; b > i && keys[b - 1] > k; b--)
+                keys[b] = keys[b - 1];
+            keys[b] = k;
+        }
+    }
+    return 0;
+}
+
+int rk_match__sort_u64_by_top(uint64_t *keys, size_t n)
+{
+    int rc;
+
+    if ((rc = sort_digits(keys, NULL, n, 4)) != 0)
+        return rc;
+    return sort_runs(keys, n);
 }
 
 uint32_t rk_match__bucket_bits(size_t n, uint32_t min, uint32_t max)
