@@ -185,6 +185,35 @@ static int quad_at(const char *s, size_t avail, int sse, uint32_t *out, unsigned
     return 1;
 }
 
+/* "/n" at s[*i] (n of one to three digits, at most 32) moves *i past it into *prefix; no
+ * '/' leaves both alone. 0 when there is a '/' but no such prefix length. */
+static int prefix_at(const char *s, size_t avail, size_t *i, unsigned *prefix)
+{
+    size_t j = *i + 1, digits = 0;
+    unsigned n = 0;
+
+    if (*i >= avail || s[*i] != '/')
+        return 1;
+    for (; j < avail && (unsigned)(s[j] - '0') <= 9 && digits < 4; j++, digits++)
+        n = n * 10 + (unsigned)(s[j] - '0');
+    if (digits == 0 || digits > 3 || n > 32)
+        return 0;
+    *i = j;
+    *prefix = n;
+    return 1;
+}
+
+/* The length of the line through its end when s[i] ends it (LF, CRLF, or the end of the
+ * text, with or without a CR), 0 otherwise. */
+static size_t line_end_at(const char *s, size_t avail, size_t i)
+{
+    if (i < avail && s[i] == '\r' && (i + 1 == avail || s[i + 1] == '\n'))
+        i++;
+    if (i == avail)
+        return i;
+    return s[i] == '\n' ? i + 1 : 0;
+}
+
 /* A line that is only a dotted quad, or one with "/prefix", ending at LF, CRLF or the end of
  * the text: the usual shape of an IP block list, handed to v4fn as a range without building a
  * value. Exactly the lines the general path would take as such an IPv4 value. Returns the
@@ -194,21 +223,13 @@ static long long fast_v4_line(struct lp *p, const char *s, size_t avail)
 {
     uint32_t a, mask;
     unsigned prefix = 32, len;
-    size_t i, digits = 0;
+    size_t i, taken;
     int rc;
 
     if (avail == 0 || (unsigned)(s[0] - '0') > 9 || !quad_at(s, avail, p->sse, &a, &len))
         return 0;
     i = len;
-    if (i < avail && s[i] == '/') {
-        for (prefix = 0, i++; i < avail && (unsigned)(s[i] - '0') <= 9 && digits < 4; i++, digits++)
-            prefix = prefix * 10 + (unsigned)(s[i] - '0');
-        if (digits == 0 || digits > 3 || prefix > 32)
-            return 0;
-    }
-    if (i < avail && s[i] == '\r' && (i + 1 == avail || s[i + 1] == '\n'))
-        i++;
-    if (i < avail && s[i] != '\n')
+    if (!prefix_at(s, avail, &i, &prefix) || (taken = line_end_at(s, avail, i)) == 0)
         return 0;
     mask = prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
     if ((rc = p->v4fn(a & mask, (a & mask) | ~mask, p->ctx)) != 0)
@@ -217,7 +238,7 @@ static long long fast_v4_line(struct lp *p, const char *s, size_t avail)
         p->st->values++;
         p->st->by_kind[RK_MATCH_IPV4]++;
     }
-    return (long long)(i < avail ? i + 1 : i);
+    return (long long)taken;
 }
 
 int rk_match_list_parse(const char *text, size_t len, rk_match_list_fn fn, void *ctx,
