@@ -61,8 +61,9 @@ for kind in ip name hash; do
     peer_m=$(m "${peer[@]}")
     cpu_base=$(cpu "$renkei" match -j 1 -c --list "$l" empty.txt)
     cpu_one=$(cpu "$renkei" match -j 1 -c --list "$l" "$in")
+    cpu_two=$(cpu "$renkei" match -j 2 -c --list "$l" "$in")
     "$renkei" -q match --list "$l" --save-index "$work/$kind.idx" empty.txt > /dev/null || true
-    results+=("$kind|$peer_name|$(stat -c %s "$work/$kind.idx")|$base|$one|$two|$peer_m|$cpu_base|$cpu_one")
+    results+=("$kind|$peer_name|$(stat -c %s "$work/$kind.idx")|$base|$one|$two|$peer_m|$cpu_base|$cpu_one|$cpu_two")
 done
 
 [[ -s "snap$snap_n.idx" ]] || "$build/bench/match_snapload" build "$snap_n" 1 "snap$snap_n.idx"
@@ -81,8 +82,9 @@ print("| workload | tool | median s | scan s | lines/s (scan) | lines/s (end to 
 print("|---|---|---|---|---|---|---|---|")
 extra = []
 for row in sys.argv[6:]:
-    kind, peer_name, idx_bytes, base, one, two, peer, cpu_base, cpu_one = row.split("|")
+    kind, peer_name, idx_bytes, base, one, two, peer, cpu_base, cpu_one, cpu_two = row.split("|")
     cpu_scan = float(cpu_one) - float(cpu_base)
+    cpu_scan2 = float(cpu_two) - float(cpu_base)
     base, one, two, peer = (json.loads(x) for x in (base, one, two, peer))
     s1 = one["median_s"] - base["median_s"]
     s2 = two["median_s"] - base["median_s"]
@@ -94,11 +96,13 @@ for row in sys.argv[6:]:
         label[kind], peer_name, peer["median_s"], lines / peer["median_s"] / 1e6,
         peer["stdout"].split()[-1], peer["max_rss_mb"]))
     extra.append("- %s: index %d bytes = %.1f bytes per listed value (list load and index "
-                 "build %.2f s); renkei end to end %.1fx %s; scan on two threads %.2fx one thread; "
-                 "one core by CPU time: %.1fM lines/s (scan %.2f CPU s, list load %.2f CPU s)"
+                 "build %.2f s); renkei end to end %.1fx %s on one thread, %.1fx on two; scan on "
+                 "two threads %.2fx one thread (wall clock); one core by CPU time: %.1fM lines/s "
+                 "(scan %.2f CPU s, list load %.2f CPU s); the scan on two threads takes %.2f CPU s"
                  % (label[kind], int(idx_bytes), int(idx_bytes) / nlist, base["median_s"],
-                    peer["median_s"] / one["median_s"], peer_name, s1 / s2,
-                    lines / cpu_scan / 1e6, cpu_scan, float(cpu_base)))
+                    peer["median_s"] / one["median_s"], peer_name,
+                    peer["median_s"] / two["median_s"], s1 / s2, lines / cpu_scan / 1e6,
+                    cpu_scan, float(cpu_base), cpu_scan2))
 print()
 print("\n".join(extra))
 print("- snapshot of %d indicators (%.0f MB): opened (mmap, checksum, validation) in %.3f s "

@@ -212,22 +212,85 @@ static int parse_match_args(struct match_opts *o, int argc, char **argv)
     return 0;
 }
 
+/* ---- inputs ---------------------------------------------------------------------------------- */
+
+struct input {
+    const char *name;
+    char *data;   /* mmap'd, or read into memory (stdin) */
+    size_t len;
+    int mapped;
+};
+
+static int input_open(struct input *in, const char *path)
+{
+    struct stat sb;
+    int fd;
+
+    memset(in, 0, sizeof(*in));
+    in->name = path;
+    if (strcmp(path, "-") == 0) {
+        struct rk_buf b;
+        struct rk_err err;
+
+        rk_err_clear(&err);
+        rk_buf_init(&b, RK_BUF_UNLIMITED);
+        if (rk_buf_read_file(&b, "-", &err) != 0) {
+            rk_buf_free(&b);
+            return cli_fail("standard input", RK_EIO, &err);
+        }
+        in->len = rk_buf_len(&b);
+        in->data = rk_buf_detach(&b, &in->len);
+        in->name = "-";
+        return in->data || in->len == 0 ? 0 : MATCH_EXIT_ERROR;
+    }
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0) {
+        cli_error("%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return MATCH_EXIT_ERROR;
+    }
+    in->len = (size_t)sb.st_size;
+    if (in->len > 0) {
+        in->data = mmap(NULL, in->len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (in->data == MAP_FAILED) {
+            cli_error("%s: %s", path, strerror(errno));
+            close(fd);
+            return MATCH_EXIT_ERROR;
+        }
+        madvise(in->data, in->len, MADV_SEQUENTIAL);
+        in->mapped = 1;
+    }
+    close(fd);
+    return 0;
+}
+
+static void input_close(struct input *in)
+{
+    if (in->mapped)
+        munmap(in->data, in->len);
+    else
+        free(in->data);
+}
+
 /* ---- building the index -------------------------------------------------------------------- */
 
 static int add_lists(struct match_opts *o, struct rk_match_builder *b, struct rk_cli *cli)
 {
     for (size_t i = 0; i < o->n_lists; i++) {
         struct rk_match_list_stats st;
-        struct rk_buf text;
+        struct input text;
         struct rk_err err;
         int rc;
 
         rk_err_clear(&err);
-        rk_buf_init(&text, MATCH_MAX_LIST);
-        if ((rc = rk_buf_read_file(&text, o->lists[i], &err)) == 0)
-            rc = rk_match_builder_add_list(b, rk_buf_cstr(&text), rk_buf_len(&text), o->lists[i],
+        if (input_open(&text, o->lists[i]) != 0) /* mapped: no copy of a large list */
+            return RK_EXIT_ERROR;
+        if (text.len > MATCH_MAX_LIST)
+            rc = rk_err_set(&err, RK_ELIMIT, "file too large (cap %u bytes)", MATCH_MAX_LIST);
+        else
+            rc = rk_match_builder_add_list(b, text.data ? text.data : "", text.len, o->lists[i],
                                            &st, &err);
-        rk_buf_free(&text);
+        input_close(&text);
         if (rc != 0)
             return cli_fail(o->lists[i], rc, &err);
         for (size_t e = 0; e < st.errors_kept && !cli->quiet; e++)
@@ -461,66 +524,6 @@ static int get_index(struct rk_cli *cli, struct match_opts *o, struct rk_store *
     if (o->index_out && (rc = rk_match_index_save(*out, o->index_out, &err)) != 0)
         return cli_fail("cannot save the index", rc, &err);
     return 0;
-}
-
-/* ---- inputs ---------------------------------------------------------------------------------- */
-
-struct input {
-    const char *name;
-    char *data;   /* mmap'd, or read into memory (stdin) */
-    size_t len;
-    int mapped;
-};
-
-static int input_open(struct input *in, const char *path)
-{
-    struct stat sb;
-    int fd;
-
-    memset(in, 0, sizeof(*in));
-    in->name = path;
-    if (strcmp(path, "-") == 0) {
-        struct rk_buf b;
-        struct rk_err err;
-
-        rk_err_clear(&err);
-        rk_buf_init(&b, RK_BUF_UNLIMITED);
-        if (rk_buf_read_file(&b, "-", &err) != 0) {
-            rk_buf_free(&b);
-            return cli_fail("standard input", RK_EIO, &err);
-        }
-        in->len = rk_buf_len(&b);
-        in->data = rk_buf_detach(&b, &in->len);
-        in->name = "-";
-        return in->data || in->len == 0 ? 0 : MATCH_EXIT_ERROR;
-    }
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0) {
-        cli_error("%s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return MATCH_EXIT_ERROR;
-    }
-    in->len = (size_t)sb.st_size;
-    if (in->len > 0) {
-        in->data = mmap(NULL, in->len, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (in->data == MAP_FAILED) {
-            cli_error("%s: %s", path, strerror(errno));
-            close(fd);
-            return MATCH_EXIT_ERROR;
-        }
-        madvise(in->data, in->len, MADV_SEQUENTIAL);
-        in->mapped = 1;
-    }
-    close(fd);
-    return 0;
-}
-
-static void input_close(struct input *in)
-{
-    if (in->mapped)
-        munmap(in->data, in->len);
-    else
-        free(in->data);
 }
 
 /* pcap by its magic, JSON by a leading '{', else lines. */

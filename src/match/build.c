@@ -51,6 +51,7 @@ int rk_match_builder_new(struct rk_match_builder **out, const struct rk_match_bu
         b->opt.max_indicators = DEFAULT_MAX_INDICATORS;
     b->ind.elem = sizeof(struct midx_ind);
     b->v4.elem = b->v6.elem = sizeof(struct b_ip);
+    b->v4set.elem = sizeof(uint64_t);
     b->names.elem = sizeof(struct b_name);
     for (int i = 0; i < 4; i++)
         b->hashes[i].elem = rk_match__digest_len(RK_MATCH_MD5 + i) + sizeof(uint32_t);
@@ -71,6 +72,7 @@ void rk_match_builder_free(struct rk_match_builder *b)
         return;
     b_arr_free(&b->ind);
     b_arr_free(&b->v4);
+    b_arr_free(&b->v4set);
     b_arr_free(&b->v6);
     b_arr_free(&b->names);
     for (int i = 0; i < 4; i++)
@@ -173,13 +175,32 @@ static void to_u128(struct b_u128 *o, const uint8_t *a, int v6)
     }
 }
 
+/* A set-only index needs only the range of an IPv4 value: 8 bytes instead of a struct b_ip. */
+static int add_v4_range(struct rk_match_builder *b, uint32_t first, uint32_t last)
+{
+    uint64_t *r = b_arr_push(&b->v4set);
+
+    if (!r)
+        return RK_ENOMEM;
+    *r = (uint64_t)first << 32 | last;
+    return 0;
+}
+
 static int add_ip(struct rk_match_builder *b, uint32_t id, const struct rk_match_value *v)
 {
     int v6 = v->kind == RK_MATCH_IPV6;
-    struct b_ip *r = b_arr_push(v6 ? &b->v6 : &b->v4);
+    struct b_ip *r;
     unsigned host_bits = (v6 ? 128 : 32) - v->prefix;
 
-    if (!r)
+    if (!v6 && b->opt.set_only) {
+        uint32_t first = rk_match__get_be32(v->addr);
+        uint32_t last = v->is_range ? rk_match__get_be32(v->range_end)
+                                    : host_bits >= 32 ? UINT32_MAX
+                                                      : first | ((UINT32_C(1) << host_bits) - 1);
+
+        return add_v4_range(b, first, last);
+    }
+    if (!(r = b_arr_push(v6 ? &b->v6 : &b->v4)))
         return RK_ENOMEM;
     to_u128(&r->first, v->addr, v6);
     if (v->is_range) {
@@ -285,13 +306,30 @@ static int list_value(const struct rk_match_value *v, uint64_t line, long long o
     return rk_match_builder_add_value(lc->b, id, v, lc->err);
 }
 
+/* The list parser's shortcut for bare IPv4 lines (set-only indexes). */
+static int list_v4(uint32_t first, uint32_t last, void *ctx)
+{
+    struct list_ctx *lc = ctx;
+    struct rk_match_builder *b = lc->b;
+
+    if (b->n_values >= b->opt.max_values)
+        return rk_err_set(lc->err, RK_ELIMIT, "more than %zu indicator values",
+                          b->opt.max_values);
+    if (add_v4_range(b, first, last) != 0)
+        return rk_err_set(lc->err, RK_ENOMEM, "out of memory adding an IPv4 value");
+    b->n_values++;
+    b->kind_count[RK_MATCH_IPV4]++;
+    return 0;
+}
+
 int rk_match_builder_add_list(struct rk_match_builder *b, const char *text, size_t len,
                               const char *source, struct rk_match_list_stats *stats,
                               struct rk_err *err)
 {
     struct list_ctx lc = {b, source, err};
 
-    return rk_match_list_parse(text, len, list_value, &lc, stats, err);
+    return rk_match__list_parse_v4(text, len, list_value, b->opt.set_only ? list_v4 : NULL, &lc,
+                                   stats, err);
 }
 
 /* ---- finishing ------------------------------------------------------------------------------- */

@@ -36,6 +36,7 @@ struct rk_match_builder {
     struct rk_buf strings;  /* indicator strings, NUL-terminated; offset 0 is "" */
     struct rk_map *interned;
     struct b_arr v4, v6;    /* struct b_ip */
+    struct b_arr v4set;     /* set-only IPv4 instead of v4: uint64_t first << 32 | last */
     struct b_arr names;     /* struct b_name */
     struct rk_buf keytext;  /* key text records */
     struct b_arr hashes[4]; /* digest bytes then the indicator (u32) */
@@ -78,6 +79,9 @@ int rk_match__compile_postings(struct rk_match_builder *b, struct b_out *o, stru
 
 /* sort.c: sort keys ascending, moving vals along (vals may be NULL). RK_ENOMEM. */
 int rk_match__sort_u64(uint64_t *keys, uint32_t *vals, size_t n);
+/* The same result for keys without vals, faster when few keys share their top 32 bits: a
+ * sort on those, then each run of equal tops. RK_ENOMEM. */
+int rk_match__sort_u64_by_top(uint64_t *keys, size_t n);
 /* The bucket index over sorted 32-bit values (their top bits select the bucket). */
 int rk_match__buckets32(const uint32_t *v, size_t stride, size_t n, uint32_t bits,
                         uint32_t **out, size_t *size_out);

@@ -361,45 +361,83 @@ static int append_ivpost(struct b_out *o, const struct ip_tmp *t)
     return 0;
 }
 
-static int write_v4(struct b_out *o, const struct ip_tmp *t, int set_only)
+/* The IPv4 bucket index and bounds from the interval starts full[0..n) (taken: freed or moved
+ * into the sections). Large tables keep the low 16 bits of each start only. */
+static int write_v4_bounds(struct b_out *o, uint32_t *full, size_t n)
+{
+    uint16_t *bounds;
+    int rc;
+
+    o->v4_bits = n >= MIDX_V4_WIDE_MAX ? MIDX_V4_BITS : rk_match__bucket_bits(n / 2, 4, 13);
+    if ((rc = rk_match__buckets32(full, 1, n, o->v4_bits, (uint32_t **)&o->sec[SEC_V4_BUCKETS].p,
+                                  &o->sec[SEC_V4_BUCKETS].size)) != 0) {
+        rk_free(full);
+        return rc;
+    }
+    if (o->v4_bits != MIDX_V4_BITS) {
+        o->sec[SEC_V4_BOUNDS].p = full;
+        o->sec[SEC_V4_BOUNDS].size = n * sizeof(*full);
+        return 0;
+    }
+    if (!(bounds = rk_reallocarray(NULL, n ? n : 1, sizeof(*bounds)))) {
+        rk_free(full);
+        return RK_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        bounds[i] = (uint16_t)full[i];
+    rk_free(full);
+    o->sec[SEC_V4_BOUNDS].p = bounds;
+    o->sec[SEC_V4_BOUNDS].size = n * sizeof(*bounds);
+    return 0;
+}
+
+static int write_v4(struct b_out *o, const struct ip_tmp *t)
 {
     uint32_t *full = rk_reallocarray(NULL, t->n ? t->n : 1, sizeof(*full));
-    uint16_t *bounds = NULL;
-    uint32_t *pay = NULL;
+    uint32_t *pay;
     int rc;
 
     if (!full)
         return RK_ENOMEM;
     for (size_t i = 0; i < t->n; i++)
         full[i] = (uint32_t)t->bounds[i].lo;
-    o->v4_bits = t->n >= MIDX_V4_WIDE_MAX ? MIDX_V4_BITS : rk_match__bucket_bits(t->n / 2, 4, 13);
-    rc = rk_match__buckets32(full, 1, t->n, o->v4_bits, (uint32_t **)&o->sec[SEC_V4_BUCKETS].p,
-                             &o->sec[SEC_V4_BUCKETS].size);
-    if (rc == 0 && o->v4_bits == MIDX_V4_BITS) { /* keep the low halves only */
-        if (!(bounds = rk_reallocarray(NULL, t->n ? t->n : 1, sizeof(*bounds))))
-            rc = RK_ENOMEM;
-        for (size_t i = 0; rc == 0 && i < t->n; i++)
-            bounds[i] = (uint16_t)full[i];
-        rk_free(full);
-        full = NULL;
-        o->sec[SEC_V4_BOUNDS].p = bounds;
-        o->sec[SEC_V4_BOUNDS].size = t->n * sizeof(*bounds);
-    } else if (rc == 0) {
-        o->sec[SEC_V4_BOUNDS].p = full;
-        o->sec[SEC_V4_BOUNDS].size = t->n * sizeof(*full);
-        full = NULL;
-    }
-    rk_free(full);
-    if (rc != 0)
+    if ((rc = write_v4_bounds(o, full, t->n)) != 0)
         return rc;
-    if (set_only)
-        return 0;
     if (!(pay = rk_reallocarray(NULL, t->n ? t->n : 1, sizeof(*pay))))
         return RK_ENOMEM;
     memcpy(pay, t->pay, t->n * sizeof(*pay));
     o->sec[SEC_V4_PAY].p = pay;
     o->sec[SEC_V4_PAY].size = t->n * sizeof(*pay);
     return append_ivpost(o, t);
+}
+
+/* Set-only IPv4: ranges as first << 32 | last, sorted, merged where they overlap or touch;
+ * the bounds alternate between a start and the address after an end. */
+static int compile_v4_set(struct rk_match_builder *b, struct b_out *o)
+{
+    uint64_t *r = (uint64_t *)b->v4set.p;
+    size_t n = b->v4set.n, nb = 0, d = 0;
+    uint32_t *full;
+    int rc;
+
+    if ((rc = rk_match__sort_u64_by_top(r, n)) != 0)
+        return rc;
+    if (!(full = rk_reallocarray(NULL, n ? 2 * n : 1, sizeof(*full))))
+        return RK_ENOMEM;
+    for (size_t i = 0; i < n;) {
+        uint32_t first = (uint32_t)(r[i] >> 32), last = (uint32_t)r[i];
+
+        for (d++, i++; i < n && (r[i] >> 32) <= (uint64_t)last + 1; i++) {
+            d += r[i] != r[i - 1];
+            if ((uint32_t)r[i] > last)
+                last = (uint32_t)r[i];
+        }
+        full[nb++] = first;
+        if (last != UINT32_MAX)
+            full[nb++] = last + 1;
+    }
+    o->n_values[RK_MATCH_IPV4] = d;
+    return write_v4_bounds(o, full, nb);
 }
 
 static int write_v6(struct b_out *o, const struct ip_tmp *t, int set_only)
@@ -444,24 +482,35 @@ static void count_distinct(struct b_out *o, const struct b_ip *ips, size_t n, in
     o->n_values[kind] = d;
 }
 
-int rk_match__compile_ip(struct rk_match_builder *b, struct b_out *o, int v6, struct rk_err *err)
+/* Sorted values into the table: IPv6, or IPv4 of a full index. */
+static int compile_table(struct rk_match_builder *b, struct b_out *o, int v6, struct ip_tmp *t)
 {
     struct b_arr *a = v6 ? &b->v6 : &b->v4;
     const struct b_ip *ips = (const struct b_ip *)a->p;
+    int rc;
+
+    if ((rc = sort_ips(a, v6)) != 0)
+        return rc;
+    count_distinct(o, ips, a->n, v6 ? RK_MATCH_IPV6 : RK_MATCH_IPV4);
+    if (b->opt.set_only)
+        rc = union_bounds(ips, a->n, v6, t);
+    else
+        rc = full_intervals(b, ips, a->n, v6, o, t);
+    if (rc == 0)
+        rc = v6 ? write_v6(o, t, b->opt.set_only) : write_v4(o, t);
+    return rc;
+}
+
+int rk_match__compile_ip(struct rk_match_builder *b, struct b_out *o, int v6, struct rk_err *err)
+{
     struct ip_tmp t;
     int rc;
 
     memset(&t, 0, sizeof(t));
-    if ((rc = sort_ips(a, v6)) != 0)
-        goto out;
-    count_distinct(o, ips, a->n, v6 ? RK_MATCH_IPV6 : RK_MATCH_IPV4);
-    if (b->opt.set_only)
-        rc = union_bounds(ips, a->n, v6, &t);
+    if (!v6 && b->opt.set_only)
+        rc = compile_v4_set(b, o);
     else
-        rc = full_intervals(b, ips, a->n, v6, o, &t);
-    if (rc == 0)
-        rc = v6 ? write_v6(o, &t, b->opt.set_only) : write_v4(o, &t, b->opt.set_only);
-out:
+        rc = compile_table(b, o, v6, &t);
     tmp_free(&t);
     if (rc == RK_ELIMIT)
         return rk_err_set(err, rc, "too many %s values overlap (more than %d cover one "

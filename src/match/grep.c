@@ -6,13 +6,16 @@
 #include "match/token_fast.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 
 #include "util/alloc.h"
 #include "util/buf.h"
 
-#define FLUSH_AT      (64 * 1024)
-#define ROUND_PER_CPU (8u << 20) /* bytes of input each thread takes per round */
-#define MAX_THREADS   64
+#define FLUSH_AT    (64 * 1024)
+#define PIECE       ((size_t)1 << 20) /* threads take the input in pieces of about 1 MiB */
+#define ROUND_MAX   32                /* pieces per round: output is buffered for a round */
+#define MAX_THREADS 64
 
 struct grep {
     const struct rk_match_index *ix;
@@ -20,6 +23,8 @@ struct grep {
     int has_v4, has_v6, has_names, has_domain, has_url, has_email;
     int has_hash[4];
     int sse;                        /* the SSE4.1 IPv4 parser may be used */
+    int hash_slot;                  /* the one hash algorithm listed, -1 if none or several */
+    size_t hash_hex;                /* its digest in hex digits when a multiple of 16, else 0 */
     struct rk_match_value *scratch; /* per thread */
 };
 
@@ -144,8 +149,10 @@ static int judge(struct grep *g, const char *s, size_t len, int v4)
 
 /* ---- one chunk ------------------------------------------------------------------------------ */
 
+/* One piece of the input and what it selected. Each lives in its own cache lines: the threads
+ * never write to memory another one uses. */
 struct chunk {
-    struct grep g;
+    _Alignas(64) struct grep g;
     const char *p;
     size_t len;
     struct rk_buf out;
@@ -174,7 +181,7 @@ static int put_line(struct chunk *c, const char *s, size_t n)
  * address, hash digest, or domain with the hashes of its suffixes), with a prefetch of the
  * table entry it will need, then the lookups run; the cache misses of a batch overlap instead
  * of following one another. Lines the fast paths do not cover go through judge(). */
-#define BATCH   32
+#define BATCH   64
 #define MAX_SUF 8
 
 enum { L_SLOW = 0, L_V4, L_HASH, L_NAME, L_NOTHING };
@@ -187,12 +194,16 @@ struct batch {
     uint8_t slot[BATCH];
     uint8_t n_suf[BATCH];
     uint8_t name_len[BATCH];
+    uint8_t listed[BATCH]; /* name lines: a suffix was found */
     uint16_t suf_start[BATCH][MAX_SUF];
     uint64_t suf_hash[BATCH][MAX_SUF];
-    uint32_t suf_key[BATCH][MAX_SUF]; /* the key whose fingerprint agrees, MIDX_NONE if none */
     uint8_t digest[BATCH][64];
     char name[BATCH][272]; /* a name, and room for 16-byte stores and 8-byte reads past it */
     size_t n;
+    /* name lookups still open, as line * MAX_SUF + suffix, with their candidate keys */
+    uint16_t probe[BATCH * MAX_SUF];
+    uint32_t probe_key[BATCH * MAX_SUF];
+    size_t n_probe;
 };
 
 /* Hex digit values, 0xff for other bytes; lower-case host characters, 0 for other bytes. */
@@ -325,6 +336,32 @@ static inline int fast_domain(const char *s, size_t n, struct batch *bt, size_t 
     return domain_labels(bt, i, n, dots, nd, tld_alpha);
 }
 
+/* Queue the suffix lookups of name line i (only the whole name with exact_domains) and
+ * prefetch their Bloom words. */
+static inline void queue_name(struct chunk *c, struct batch *bt, size_t i)
+{
+    const struct rk_match_index *ix = c->g.ix;
+    size_t k = c->g.opt->exact_domains ? bt->n_suf[i] - 1u : 0;
+
+    bt->kind[i] = L_NAME;
+    bt->listed[i] = 0;
+    for (; k < bt->n_suf[i]; k++) {
+        bt->probe[bt->n_probe++] = (uint16_t)(i * MAX_SUF + k);
+        if (k > 0) /* top-level labels stay hot */
+            __builtin_prefetch(ix->name_bloom + midx_bloom_word(bt->suf_hash[i][k], ix->bloom_mask));
+    }
+}
+
+/* Line i is a digest of hash slot slot, decoded into bt->digest[i]: prefetch its bucket. */
+static inline void hash_line(const struct rk_match_index *ix, struct batch *bt, size_t i,
+                             int slot)
+{
+    bt->kind[i] = L_HASH;
+    bt->slot[i] = (uint8_t)slot;
+    bt->addr[i] = rk_match__get_be32(bt->digest[i]) >> (32 - ix->h->hash_bits[slot]);
+    __builtin_prefetch(ix->hash_buckets[slot] + bt->addr[i]);
+}
+
 #ifdef RK_MATCH_HAVE_SSE41
 /* The token of a whole line of host characters (already lower-cased into bt->name[i]) as a
  * hash or a domain; the same verdicts as classify_rest. */
@@ -341,10 +378,7 @@ classify_token(struct chunk *c, struct batch *bt, size_t i, const char *p, const
             hex_decode_sse(p, n, bt->digest[i]);
         else
             hex_decode(p, n, bt->digest[i]);
-        bt->kind[i] = L_HASH;
-        bt->slot[i] = (uint8_t)slot;
-        bt->addr[i] = rk_match__get_be32(bt->digest[i]) >> (32 - ix->h->hash_bits[slot]);
-        __builtin_prefetch(ix->hash_buckets[slot] + bt->addr[i]);
+        hash_line(ix, bt, i, slot);
         return;
     }
     if (!c->g.has_domain)
@@ -368,11 +402,8 @@ classify_token(struct chunk *c, struct batch *bt, size_t i, const char *p, const
             dots[nd++] = w * 16 + (size_t)__builtin_ctz(m);
         }
     }
-    if (domain_labels(bt, i, n, dots, nd, token_any(t->letters, nd ? dots[nd - 1] + 1 : 0, n))) {
-        bt->kind[i] = L_NAME;
-        for (size_t k = bt->n_suf[i] > 1; k < bt->n_suf[i]; k++) /* top-level labels stay hot */
-            __builtin_prefetch(ix->name_bloom + midx_bloom_word(bt->suf_hash[i][k], ix->bloom_mask));
-    }
+    if (domain_labels(bt, i, n, dots, nd, token_any(t->letters, nd ? dots[nd - 1] + 1 : 0, n)))
+        queue_name(c, bt, i);
 }
 #endif
 
@@ -387,19 +418,16 @@ static inline void classify_rest(struct chunk *c, struct batch *bt, size_t i, co
         n--;
     hk = rk_match__hash_kind_for_len(n);
     if (hk && c->g.has_hash[(slot = midx_hash_slot(hk))] && hex_decode(s, n, bt->digest[i])) {
-        bt->kind[i] = L_HASH;
-        bt->slot[i] = (uint8_t)slot;
-        bt->addr[i] = rk_match__get_be32(bt->digest[i]) >> (32 - ix->h->hash_bits[slot]);
-        __builtin_prefetch(ix->hash_buckets[slot] + bt->addr[i]);
+        hash_line(ix, bt, i, slot);
         return;
     }
     if (!c->g.has_domain)
         return; /* L_SLOW */
     if ((r = fast_domain(s, n, bt, i)) < 0)
         return;
-    bt->kind[i] = r ? L_NAME : L_NOTHING;
-    for (size_t k = bt->n_suf[i] > 1; r && k < bt->n_suf[i]; k++) /* top-level labels stay hot */
-        __builtin_prefetch(ix->name_bloom + midx_bloom_word(bt->suf_hash[i][k], ix->bloom_mask));
+    bt->kind[i] = L_NOTHING;
+    if (r)
+        queue_name(c, bt, i);
 }
 
 static inline __attribute__((always_inline)) void
@@ -409,6 +437,7 @@ batch_fill_impl(struct chunk *c, struct batch *bt, const char **pp, const char *
     uint32_t shift = 32 - ix->h->v4_bits;
     const char *p = *pp;
 
+    bt->n_probe = 0;
     for (bt->n = 0; bt->n < BATCH && p < end; bt->n++) {
         size_t i = bt->n, skip = 0;
         const char *nl;
@@ -432,11 +461,19 @@ batch_fill_impl(struct chunk *c, struct batch *bt, const char **pp, const char *
             bt->kind[i] = L_V4;
             bt->lo[i] = ix->v4_buckets[b];
             bt->hi[i] = ix->v4_buckets[b + 1];
-            if (ix->v4_bounds)
+            if (ix->v4_bounds) { /* a bucket's bounds may span two cache lines */
                 __builtin_prefetch(ix->v4_bounds + bt->lo[i]);
+                __builtin_prefetch(ix->v4_bounds + bt->hi[i] - (bt->hi[i] > bt->lo[i]));
+            }
             skip = len;
         }
 #ifdef RK_MATCH_HAVE_SSE41
+        if (sse && !ok && c->g.hash_hex &&
+            hex_line_sse(p, end, c->g.hash_hex, bt->digest[i], &bt->len[i])) {
+            hash_line(ix, bt, i, c->g.hash_slot);
+            p += bt->len[i];
+            continue;
+        }
         if (sse && !ok && c->g.has_names) {
             struct token t;
 
@@ -481,8 +518,88 @@ static void batch_fill(struct chunk *c, struct batch *bt, const char **pp, const
     batch_fill_impl(c, bt, pp, end, 0);
 }
 
+/* IPv4 lines: the rank of the address among the bounds of its bucket (prefetched by the first
+ * stage), into lo[i]. */
+static inline __attribute__((always_inline)) void v4_ranks_impl(const struct rk_match_index *ix,
+                                                                struct batch *bt, int sse)
+{
+    (void)sse;
+    for (size_t i = 0; i < bt->n; i++) {
+        if (bt->kind[i] != L_V4)
+            continue;
+        if (!ix->v4_bounds)
+            bt->lo[i] = (uint32_t)probe_rank32(ix->v4_bounds32, bt->lo[i], bt->hi[i], bt->addr[i]);
+#ifdef RK_MATCH_HAVE_SSE41
+        else if (sse)
+            bt->lo[i] = (uint32_t)v4_rank16_sse(ix->v4_bounds, bt->lo[i], bt->hi[i],
+                                                (uint16_t)bt->addr[i]);
+#endif
+        else
+            bt->lo[i] = (uint32_t)probe_rank16(ix->v4_bounds, bt->lo[i], bt->hi[i],
+                                               (uint16_t)bt->addr[i]);
+    }
+}
+
+#ifdef RK_MATCH_HAVE_SSE41
+__attribute__((target("sse4.1"))) static void v4_ranks_sse(const struct rk_match_index *ix,
+                                                           struct batch *bt)
+{
+    v4_ranks_impl(ix, bt, 1);
+}
+#endif
+
+static void v4_ranks(const struct grep *g, struct batch *bt)
+{
+#ifdef RK_MATCH_HAVE_SSE41
+    if (g->sse) {
+        v4_ranks_sse(g->ix, bt);
+        return;
+    }
+#endif
+    v4_ranks_impl(g->ix, bt, 0);
+}
+
+/* Hash lines fetch their bucket's fingerprints (the bucket was prefetched by the first stage). */
+static void hashes_prepare(const struct rk_match_index *ix, struct batch *bt)
+{
+    for (size_t i = 0; i < bt->n; i++) {
+        if (bt->kind[i] == L_HASH) {
+            const uint32_t *b = ix->hash_buckets[bt->slot[i]] + bt->addr[i];
+
+            bt->lo[i] = b[0];
+            bt->hi[i] = b[1];
+            __builtin_prefetch(ix->hash_fps[bt->slot[i]] + bt->lo[i]);
+        }
+    }
+}
+
+static inline uint64_t probe_hash_of(const struct batch *bt, uint16_t j)
+{
+    return bt->suf_hash[j / MAX_SUF][j % MAX_SUF];
+}
+
+/* Name lookups run in stages over the queue of open probes: the Bloom filter (prefetched by
+ * the first stage), the table slot, the key's text offset, the text. Each stage keeps only the
+ * probes still open, packed, and prefetches what the next one reads; the loops have no
+ * per-suffix branches to mispredict. */
+static void names_filter(const struct rk_match_index *ix, struct batch *bt)
+{
+    size_t n = 0;
+
+    for (size_t p = 0; p < bt->n_probe; p++) {
+        uint64_t h = probe_hash_of(bt, bt->probe[p]), bits = midx_bloom_bits(h);
+
+        bt->probe[n] = bt->probe[p];
+        n += (ix->name_bloom[midx_bloom_word(h, ix->bloom_mask)] & bits) == bits;
+    }
+    bt->n_probe = n;
+    for (size_t p = 0; p < n; p++)
+        __builtin_prefetch(ix->name_slots +
+                           (midx_name_mix(probe_hash_of(bt, bt->probe[p])) & (ix->n_name_slots - 1)));
+}
+
 /* The first key in the probe sequence of h whose fingerprint agrees (the slot is in cache
- * by now: the first stage prefetched it); MIDX_NONE when an empty slot comes first. */
+ * by now); MIDX_NONE when an empty slot comes first. */
 static inline uint32_t candidate_key(const struct rk_match_index *ix, uint64_t h)
 {
     size_t mask = ix->n_name_slots - 1, i = midx_name_mix(h) & mask;
@@ -499,71 +616,55 @@ static inline uint32_t candidate_key(const struct rk_match_index *ix, uint64_t h
     return MIDX_NONE;
 }
 
-#define KEY_PENDING 0xfffffffeu /* the filter says maybe: the table decides */
-
-/* A suffix's next step, stage by stage: the filter (prefetched by the first stage), then the
- * table slot, the key's text offset, the text; each stage prefetches what the next reads. */
-static inline void name_stage(const struct rk_match_index *ix, struct batch *bt, size_t i,
-                              size_t k, int stage)
+static void names_slots(const struct rk_match_index *ix, struct batch *bt)
 {
-    uint64_t h = bt->suf_hash[i][k];
-    uint32_t *key = &bt->suf_key[i][k];
+    size_t n = 0;
 
-    if (stage == 2) {
-        if (~ix->name_bloom[midx_bloom_word(h, ix->bloom_mask)] & midx_bloom_bits(h)) {
-            *key = MIDX_NONE;
-            return;
-        }
-        *key = KEY_PENDING;
-        __builtin_prefetch(ix->name_slots + (midx_name_mix(h) & (ix->n_name_slots - 1)));
-    } else if (stage == 3 && *key == KEY_PENDING) {
-        if ((*key = candidate_key(ix, h)) != MIDX_NONE)
-            __builtin_prefetch(ix->key_text + *key);
-    } else if (stage == 4 && *key != MIDX_NONE) {
-        __builtin_prefetch(ix->key_pool + ix->key_text[*key]);
+    for (size_t p = 0; p < bt->n_probe; p++) {
+        uint32_t key = candidate_key(ix, probe_hash_of(bt, bt->probe[p]));
+
+        bt->probe[n] = bt->probe[p];
+        bt->probe_key[n] = key;
+        n += key != MIDX_NONE;
     }
+    bt->n_probe = n;
+    for (size_t p = 0; p < n; p++)
+        __builtin_prefetch(ix->key_text + bt->probe_key[p]);
 }
 
-/* Later stages: hash lines fetch their bucket's fingerprints (stage 2); name lines walk
- * name_stage (stages 2 to 4). */
-static void batch_prepare(struct chunk *c, struct batch *bt, int stage)
+static void names_texts(const struct rk_match_index *ix, const struct batch *bt)
 {
-    const struct rk_match_index *ix = c->g.ix;
-
-    for (size_t i = 0; i < bt->n; i++) {
-        if (bt->kind[i] == L_HASH && stage == 2) {
-            const uint32_t *b = ix->hash_buckets[bt->slot[i]] + bt->addr[i];
-
-            bt->lo[i] = b[0];
-            bt->hi[i] = b[1];
-            __builtin_prefetch(ix->hash_fps[bt->slot[i]] + bt->lo[i]);
-        } else if (bt->kind[i] == L_NAME) {
-            for (size_t k = 0; k < bt->n_suf[i]; k++)
-                name_stage(ix, bt, i, k, stage);
-        }
-    }
+    for (size_t p = 0; p < bt->n_probe; p++)
+        __builtin_prefetch(ix->key_pool + ix->key_text[bt->probe_key[p]]);
 }
 
-static int name_listed(const struct grep *g, const struct batch *bt, size_t i)
+/* Compare each candidate with its suffix; a line is listed when one agrees. */
+static void names_verify(const struct rk_match_index *ix, struct batch *bt)
 {
-    size_t first = g->opt->exact_domains ? bt->n_suf[i] - 1u : 0;
-    uint32_t key;
-
-    for (size_t k = first; k < bt->n_suf[i]; k++) {
+    for (size_t p = 0; p < bt->n_probe; p++) {
+        size_t i = bt->probe[p] / MAX_SUF, k = bt->probe[p] % MAX_SUF;
         size_t st = bt->suf_start[i][k], len = bt->name_len[i] - st, tlen;
+        uint32_t key;
         int kind;
         const char *t;
 
-        if (bt->suf_key[i][k] == MIDX_NONE)
+        if (bt->listed[i])
             continue;
-        t = probe_key_record(g->ix, bt->suf_key[i][k], &kind, &tlen);
+        t = probe_key_record(ix, bt->probe_key[p], &kind, &tlen);
         if (kind == RK_MATCH_DOMAIN && tlen == len && memcmp(t, bt->name[i] + st, len) == 0)
-            return 1;
-        /* the fingerprint agreed by chance: probe the whole sequence */
-        if (probe_name(g->ix, RK_MATCH_DOMAIN, bt->suf_hash[i][k], bt->name[i] + st, len, &key))
-            return 1;
+            bt->listed[i] = 1;
+        else /* the fingerprint agreed by chance: probe the whole sequence */
+            bt->listed[i] = (uint8_t)probe_name(ix, RK_MATCH_DOMAIN, bt->suf_hash[i][k],
+                                                bt->name[i] + st, len, &key);
     }
-    return 0;
+}
+
+static void names_lookup(const struct rk_match_index *ix, struct batch *bt)
+{
+    names_filter(ix, bt);
+    names_slots(ix, bt);
+    names_texts(ix, bt);
+    names_verify(ix, bt);
 }
 
 /* Is line i selected? */
@@ -573,16 +674,14 @@ static int batch_line(struct chunk *c, const struct batch *bt, size_t i)
     size_t n = bt->len[i], pos, rank;
     int v4 = -1, match;
 
-    if (n > 0 && bt->line[i][n - 1] == '\n')
-        n--;
     switch (bt->kind[i]) {
     case L_V4:
-        rank = ix->v4_bounds
-                       ? probe_rank16(ix->v4_bounds, bt->lo[i], bt->hi[i], (uint16_t)bt->addr[i])
-                       : probe_rank32(ix->v4_bounds32, bt->lo[i], bt->hi[i], bt->addr[i]);
+        rank = bt->lo[i]; /* v4_ranks */
         v4 = ix->set_only ? (int)(rank & 1) : ix->v4_pay[rank - 1] != MIDX_NONE;
-        if (v4 || (!c->g.has_v6 && !c->g.has_names))
+        if (!c->g.has_v6 && !c->g.has_names) /* decided: no branch on the verdict */
             return c->g.opt->invert ? !v4 : v4;
+        if (v4)
+            return !c->g.opt->invert;
         break;
     case L_HASH:
         match = probe_hash_range(ix, bt->slot[i], bt->digest[i],
@@ -590,11 +689,13 @@ static int batch_line(struct chunk *c, const struct batch *bt, size_t i)
                                  bt->hi[i], &pos);
         return c->g.opt->invert ? !match : match;
     case L_NAME:
-        match = name_listed(&c->g, bt, i);
+        match = bt->listed[i];
         return c->g.opt->invert ? !match : match;
     case L_NOTHING: return 0;
     default: break;
     }
+    if (n > 0 && bt->line[i][n - 1] == '\n')
+        n--;
     return judge(&c->g, bt->line[i], n, v4);
 }
 
@@ -602,32 +703,45 @@ static int scan_chunk(struct chunk *c)
 {
     const char *p = c->p, *end = c->p + c->len;
     struct batch bt;
-    int rc;
+    uint64_t count = 0;
+    int rc = 0;
 
     pthread_once(&tables_once, make_tables);
-    while (p < end) {
+    while (p < end && rc == 0) {
         batch_fill(c, &bt, &p, end);
-        batch_prepare(c, &bt, 2);
-        if (c->g.has_domain) {
-            batch_prepare(c, &bt, 3);
-            batch_prepare(c, &bt, 4);
-        }
-        for (size_t i = 0; i < bt.n; i++) {
-            if (!batch_line(c, &bt, i))
-                continue;
-            c->count++;
-            if (!c->g.opt->count_only && (rc = put_line(c, bt.line[i], bt.len[i])) != 0)
-                return rc;
+        if (c->g.has_v4)
+            v4_ranks(&c->g, &bt);
+        if (c->g.has_hash[0] || c->g.has_hash[1] || c->g.has_hash[2] || c->g.has_hash[3])
+            hashes_prepare(c->g.ix, &bt);
+        if (c->g.has_domain)
+            names_lookup(c->g.ix, &bt);
+        for (size_t i = 0; i < bt.n && rc == 0; i++) {
+            int selected = batch_line(c, &bt, i);
+
+            count += (uint64_t)selected; /* counting only: no branch on the verdict */
+            if (!c->g.opt->count_only && selected)
+                rc = put_line(c, bt.line[i], bt.len[i]);
         }
     }
-    return 0;
+    c->count = count;
+    return rc;
 }
 
-static void *chunk_thread(void *arg)
-{
-    struct chunk *c = arg;
+/* The pieces of a round, taken by the threads one at a time: a thread that runs slower (a
+ * busy core) takes fewer, so none waits for it long at the end of the round. */
+struct round {
+    struct chunk *c;
+    unsigned n;
+    _Alignas(64) atomic_uint next;
+};
 
-    c->rc = scan_chunk(c);
+static void *round_thread(void *arg)
+{
+    struct round *r = arg;
+    unsigned i;
+
+    while ((i = atomic_fetch_add(&r->next, 1)) < r->n)
+        r->c[i].rc = scan_chunk(&r->c[i]);
     return NULL;
 }
 
@@ -651,46 +765,35 @@ static int setup(struct grep *g, const struct rk_match_index *ix,
         g->has_hash[i] = rk_match_has_kind(ix, RK_MATCH_MD5 + i);
     g->has_names = g->has_domain || g->has_url || g->has_email || g->has_hash[0] ||
                    g->has_hash[1] || g->has_hash[2] || g->has_hash[3];
+    g->hash_slot = -1;
+    for (int i = 0; i < 4; i++)
+        if (g->has_hash[i])
+            g->hash_slot = g->hash_slot == -1 ? i : -2;
+    if (g->hash_slot == -2)
+        g->hash_slot = -1;
+    if (g->hash_slot >= 0 && rk_match__digest_len(RK_MATCH_MD5 + g->hash_slot) % 8 == 0)
+        g->hash_hex = 2 * rk_match__digest_len(RK_MATCH_MD5 + g->hash_slot);
     g->scratch = rk_malloc(sizeof(*g->scratch));
     return g->scratch ? 0 : RK_ENOMEM;
 }
 
-/* Split p[0..len) into n pieces that end at line ends. */
-static void split_lines(const char *p, size_t len, struct chunk *c, unsigned n)
-{
-    size_t start = 0;
-
-    for (unsigned i = 0; i < n; i++) {
-        size_t end = i + 1 == n ? len : start + (len - start) / (n - i);
-        const char *nl;
-
-        if (end < len && end > start && (nl = memchr(p + end - 1, '\n', len - end + 1)) != NULL)
-            end = (size_t)(nl - p) + 1;
-        else if (end < len && end > start)
-            end = len;
-        c[i].p = p + start;
-        c[i].len = end - start;
-        start = end;
-    }
-}
-
-static int run_round(struct chunk *c, unsigned n, rk_match_write_fn write, void *ctx,
-                     uint64_t *count)
+/* Scan pieces c[0..n) on threads threads, then hand their output on in input order. */
+static int run_round(struct chunk *c, unsigned n, unsigned threads, rk_match_write_fn write,
+                     void *ctx, uint64_t *count)
 {
     pthread_t tid[MAX_THREADS];
+    struct round r = {c, n, 0};
     unsigned started = 0;
     int rc = 0;
 
-    for (unsigned i = 1; i < n; i++) {
-        if (pthread_create(&tid[i], NULL, chunk_thread, &c[i]) != 0)
-            break;
-        started = i;
+    for (unsigned t = 1; t < threads && t < n; t++) {
+        if (pthread_create(&tid[t], NULL, round_thread, &r) != 0)
+            break; /* the threads already running take the rest */
+        started = t;
     }
-    for (unsigned i = started + 1; i < n; i++) /* threads we could not start */
-        chunk_thread(&c[i]);
-    chunk_thread(&c[0]);
-    for (unsigned i = 1; i <= started; i++)
-        pthread_join(tid[i], NULL);
+    round_thread(&r);
+    for (unsigned t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
     for (unsigned i = 0; i < n; i++) {
         *count += c[i].count;
         c[i].count = 0;
@@ -703,22 +806,28 @@ static int run_round(struct chunk *c, unsigned n, rk_match_write_fn write, void 
     return rc;
 }
 
-static int grep_threads(struct chunk *c, unsigned n, const char *p, size_t len,
+/* The input in rounds of up to ROUND_MAX pieces that end at line ends. */
+static int grep_threads(struct chunk *c, unsigned threads, const char *p, size_t len,
                         rk_match_write_fn write, void *ctx, uint64_t *count)
 {
-    size_t pos = 0, round = (size_t)ROUND_PER_CPU * n;
+    size_t pos = 0;
     int rc = 0;
 
     while (pos < len && rc == 0) {
-        size_t take = len - pos <= round ? len - pos : round;
-        const char *nl = take < len - pos ? memchr(p + pos + take - 1, '\n', len - pos - take + 1)
-                                          : NULL;
+        unsigned n = 0;
 
-        if (take < len - pos)
-            take = nl ? (size_t)(nl - (p + pos)) + 1 : len - pos;
-        split_lines(p + pos, take, c, n);
-        rc = run_round(c, n, write, ctx, count);
-        pos += take;
+        for (; n < ROUND_MAX && pos < len; n++) {
+            size_t take = len - pos <= PIECE ? len - pos : PIECE;
+            const char *nl = take < len - pos ? memchr(p + pos + take - 1, '\n', len - pos - take + 1)
+                                              : NULL;
+
+            if (take < len - pos)
+                take = nl ? (size_t)(nl - (p + pos)) + 1 : len - pos;
+            c[n].p = p + pos;
+            c[n].len = take;
+            pos += take;
+        }
+        rc = run_round(c, n, threads, write, ctx, count);
     }
     return rc;
 }
@@ -727,14 +836,18 @@ int rk_match_grep(const struct rk_match_index *ix, const char *p, size_t len,
                   const struct rk_match_grep_options *opt, rk_match_write_fn write, void *ctx,
                   uint64_t *count_out, struct rk_err *err)
 {
-    unsigned n = opt->threads < 1 ? 1 : opt->threads > MAX_THREADS ? MAX_THREADS : opt->threads;
-    struct chunk *c = rk_calloc(n, sizeof(*c));
+    unsigned threads = opt->threads < 1         ? 1
+                       : opt->threads > MAX_THREADS ? MAX_THREADS
+                                                    : opt->threads;
+    unsigned n = threads == 1 ? 1 : ROUND_MAX;
+    struct chunk *c = aligned_alloc(_Alignof(struct chunk), n * sizeof(*c));
     uint64_t count = 0;
     int rc = 0;
 
     *count_out = 0;
     if (!c)
         return rk_err_set(err, RK_ENOMEM, "out of memory");
+    memset(c, 0, n * sizeof(*c));
     for (unsigned i = 0; i < n && rc == 0; i++) {
         rc = setup(&c[i].g, ix, opt);
         rk_buf_init(&c[i].out, RK_BUF_UNLIMITED);
@@ -749,7 +862,7 @@ int rk_match_grep(const struct rk_match_index *ix, const char *p, size_t len,
         if (rc == 0 && write && rk_buf_len(&c[0].out) > 0)
             rc = write(rk_buf_ptr(&c[0].out), rk_buf_len(&c[0].out), ctx);
     } else if (rc == 0) {
-        rc = grep_threads(c, n, p, len, write, ctx, &count);
+        rc = grep_threads(c, threads, p, len, write, ctx, &count);
     }
     for (unsigned i = 0; i < n; i++) {
         rk_free(c[i].g.scratch);

@@ -275,6 +275,12 @@ static inline uint32_t midx_fp(uint64_t h)
 
 /* value.c */
 size_t rk_match__scan_ipv4_lenient(const char *s, size_t len, uint32_t *out);
+/* rk_match_list_parse, with lines that are a bare IPv4 address or prefix handed to v4fn as
+ * the range [first, last] instead of a parsed value (NULL: no shortcut). */
+typedef int (*rk_match__list_v4_fn)(uint32_t first, uint32_t last, void *ctx);
+int rk_match__list_parse_v4(const char *text, size_t len, rk_match_list_fn fn,
+                            rk_match__list_v4_fn v4fn, void *ctx,
+                            struct rk_match_list_stats *stats, struct rk_err *err);
 void rk_match__ipv4_text(uint32_t a, char *buf, size_t cap);
 void rk_match__ipv6_text(const uint8_t a[16], char *buf, size_t cap);
 void rk_match__ipv4_value(struct rk_match_value *v, uint32_t a, unsigned prefix);

@@ -9,7 +9,10 @@
 #ifndef RK_MATCH_IPV4_FAST_H
 #define RK_MATCH_IPV4_FAST_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "match/probe.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -42,13 +45,15 @@ __attribute__((target("sse4.1"))) static inline int v4_parse_sse(const char *s,
     if (len < 7 || len > 15 || letter[(uint8_t)s[len]])
         return 0;
     m = mdot & ((1u << len) - 1);
-    if (__builtin_popcount(m) != 3)
+    if (m == 0)
         return 0;
     p1 = (unsigned)__builtin_ctz(m);
     m &= m - 1;
-    p2 = (unsigned)__builtin_ctz(m);
+    p2 = m ? (unsigned)__builtin_ctz(m) : 0;
     m &= m - 1;
-    p3 = (unsigned)__builtin_ctz(m);
+    p3 = m ? (unsigned)__builtin_ctz(m) : 0;
+    if (m == 0 || (m & (m - 1)) != 0) /* exactly three dots (popcnt is not SSE4.1) */
+        return 0;
     g1 = p1 - 1;
     g2 = p2 - p1 - 2;
     g3 = p3 - p2 - 2;
@@ -69,6 +74,45 @@ __attribute__((target("sse4.1"))) static inline int v4_parse_sse(const char *s,
     *out = (uint32_t)_mm_cvtsi128_si32(vals);
     *len_out = len;
     return 1;
+}
+
+/* probe_rank16 counting eight bounds at a time: the lanes <= a are summed, with no chain of
+ * dependent loads (large ranges are first narrowed by halving). The last bounds are read as the
+ * eight before hi with the lanes already counted masked off, so nothing outside v[0..hi) is
+ * read; hi < 8 takes probe_rank16. Same result as probe_rank16 (tests/unit/match/grep.c). */
+__attribute__((target("sse4.1"))) static inline size_t v4_rank16_sse(const uint16_t *v, size_t lo,
+                                                                    size_t hi, uint16_t a)
+{
+    static const uint16_t tail[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0xffff, 0xffff, 0xffff, 0xffff,
+                                      0xffff, 0xffff, 0xffff, 0xffff};
+    const __m128i va = _mm_set1_epi16((short)a);
+    __m128i acc = _mm_setzero_si128(), b;
+    size_t i;
+
+    if (hi < 8)
+        return probe_rank16(v, lo, hi, a);
+    while (hi - lo > 32) {
+        size_t half = (hi - lo) / 2;
+
+        if (v[lo + half - 1] <= a)
+            lo += half;
+        else
+            hi = lo + half;
+    }
+    for (i = lo; i + 8 <= hi; i += 8) {
+        b = _mm_loadu_si128((const __m128i *)(const void *)(v + i));
+        acc = _mm_sub_epi16(acc, _mm_cmpeq_epi16(_mm_max_epu16(b, va), va));
+    }
+    if (i < hi && hi >= 8) {
+        b = _mm_loadu_si128((const __m128i *)(const void *)(v + hi - 8));
+        b = _mm_cmpeq_epi16(_mm_max_epu16(b, va), va);
+        acc = _mm_sub_epi16(acc, _mm_and_si128(b, _mm_loadu_si128((const __m128i *)(const void *)(
+                                                          tail + (hi - i)))));
+    }
+    acc = _mm_madd_epi16(acc, _mm_set1_epi16(1));
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0x4e));
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0xb1));
+    return lo + (size_t)(uint32_t)_mm_cvtsi128_si32(acc);
 }
 #endif
 

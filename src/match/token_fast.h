@@ -93,6 +93,42 @@ static inline int token_all(const uint16_t *mask, size_t n)
     return i == n || (mask[i / 16] | (uint16_t)(0xffffu << (n - i))) == 0xffff;
 }
 
+/* A line of exactly n hex digits (n a multiple of 16) then LF or CRLF, as lists of one hash
+ * algorithm come: checked and decoded into out in one pass. *len_out gets the length of the
+ * line with its end. 1 such a line, 0 not (the caller takes the general path, which gives the
+ * same verdict for such lines). */
+__attribute__((target("sse4.1"))) static inline int hex_line_sse(const char *p, const char *end,
+                                                                size_t n, uint8_t *out,
+                                                                size_t *len_out)
+{
+    const __m128i c0 = _mm_set1_epi8('0'), c9 = _mm_set1_epi8(9), c5 = _mm_set1_epi8(5);
+    const __m128i weights = _mm_set1_epi16(0x0110); /* bytes (16, 1): hi * 16 + lo */
+    __m128i ok = _mm_set1_epi8(-1);
+    size_t avail = (size_t)(end - p);
+
+    if (avail <= n)
+        return 0;
+    if (p[n] == '\n')
+        *len_out = n + 1;
+    else if (p[n] == '\r' && avail > n + 1 && p[n + 1] == '\n')
+        *len_out = n + 2;
+    else
+        return 0;
+    for (size_t i = 0; i < n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i d = _mm_sub_epi8(v, c0);
+        __m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+        __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, c9), d);
+        __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(l, c5), l);
+        __m128i nib = _mm_blendv_epi8(_mm_add_epi8(l, _mm_set1_epi8(10)), d, digit);
+        __m128i words = _mm_maddubs_epi16(nib, weights);
+
+        ok = _mm_and_si128(ok, _mm_or_si128(digit, letter));
+        _mm_storel_epi64((__m128i *)(void *)(out + i / 2), _mm_packus_epi16(words, words));
+    }
+    return _mm_movemask_epi8(ok) == 0xffff;
+}
+
 /* Decode n hex digits at p (n a multiple of 16, all known to be hex) into out. */
 __attribute__((target("sse4.1"))) static inline void hex_decode_sse(const char *p, size_t n,
                                                                    uint8_t *out)

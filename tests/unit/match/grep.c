@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "match/ipv4_fast.h"
+#include "match/token_fast.h"
 #include "renkei/match.h"
 #include "util/buf.h"
 
@@ -289,13 +291,6 @@ static void test_match_grep__against_reference(void **state)
                 rk_buf_free(&got);
                 o.count_only = 1;
                 assert_int_equal(rk_match_grep(ix, in, len, &o, to_buf, &got, &gn, NULL), 0);
-                if (gn != wn) { /* DEBUG */
-                    FILE *f1 = fopen("/tmp/grep_want.txt", "w"), *f2 = fopen("/tmp/grep_got.txt", "w");
-                    fwrite(rk_buf_ptr(&want), 1, rk_buf_len(&want), f1);
-                    fwrite(rk_buf_ptr(&got), 1, rk_buf_len(&got), f2);
-                    fclose(f1); fclose(f2);
-                    print_message("set_only %d invert %d threads %u\n", set_only, invert, threads);
-                }
                 assert_int_equal(gn, wn);
                 assert_int_equal(rk_buf_len(&got), 0);
             }
@@ -304,6 +299,139 @@ static void test_match_grep__against_reference(void **state)
         rk_match_index_free(ix);
     }
     free(in);
+}
+
+
+/* Inputs of several MiB are split into pieces at line ends that the threads take one at a
+ * time; the output must come out exactly as one thread writes it, in input order. */
+static void test_match_grep__pieces_in_order(void **state)
+{
+    struct rk_match_index *ix = list_index(1);
+    struct rk_buf big, want, got;
+    struct rk_match_grep_options o = {.threads = 1};
+    size_t len;
+    char *in = make_input(&len);
+    uint64_t wn, gn;
+
+    (void)state;
+    rk_buf_init(&big, RK_BUF_UNLIMITED);
+    for (int i = 0; i < 12; i++) { /* about 6 MiB; the pieces end inside lines */
+        assert_int_equal(rk_buf_append(&big, in, len), 0);
+        assert_int_equal(rk_buf_putc(&big, '\n'), 0);
+    }
+    rk_buf_init(&want, RK_BUF_UNLIMITED);
+    assert_int_equal(rk_match_grep(ix, rk_buf_ptr(&big), rk_buf_len(&big), &o, to_buf, &want, &wn,
+                                   NULL),
+                     0);
+    assert_true(rk_buf_len(&big) > ((size_t)5 << 20));
+    for (unsigned threads = 2; threads <= 4; threads++) {
+        o.threads = threads;
+        rk_buf_init(&got, RK_BUF_UNLIMITED);
+        assert_int_equal(rk_match_grep(ix, rk_buf_ptr(&big), rk_buf_len(&big), &o, to_buf, &got,
+                                       &gn, NULL),
+                         0);
+        assert_int_equal(gn, wn);
+        assert_int_equal(rk_buf_len(&got), rk_buf_len(&want));
+        assert_memory_equal(rk_buf_ptr(&got), rk_buf_ptr(&want), rk_buf_len(&want));
+        rk_buf_free(&got);
+    }
+    rk_buf_free(&want);
+    rk_buf_free(&big);
+    free(in);
+    rk_match_index_free(ix);
+}
+
+
+/* The SSE4.1 rank over 16-bit bounds agrees with the portable halving one, on ranges of every
+ * size from 0 to past the narrowing threshold, at every offset, for values at, between and
+ * around the bounds. */
+static void test_match_grep__rank16_simd_agrees(void **state)
+{
+#ifdef RK_MATCH_HAVE_SSE41
+    static uint16_t v[300];
+    size_t checked = 0;
+
+    (void)state;
+    if (!rk_match__v4_fast_init())
+        skip();
+    for (size_t n = 0; n < 120; n++) {
+        for (size_t lo = 0; lo + n <= 300 && lo < 24; lo += 3) {
+            uint16_t x = (uint16_t)(rnd() & 63);
+
+            for (size_t i = 0; i < 300; i++) /* strictly increasing from lo on, like a bucket */
+                v[i] = (uint16_t)(rnd() & 0xffff);
+            for (size_t i = lo; i < lo + n; i++) {
+                v[i] = x;
+                x = (uint16_t)(x + 1 + (rnd() % (n < 40 ? 1500 : 500)));
+            }
+            for (int k = 0; k < 64; k++) {
+                uint16_t a = k < 8 && n ? (uint16_t)(v[lo + rnd() % n] - 1 + k % 3)
+                                        : (uint16_t)(rnd() & 0xffff);
+
+                assert_int_equal(v4_rank16_sse(v, lo, lo + n, a), probe_rank16(v, lo, lo + n, a));
+                checked++;
+            }
+        }
+    }
+    assert_true(checked > 10000);
+#else
+    (void)state;
+    skip();
+#endif
+}
+
+
+/* The SSE4.1 check-and-decode of whole hex lines agrees with a plain scalar reading: the same
+ * verdict, line length and digest, for lines a digit short or long, with stray bytes, CR,
+ * CRLF and at the end of the buffer. */
+static void test_match_grep__hex_line_simd_agrees(void **state)
+{
+#ifdef RK_MATCH_HAVE_SSE41
+    static const char alpha[] = "0123456789abcdefABCDEF0123456789abcdefg:\r\n ";
+    size_t accepted = 0;
+
+    (void)state;
+    if (!rk_match__v4_fast_init())
+        skip();
+    for (int round = 0; round < 20000; round++) {
+        size_t n = (size_t)16 << (rnd() % 3), len = n - 2 + rnd() % 5, want_len = 0;
+        char line[160];
+        uint8_t got[64], want[64];
+        size_t got_len = 0;
+        int ok = 1;
+
+        for (size_t i = 0; i < len; i++) /* mostly hex; now and then anything from alpha */
+            line[i] = rnd() % 64 ? "0123456789abcdefABCDEF"[rnd() % 22]
+                                 : alpha[rnd() % (sizeof(alpha) - 1)];
+        switch (rnd() % 4) {
+        case 0: line[len++] = '\n'; break;
+        case 1: line[len++] = '\r'; line[len++] = '\n'; break;
+        case 2: line[len++] = '\r'; break;
+        default: break; /* the buffer ends */
+        }
+        for (size_t i = 0; i < n && ok; i++)
+            ok = i < len && isxdigit((unsigned char)line[i]);
+        if (ok && len > n && line[n] == '\n')
+            want_len = n + 1;
+        else if (ok && len > n + 1 && line[n] == '\r' && line[n + 1] == '\n')
+            want_len = n + 2;
+        for (size_t i = 0; want_len && i < n / 2; i++) {
+            char hx[3] = {line[2 * i], line[2 * i + 1], 0};
+
+            want[i] = (uint8_t)strtoul(hx, NULL, 16);
+        }
+        assert_int_equal(hex_line_sse(line, line + len, n, got, &got_len), want_len != 0);
+        if (want_len) {
+            assert_int_equal(got_len, want_len);
+            assert_memory_equal(got, want, n / 2);
+            accepted++;
+        }
+    }
+    assert_true(accepted > 1000);
+#else
+    (void)state;
+    skip();
+#endif
 }
 
 static void test_match_grep__prefix_and_edges(void **state)
@@ -358,6 +486,9 @@ int test_match_grep_run(void)
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_match_grep__against_reference),
             cmocka_unit_test(test_match_grep__prefix_and_edges),
+            cmocka_unit_test(test_match_grep__pieces_in_order),
+            cmocka_unit_test(test_match_grep__rank16_simd_agrees),
+            cmocka_unit_test(test_match_grep__hex_line_simd_agrees),
             cmocka_unit_test(test_match_grep__write_errors_stop),
     };
     return cmocka_run_group_tests_name("match_grep", tests, NULL, NULL);

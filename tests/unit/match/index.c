@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "match/build.h"
 #include "renkei/match.h"
 
 static uint64_t rng = 0x243f6a8885a308d3ULL;
@@ -421,6 +422,31 @@ static void test_match_index__limits(void **state)
     rk_match_builder_free(b);
 }
 
+
+/* The sort on the top 32 bits and then the runs of equal tops gives the full order, with
+ * runs of one, a few (insertion) and many (radix) keys. */
+static void test_match_index__sort_by_top(void **state)
+{
+    static uint64_t a[30000], b[30000];
+    size_t n = 0;
+
+    (void)state;
+    while (n < 29000) {
+        uint64_t top = rnd() % 5000, run = rnd() % 4 == 0 ? 1 + rnd() % 40 : 1;
+
+        for (uint64_t k = 0; k < run && n < 29000; k++) /* repeats among the lows now and then */
+            a[n++] = top << 32 | (rnd() % 3 == 0 ? rnd() % 4 : rnd() & 0xffffffffu);
+    }
+    a[n++] = UINT64_MAX;
+    a[n++] = 0;
+    for (int k = 0; k < 200; k++) /* one long run */
+        a[n++] = (uint64_t)77 << 32 | (rnd() & 0xffffffffu);
+    memcpy(b, a, n * sizeof(*a));
+    assert_int_equal(rk_match__sort_u64_by_top(a, n), 0);
+    qsort(b, n, sizeof(*b), cmp_u64);
+    assert_memory_equal(a, b, n * sizeof(*a));
+}
+
 int test_match_index_run(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +458,7 @@ int test_match_index_run(void)
             cmocka_unit_test(test_match_index__crowded_hash_bucket),
             cmocka_unit_test(test_match_index__validity_and_duplicates),
             cmocka_unit_test(test_match_index__limits),
+            cmocka_unit_test(test_match_index__sort_by_top),
     };
     return cmocka_run_group_tests_name("match_index", tests, NULL, NULL);
 }

@@ -217,6 +217,105 @@ static void test_match_list__maltrail(void **state)
                   (unsigned long long)values, (unsigned long long)bad);
 }
 
+
+/* ---- the set-only shortcut for bare IPv4 lines ------------------------------------------------ */
+
+struct ranges {
+    uint32_t first[4096], last[4096];
+    size_t n;
+};
+
+static int collect_v4(const struct rk_match_value *v, uint64_t line, long long offset, void *ctx)
+{
+    struct ranges *r = ctx;
+    uint32_t a = (uint32_t)v->addr[0] << 24 | (uint32_t)v->addr[1] << 16 |
+                 (uint32_t)v->addr[2] << 8 | v->addr[3];
+
+    (void)line;
+    (void)offset;
+    if (v->kind != RK_MATCH_IPV4 || r->n == 4096)
+        return 0;
+    r->first[r->n] = a;
+    r->last[r->n] = v->is_range ? (uint32_t)v->range_end[0] << 24 |
+                                          (uint32_t)v->range_end[1] << 16 |
+                                          (uint32_t)v->range_end[2] << 8 | v->range_end[3]
+                    : v->prefix == 0 ? UINT32_MAX
+                                     : a | (uint32_t)(((uint64_t)1 << (32 - v->prefix)) - 1);
+    r->n++;
+    return 0;
+}
+
+static struct rk_match_index *list_index(const char *text, size_t len, int set_only,
+                                         struct rk_match_list_stats *st)
+{
+    struct rk_match_build_options bo = {.set_only = set_only};
+    struct rk_match_builder *b;
+    struct rk_match_index *ix;
+
+    assert_int_equal(rk_match_builder_new(&b, &bo, NULL), 0);
+    assert_int_equal(rk_match_builder_add_list(b, text, len, "t", st, NULL), 0);
+    assert_int_equal(rk_match_builder_finish(b, &ix, NULL), 0);
+    return ix;
+}
+
+static int v4_listed(const struct rk_match_index *ix, uint32_t a)
+{
+    struct rk_match_value v;
+    char t[16];
+
+    snprintf(t, sizeof(t), "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
+    assert_int_equal(rk_match_value_parse(&v, RK_MATCH_IPV4, t, strlen(t), NULL), 0);
+    return rk_match_contains(ix, &v, 0);
+}
+
+/* Random lines of digits, dots, slashes, CR, spaces and a few other bytes, many of them bare
+ * IPv4 addresses and prefixes (which a set-only index parses on a shortcut) and many almost:
+ * the set-only index (shortcut) and the full index (the general parser for every line) must
+ * count the same values and bad lines and hold the same addresses. */
+static void test_match_list__v4_shortcut_agrees(void **state)
+{
+    static const char alpha[] = "0123456789012345678901234567890123456789....../\r :-#xa";
+    static struct ranges r;
+    struct rk_match_list_stats s1, s2;
+    struct rk_match_index *set, *full;
+    char text[64 * 1024];
+    size_t len = 0;
+    unsigned seed = 12345;
+
+    (void)state;
+    for (int line = 0; line < 2500 && len + 40 < sizeof(text); line++) {
+        int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 22;
+
+        if (line % 3 == 0) /* a well-formed address, sometimes with a prefix */
+            len += (size_t)snprintf(text + len, 24, "%u.%u.%u.%u%s", (seed >> 3) & 255,
+                                    (seed >> 11) & 255, (seed >> 19) & 255, (unsigned)line & 255,
+                                    line % 2 ? "/24" : "");
+        else
+            for (int i = 0; i < n; i++)
+                text[len++] = alpha[((seed = seed * 1103515245u + 12345u) >> 16) % (sizeof(alpha) - 1)];
+        text[len++] = '\n';
+    }
+    r.n = 0;
+    assert_int_equal(rk_match_list_parse(text, len, collect_v4, &r, NULL, NULL), 0);
+    set = list_index(text, len, 1, &s1);
+    full = list_index(text, len, 0, &s2);
+    assert_true(r.n > 500);
+    assert_int_equal(s1.lines, s2.lines);
+    assert_int_equal(s1.values, s2.values);
+    assert_int_equal(s1.bad, s2.bad);
+    assert_int_equal(s1.comments, s2.comments);
+    for (int k = 0; k < RK_MATCH_KIND_COUNT; k++)
+        assert_int_equal(s1.by_kind[k], s2.by_kind[k]);
+    for (size_t i = 0; i < r.n; i++) {
+        uint32_t probe[4] = {r.first[i], r.last[i], r.first[i] - 1, r.last[i] + 1};
+
+        for (int k = 0; k < 4; k++)
+            assert_int_equal(v4_listed(set, probe[k]), v4_listed(full, probe[k]));
+    }
+    rk_match_index_free(set);
+    rk_match_index_free(full);
+}
+
 int test_match_list_run(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +323,7 @@ int test_match_list_run(void)
             cmocka_unit_test(test_match_list__callback_stops),
             cmocka_unit_test(test_match_list__corpus_files),
             cmocka_unit_test(test_match_list__maltrail),
+            cmocka_unit_test(test_match_list__v4_shortcut_agrees),
     };
     return cmocka_run_group_tests_name("match_list", tests, NULL, NULL);
 }
