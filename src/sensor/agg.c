@@ -69,6 +69,7 @@ static int table_reserve(void **r, uint32_t *cap, size_t size, uint32_t want, st
         smem_release(m, (uint64_t)(want - *cap) * size);
         return RK_ENOMEM;
     }
+    mem_advise_huge(p, (uint64_t)want * size);
     *r = p;
     *cap = want;
     return 0;
@@ -605,8 +606,8 @@ void binsens_stage2(struct binsens *b, const struct rk_sensor_pkt *p, struct agg
     h->pi = kidx_find(&b->port.idx, pkey, 0, hash128(pkey, 0));
     /* a new source will most likely get the next record number: its pair keys are known */
     si = h->si != KIDX_NONE ? h->si : (uint64_t)b->src.n + b->staged_new++;
-    if (h->si != KIDX_NONE) {
-        rec = (const char *)&b->src.r[h->si];
+    if (si < b->src.cap) { /* a known source's record, or the one a new source will fill */
+        rec = (const char *)&b->src.r[si];
         __builtin_prefetch(rec, 1);
         __builtin_prefetch(rec + 64, 1);
         __builtin_prefetch(rec + offsetof(struct src_rec, tool_hits) + 8, 1);

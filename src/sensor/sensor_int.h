@@ -22,6 +22,9 @@ struct smem {
  * On success the new size is charged (call smem_release for the old one afterwards). */
 int smem_charge(struct smem *m, uint64_t bytes, uint64_t limit);
 void smem_release(struct smem *m, uint64_t bytes);
+/* Ask for transparent huge pages on the 2 MiB pages inside a large block: the big tables are
+ * probed at random, and with 4 KiB pages nearly every probe would also miss the TLB. */
+void mem_advise_huge(void *p, uint64_t bytes);
 
 /* Inline forms of rk_sensor_addr_is_v4 and rk_sensor_addr_v4 for the per-packet paths. */
 static inline int addr_v4p(const struct rk_sensor_addr *a)
