@@ -33,6 +33,10 @@ void binsens_free(struct binsens *b, struct smem *m)
 {
     if (!b)
         return;
+    if (b->src_h) {
+        smem_release(m, (uint64_t)b->src.cap * sizeof(*b->src_h));
+        rk_free(b->src_h);
+    }
     TABLE_FREE(b->src, m);
     TABLE_FREE(b->port, m);
     TABLE_FREE(b->pfx, m);
@@ -69,6 +73,7 @@ static int table_reserve(void **r, uint32_t *cap, size_t size, uint32_t want, st
         smem_release(m, (uint64_t)(want - *cap) * size);
         return RK_ENOMEM;
     }
+    mem_advise_huge(p, (uint64_t)want * size);
     *r = p;
     *cap = want;
     return 0;
@@ -181,8 +186,6 @@ static void src_describe(struct src_rec *s, const struct rk_sensor_addr *a, cons
         s->fp |= RK_SENSOR_FP_RESEARCH;
     s->asn = c->asn->ranges.n ? geo_lookup(c->asn, a) : 0;
     s->cc = c->cc->ranges.n ? (uint16_t)geo_lookup(c->cc, a) : 0;
-    shll_init(&s->hdst);
-    shll_init(&s->hport);
 }
 
 /* ---- exact mode -------------------------------------------------------------------------- */
@@ -209,7 +212,6 @@ static int exact_source(struct binsens *b, const struct rk_sensor_pkt *p, uint64
         tmp.k0 = k0;
         tmp.k1 = k1;
         tmp.first_ns = tmp.last_ns = p->ts_ns;
-        tmp.pfx = tmp.asn_i = tmp.cc_i = KIDX_NONE;
         b->src.r[i] = tmp;
     }
     b->last_src = i;
@@ -221,7 +223,7 @@ static int exact_source(struct binsens *b, const struct rk_sensor_pkt *p, uint64
 
 /* Exact mode to approximate: build the prefix, ASN and country records from the sources
  * (packets and sources exact), and link every source to its records. */
-int binsens_exact_groups(struct binsens *b, const struct agg_ctx *c)
+int binsens_exact_groups(struct binsens *b, const struct agg_ctx *c, uint32_t *grp)
 {
     struct rk_sensor_prefix pf;
     struct rk_sensor_addr a;
@@ -231,6 +233,7 @@ int binsens_exact_groups(struct binsens *b, const struct agg_ctx *c)
     for (uint32_t i = 0; i < b->src.n; i++) {
         struct src_rec *s = &b->src.r[i];
 
+        grp[3 * (size_t)i + 1] = grp[3 * (size_t)i + 2] = KIDX_NONE;
         addr_from_halves(&a, s->k0, s->k1);
         addr_group_prefix(&a, &pf);
         if ((rc = TABLE_GET(b->pfx, addr_hi(&pf.addr), addr_lo(&pf.addr), c->mem, c->mem->cap, &g,
@@ -240,7 +243,7 @@ int binsens_exact_groups(struct binsens *b, const struct agg_ctx *c)
             shll_init(&b->pfx.r[g].hsrc);
         b->pfx.r[g].packets += s->packets;
         b->pfx.r[g].sources++;
-        s->pfx = g;
+        grp[3 * (size_t)i] = g;
         if (s->asn) {
             if ((rc = TABLE_GET(b->asn, s->asn, 0, c->mem, c->mem->cap, &g, &created)) != 0)
                 return rc;
@@ -248,7 +251,7 @@ int binsens_exact_groups(struct binsens *b, const struct agg_ctx *c)
                 shll_init(&b->asn.r[g].hsrc);
             b->asn.r[g].packets += s->packets;
             b->asn.r[g].sources++;
-            s->asn_i = g;
+            grp[3 * (size_t)i + 1] = g;
         }
         if (s->cc) {
             if ((rc = TABLE_GET(b->cc, s->cc, 0, c->mem, c->mem->cap, &g, &created)) != 0)
@@ -257,7 +260,7 @@ int binsens_exact_groups(struct binsens *b, const struct agg_ctx *c)
                 shll_init(&b->cc.r[g].hsrc);
             b->cc.r[g].packets += s->packets;
             b->cc.r[g].sources++;
-            s->cc_i = g;
+            grp[3 * (size_t)i + 2] = g;
         }
     }
     return 0;
@@ -437,16 +440,19 @@ static int approx_source(struct binsens *b, const struct rk_sensor_pkt *p, uint6
         return rc;
     s = &b->src.r[*out];
     if (fresh) {
+        struct src_hll *sh = &b->src_h[*out];
+
         if (s->k0 | s->k1) { /* an evicted source: recycle its dense counters */
-            shll_release(&s->hdst, &b->pool_small);
-            shll_release(&s->hport, &b->pool_small);
+            shll_release(&sh->hdst, &b->pool_small);
+            shll_release(&sh->hport, &b->pool_small);
         }
         memset(s, 0, sizeof(*s));
         s->k0 = k0;
         s->k1 = k1;
         s->first_ns = s->last_ns = p->ts_ns;
         src_describe(s, &p->src, c);
-        s->pfx = s->asn_i = s->cc_i = KIDX_NONE;
+        shll_init(&sh->hdst);
+        shll_init(&sh->hport);
     }
     return 0;
 }
@@ -539,9 +545,10 @@ static int approx_update(struct binsens *b, const struct rk_sensor_pkt *p, const
         fails++;
     }
     if (s) {
-        fails += shll_add(&s->hdst, hash128(addr_hi(&p->dst), addr_lo(&p->dst)), &b->pool_small,
-                          c->mem, c->mem->cap) != 0;
-        fails += shll_add(&s->hport, mix64(pkey), &b->pool_small, c->mem, c->mem->cap) != 0;
+        fails += shll_add(&b->src_h[si].hdst, hash128(addr_hi(&p->dst), addr_lo(&p->dst)),
+                          &b->pool_small, c->mem, c->mem->cap) != 0;
+        fails += shll_add(&b->src_h[si].hport, mix64(pkey), &b->pool_small, c->mem, c->mem->cap) !=
+                 0;
         approx_groups(b, p, h, s, c);
     }
     b->dropped_keys += (uint64_t)fails;
@@ -605,11 +612,11 @@ void binsens_stage2(struct binsens *b, const struct rk_sensor_pkt *p, struct agg
     h->pi = kidx_find(&b->port.idx, pkey, 0, hash128(pkey, 0));
     /* a new source will most likely get the next record number: its pair keys are known */
     si = h->si != KIDX_NONE ? h->si : (uint64_t)b->src.n + b->staged_new++;
-    if (h->si != KIDX_NONE) {
-        rec = (const char *)&b->src.r[h->si];
+    if (si < b->src.cap) { /* a known source's record, or the one a new source will fill */
+        rec = (const char *)&b->src.r[si];
         __builtin_prefetch(rec, 1);
         __builtin_prefetch(rec + 64, 1);
-        __builtin_prefetch(rec + offsetof(struct src_rec, tool_hits) + 8, 1);
+        __builtin_prefetch(rec + sizeof(struct src_rec) - 1, 1);
     }
     /* pairs of known sources may be in the sets; a new source's stay in its record */
     if (h->si != KIDX_NONE && h->pi != KIDX_NONE)

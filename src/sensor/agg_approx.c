@@ -15,7 +15,9 @@ struct conv {
     uint32_t *smap;       /* old source number -> top-k entry, KIDX_NONE when dropped */
     uint32_t *gmap;       /* old prefix number -> top-k entry */
     uint64_t *dst6;       /* destination number -> (hi, lo) */
+    uint32_t *grp;        /* old source number -> its prefix, ASN and country records (3 each) */
     struct src_rec *nsrc; /* payload of the new source top-k */
+    struct src_hll *nh;   /* its unique counters */
     struct grp_rec *npfx; /* payload of the new prefix top-k */
     struct topk src_top, pfx_top;
     uint8_t *hll;
@@ -111,12 +113,20 @@ static int setup_sources(struct conv *v)
         smem_release(v->c->mem, (uint64_t)k * sizeof(*v->nsrc));
         return RK_ENOMEM;
     }
+    if (smem_charge(v->c->mem, (uint64_t)k * sizeof(*v->nh), v->c->mem->cap) != 0)
+        return RK_ELIMIT;
+    v->nh = rk_calloc(k, sizeof(*v->nh));
+    if (!v->nh) {
+        smem_release(v->c->mem, (uint64_t)k * sizeof(*v->nh));
+        return RK_ENOMEM;
+    }
+    for (uint32_t j = 0; j < k; j++) {
+        shll_init(&v->nh[j].hdst);
+        shll_init(&v->nh[j].hport);
+    }
     for (uint32_t i = 0; i < b->src.n; i++) {
-        if (v->smap[i] == KIDX_NONE)
-            continue;
-        v->nsrc[v->smap[i]] = b->src.r[i];
-        shll_init(&v->nsrc[v->smap[i]].hdst);
-        shll_init(&v->nsrc[v->smap[i]].hport);
+        if (v->smap[i] != KIDX_NONE)
+            v->nsrc[v->smap[i]] = b->src.r[i];
     }
     return 0;
 }
@@ -189,7 +199,7 @@ static int feed_pairs(struct conv *v)
         if (e >> 62 & 1)
             fails |= shll_add(&b->port.r[pi].hclean, src_hash(b, si), &b->pool_port, m, m->cap);
         if (v->smap[si] != KIDX_NONE)
-            fails |= shll_add(&v->nsrc[v->smap[si]].hport, mix64(b->port.r[pi].key), &b->pool_small,
+            fails |= shll_add(&v->nh[v->smap[si]].hport, mix64(b->port.r[pi].key), &b->pool_small,
                               m, m->cap);
     }
     for (uint64_t i = 0; i < b->sd.cap; i++) {
@@ -209,7 +219,7 @@ static int feed_pairs(struct conv *v)
         } else {
             dh = hash128(v->dst6[2 * (size_t)dk], v->dst6[2 * (size_t)dk + 1]);
         }
-        fails |= shll_add(&v->nsrc[v->smap[si]].hdst, dh, &b->pool_small, m, m->cap);
+        fails |= shll_add(&v->nh[v->smap[si]].hdst, dh, &b->pool_small, m, m->cap);
     }
     return fails ? RK_ELIMIT : 0;
 }
@@ -234,7 +244,7 @@ static int feed_inline_pairs(struct conv *v)
                               m->cap);
         if (v->smap[si] == KIDX_NONE)
             continue;
-        fails |= shll_add(&v->nsrc[v->smap[si]].hport, mix64(b->port.r[s->port0].key),
+        fails |= shll_add(&v->nh[v->smap[si]].hport, mix64(b->port.r[s->port0].key),
                           &b->pool_small, m, m->cap);
         if (s->k0 == 0 && (s->k1 >> 32) == 0xffff) {
             rk_sensor_addr_from_v4(&d, s->dst0);
@@ -242,7 +252,7 @@ static int feed_inline_pairs(struct conv *v)
         } else {
             dh = hash128(v->dst6[2 * (size_t)s->dst0], v->dst6[2 * (size_t)s->dst0 + 1]);
         }
-        fails |= shll_add(&v->nsrc[v->smap[si]].hdst, dh, &b->pool_small, m, m->cap);
+        fails |= shll_add(&v->nh[v->smap[si]].hdst, dh, &b->pool_small, m, m->cap);
     }
     return fails ? RK_ELIMIT : 0;
 }
@@ -266,12 +276,14 @@ static int feed_sources(struct conv *v)
             if (s->fp & (1U << bit))
                 hll_add(v->hll + ((size_t)(bit + 1) << tb), tb, h);
         }
-        if (v->gmap[s->pfx] != KIDX_NONE)
-            fails |= shll_add(&v->npfx[v->gmap[s->pfx]].hsrc, h, &b->pool_small, m, m->cap);
-        if (s->asn_i != KIDX_NONE)
-            fails |= shll_add(&b->asn.r[s->asn_i].hsrc, h, &b->pool_small, m, m->cap);
-        if (s->cc_i != KIDX_NONE)
-            fails |= shll_add(&b->cc.r[s->cc_i].hsrc, h, &b->pool_small, m, m->cap);
+        const uint32_t *g = &v->grp[3 * (size_t)i];
+
+        if (v->gmap[g[0]] != KIDX_NONE)
+            fails |= shll_add(&v->npfx[v->gmap[g[0]]].hsrc, h, &b->pool_small, m, m->cap);
+        if (g[1] != KIDX_NONE)
+            fails |= shll_add(&b->asn.r[g[1]].hsrc, h, &b->pool_small, m, m->cap);
+        if (g[2] != KIDX_NONE)
+            fails |= shll_add(&b->cc.r[g[2]].hsrc, h, &b->pool_small, m, m->cap);
     }
     return fails ? RK_ELIMIT : 0;
 }
@@ -291,8 +303,6 @@ static void free_groups(struct binsens *b, struct smem *m)
         *tabs[i] = NULL;
         *n[i] = *cap[i] = 0;
     }
-    for (uint32_t i = 0; i < b->src.n; i++)
-        b->src.r[i].pfx = b->src.r[i].asn_i = b->src.r[i].cc_i = KIDX_NONE;
 }
 
 static void reset_counters(struct binsens *b)
@@ -319,6 +329,7 @@ static void install(struct conv *v)
     rk_free(b->src.r);
     b->src.r = v->nsrc;
     b->src.n = b->src.cap = k;
+    b->src_h = v->nh;
     kidx_free(&b->pfx.idx, m);
     smem_release(m, (uint64_t)b->pfx.cap * sizeof(*b->pfx.r));
     rk_free(b->pfx.r);
@@ -335,6 +346,7 @@ static void install(struct conv *v)
     b->mem = 0;
     b->last_src = KIDX_NONE;
     v->nsrc = NULL;
+    v->nh = NULL;
     v->npfx = NULL;
     v->hll = NULL;
     memset(&v->src_top, 0, sizeof(v->src_top));
@@ -348,16 +360,20 @@ static void conv_cleanup(struct conv *v)
     uint64_t hll_bytes = (uint64_t)(1 + RK_SENSOR_FP_COUNT) << v->c->cfg->hll_total_bits;
 
     rk_free(v->smap);
+    rk_free(v->grp);
     rk_free(v->gmap);
     rk_free(v->dst6);
     smem_release(m, v->temp_bytes);
     if (v->nsrc)
         smem_release(m, (uint64_t)k * sizeof(*v->nsrc));
+    if (v->nh)
+        smem_release(m, (uint64_t)k * sizeof(*v->nh));
     if (v->npfx)
         smem_release(m, (uint64_t)k * sizeof(*v->npfx));
     if (v->hll)
         smem_release(m, hll_bytes);
     rk_free(v->nsrc);
+    rk_free(v->nh);
     rk_free(v->npfx);
     rk_free(v->hll);
     topk_free(&v->src_top, m);
@@ -379,7 +395,7 @@ int binsens_to_approx(struct binsens *b, const struct agg_ctx *c)
     b->pool_small.bits = c->cfg->hll_small_bits;
     b->pool_port.free = b->pool_small.free = KIDX_NONE;
     /* the top-k tables of one (bin, sensor) may use a 32nd of the cap */
-    per = sizeof(struct src_rec) + sizeof(struct grp_rec) + 2 * (sizeof(struct topk_ent) + 4) +
+    per = sizeof(struct src_rec) + sizeof(struct src_hll) + sizeof(struct grp_rec) + 2 * (sizeof(struct topk_ent) + 4) +
           4 * sizeof(struct kslot);
     b->topk = c->cfg->topk_sources;
     if ((uint64_t)b->topk * per > c->mem->cap / 32)
@@ -395,7 +411,11 @@ int binsens_to_approx(struct binsens *b, const struct agg_ctx *c)
         rc = RK_ENOMEM;
         goto fail;
     }
-    if ((rc = binsens_exact_groups(b, c)) != 0 || (rc = setup_sources(&v)) != 0 ||
+    if (!(v.grp = temp_alloc(&v, (size_t)b->src.n * 3, sizeof(uint32_t)))) {
+        rc = RK_ELIMIT;
+        goto fail;
+    }
+    if ((rc = binsens_exact_groups(b, c, v.grp)) != 0 || (rc = setup_sources(&v)) != 0 ||
         (rc = setup_prefixes(&v)) != 0 || (rc = setup_dst6(&v)) != 0 ||
         (rc = feed_pairs(&v)) != 0 || (rc = feed_inline_pairs(&v)) != 0 ||
         (rc = feed_sources(&v)) != 0)

@@ -162,8 +162,10 @@ static void fill_source(struct rk_sensor_source_row *r, const struct src_rec *s,
     r->asn = s->asn;
     cc_unpack(s->cc, r->country);
     if (b->approx) {
-        r->dsts = shll_count(&s->hdst, &b->pool_small, &e1);
-        r->ports = shll_count(&s->hport, &b->pool_small, &e2);
+        const struct src_hll *sh = &b->src_h[s - b->src.r];
+
+        r->dsts = shll_count(&sh->hdst, &b->pool_small, &e1);
+        r->ports = shll_count(&sh->hport, &b->pool_small, &e2);
     } else {
         r->dsts = s->dsts;
         r->ports = s->ports;

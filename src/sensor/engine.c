@@ -138,7 +138,9 @@ int rk_sensor_engine_new(struct rk_sensor_engine **out, const struct rk_sensor_c
     else
         rk_sensor_config_init(&e->cfg);
     e->mem.cap = e->cfg.mem_cap;
-    e->mem.exact_limit = e->cfg.mem_cap / 4 * 3;
+    /* exact state stops at 5/8 of the cap: switching to approximate counting needs room in
+     * proportion to the sources, and exact records are small enough for many of them */
+    e->mem.exact_limit = e->cfg.mem_cap / 8 * 5;
     e->ctx.cfg = &e->cfg;
     e->ctx.mem = &e->mem;
     e->ctx.scanners = &e->scanners;

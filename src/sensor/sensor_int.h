@@ -22,6 +22,9 @@ struct smem {
  * On success the new size is charged (call smem_release for the old one afterwards). */
 int smem_charge(struct smem *m, uint64_t bytes, uint64_t limit);
 void smem_release(struct smem *m, uint64_t bytes);
+/* Ask for transparent huge pages on the 2 MiB pages inside a large block: the big tables are
+ * probed at random, and with 4 KiB pages nearly every probe would also miss the TLB. */
+void mem_advise_huge(void *p, uint64_t bytes);
 
 /* Inline forms of rk_sensor_addr_is_v4 and rk_sensor_addr_v4 for the per-packet paths. */
 static inline int addr_v4p(const struct rk_sensor_addr *a)
@@ -245,9 +248,10 @@ const char *geo_name(const struct geo *g, uint32_t asn);
 
 /* ---- aggregation of one (bin, sensor) (agg.c, agg_approx.c) ----------------------------- */
 
+/* A source: 104 bytes, so that a record spans two cache lines, sometimes three; what every
+ * packet updates comes first. The approximate mode's unique counters live apart (src_hll). */
 struct src_rec {
     uint64_t k0, k1;
-    /* what every packet updates: kept together, two cache lines at most */
     uint64_t packets;
     int64_t first_ns, last_ns;
     uint64_t cls[RK_SENSOR_CLASS_COUNT];
@@ -255,15 +259,17 @@ struct src_rec {
     uint32_t port0, dst0;  /* exact mode: the first (source, port) and (source, destination)
                               pairs live here, not in the pair sets, until a second one
                               comes (most sources send to one port, many to one address) */
-    uint8_t pair_flags;    /* PAIR_* below */
     uint32_t tool_hits[3]; /* scan packets with the Mirai, ZMap and masscan marks: a source
                               gets a tool mark when most of its scan packets carry it */
-    /* the rest */
-    uint8_t fp, spoof; /* research and spoofed marks */
+    uint8_t pair_flags;    /* PAIR_* below */
+    uint8_t fp, spoof;     /* research and spoofed marks */
     uint16_t cc;
     uint32_t asn;
-    uint32_t pfx, asn_i, cc_i; /* group records while switching to approximate counting */
-    struct shll hdst, hport;   /* approximate mode */
+};
+
+/* Approximate mode: a source's distinct destinations and ports, parallel to the records. */
+struct src_hll {
+    struct shll hdst, hport;
 };
 
 /* (source, port) pair keys: (source record + 1) << PAIR_PORT_BITS | port record. */
@@ -310,6 +316,7 @@ struct binsens {
     uint64_t mem; /* bytes of exact state (to pick the largest to convert) */
 
     REC_TABLE(struct src_rec) src; /* exact: every source; approx: payload of src_top */
+    struct src_hll *src_h;         /* approx: one per src_top entry (src.cap of them) */
     REC_TABLE(struct port_rec) port;
     REC_TABLE(struct grp_rec) pfx; /* approx: payload of pfx_top (exact: built at the switch) */
     REC_TABLE(struct grp_rec) asn; /* approx only */
@@ -371,8 +378,9 @@ int binsens_update_hinted(struct binsens *b, const struct rk_sensor_pkt *p, cons
  * packet; the key is counted as dropped and the bin is not exact. */
 void binsens_count_lost(struct binsens *b, const struct rk_sensor_pkt *p, const struct agg_ctx *c);
 /* Exact mode keeps no group records: build them from the sources (for the switch to
- * approximate counting). RK_ELIMIT, RK_ENOMEM. */
-int binsens_exact_groups(struct binsens *b, const struct agg_ctx *c);
+ * approximate counting); grp[3 * i ..] receives source i's prefix, ASN and country record
+ * numbers (KIDX_NONE for none). RK_ELIMIT, RK_ENOMEM. */
+int binsens_exact_groups(struct binsens *b, const struct agg_ctx *c, uint32_t *grp);
 /* Switch to approximate counting, keeping everything counted so far. */
 int binsens_to_approx(struct binsens *b, const struct agg_ctx *c);
 
