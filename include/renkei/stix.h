@@ -71,6 +71,8 @@ struct rk_stix_findings;
 size_t rk_stix_findings_count(const struct rk_stix_findings *f);
 size_t rk_stix_findings_errors(const struct rk_stix_findings *f);
 const struct rk_stix_finding *rk_stix_findings_at(const struct rk_stix_findings *f, size_t i);
+/* The first finding of severity RK_STIX_ERROR, or NULL (f may be NULL). */
+const struct rk_stix_finding *rk_stix_findings_first_error(const struct rk_stix_findings *f);
 void rk_stix_findings_free(struct rk_stix_findings *f);
 
 /* ---- options ------------------------------------------------------------------------------- */
@@ -120,6 +122,8 @@ const char *rk_stix_object_created(const struct rk_stix_object *o);
 const char *rk_stix_object_modified(const struct rk_stix_object *o);
 /* created_by_ref, or NULL when absent (read from the parsed text; no jansson tree is made). */
 const char *rk_stix_object_created_by_ref(const struct rk_stix_object *o);
+/* The object's version: modified, else created, else "" (never NULL). */
+const char *rk_stix_object_version(const struct rk_stix_object *o);
 enum rk_stix_kind rk_stix_object_kind(const struct rk_stix_object *o);
 /* 1 when revoked is true. */
 int rk_stix_object_revoked(const struct rk_stix_object *o);

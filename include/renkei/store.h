@@ -208,6 +208,10 @@ int rk_store_query(struct rk_store *st, const struct rk_store_query *q, rk_store
 /* Count rows matching q (limit ignored). */
 int rk_store_count(struct rk_store *st, const struct rk_store_query *q, uint64_t *out,
                    struct rk_err *err);
+/* 1 when collection holds object id at version (a modified or created timestamp; "" for an
+ * object without one: any version), 0 when not or when the store cannot say. */
+int rk_store_holds(struct rk_store *st, const char *collection, const char *id,
+                   const char *version);
 
 /* Delete the rows q selects (q->ids must be given); *deleted_out says how many. Unlike a
  * query, no versions means every version, and no match[spec_version] means every spec

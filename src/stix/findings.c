@@ -53,6 +53,14 @@ const struct rk_stix_finding *rk_stix_findings_at(const struct rk_stix_findings 
     return f && i < f->n ? &f->v[i] : NULL;
 }
 
+const struct rk_stix_finding *rk_stix_findings_first_error(const struct rk_stix_findings *f)
+{
+    for (size_t i = 0; f && i < rk_stix_findings_count(f); i++)
+        if (rk_stix_findings_at(f, i)->severity == RK_STIX_ERROR)
+            return rk_stix_findings_at(f, i);
+    return NULL;
+}
+
 void rk_stix_findings_free(struct rk_stix_findings *f)
 {
     if (!f)

@@ -271,6 +271,11 @@ const char *rk_stix_object_modified(const struct rk_stix_object *o)
     return o->modified;
 }
 
+const char *rk_stix_object_version(const struct rk_stix_object *o)
+{
+    return o->modified ? o->modified : o->created ? o->created : "";
+}
+
 const char *rk_stix_object_created_by_ref(const struct rk_stix_object *o)
 {
     const struct rk_json *v = rk_json_get(o->root, "created_by_ref");

@@ -480,6 +480,22 @@ int rk_store_count(struct rk_store *st, const struct rk_store_query *q, uint64_t
     return rc;
 }
 
+int rk_store_holds(struct rk_store *st, const char *collection, const char *id, const char *version)
+{
+    struct rk_store_query q;
+    uint64_t n = 0;
+
+    rk_store_query_init(&q);
+    q.collection = collection;
+    q.ids = &id;
+    q.n_ids = 1;
+    q.version_values = &version;
+    q.n_version_values = version[0] ? 1 : 0;
+    q.versions = version[0] ? 0 : RK_VERSIONS_ALL;
+    q.without_json = 1;
+    return rk_store_count(st, &q, &n, NULL) == 0 && n > 0;
+}
+
 int rk_store_delete(struct rk_store *st, const struct rk_store_query *q, uint64_t *deleted_out,
                     struct rk_err *err)
 {

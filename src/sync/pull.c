@@ -74,14 +74,9 @@ static void refuse(struct pull *pl, const struct rk_stix_item *item, const char 
 /* The first error of an invalid object as "path: message (byte N)". */
 static void refuse_invalid(struct pull *pl, const struct rk_stix_item *item)
 {
-    const struct rk_stix_finding *f = NULL;
+    const struct rk_stix_finding *f = rk_stix_findings_first_error(item->findings);
     char msg[RK_ERR_MESSAGE_MAX + RK_ERR_PATH_MAX + 64];
 
-    for (size_t i = 0; item->findings && i < rk_stix_findings_count(item->findings); i++) {
-        f = rk_stix_findings_at(item->findings, i);
-        if (f->severity == RK_STIX_ERROR)
-            break;
-    }
     if (f)
         snprintf(msg, sizeof(msg), "invalid STIX: %s%s%s", f->path, f->path[0] ? ": " : "",
                  f->message);
@@ -92,31 +87,6 @@ static void refuse_invalid(struct pull *pl, const struct rk_stix_item *item)
 }
 
 /* ---- objects ------------------------------------------------------------------------------- */
-
-static const char *version_of(const struct rk_stix_object *o)
-{
-    const char *v = rk_stix_object_modified(o);
-
-    return v ? v : rk_stix_object_created(o) ? rk_stix_object_created(o) : "";
-}
-
-/* 1 when the local collection holds this id and version already. */
-static int held(struct pull *pl, const struct rk_stix_object *o)
-{
-    const char *id = rk_stix_object_id(o), *version = version_of(o);
-    struct rk_store_query q;
-    uint64_t n = 0;
-
-    rk_store_query_init(&q);
-    q.collection = pl->m->local;
-    q.ids = &id;
-    q.n_ids = 1;
-    q.version_values = &version;
-    q.n_version_values = version[0] ? 1 : 0;
-    q.versions = version[0] ? 0 : RK_VERSIONS_ALL;
-    q.without_json = 1;
-    return rk_store_count(pl->x->st, &q, &n, NULL) == 0 && n > 0;
-}
 
 /* Check one valid object against the ingress rules and store it. RK_EIO/RK_ENOMEM end the
  * page; anything else refuses the object alone. */
@@ -131,11 +101,12 @@ static int take(struct pull *pl, const struct rk_stix_item *item)
     int rc;
 
     v = rk_policy_may_accept(&pl->terms, o, &tlp);
-    if (v == RK_INGRESS_CLAIMS_NODE && held(pl, o))
+    if (v == RK_INGRESS_CLAIMS_NODE &&
+        rk_store_holds(pl->x->st, pl->m->local, rk_stix_object_id(o), rk_stix_object_version(o)))
         v = RK_INGRESS_ACCEPT;
     if (v != RK_INGRESS_ACCEPT) {
         pl->x->counts.refused_in_by[v]++;
-        refuse(pl, item, version_of(o), rk_ingress_verdict_text(v));
+        refuse(pl, item, rk_stix_object_version(o), rk_ingress_verdict_text(v));
         return 0;
     }
     rk_store_object_from_stix(&so, o);
@@ -144,7 +115,7 @@ static int take(struct pull *pl, const struct rk_stix_item *item)
     if ((rc = rk_store_batch_put(pl->b, &so, &outcome, NULL, &e)) != 0) {
         if (rc == RK_EIO || rc == RK_ENOMEM)
             return rc;
-        refuse(pl, item, version_of(o), e.message);
+        refuse(pl, item, rk_stix_object_version(o), e.message);
         return 0;
     }
     pl->stored += outcome == RK_PUT_STORED;

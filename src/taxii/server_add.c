@@ -60,45 +60,15 @@ static void failure(struct add_run *r, const struct rk_stix_item *item, const ch
 /* The first error of a rejected object as "path: message (byte N)". */
 static void rejected(struct add_run *r, const struct rk_stix_item *item)
 {
-    const struct rk_stix_finding *f = NULL;
+    const struct rk_stix_finding *f = rk_stix_findings_first_error(item->findings);
     char msg[RK_ERR_MESSAGE_MAX + RK_ERR_PATH_MAX + 64];
 
-    for (size_t i = 0; item->findings && i < rk_stix_findings_count(item->findings); i++) {
-        f = rk_stix_findings_at(item->findings, i);
-        if (f->severity == RK_STIX_ERROR)
-            break;
-    }
     if (f)
         snprintf(msg, sizeof(msg), "%s%s%s (byte %lld)", f->path, f->path[0] ? ": " : "",
                  f->message, f->offset >= 0 ? f->offset : item->offset);
     else
         snprintf(msg, sizeof(msg), "invalid STIX object");
     failure(r, item, NULL, msg);
-}
-
-static const char *version_of(const struct rk_stix_object *o)
-{
-    const char *v = rk_stix_object_modified(o);
-
-    return v ? v : rk_stix_object_created(o) ? rk_stix_object_created(o) : "";
-}
-
-/* 1 when the collection holds this id and version already (a copy coming back). */
-static int held(struct add_run *r, const struct rk_stix_object *o)
-{
-    const char *id = rk_stix_object_id(o), *version = version_of(o);
-    struct rk_store_query q;
-    uint64_t n = 0;
-
-    rk_store_query_init(&q);
-    q.collection = r->c->coll->c.id;
-    q.ids = &id;
-    q.n_ids = 1;
-    q.version_values = &version;
-    q.n_version_values = version[0] ? 1 : 0;
-    q.versions = version[0] ? 0 : RK_VERSIONS_ALL;
-    q.without_json = 1;
-    return rk_store_count(r->c->st, &q, &n, NULL) == 0 && n > 0;
 }
 
 /* The partner's terms (policy.h, ingress): 0 with the TLP to store, or 1 when refused. */
@@ -108,10 +78,12 @@ static int partner_refuses(struct add_run *r, const struct rk_stix_item *item,
     enum rk_tlp tlp;
     enum rk_ingress_verdict v = rk_policy_may_accept(&r->terms, item->object, &tlp);
 
-    if (v == RK_INGRESS_CLAIMS_NODE && held(r, item->object))
+    if (v == RK_INGRESS_CLAIMS_NODE &&
+        rk_store_holds(r->c->st, r->c->coll->c.id, rk_stix_object_id(item->object),
+                       rk_stix_object_version(item->object)))
         v = RK_INGRESS_ACCEPT;
     if (v != RK_INGRESS_ACCEPT) {
-        failure(r, item, version_of(item->object), rk_ingress_verdict_text(v));
+        failure(r, item, rk_stix_object_version(item->object), rk_ingress_verdict_text(v));
         return 1;
     }
     so->tlp = (int)tlp;
@@ -131,7 +103,7 @@ static int store_one(struct add_run *r, const struct rk_stix_item *item)
         if (partner_refuses(r, item, &so))
             return 0;
     } else if (rk_stix_object_tlp(o) == RK_TLP_NONE && r->reject_unmarked) {
-        failure(r, item, version_of(o),
+        failure(r, item, rk_stix_object_version(o),
                 "the object has no TLP marking, and this collection accepts only marked "
                 "objects (add object_marking_refs with a TLP marking definition)");
         return 0;
@@ -142,17 +114,17 @@ static int store_one(struct add_run *r, const struct rk_stix_item *item)
     if ((rc = rk_store_batch_put(r->batch, &so, &outcome, NULL, &err)) != 0) {
         if (rc == RK_EIO || rc == RK_ENOMEM) /* the transaction is unusable */
             return rk_err_set(&r->c->err, rc, "storing %s: %s", so.id, err.message);
-        failure(r, item, version_of(o), err.message);
+        failure(r, item, rk_stix_object_version(o), err.message);
         return 0;
     }
     if (outcome == RK_PUT_CONFLICT) {
-        failure(r, item, version_of(o),
+        failure(r, item, rk_stix_object_version(o),
                 "another object with this id and version is stored already; the stored one "
                 "is kept");
         return 0;
     }
     /* an exact duplicate is a success (5.5: no error for an object already present) */
-    status_detail(&r->ok, so.id, version_of(o), NULL);
+    status_detail(&r->ok, so.id, rk_stix_object_version(o), NULL);
     r->n_ok++;
     return 0;
 }

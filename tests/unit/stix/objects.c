@@ -139,6 +139,9 @@ static void test_stix_objects__every_required_property_is_required(void **state)
             char *bad = stix_mutate(Q(minimal[i].json), k ? "id" : "type", NULL);
 
             assert_stix_error(bad, "missing required property", k ? "id" : "type");
+            assert_non_null(rk_stix_findings_first_error(stix_last_findings()));
+            assert_int_equal(rk_stix_findings_first_error(stix_last_findings())->severity,
+                             RK_STIX_ERROR);
             free(bad);
         }
     }
@@ -156,6 +159,10 @@ static void test_stix_objects__accessors(void **state)
     assert_string_equal(rk_stix_object_type(o), "indicator");
     assert_string_equal(rk_stix_object_created(o), "2016-04-06T20:03:48.000Z");
     assert_string_equal(rk_stix_object_modified(o), "2016-04-06T20:03:48.000Z");
+    assert_string_equal(rk_stix_object_version(o), "2016-04-06T20:03:48.000Z");
+    assert_string_equal(rk_stix_object_created_by_ref(o),
+                        "identity--f431f809-377b-45e0-aa1c-6a4751cae5ff");
+    assert_null(rk_stix_findings_first_error(f));
     assert_int_equal(rk_stix_object_revoked(o), 0);
     assert_int_equal(rk_stix_object_tlp(o), RK_TLP_GREEN);
     assert_int_equal(rk_stix_findings_errors(f), 0);

@@ -79,6 +79,8 @@ static void test_stix_sco__valid_examples(void **state)
         assert_int_equal(rk_stix_object_parse(&o, json, strlen(json), NULL, NULL, &err), 0);
         assert_int_equal(rk_stix_object_kind(o), RK_KIND_SCO);
         assert_null(rk_stix_object_created(o));
+        assert_string_equal(rk_stix_object_version(o), ""); /* SCOs have one version */
+        assert_null(rk_stix_object_created_by_ref(o));
         rk_stix_object_free(o);
     }
 }

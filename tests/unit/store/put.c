@@ -350,6 +350,17 @@ static void test_store_put__attack_corpus_conflicts(void **state)
     q.versions = RK_VERSIONS_ALL;
     assert_int_equal(rk_store_count(st, &q, &n, &err), 0);
     assert_true(n >= 1373);
+    /* an attack pattern of ICS 17.1 at its version, at another version, at any version */
+    assert_true(rk_store_holds(st, "one", "attack-pattern--008b8f56-6107-48be-aa9f-746f927dbb61",
+                               "2025-04-15T19:58:01.218Z"));
+    assert_false(rk_store_holds(st, "one", "attack-pattern--008b8f56-6107-48be-aa9f-746f927dbb61",
+                                "2025-04-15T19:58:01.219Z"));
+    assert_true(rk_store_holds(st, "one", "attack-pattern--008b8f56-6107-48be-aa9f-746f927dbb61",
+                               "")); /* any version */
+    assert_false(rk_store_holds(st, "one", "attack-pattern--00000000-6107-48be-aa9f-746f927dbb61",
+                                ""));
+    assert_false(rk_store_holds(st, "no-such-collection",
+                                "attack-pattern--008b8f56-6107-48be-aa9f-746f927dbb61", ""));
     assert_int_equal(rk_store_check(st, &err), 0);
     rk_store_close(st);
     tmp_dir_remove(dir);
