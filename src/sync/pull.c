@@ -1,8 +1,11 @@
 /* pull.c - pull one remote collection into a local one, page by page.
  *
- * Each page is stored in one store transaction together with the cursor that follows it and
- * the page's refused objects, so a crash at any moment leaves the store at a page boundary: the
- * next run asks again from there, and whatever it gets twice is a counted duplicate. The
+ * Pages are fetched into a group (up to GROUP_PAGES, or what arrives in GROUP_US) that is
+ * stored in one store transaction together with the cursor after its last page and the
+ * group's refused objects, so a crash at any moment leaves the store at a page boundary: the
+ * next run asks again from there, and whatever it gets twice is a counted duplicate. Storing
+ * several pages per transaction matters on large stores, where each commit rewrites the pages
+ * of the id index its objects touched; no network wait happens inside a transaction. The
  * cursor is the partner's X-TAXII-Date-Added-Last of the last stored page (section 3.6) and,
  * while the partner is paging with `next`, that token and the added_after it belongs to.
  * Every object passes the STIX validator and the ingress rules (rk_policy_may_accept); what
@@ -18,6 +21,8 @@
 
 #define ARENA_MAX    ((size_t)64 << 20)
 #define EMPTY_PAGES_MAX 3 /* "more" with nothing in it and no way forward: give up */
+#define GROUP_PAGES     16                /* pages stored in one transaction at most */
+#define GROUP_US        ((int64_t)2000000) /* or those fetched within this time */
 
 struct pull {
     struct rk_sync_ctx *x;
@@ -28,7 +33,11 @@ struct pull {
     struct rk_ingress_terms terms; /* the partner's, with this mapping's number of groups */
     struct rk_pull_cursor cur;
     unsigned limit;
-    /* the page being stored */
+    /* pages fetched and not yet stored, the cursor already past them */
+    struct rk_taxii_page group[GROUP_PAGES];
+    size_t n_group;
+    int64_t group_started_us;
+    /* the group being stored */
     struct rk_store_batch *b;
     struct rk_arena *arena;
     struct rk_sync_refusal *ref;
@@ -180,7 +189,7 @@ static int64_t ts_us(const char *s)
     return rk_time_to_us(&t);
 }
 
-/* The cursor after a stored page that was asked for with added_after `after`. */
+/* Move the cursor past a fetched page that was asked for with added_after `after`. */
 static void advance(struct pull *pl, const struct rk_taxii_page *page, const char *after)
 {
     struct rk_pull_cursor *c = &pl->cur;
@@ -206,43 +215,61 @@ static void advance(struct pull *pl, const struct rk_taxii_page *page, const cha
         c->caught_up_us = rk_time_now_us();
     c->updated_us = rk_time_now_us();
     c->pages++;
+}
+
+/* Forget the group: its pages, refusals and counts. */
+static void group_clear(struct pull *pl)
+{
+    for (size_t i = 0; i < pl->n_group; i++)
+        rk_taxii_page_free(&pl->group[i]);
+    pl->n_group = 0;
+    pl->n_ref = 0;
+    pl->stored = pl->duplicates = pl->conflicts = pl->refused = 0;
+    if (pl->arena)
+        rk_arena_reset(pl->arena);
+}
+
+/* Take a fetched page into the group (the group owns its body from here on). */
+static void group_add(struct pull *pl, struct rk_taxii_page *page)
+{
+    if (pl->n_group == 0)
+        pl->group_started_us = rk_time_now_us();
+    pl->group[pl->n_group++] = *page;
+    memset(page, 0, sizeof(*page));
+}
+
+static int group_due(const struct pull *pl, int more)
+{
+    return !more || pl->n_group == GROUP_PAGES ||
+           rk_time_now_us() - pl->group_started_us >= GROUP_US;
+}
+
+/* Store the group (possibly no page: only refusals and the cursor move), its refusals and the
+ * cursor in one transaction; the group is empty afterwards, stored or not. */
+static int store_group(struct pull *pl, struct rk_err *err)
+{
+    struct rk_sync_counts *k = &pl->x->counts;
+    struct rk_pull_cursor *c = &pl->cur;
+    int rc;
+
+    if ((rc = rk_store_batch_begin(&pl->b, pl->x->st, pl->m->local, &pl->prov, err)) != 0)
+        goto out;
+    for (size_t i = 0; i < pl->n_group && rc == 0; i++)
+        rc = read_page(pl, &pl->group[i], err);
+    if (rc != 0)
+        goto out;
     c->stored += pl->stored;
     c->duplicates += pl->duplicates;
     c->conflicts += pl->conflicts;
     c->refused += pl->refused;
-}
-
-static void page_reset(struct pull *pl)
-{
-    pl->n_ref = 0;
-    pl->stored = pl->duplicates = pl->conflicts = pl->refused = 0;
-    rk_arena_reset(pl->arena);
-}
-
-/* Store a page (possibly none, with page NULL: only the cursor moves) and its cursor in one
- * transaction. */
-static int commit_page(struct pull *pl, const struct rk_taxii_page *page, const char *after,
-                       struct rk_err *err)
-{
-    struct rk_sync_counts *k = &pl->x->counts;
-    int rc;
-
-    if ((rc = rk_store_batch_begin(&pl->b, pl->x->st, pl->m->local, &pl->prov, err)) != 0)
-        return rc;
-    if (page && (rc = read_page(pl, page, err)) != 0)
-        goto out;
-    if (page)
-        advance(pl, page, after);
-    else
-        pl->cur.refused += pl->refused;
     if ((rc = rk_store_sync_refusal_add_batch(pl->b, pl->ref, pl->n_ref, err)) != 0 ||
-        (rc = rk_store_pull_cursor_put(pl->b, pl->x->p.name, pl->m->remote, pl->m->local,
-                                       &pl->cur, err)) != 0)
+        (rc = rk_store_pull_cursor_put(pl->b, pl->x->p.name, pl->m->remote, pl->m->local, c,
+                                       err)) != 0)
         goto out;
     rc = rk_store_batch_commit(pl->b, err);
     pl->b = NULL;
     if (rc == 0) {
-        k->pages += page != NULL;
+        k->pages += pl->n_group;
         k->stored += pl->stored;
         k->duplicates += pl->duplicates;
         k->conflicts += pl->conflicts;
@@ -251,6 +278,7 @@ static int commit_page(struct pull *pl, const struct rk_taxii_page *page, const 
 out:
     rk_store_batch_abort(pl->b);
     pl->b = NULL;
+    group_clear(pl);
     return rc;
 }
 
@@ -293,14 +321,15 @@ static int skip_oversized(struct pull *pl, const struct rk_taxii_get *g, struct 
         return rk_err_set(err, RK_EFORMAT, "a response of one object from %s is larger than %zu "
                           "bytes, and its manifest does not say where it is",
                           pl->x->p.name, pl->x->opt->max_response_bytes);
-    page_reset(pl);
+    if ((rc = store_group(pl, err)) != 0) /* the cursor moves past them below */
+        return rc;
     snprintf(item.id, sizeof(item.id), "%.150s", f.id);
     snprintf(reason, sizeof(reason), "larger than a response may be (%zu bytes)",
              pl->x->opt->max_response_bytes);
     refuse(pl, &item, f.version, reason);
     snprintf(pl->cur.added_after, sizeof(pl->cur.added_after), "%s", f.date_added);
     pl->cur.base[0] = pl->cur.next[0] = '\0';
-    return commit_page(pl, NULL, NULL, err);
+    return store_group(pl, err);
 }
 
 /* ---- the loop ------------------------------------------------------------------------------ */
@@ -419,7 +448,7 @@ int rk_sync_pull(struct rk_sync_ctx *x, const struct rk_sync_mapping *m, struct 
     const char *after;
     uint64_t pages = 0;
     unsigned empty = 0;
-    int rc;
+    int rc, more = 0, is_stuck;
 
     if ((rc = pull_init(&pl, x, m, err)) != 0)
         goto out;
@@ -431,22 +460,33 @@ int rk_sync_pull(struct rk_sync_ctx *x, const struct rk_sync_mapping *m, struct 
         }
         memcpy(before_after, pl.cur.added_after, sizeof(before_after));
         memcpy(before_next, pl.cur.next, sizeof(before_next));
-        page_reset(&pl);
-        if ((rc = fetch(&pl, &page, &after, err)) != 0 ||
-            (rc = commit_page(&pl, &page, after, err)) != 0)
+        if ((rc = fetch(&pl, &page, &after, err)) != 0)
             break;
+        advance(&pl, &page, after);
+        more = page.more;
+        is_stuck = stuck(&pl, &page, before_after, before_next, &empty);
+        group_add(&pl, &page);
         rk_sync_progress(x, "pull", m->remote);
-        if (stuck(&pl, &page, before_after, before_next, &empty)) {
+        if (is_stuck) {
             rc = rk_err_set(err, RK_EFORMAT, "%s says there is more in %s but gives no way to "
                             "get further (no new next token, X-TAXII-Date-Added-Last does not "
                             "advance); the pull stops here", x->p.name, m->remote);
             break;
         }
-    } while (page.more && (!x->opt->max_pages || ++pages < x->opt->max_pages));
+        if (group_due(&pl, more) && (rc = store_group(&pl, err)) != 0)
+            break;
+    } while (more && (!x->opt->max_pages || ++pages < x->opt->max_pages));
+    if (pl.n_group > 0) { /* fetched before a failure, a stop or the page limit: kept */
+        struct rk_err later;
+        int stored = store_group(&pl, rc ? &later : err);
+
+        rc = rc ? rc : stored;
+    }
     if (rc != 0)
         rk_err_prefix(err, "pull %s -> %s: ", m->remote, m->local);
 out:
     rk_taxii_page_free(&page);
+    group_clear(&pl);
     rk_free(pl.ref);
     rk_arena_free(pl.arena);
     return rc;
