@@ -362,11 +362,18 @@ int partner_check(struct rk_cli *cli, struct rk_store *st, const char *name, str
 
 /* ---- refused objects ----------------------------------------------------------------------- */
 
+struct refusals {
+    json_t *list; /* NULL: text */
+    size_t n;
+};
+
 static int print_refusal(const struct rk_sync_refusal *r, void *ctx)
 {
-    json_t *list = ctx;
+    struct refusals *rf = ctx;
+    json_t *list = rf->list;
     char at[RK_TIME_STR_MAX];
 
+    rf->n++;
     rk_time_format_us(r->at_us, at, sizeof(at));
     if (list)
         json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "at", at, "dir",
@@ -384,14 +391,17 @@ int partner_refused(struct rk_store *st, const char *name, size_t limit, int jso
                     struct rk_err *err)
 {
     struct rk_partner p;
-    json_t *list = json ? json_array() : NULL;
+    struct refusals rf = {json ? json_array() : NULL, 0};
     int rc;
 
     if ((rc = rk_store_partner_get(st, name, &p, err)) == 0 &&
-        (rc = rk_store_sync_refusal_list(st, name, limit, print_refusal, list, err)) == 0 &&
-        list)
-        cli_print_json(list);
+        (rc = rk_store_sync_refusal_list(st, name, limit, print_refusal, &rf, err)) == 0) {
+        if (rf.list)
+            cli_print_json(rf.list);
+        else if (rf.n == 0)
+            printf("partner %s: nothing refused in either direction\n", name);
+    }
     explicit_bzero(p.secret, sizeof(p.secret));
-    json_decref(list);
+    json_decref(rf.list);
     return rc;
 }

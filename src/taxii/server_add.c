@@ -9,6 +9,7 @@
 
 #include "renkei/log.h"
 #include "renkei/stix.h"
+#include "renkei/store_sync.h"
 #include "util/alloc.h"
 #include "util/rktime.h"
 #include "util/uuid.h"
@@ -27,6 +28,10 @@ struct add_run {
     struct rk_ingress_terms terms;
     struct rk_stix_item *valid; /* objects that passed validation, waiting to be stored */
     size_t n_valid, cap_valid;
+    /* a sync account's failures, also kept as the partner's refusals (`partner refused`) */
+    const char *partner; /* NULL: not a sync account */
+    struct rk_sync_refusal *refusals;
+    size_t n_refusals, cap_refusals;
 };
 
 static void status_detail(struct rk_buf *b, const char *id, const char *version,
@@ -44,6 +49,48 @@ static void status_detail(struct rk_buf *b, const char *id, const char *version,
     rk_buf_putc(b, '}');
 }
 
+/* Keep a sync account's failure as a refusal of its partner (direction "in", our collection);
+ * a refusal that cannot be kept is still in the status resource and the log. */
+static void note_refusal(struct add_run *r, const char *id, const char *version,
+                         const char *reason)
+{
+    struct rk_arena *a = r->c->arena;
+    struct rk_sync_refusal *grown, *f;
+
+    if (r->n_refusals == r->cap_refusals) {
+        size_t cap = r->cap_refusals ? r->cap_refusals * 2 : 16;
+
+        if (!(grown = rk_reallocarray(r->refusals, cap, sizeof(*grown))))
+            return;
+        r->refusals = grown;
+        r->cap_refusals = cap;
+    }
+    f = &r->refusals[r->n_refusals];
+    memset(f, 0, sizeof(*f));
+    f->partner = r->partner;
+    f->dir = RK_SYNC_PULL;
+    f->collection = r->c->coll->c.id;
+    f->object_id = rk_arena_strndup(a, id, strlen(id));
+    f->version = rk_arena_strndup(a, version, strlen(version));
+    f->reason = rk_arena_strndup(a, reason, strlen(reason));
+    if (f->object_id && f->version && f->reason)
+        r->n_refusals++;
+}
+
+/* Record the sync account's refusals (their own transaction, after the objects'). */
+static void save_refusals(struct add_run *r)
+{
+    struct rk_err err;
+
+    if (r->n_refusals == 0)
+        return;
+    pthread_mutex_lock(&r->c->srv->write_lock);
+    if (rk_store_sync_refusal_add(r->c->st, r->refusals, r->n_refusals, &err) != 0)
+        rk_log_warn("partner=%s: %zu refused objects not recorded: %s", r->partner,
+                    r->n_refusals, err.message);
+    pthread_mutex_unlock(&r->c->srv->write_lock);
+}
+
 static void failure(struct add_run *r, const struct rk_stix_item *item, const char *version,
                     const char *message)
 {
@@ -55,6 +102,8 @@ static void failure(struct add_run *r, const struct rk_stix_item *item, const ch
         snprintf(id, sizeof(id), "objects[%zu]", item->index);
     status_detail(&r->failed, id, version ? version : "", message);
     r->n_failed++;
+    if (r->partner)
+        note_refusal(r, id, version ? version : "", message);
 }
 
 /* The first error of a rejected object as "path: message (byte N)". */
@@ -305,6 +354,12 @@ int rk_taxii_post_objects(struct rk_taxii_conn *c)
         return rk_taxii_respond_error(c, 422, NULL, "%s", c->err.message);
     rk_buf_init(&r.ok, STATUS_BODY_MAX);
     rk_buf_init(&r.failed, STATUS_BODY_MAX);
+    if (c->who.p.role == RK_ROLE_SYNC && c->who.user) {
+        struct rk_partner_view pv;
+
+        rk_taxii_access_partner_view(c->who.user, &pv);
+        r.partner = pv.name;
+    }
     if ((rc = read_objects(&r, rk_buf_cstr(&c->body), rk_buf_len(&c->body))) == 0 &&
         r.n_valid > 0) {
         pthread_mutex_lock(&c->srv->write_lock);
@@ -316,6 +371,8 @@ int rk_taxii_post_objects(struct rk_taxii_conn *c)
         pthread_mutex_unlock(&c->srv->write_lock);
     }
     free_valid(&r);
+    save_refusals(&r);
+    rk_free(r.refusals);
     if (rc == RK_EFORMAT) /* the reader could not go on: malformed beyond the envelope check */
         rc = rk_taxii_respond_error(c, 422, NULL, "%s (nothing was stored)", c->err.message);
     else if (rc == 0)

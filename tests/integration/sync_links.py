@@ -130,6 +130,8 @@ def test_push_into_ambiguous(node):
     coll = node.collection("vn-in", "--group", "quad", "--group", "jp-asean")
     node.cli("collection", "grant", "vn-in", "org:vn", "read,write")
     secret = node.user("vn-sync", "vn", "sync")
+    check(node.cli("partner", "refused", "vn").stdout.strip() ==
+          "partner vn: nothing refused in either direction", "no refusals yet, and it says so")
     node.cli("group", "member", "add", "quad", "vn")  # now vn is in both: the link is ambiguous
     sg = node.client("vn-sync", secret)
     objs = [indicator(100 + i, tlp) for i, tlp in enumerate(["clear", "green", "amber",
@@ -141,6 +143,9 @@ def test_push_into_ambiguous(node):
     check(fails[0].get("id") == objs[2]["id"] and
           "more than one sharing group" in fails[0].get("message", ""),
           "the refusal names the AMBER object and the reason: %s" % fails)
+    listed = node.cli("partner", "refused", "vn").stdout
+    check(objs[2]["id"] in listed and "nothing refused" not in listed,
+          "partner refused lists the AMBER object: %s" % listed)
 
 
 def main():
