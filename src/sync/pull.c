@@ -232,12 +232,12 @@ static void group_clear(struct pull *pl)
 /* Take a fetched page into the group (the group owns its body from here on). */
 static void group_add(struct pull *pl, struct rk_taxii_page *page)
 {
-    if (pl->n_group == 0)
-        pl->group_started_us = rk_time_now_us();
     pl->group[pl->n_group++] = *page;
     memset(page, 0, sizeof(*page));
 }
 
+/* Store now: the last page, a full group, or 2 s since the group's first request began (so a
+ * slow partner's pages are stored as they come). */
 static int group_due(const struct pull *pl, int more)
 {
     return !more || pl->n_group == GROUP_PAGES ||
@@ -460,6 +460,8 @@ int rk_sync_pull(struct rk_sync_ctx *x, const struct rk_sync_mapping *m, struct 
         }
         memcpy(before_after, pl.cur.added_after, sizeof(before_after));
         memcpy(before_next, pl.cur.next, sizeof(before_next));
+        if (pl.n_group == 0)
+            pl.group_started_us = rk_time_now_us();
         if ((rc = fetch(&pl, &page, &after, err)) != 0)
             break;
         advance(&pl, &page, after);
