@@ -20,6 +20,30 @@ static int check_key(const char *partner, const char *a, const char *b, struct r
     return rk_sqlite_sync_check("collection", b, RK_REMOTE_ID_MAX - 1, err);
 }
 
+/* Run sql (one row keyed by ?1 partner, ?2, ?3) and hand the row, if any, to fill. */
+static int cursor_get(struct rk_store *st, const char *sql, size_t len, const char *partner,
+                      const char *a, const char *b,
+                      void (*fill)(sqlite3_stmt *stmt, int col, void *out), void *out,
+                      const char *what, struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc, src;
+
+    if ((rc = check_key(partner, a, b, err)) != 0 ||
+        (rc = rk_sqlite_acquire(s, sql, len, &stmt, err)) != 0)
+        return rc;
+    rk_sqlite_bind_str(stmt, 1, partner);
+    rk_sqlite_bind_str(stmt, 2, a);
+    rk_sqlite_bind_str(stmt, 3, b);
+    if ((src = sqlite3_step(stmt)) == SQLITE_ROW)
+        fill(stmt, 0, out);
+    else if (src != SQLITE_DONE)
+        rc = rk_sqlite_fail(s, src, what, err);
+    rk_sqlite_release(s, stmt);
+    return rc;
+}
+
 static void pull_from_row(sqlite3_stmt *stmt, int col, struct rk_pull_cursor *c)
 {
     memset(c, 0, sizeof(*c));
@@ -39,28 +63,20 @@ static void pull_from_row(sqlite3_stmt *stmt, int col, struct rk_pull_cursor *c)
     "added_after, base, next, caught_up_us, updated_us, pages, stored, duplicates, conflicts,"    \
     " refused"
 
+static void fill_pull(sqlite3_stmt *stmt, int col, void *out)
+{
+    pull_from_row(stmt, col, out);
+}
+
 int rk_store_pull_cursor_get(struct rk_store *st, const char *partner, const char *remote,
                              const char *local, struct rk_pull_cursor *out, struct rk_err *err)
 {
     static const char sql[] = "SELECT " PULL_COLUMNS " FROM sync_pull WHERE partner = ?1 AND"
                               " remote = ?2 AND local = ?3";
-    struct rk_sqlite *s = rk_sqlite_of(st);
-    sqlite3_stmt *stmt = NULL;
-    int rc, src;
 
     memset(out, 0, sizeof(*out));
-    if ((rc = check_key(partner, remote, local, err)) != 0 ||
-        (rc = rk_sqlite_acquire(s, sql, sizeof(sql) - 1, &stmt, err)) != 0)
-        return rc;
-    rk_sqlite_bind_str(stmt, 1, partner);
-    rk_sqlite_bind_str(stmt, 2, remote);
-    rk_sqlite_bind_str(stmt, 3, local);
-    if ((src = sqlite3_step(stmt)) == SQLITE_ROW)
-        pull_from_row(stmt, 0, out);
-    else if (src != SQLITE_DONE)
-        rc = rk_sqlite_fail(s, src, "reading a pull cursor", err);
-    rk_sqlite_release(s, stmt);
-    return rc;
+    return cursor_get(st, sql, sizeof(sql) - 1, partner, remote, local, fill_pull, out,
+                      "reading a pull cursor", err);
 }
 
 int rk_store_pull_cursor_put(struct rk_store_batch *b, const char *partner, const char *remote,
@@ -119,28 +135,20 @@ static void push_from_row(sqlite3_stmt *stmt, int col, struct rk_push_cursor *c)
         c->refused[v] = (uint64_t)sqlite3_column_int64(stmt, col + 5 + v);
 }
 
+static void fill_push(sqlite3_stmt *stmt, int col, void *out)
+{
+    push_from_row(stmt, col, out);
+}
+
 int rk_store_push_cursor_get(struct rk_store *st, const char *partner, const char *local,
                              const char *remote, struct rk_push_cursor *out, struct rk_err *err)
 {
     static const char sql[] = "SELECT " PUSH_COLUMNS " FROM sync_push WHERE partner = ?1 AND"
                               " local = ?2 AND remote = ?3";
-    struct rk_sqlite *s = rk_sqlite_of(st);
-    sqlite3_stmt *stmt = NULL;
-    int rc, src;
 
     memset(out, 0, sizeof(*out));
-    if ((rc = check_key(partner, local, remote, err)) != 0 ||
-        (rc = rk_sqlite_acquire(s, sql, sizeof(sql) - 1, &stmt, err)) != 0)
-        return rc;
-    rk_sqlite_bind_str(stmt, 1, partner);
-    rk_sqlite_bind_str(stmt, 2, local);
-    rk_sqlite_bind_str(stmt, 3, remote);
-    if ((src = sqlite3_step(stmt)) == SQLITE_ROW)
-        push_from_row(stmt, 0, out);
-    else if (src != SQLITE_DONE)
-        rc = rk_sqlite_fail(s, src, "reading a push cursor", err);
-    rk_sqlite_release(s, stmt);
-    return rc;
+    return cursor_get(st, sql, sizeof(sql) - 1, partner, local, remote, fill_push, out,
+                      "reading a push cursor", err);
 }
 
 static int push_cursor_write(struct rk_sqlite *s, const char *partner, const char *local,
