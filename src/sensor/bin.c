@@ -76,7 +76,7 @@ void rk_sensor_bin_free(struct rk_sensor_bin *b)
 
 /* ---- sorting ------------------------------------------------------------------------------ */
 
-static int cmp_port(const void *a, const void *b)
+int rows_cmp_port(const void *a, const void *b)
 {
     const struct rk_sensor_port_row *x = a, *y = b;
 
@@ -87,7 +87,7 @@ static int cmp_port(const void *a, const void *b)
     return x->port < y->port ? -1 : x->port > y->port;
 }
 
-static int cmp_group(const void *a, const void *b)
+int rows_cmp_group(const void *a, const void *b)
 {
     const struct rk_sensor_group_row *x = a, *y = b;
     int c;
@@ -134,7 +134,7 @@ static int build_ports(struct rk_sensor_bin *out, const struct binsens *b)
         w++;
     }
     out->n_ports = w;
-    qsort(out->ports, w, sizeof(*out->ports), cmp_port);
+    qsort(out->ports, w, sizeof(*out->ports), rows_cmp_port);
     return 0;
 }
 
@@ -336,7 +336,7 @@ static int build_groups(struct rk_sensor_group_row **rows, size_t *n_rows, const
         r->exact = exact;
     }
     *n_rows = w;
-    qsort(*rows, w, sizeof(**rows), cmp_group);
+    qsort(*rows, w, sizeof(**rows), rows_cmp_group);
     return 0;
 }
 

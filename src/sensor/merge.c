@@ -293,20 +293,6 @@ static int same_group(const struct rk_sensor_group_row *x, const struct rk_senso
            x->prefix.len == y->prefix.len && memcmp(x->prefix.addr.a, y->prefix.addr.a, 16) == 0;
 }
 
-static int cmp_group(const void *p, const void *q)
-{
-    const struct rk_sensor_group_row *x = p, *y = q;
-    int d;
-
-    if (x->packets != y->packets)
-        return x->packets > y->packets ? -1 : 1;
-    if ((d = memcmp(x->prefix.addr.a, y->prefix.addr.a, 16)) != 0)
-        return d;
-    if (x->asn != y->asn)
-        return x->asn < y->asn ? -1 : 1;
-    return strcmp(x->country, y->country);
-}
-
 /* A group row's key within its kind: the prefix (address and length), the ASN or the country. */
 static void group_key(const struct rk_sensor_group_row *r, uint64_t *k0, uint64_t *k1)
 {
@@ -350,7 +336,7 @@ static int add_groups(struct rk_sensor_group_row **out, size_t *n_out,
     }
     kidx_free(&idx, mem);
     if (g)
-        qsort(g, n, sizeof(*g), cmp_group);
+        qsort(g, n, sizeof(*g), rows_cmp_group);
     *out = g;
     *n_out = n;
     return rc;

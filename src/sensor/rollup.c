@@ -291,17 +291,6 @@ int rk_sensor_rollup_add(struct rk_sensor_rollup *r, const struct rk_sensor_bin 
 /* ---- finishing ---------------------------------------------------------------------------------
  */
 
-static int cmp_port(const void *a, const void *b)
-{
-    const struct rk_sensor_port_row *x = a, *y = b;
-
-    if (x->packets != y->packets)
-        return x->packets > y->packets ? -1 : 1;
-    if (x->proto != y->proto)
-        return x->proto < y->proto ? -1 : 1;
-    return x->port < y->port ? -1 : x->port > y->port;
-}
-
 static int cmp_src(const void *a, const void *b)
 {
     const struct rk_sensor_source_row *x = a, *y = b;
@@ -309,20 +298,6 @@ static int cmp_src(const void *a, const void *b)
     if (x->packets != y->packets)
         return x->packets > y->packets ? -1 : 1;
     return memcmp(x->addr.a, y->addr.a, 16);
-}
-
-static int cmp_group(const void *a, const void *b)
-{
-    const struct rk_sensor_group_row *x = a, *y = b;
-    int d;
-
-    if (x->packets != y->packets)
-        return x->packets > y->packets ? -1 : 1;
-    if ((d = memcmp(x->prefix.addr.a, y->prefix.addr.a, 16)) != 0)
-        return d;
-    if (x->asn != y->asn)
-        return x->asn < y->asn ? -1 : 1;
-    return strcmp(x->country, y->country);
 }
 
 static const char *name_of(uint32_t asn, const void *ctx)
@@ -351,7 +326,7 @@ static int finish_groups(struct rk_sensor_rollup *r, int kind)
             return RK_ENOMEM;
     }
     if (r->n_groups[kind])
-        qsort(r->groups[kind], r->n_groups[kind], sizeof(*r->groups[kind]), cmp_group);
+        qsort(r->groups[kind], r->n_groups[kind], sizeof(*r->groups[kind]), rows_cmp_group);
     return 0;
 }
 
@@ -371,7 +346,7 @@ int rk_sensor_rollup_finish(struct rk_sensor_rollup *r, struct rk_err *err)
     }
     qsort(r->src_rows, r->n_src, sizeof(*r->src_rows), cmp_src);
     if (r->n_ports)
-        qsort(r->ports, r->n_ports, sizeof(*r->ports), cmp_port);
+        qsort(r->ports, r->n_ports, sizeof(*r->ports), rows_cmp_port);
     r->info.sources = r->n_src;
     r->info.exact = r->info.exact && r->all_complete && r->all_sets;
     for (int k = 0; k < 3 && rc == 0; k++)

@@ -429,6 +429,11 @@ struct rk_sensor_bin {
     uint32_t *pset;
 };
 
+/* qsort orders of a bin's rows: packets descending, ties by key (protocol and port; prefix
+ * address, ASN, country), as the engine writes them and merges and rollups keep them. */
+int rows_cmp_port(const void *a, const void *b);
+int rows_cmp_group(const void *a, const void *b);
+
 /* Group rows (kind 0 prefixes, 1 ASNs, 2 countries) from a bin's source rows, as the engine
  * builds them in exact mode: packets descending, ties by key. ASN names come from names(asn),
  * which may return NULL. */

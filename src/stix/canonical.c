@@ -312,7 +312,9 @@ int rk_stix_canon_append(struct rk_buf *b, const struct rk_json *v, int mode)
     return RK_EINTERNAL;
 }
 
-char *rk_stix_canon_dump(const json_t *value, size_t hint, size_t *len_out)
+/* The canonical text of a value, written by append (hint: its expected size), malloc'd. */
+static char *dump_with(int (*append)(struct rk_buf *b, const void *v), const void *value,
+                       size_t hint, size_t *len_out)
 {
     struct rk_buf b;
     char *out = NULL;
@@ -323,8 +325,7 @@ char *rk_stix_canon_dump(const json_t *value, size_t hint, size_t *len_out)
     if (!value)
         return NULL;
     rk_buf_init(&b, RK_CANON_MAX);
-    if (rk_buf_reserve(&b, hint < RK_CANON_MAX ? hint : 0) == 0 &&
-        rk_stix_canon_append_json(&b, value, RK_CANON_STIX) == 0)
+    if (rk_buf_reserve(&b, hint < RK_CANON_MAX ? hint : 0) == 0 && append(&b, value) == 0)
         out = rk_buf_detach(&b, &len);
     rk_buf_free(&b);
     if (out && len_out)
@@ -332,24 +333,24 @@ char *rk_stix_canon_dump(const json_t *value, size_t hint, size_t *len_out)
     return out;
 }
 
+static int append_jansson(struct rk_buf *b, const void *v)
+{
+    return rk_stix_canon_append_json(b, v, RK_CANON_STIX);
+}
+
+static int append_dom(struct rk_buf *b, const void *v)
+{
+    return rk_stix_canon_append(b, v, RK_CANON_STIX);
+}
+
+char *rk_stix_canon_dump(const json_t *value, size_t hint, size_t *len_out)
+{
+    return dump_with(append_jansson, value, hint, len_out);
+}
+
 char *rk_stix_canon_dump_dom(const struct rk_json *value, size_t hint, size_t *len_out)
 {
-    struct rk_buf b;
-    char *out = NULL;
-    size_t len = 0;
-
-    if (len_out)
-        *len_out = 0;
-    if (!value)
-        return NULL;
-    rk_buf_init(&b, RK_CANON_MAX);
-    if (rk_buf_reserve(&b, hint < RK_CANON_MAX ? hint : 0) == 0 &&
-        rk_stix_canon_append(&b, value, RK_CANON_STIX) == 0)
-        out = rk_buf_detach(&b, &len);
-    rk_buf_free(&b);
-    if (out && len_out)
-        *len_out = len;
-    return out;
+    return dump_with(append_dom, value, hint, len_out);
 }
 
 /* Serialise any JSON value canonically into a new string (caller frees with free()). */

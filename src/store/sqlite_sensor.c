@@ -441,6 +441,25 @@ static int check_names(struct rk_sqlite *s, const char *const *names, size_t n, 
     return 0;
 }
 
+/* Prepare a range query built in sql: ?1 since, ?2 until, ?3 the limit (when not 0), ?4... the
+ * sensor names. */
+static int range_stmt(struct rk_sqlite *s, const struct rk_buf *sql, int64_t since, int64_t until,
+                      size_t limit, const char *const *sensors, size_t n_sensors,
+                      sqlite3_stmt **stmt, struct rk_err *err)
+{
+    int rc;
+
+    if ((rc = rk_sqlite_acquire(s, rk_buf_cstr(sql), rk_buf_len(sql), stmt, err)) != 0)
+        return rc;
+    sqlite3_bind_int64(*stmt, 1, since);
+    sqlite3_bind_int64(*stmt, 2, until);
+    if (limit)
+        sqlite3_bind_int64(*stmt, 3, (int64_t)limit);
+    for (size_t i = 0; i < n_sensors; i++)
+        rk_sqlite_bind_str(*stmt, 4 + (int)i, sensors[i]);
+    return 0;
+}
+
 static int bins_query(struct rk_store *st, const struct rk_store_sensor_bin_query *q,
                       int (*fn)(const struct rk_store_sensor_bin *b, void *ctx), void *ctx,
                       struct rk_err *err)
@@ -458,14 +477,9 @@ static int bins_query(struct rk_store *st, const struct rk_store_sensor_bin_quer
         rc = rk_err_set(err, RK_ELIMIT, "too many sensors in one query");
         goto out;
     }
-    if ((rc = rk_sqlite_acquire(s, rk_buf_cstr(&sql), rk_buf_len(&sql), &stmt, err)) != 0)
+    if ((rc = range_stmt(s, &sql, q->since, q->until, q->limit, q->sensors, q->n_sensors, &stmt,
+                         err)) != 0)
         goto out;
-    sqlite3_bind_int64(stmt, 1, q->since);
-    sqlite3_bind_int64(stmt, 2, q->until);
-    if (q->limit)
-        sqlite3_bind_int64(stmt, 3, (int64_t)q->limit);
-    for (size_t i = 0; i < q->n_sensors; i++)
-        rk_sqlite_bind_str(stmt, 4 + (int)i, q->sensors[i]);
     while (rc == 0 && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
         bin_from_row(stmt, &b);
         rc = fn(&b, ctx);
@@ -702,14 +716,9 @@ static int alerts_query(struct rk_store *st, const struct rk_store_sensor_alert_
         rc = rk_err_set(err, RK_ELIMIT, "too many sensors in one query");
         goto out;
     }
-    if ((rc = rk_sqlite_acquire(s, rk_buf_cstr(&sql), rk_buf_len(&sql), &stmt, err)) != 0)
+    if ((rc = range_stmt(s, &sql, q->since, q->until, q->limit, q->sensors, q->n_sensors, &stmt,
+                         err)) != 0)
         goto out;
-    sqlite3_bind_int64(stmt, 1, q->since);
-    sqlite3_bind_int64(stmt, 2, q->until);
-    if (q->limit)
-        sqlite3_bind_int64(stmt, 3, (int64_t)q->limit);
-    for (size_t i = 0; i < q->n_sensors; i++)
-        rk_sqlite_bind_str(stmt, 4 + (int)i, q->sensors[i]);
     while (rc == 0 && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
         alert_from_row(stmt, &a);
         rc = fn(&a, ctx);

@@ -427,6 +427,49 @@ int rk_store_sync_refusal_add_batch(struct rk_store_batch *b, const struct rk_sy
     return rc;
 }
 
+/* Run sql (?1 a partner or NULL for all, ?2 the most recent rows to give, -1 for all) and hand
+ * each row to row(stmt, ctx); a non-zero return of row stops and is returned. */
+static int partner_rows(struct rk_store *st, const char *sql, size_t len, const char *partner,
+                        size_t limit, int (*row)(sqlite3_stmt *stmt, void *ctx), void *ctx,
+                        const char *what, struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc, src;
+
+    if ((rc = rk_sqlite_acquire(s, sql, len, &stmt, err)) != 0)
+        return rc;
+    rk_sqlite_bind_str(stmt, 1, partner);
+    sqlite3_bind_int64(stmt, 2, limit ? (int64_t)limit : -1);
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
+        if ((rc = row(stmt, ctx)) != 0)
+            break;
+    if (rc == 0 && src != SQLITE_DONE && src != SQLITE_ROW)
+        rc = rk_sqlite_fail(s, src, what, err);
+    rk_sqlite_release(s, stmt);
+    return rc;
+}
+
+struct refusal_cb {
+    int (*fn)(const struct rk_sync_refusal *r, void *ctx);
+    void *ctx;
+};
+
+static int refusal_row(sqlite3_stmt *stmt, void *ctx)
+{
+    const struct refusal_cb *cb = ctx;
+    struct rk_sync_refusal r;
+
+    r.at_us = sqlite3_column_int64(stmt, 1);
+    r.partner = rk_sqlite_access_text(stmt, 2);
+    r.dir = (enum rk_sync_dir)sqlite3_column_int(stmt, 3);
+    r.collection = rk_sqlite_access_text(stmt, 4);
+    r.object_id = rk_sqlite_access_text(stmt, 5);
+    r.version = rk_sqlite_access_text(stmt, 6);
+    r.reason = rk_sqlite_access_text(stmt, 7);
+    return cb->fn(&r, cb->ctx);
+}
+
 int rk_store_sync_refusal_list(struct rk_store *st, const char *partner, size_t limit,
                                int (*fn)(const struct rk_sync_refusal *r, void *ctx), void *ctx,
                                struct rk_err *err)
@@ -434,30 +477,34 @@ int rk_store_sync_refusal_list(struct rk_store *st, const char *partner, size_t 
     static const char sql[] = "SELECT * FROM (SELECT seq, at_us, partner, dir, collection,"
                               " object_id, version, reason FROM sync_refusals WHERE ?1 IS NULL"
                               " OR partner = ?1 ORDER BY seq DESC LIMIT ?2) ORDER BY seq";
-    struct rk_sqlite *s = rk_sqlite_of(st);
-    sqlite3_stmt *stmt = NULL;
-    struct rk_sync_refusal r;
-    int rc, src;
+    struct refusal_cb cb = {fn, ctx};
 
-    if ((rc = rk_sqlite_acquire(s, sql, sizeof(sql) - 1, &stmt, err)) != 0)
-        return rc;
-    rk_sqlite_bind_str(stmt, 1, partner);
-    sqlite3_bind_int64(stmt, 2, limit ? (int64_t)limit : -1);
-    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-        r.at_us = sqlite3_column_int64(stmt, 1);
-        r.partner = rk_sqlite_access_text(stmt, 2);
-        r.dir = (enum rk_sync_dir)sqlite3_column_int(stmt, 3);
-        r.collection = rk_sqlite_access_text(stmt, 4);
-        r.object_id = rk_sqlite_access_text(stmt, 5);
-        r.version = rk_sqlite_access_text(stmt, 6);
-        r.reason = rk_sqlite_access_text(stmt, 7);
-        if ((rc = fn(&r, ctx)) != 0)
-            break;
-    }
-    if (rc == 0 && src != SQLITE_DONE && src != SQLITE_ROW)
-        rc = rk_sqlite_fail(s, src, "reading refused objects", err);
-    rk_sqlite_release(s, stmt);
-    return rc;
+    return partner_rows(st, sql, sizeof(sql) - 1, partner, limit, refusal_row, &cb,
+                        "reading refused objects", err);
+}
+
+struct push_result_cb {
+    int (*fn)(const struct rk_push_result *r, void *ctx);
+    void *ctx;
+};
+
+static int push_result_row(sqlite3_stmt *stmt, void *ctx)
+{
+    const struct push_result_cb *cb = ctx;
+    struct rk_push_result r;
+
+    r.batch = rk_sqlite_access_text(stmt, 0);
+    r.partner = rk_sqlite_access_text(stmt, 1);
+    r.collection = rk_sqlite_access_text(stmt, 2);
+    r.at_us = sqlite3_column_int64(stmt, 3);
+    r.http_status = sqlite3_column_int(stmt, 4);
+    r.status_id = rk_sqlite_access_text(stmt, 5);
+    r.total = (uint64_t)sqlite3_column_int64(stmt, 6);
+    r.success = (uint64_t)sqlite3_column_int64(stmt, 7);
+    r.failure = (uint64_t)sqlite3_column_int64(stmt, 8);
+    r.pending = (uint64_t)sqlite3_column_int64(stmt, 9);
+    r.message = rk_sqlite_access_text(stmt, 10);
+    return cb->fn(&r, cb->ctx);
 }
 
 int rk_store_push_result_list(struct rk_store *st, const char *partner, size_t limit,
@@ -468,32 +515,8 @@ int rk_store_push_result_list(struct rk_store *st, const char *partner, size_t l
                               " http_status, status_id, total, success, failure, pending, message"
                               " FROM sync_push_results WHERE ?1 IS NULL OR partner = ?1"
                               " ORDER BY at_us DESC LIMIT ?2) ORDER BY at_us";
-    struct rk_sqlite *s = rk_sqlite_of(st);
-    sqlite3_stmt *stmt = NULL;
-    struct rk_push_result r;
-    int rc, src;
+    struct push_result_cb cb = {fn, ctx};
 
-    if ((rc = rk_sqlite_acquire(s, sql, sizeof(sql) - 1, &stmt, err)) != 0)
-        return rc;
-    rk_sqlite_bind_str(stmt, 1, partner);
-    sqlite3_bind_int64(stmt, 2, limit ? (int64_t)limit : -1);
-    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-        r.batch = rk_sqlite_access_text(stmt, 0);
-        r.partner = rk_sqlite_access_text(stmt, 1);
-        r.collection = rk_sqlite_access_text(stmt, 2);
-        r.at_us = sqlite3_column_int64(stmt, 3);
-        r.http_status = sqlite3_column_int(stmt, 4);
-        r.status_id = rk_sqlite_access_text(stmt, 5);
-        r.total = (uint64_t)sqlite3_column_int64(stmt, 6);
-        r.success = (uint64_t)sqlite3_column_int64(stmt, 7);
-        r.failure = (uint64_t)sqlite3_column_int64(stmt, 8);
-        r.pending = (uint64_t)sqlite3_column_int64(stmt, 9);
-        r.message = rk_sqlite_access_text(stmt, 10);
-        if ((rc = fn(&r, ctx)) != 0)
-            break;
-    }
-    if (rc == 0 && src != SQLITE_DONE && src != SQLITE_ROW)
-        rc = rk_sqlite_fail(s, src, "reading push results", err);
-    rk_sqlite_release(s, stmt);
-    return rc;
+    return partner_rows(st, sql, sizeof(sql) - 1, partner, limit, push_result_row, &cb,
+                        "reading push results", err);
 }
