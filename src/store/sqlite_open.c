@@ -350,11 +350,11 @@ static int configure(struct rk_sqlite *s, struct rk_err *err)
     if (s->base.flags & RK_STORE_READONLY)
         return rk_sqlite_exec(s,
                               "PRAGMA query_only=1; PRAGMA cache_size=-32768;"
-                              "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;",
+                              "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=2147418112;",
                               err);
     if ((rc = rk_sqlite_exec(s,
                              "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
-                             "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;"
+                             "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=2147418112;"
                              "PRAGMA wal_autocheckpoint=4096;",
                              err)) != 0)
         return rc;
