@@ -133,6 +133,12 @@ struct rk_sqlite_component {
 extern const struct rk_sqlite_component rk_sqlite_core_schema;
 extern const struct rk_sqlite_component rk_sqlite_sensor_schema; /* sqlite_sensor.c */
 
+/* The audit log's own database file, DIR/audit.db, attached as "audit" (sqlite_audit.c):
+ * attach (creating it on a read-write open) before migrating; tidy drops the log's old table in
+ * the main database once migration has copied it. */
+int rk_sqlite_audit_attach(struct rk_sqlite *s, const char *dir, struct rk_err *err);
+int rk_sqlite_audit_tidy(struct rk_sqlite *s, struct rk_err *err);
+
 /* Bring the schema up to date (read-write) or check that it is (read-only). RK_EUNSUPPORTED
  * for a store written by a newer renkei or one that needs an upgrade while read-only. */
 int rk_sqlite_migrate(struct rk_sqlite *s, struct rk_err *err);

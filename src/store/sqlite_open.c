@@ -433,7 +433,8 @@ int rk_store_sqlite_open(struct rk_store **out, const char *dir, unsigned flags,
     s->base.ops = &sqlite_ops;
     s->base.flags = flags;
     if ((rc = open_db(s, flags, err)) != 0 || (rc = check_header(s, err)) != 0 ||
-        (rc = configure(s, err)) != 0 || (rc = rk_sqlite_migrate(s, err)) != 0) {
+        (rc = configure(s, err)) != 0 || (rc = rk_sqlite_audit_attach(s, dir, err)) != 0 ||
+        (rc = rk_sqlite_migrate(s, err)) != 0 || (rc = rk_sqlite_audit_tidy(s, err)) != 0) {
         rk_err_prefix(err, "%s: ", s->path);
         goto out;
     }

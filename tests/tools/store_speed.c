@@ -302,6 +302,10 @@ static void remove_db(const char *dir, const char *db)
     for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
         snprintf(path, sizeof(path), "%s%s%s%s", dir ? dir : "", dir ? "/" : "", db, suffix[i]);
         unlink(path);
+        if (dir) { /* a store directory also holds the audit log */
+            snprintf(path, sizeof(path), "%s/audit.db%s", dir, suffix[i]);
+            unlink(path);
+        }
     }
     if (dir)
         rmdir(dir);

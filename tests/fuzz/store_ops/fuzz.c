@@ -104,7 +104,8 @@ static void expect_input_error(int rc, const struct rk_err *err)
 
 static void cleanup(void)
 {
-    static const char *const files[] = {"renkei.db", "renkei.db-wal", "renkei.db-shm"};
+    static const char *const files[] = {"renkei.db", "renkei.db-wal", "renkei.db-shm",
+                                        "audit.db",  "audit.db-wal",  "audit.db-shm"};
     char path[300];
 
     rk_store_batch_abort(S.batch);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "renkei/store_access.h"
 #include "store/debug.h"
 
 static void path_of(char *out, size_t cap, const char *dir, const char *rest)
@@ -124,6 +125,75 @@ static void test_store_open__other_application_and_newer_schema(void **state)
     st = NULL;
     assert_int_equal(rk_store_open(&st, data, 0, &err), RK_EFORMAT);
     assert_non_null(strstr(err.message, "another application"));
+    tmp_dir_remove(dir);
+}
+
+static int collect_user(const struct rk_audit_record *r, void *ctx)
+{
+    char *users = ctx;
+    size_t len = strlen(users);
+
+    snprintf(users + len, 256 - len, "%s:%lld ", r->user, (long long)r->seq);
+    return 0;
+}
+
+static void remove_audit_file(const char *data)
+{
+    static const char *const names[] = {"audit.db", "audit.db-wal", "audit.db-shm"};
+    char path[400];
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        path_of(path, sizeof(path), data, names[i]);
+        unlink(path);
+    }
+}
+
+/* A store from before the audit log had its own file keeps the log in main.audit_log: opening
+ * it read-write copies the records into audit.db (sequence numbers kept) and drops the table. */
+static void test_store_open__audit_log_moves_to_its_file(void **state)
+{
+    char dir[256], data[300], users[256] = "";
+    struct rk_audit_record rec = {0, 3000, "carol", "org", "::1", "read", "objects", "c", "", 200, 1};
+    struct rk_audit_filter f = {0};
+    struct rk_store *st;
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    path_of(data, sizeof(data), dir, "data");
+    st = store_new(dir);
+    assert_int_equal(
+            rk_store_debug_exec(
+                    st,
+                    "CREATE TABLE main.audit_log (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                    " at_us INTEGER NOT NULL, user TEXT NOT NULL, org TEXT NOT NULL,"
+                    " address TEXT NOT NULL, action TEXT NOT NULL, endpoint TEXT NOT NULL,"
+                    " collection TEXT NOT NULL, detail TEXT NOT NULL, status INTEGER NOT NULL,"
+                    " count INTEGER NOT NULL);"
+                    "INSERT INTO main.audit_log VALUES (7, 1000, 'alice', 'org', '::1', 'read',"
+                    " 'objects', 'c', '', 200, 1), (9, 2000, 'bob', 'org', '::1', 'write',"
+                    " 'objects', 'c', '', 202, 5);"
+                    "DELETE FROM schema_migrations WHERE component = 'audit' AND step = 2;",
+                    &err),
+            0);
+    rk_store_close(st);
+    remove_audit_file(data); /* as a store written before the move has none */
+
+    /* read-only, the store needs its upgrade first */
+    assert_int_equal(rk_store_open(&st, data, RK_STORE_READONLY, &err), RK_EUNSUPPORTED);
+    assert_int_equal(rk_store_open(&st, data, 0, &err), 0);
+    assert_int_not_equal(rk_store_debug_exec(st, "SELECT count(*) FROM main.audit_log", &err), 0);
+    assert_int_equal(rk_store_audit_append(st, &rec, 1, &err), 0);
+    assert_int_equal(rk_store_audit_query(st, &f, collect_user, users, &err), 0);
+    assert_string_equal(users, "alice:7 bob:9 carol:10 ");
+    rk_store_close(st);
+
+    /* the records are in audit.db, which a read-only handle reads too */
+    assert_int_equal(rk_store_open(&st, data, RK_STORE_READONLY, &err), 0);
+    users[0] = '\0';
+    f.user = "bob";
+    assert_int_equal(rk_store_audit_query(st, &f, collect_user, users, &err), 0);
+    assert_string_equal(users, "bob:9 ");
+    rk_store_close(st);
     tmp_dir_remove(dir);
 }
 
@@ -269,6 +339,7 @@ int test_store_open_run(void)
             cmocka_unit_test(test_store_open__foreign_file),
             cmocka_unit_test(test_store_open__other_application_and_newer_schema),
             cmocka_unit_test(test_store_open__read_only),
+            cmocka_unit_test(test_store_open__audit_log_moves_to_its_file),
             cmocka_unit_test(test_store_open__collections),
             cmocka_unit_test(test_store_open__settings),
     };

@@ -182,6 +182,7 @@ static void test_taxii_access__audit_is_append_only(void **state)
     struct rk_audit_filter f = {.user = "alice"};
     char path[300];
     sqlite3 *db;
+    char *msg = NULL;
     int n = 0;
 
     assert_int_equal(rk_store_audit_append(st, r, 2, NULL), 0);
@@ -192,13 +193,20 @@ static void test_taxii_access__audit_is_append_only(void **state)
     n = 1;
     assert_int_equal(rk_store_audit_query(st, &f, count_record, &n, NULL), 0);
     assert_int_equal(n, 2);
-    /* whoever opens the database cannot change or remove records */
-    snprintf(path, sizeof(path), "%s/renkei.db", dir);
+    /* whoever opens the log's database cannot change or remove records */
+    snprintf(path, sizeof(path), "%s/audit.db", dir);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
-    assert_int_not_equal(sqlite3_exec(db, "UPDATE audit_log SET user = 'mallory'", 0, 0, 0),
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE audit_log SET user = 'mallory'", 0, 0, &msg),
                          SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit_log", 0, 0, 0), SQLITE_OK);
+    assert_non_null(msg);
+    assert_non_null(strstr(msg, "append-only"));
+    sqlite3_free(msg);
+    msg = NULL;
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit_log", 0, 0, &msg), SQLITE_OK);
+    assert_non_null(msg);
+    assert_non_null(strstr(msg, "append-only"));
+    sqlite3_free(msg);
     sqlite3_close(db);
 }
 
