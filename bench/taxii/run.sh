@@ -3,9 +3,13 @@
 #
 # Builds a node with a collection of 1M indicators (RK_BENCH_OBJECTS), serves it over plain
 # HTTP on loopback, and measures with wrk in the same run:
-#   GET   a page of 100 indicators at a random position (added_after), HTTP Basic, 64
-#         connections: renkei vs nginx serving a static file holding the same response body
-#         (the limit of an HTTP server here). Requests/s and p99 latency, median of 3 runs.
+#   GET   a page of 100 indicators, HTTP Basic, 64 connections, against nginx serving a static
+#         file holding the same response body (the limit of an HTTP server here). Requests/s
+#         and p99 latency, median of 3 runs, in three scenarios:
+#           random, no cache: positions (added_after) anywhere in the collection, served by a
+#             second server with the page cache off: every request reads the store;
+#           random: the same with the page cache on (its default 64 MiB);
+#           polling: the 20 newest full pages, as clients following a feed ask for them.
 #   POST  envelopes of 1,000 distinct indicators into another collection: objects/s, checked
 #         against the store afterwards (every object stored once).
 #   store the read path alone, in process (bench/query_rate): rk_store_query pages of 100 at
@@ -65,17 +69,25 @@ if [[ ! -s "$envdir/env-$((post_envelopes - 1)).json" ]]; then
 fi
 
 # ---- the servers ----------------------------------------------------------------------------
-"$renkei" -q --data "$node" serve --insecure-http --port "$port" --threads "$threads" \
+"$renkei" --data "$node" serve --insecure-http --port "$port" --threads "$threads" \
     > "$work/serve.log" 2>&1 &
 pids+=($!)
 serve_pid=$!
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$serve_pid/stat"; } # user + system, 1/100 s
+nocache_port=$((port + 2))
+printf 'taxii.page_cache = 0\n' > "$work/nocache.conf"
+"$renkei" -q --data "$node" --config "$work/nocache.conf" serve --insecure-http \
+    --port "$nocache_port" --threads "$threads" --no-sync > "$work/serve-nocache.log" 2>&1 &
+pids+=($!)
+nocache_pid=$!
+cpu_ticks() { awk '{print $14 + $15}' "/proc/${1:-$serve_pid}/stat"; } # user + system, 1/100 s
 basic_reader="Basic $(printf 'reader:%s' "$reader" | base64 -w0)"
 basic_writer="Basic $(printf 'writer:%s' "$writer" | base64 -w0)"
-for _ in $(seq 100); do
-    curl -sf -o /dev/null -H 'Accept: application/taxii+json;version=2.1' \
-        "http://127.0.0.1:$port/taxii2/" && break
-    sleep 0.1
+for p in "$port" "$nocache_port"; do
+    for _ in $(seq 100); do
+        curl -sf -o /dev/null -H 'Accept: application/taxii+json;version=2.1' \
+            "http://127.0.0.1:$p/taxii2/" && break
+        sleep 0.1
+    done
 done
 
 page="/api/collections/bench/objects/?limit=100"
@@ -99,6 +111,7 @@ while True:  # every 2,000th date_added across the whole collection: pages start
 random.seed(1)
 pos = [p for p in pos if p < recs[-101]["date_added"]]  # a full page after each
 open(out, "w").write("\n".join(random.sample(pos, min(len(pos), 2000))) + "\n")
+open(out + ".head", "w").write("\n".join(pos[-20:]) + "\n")  # the newest full pages
 PY
 body="$work/nginx/page.json"
 mkdir -p "$work/nginx/logs"
@@ -146,17 +159,34 @@ n = int(re.search(r"(\d+) requests in", t).group(1))
 print(json.dumps({"rps": rps, "p50_ms": p["50"], "p99_ms": p["99"], "requests": n,
                   "errors": int(non2xx.group(1)) if non2xx else 0}))'
 }
+get_run() { # POSITIONS PORT PID: one timed wrk run of get.lua, with the server's CPU per request
+    local t0 r
+    t0=$(cpu_ticks "$3")
+    r=$(RK_BENCH_POSITIONS="$1" RK_BENCH_AUTH="$basic_reader" RK_BENCH_PATH="$page" \
+        wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$here/get.lua" "http://127.0.0.1:$2" \
+        2>/dev/null | wrk_json)
+    echo "$r" | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); t=int(sys.argv[1])
+r["cpu_us"] = t * 10000.0 / max(r["requests"], 1); print(json.dumps(r))' "$(($(cpu_ticks "$3") - t0))"
+}
 results=()
 for i in $(seq "$runs"); do
-    t0=$(cpu_ticks)
-    r=$(RK_BENCH_POSITIONS="$positions" RK_BENCH_AUTH="$basic_reader" RK_BENCH_PATH="$page" \
-        wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$here/get.lua" "http://127.0.0.1:$port" \
-        2>/dev/null | wrk_json)
-    r=$(echo "$r" | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); t=int(sys.argv[1])
-r["cpu_us"] = t * 10000.0 / max(r["requests"], 1); print(json.dumps(r))' "$(($(cpu_ticks) - t0))")
+    u=$(get_run "$positions" "$nocache_port" "$nocache_pid")
+    r=$(get_run "$positions" "$port" "$serve_pid")
+    h=$(get_run "$positions.head" "$port" "$serve_pid")
     g=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$nginx_port/page.json" |
         wrk_json)
-    results+=("$r" "$g")
+    results+=("$u" "$r" "$h" "$g")
+done
+kill -TERM "$serve_pid" "$nocache_pid"
+wait "$serve_pid" "$nocache_pid" 2>/dev/null || true
+cache_line=$(grep -o 'page cache: .*' "$work/serve.log" | tail -1)
+"$renkei" -q --data "$node" serve --insecure-http --port "$port" --threads "$threads" \
+    > "$work/serve.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+    curl -sf -o /dev/null -H 'Accept: application/taxii+json;version=2.1' \
+        "http://127.0.0.1:$port/taxii2/" && break
+    sleep 0.1
 done
 before=$("$renkei" --data "$node" stats --json | /usr/bin/python3 -c \
     'import json,sys; print(json.load(sys.stdin)["versions"])')
@@ -172,26 +202,30 @@ for i in $(seq "$runs"); do
 done
 
 /usr/bin/python3 - "$n" "$conns" "$secs" "$before" "$after" "$post" "$(wc -c < "$body")" \
-    "$(printf '%s\n' "${store[@]}")" "${results[@]}" <<'PY'
+    "$(printf '%s\n' "${store[@]}")" "$cache_line" "${results[@]}" <<'PY'
 import json, statistics, sys
 n, conns, secs, before, after = (int(x) for x in sys.argv[1:6])
 post, size = json.loads(sys.argv[6]), int(sys.argv[7])
 store = [json.loads(x) for x in sys.argv[8].splitlines()]
-runs = [json.loads(x) for x in sys.argv[9:]]
-ours, nginx = runs[0::2], runs[1::2]
+cache_line = sys.argv[9]
+runs = [json.loads(x) for x in sys.argv[10:]]
+nocache, cached, polling, nginx = runs[0::4], runs[1::4], runs[2::4], runs[3::4]
 med = lambda rs, k: statistics.median(r[k] for r in rs)
 print("GET a page of 100 indicators (%d bytes) from a %d-object collection, %d connections, "
-      "%d runs of %d s, medians:" % (size, n, conns, len(ours), secs))
+      "%d runs of %d s, medians:" % (size, n, conns, len(nginx), secs))
 print()
-print("| server | requests/s | p50 ms | p99 ms | non-2xx |")
-print("|---|---|---|---|---|")
-for name, rs in (("renkei serve (TAXII, Basic auth, random positions)", ours),
+print("| server | requests/s | vs nginx | p50 ms | p99 ms | CPU us per request | non-2xx |")
+print("|---|---|---|---|---|---|---|")
+for name, rs in (("renkei, random positions, page cache off", nocache),
+                 ("renkei, random positions, page cache on", cached),
+                 ("renkei, polling the 20 newest pages, page cache on", polling),
                  ("nginx, the same body as a static file", nginx)):
-    print("| %s | %.0f | %.2f | %.2f | %d |" % (name, med(rs, "rps"), med(rs, "p50_ms"),
-                                              med(rs, "p99_ms"), sum(r["errors"] for r in rs)))
+    print("| %s | %.0f | %.0f %% | %.2f | %.2f | %s | %d |" % (
+        name, med(rs, "rps"), 100 * med(rs, "rps") / med(nginx, "rps"), med(rs, "p50_ms"),
+        med(rs, "p99_ms"), "%.0f" % med(rs, "cpu_us") if "cpu_us" in rs[0] else "-",
+        sum(r["errors"] for r in rs)))
 print()
-print("renkei / nginx: %.0f%% of nginx's requests/s" % (100 * med(ours, "rps") / med(nginx, "rps")))
-print("renkei serve CPU per GET request (user + system): %.0f us" % med(ours, "cpu_us"))
+print("renkei serve (page cache on) over all its runs: %s" % cache_line)
 print()
 print("store alone (rk_store_query, in process, same positions): %.0f pages/s, %.1f us wall and "
       "%.1f us CPU per page of %.0f" % (med(store, "pages_per_s"), med(store, "us_per_page"),

@@ -220,6 +220,11 @@ int rk_store_holds(struct rk_store *st, const char *collection, const char *id,
 int rk_store_delete(struct rk_store *st, const struct rk_store_query *q, uint64_t *deleted_out,
                     struct rk_err *err);
 
+/* A number that changes whenever the objects the store holds change, in this process or any
+ * other: a stored version, a delete, a collection removed. Equal marks mean the same objects;
+ * readers use it to tell whether something they derived from the objects is still current. */
+int rk_store_change_mark(struct rk_store *st, int64_t *out, struct rk_err *err);
+
 /* ---- statistics and conflicts -------------------------------------------------------------- */
 
 struct rk_store_stats {

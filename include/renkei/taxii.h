@@ -40,6 +40,7 @@ struct rk_taxii_config {
     unsigned page_size;         /* objects per page without a client limit (default 100) */
     unsigned max_page_size;     /* largest page whatever the client asks (default 1000) */
     size_t max_response_bytes;  /* a page stops early (more: true) past this (default 64 MiB) */
+    size_t page_cache_bytes;    /* pages kept for clients asking again (default 64 MiB; 0: off) */
     /* Robustness */
     unsigned connection_timeout_s; /* idle or stalled connections close (default 30) */
     unsigned request_timeout_s;    /* a request body must arrive within this (default 120) */
@@ -65,6 +66,13 @@ int rk_taxii_server_start(struct rk_taxii_server **out, const struct rk_taxii_co
                           struct rk_err *err);
 /* The TCP port the server listens on. */
 unsigned rk_taxii_server_port(const struct rk_taxii_server *s);
+
+/* What the page cache did since the server started. */
+struct rk_taxii_server_stats {
+    uint64_t page_hits, page_misses; /* read responses answered from the cache, and not */
+    size_t page_bytes;               /* memory the cache holds now */
+};
+void rk_taxii_server_stats(struct rk_taxii_server *s, struct rk_taxii_server_stats *out);
 /* Stop accepting, finish requests in flight, flush the audit log and free. Accepts NULL. */
 void rk_taxii_server_stop(struct rk_taxii_server *s);
 

@@ -123,6 +123,7 @@ static void apply_settings(struct serve_opts *o, const struct rk_cli *cli)
     o->cfg.max_content_length = (size_t)s->taxii_max_content_length;
     o->cfg.page_size = (unsigned)s->taxii_page_size;
     o->cfg.max_page_size = (unsigned)s->taxii_max_page_size;
+    o->cfg.page_cache_bytes = (size_t)s->taxii_page_cache;
     o->cfg.connection_timeout_s = (unsigned)s->taxii_connection_timeout;
     o->cfg.reject_stix20 = s->reject_stix20;
     o->cfg.max_connections = (unsigned)s->taxii_max_connections;
@@ -205,6 +206,7 @@ int cmd_serve(struct rk_cli *cli, int argc, char **argv)
     struct rk_sync_daemon *sync = NULL;
     char *cert = NULL, *key = NULL, *ca = NULL;
     sigset_t stop;
+    struct rk_taxii_server_stats stats;
     struct rk_err err;
     int sig = 0, rc;
 
@@ -243,9 +245,13 @@ int cmd_serve(struct rk_cli *cli, int argc, char **argv)
     if (!o.no_sync && rk_sync_daemon_start(&sync, cli->data_dir, &err) != 0)
         cli_error("warning: background sync did not start: %s", err.message);
     sigwait(&stop, &sig);
-    if (!cli->quiet)
-        fprintf(stderr, "renkei: stopping (signal %d)\n", sig);
     rk_sync_daemon_stop(sync);
+    rk_taxii_server_stats(srv, &stats);
+    if (!cli->quiet)
+        fprintf(stderr,
+                "renkei: stopping (signal %d); page cache: %llu hits, %llu misses, %.1f MiB\n",
+                sig, (unsigned long long)stats.page_hits, (unsigned long long)stats.page_misses,
+                stats.page_bytes / 1048576.0);
     rk_taxii_server_stop(srv);
     return RK_EXIT_OK;
 }

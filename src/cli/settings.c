@@ -45,6 +45,8 @@ const struct rk_config_row rk_settings_rows[] = {
             "objects per page when the client gives no limit"),
         ROW("taxii.max_page_size", RK_CFG_INT, "1000", 1, 100000, 1, taxii_max_page_size,
             "largest page the server returns whatever the client's limit"),
+        ROW("taxii.page_cache", RK_CFG_SIZE, "64M", 0, 1099511627776, 0, taxii_page_cache,
+            "memory for pages kept for clients that ask again (0: no cache)"),
         ROW("taxii.connection_timeout", RK_CFG_DURATION, "30s", 1, 3600, 0,
             taxii_connection_timeout, "idle or stalled connections are closed after this"),
         ROW("taxii.max_connections", RK_CFG_INT, "1024", 1, 65536, 0, taxii_max_connections,

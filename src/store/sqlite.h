@@ -139,6 +139,10 @@ extern const struct rk_sqlite_component rk_sqlite_sensor_schema; /* sqlite_senso
 int rk_sqlite_audit_attach(struct rk_sqlite *s, const char *dir, struct rk_err *err);
 int rk_sqlite_audit_tidy(struct rk_sqlite *s, struct rk_err *err);
 
+/* Count a removal of objects in the change mark (sqlite_meta.c); inside the deleting
+ * transaction. */
+int rk_sqlite_count_removal(struct rk_sqlite *s, struct rk_err *err);
+
 /* Bring the schema up to date (read-write) or check that it is (read-only). RK_EUNSUPPORTED
  * for a store written by a newer renkei or one that needs an upgrade while read-only. */
 int rk_sqlite_migrate(struct rk_sqlite *s, struct rk_err *err);

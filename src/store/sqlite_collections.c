@@ -172,6 +172,8 @@ int rk_sqlite_collection_remove(struct rk_store *st, const char *id_or_alias, st
         if ((rc = run_with_key(s, sql[i], key, err)) != 0)
             goto out;
     }
+    if ((rc = rk_sqlite_count_removal(s, err)) != 0)
+        goto out;
     return rk_sqlite_commit(s, err);
 out:
     rk_sqlite_rollback(s);

@@ -60,6 +60,9 @@ static const struct rk_sqlite_step steps[] = {
          " source TEXT NOT NULL, at_us INTEGER NOT NULL,"
          " UNIQUE (coll, id, vkey, offered_sha256));",
          NULL},
+        {2, "removals counter (the change mark)",
+         /* deletes and collection removals so far: with date_added_hw, the change mark */
+         "INSERT INTO meta (key, value) VALUES ('removals', 0);", NULL},
 };
 
 const struct rk_sqlite_component rk_sqlite_core_schema = {

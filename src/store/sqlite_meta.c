@@ -8,6 +8,24 @@
 #include "util/digest.h"
 #include "util/strparse.h"
 
+/* ---- the change mark ----------------------------------------------------------------------- */
+
+/* date_added_hw rises with every commit that stores a version, removals with every delete and
+ * collection removal; neither ever falls, so their sum strictly rises with each change and a
+ * value of it names one state of the objects. */
+int rk_store_change_mark(struct rk_store *st, int64_t *out, struct rk_err *err)
+{
+    return rk_sqlite_int(rk_sqlite_of(st),
+                         "SELECT sum(value) FROM meta WHERE key IN ('date_added_hw', 'removals')",
+                         out, err);
+}
+
+/* One more removal: called inside the transaction that deletes objects. */
+int rk_sqlite_count_removal(struct rk_sqlite *s, struct rk_err *err)
+{
+    return rk_sqlite_exec(s, "UPDATE meta SET value = value + 1 WHERE key = 'removals'", err);
+}
+
 /* ---- statistics ---------------------------------------------------------------------------- */
 
 static uint64_t wal_bytes(const struct rk_sqlite *s)

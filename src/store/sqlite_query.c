@@ -519,6 +519,8 @@ int rk_sqlite_remove(struct rk_store *st, const struct rk_store_filter *f, uint6
         if ((rc = run_sql(s, after[i], err)) != 0)
             goto out;
     }
+    if (n > 0 && (rc = rk_sqlite_count_removal(s, err)) != 0)
+        goto out;
     if ((rc = rk_sqlite_commit(s, err)) == 0)
         *out = (uint64_t)n;
     return rc;

@@ -14,6 +14,7 @@
 #include "taxii/http_request.h"
 #include "taxii/server_next.h"
 #include "taxii/server_ratelimit.h"
+#include "util/rktime.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/map.h"
@@ -144,6 +145,7 @@ struct rk_taxii_server {
     struct rk_taxii_ratelimit *rl;
     struct rk_taxii_audit *audit;
     struct rk_taxii_vcache *vcache;
+    struct rk_taxii_page_cache *pages; /* NULL when cfg.page_cache_bytes is 0 */
     uint8_t next_key[RK_TAXII_NEXT_KEY_LEN];
     void *tls_trust; /* gnutls_certificate_credentials_t with client_ca_pem, or NULL */
     pthread_mutex_t access_lock;
@@ -154,6 +156,37 @@ struct rk_taxii_server {
      * busy handler. Validation and response building happen outside it. */
     pthread_mutex_t write_lock;
 };
+
+/* ---- the page cache (server_cache.c) --------------------------------------------------------- */
+
+/* A finished 200 response of a read endpoint. */
+struct rk_taxii_cached_page {
+    char *body;
+    size_t len;
+    int64_t count; /* objects in the page, for the audit record */
+    char date_first[RK_TIME_STR_MAX], date_last[RK_TIME_STR_MAX];
+};
+
+struct rk_taxii_cache_stats {
+    uint64_t hits, misses;
+    size_t bytes, budget;
+};
+
+struct rk_taxii_page_cache;
+
+/* A cache of budget bytes; *out is NULL (no cache: every lookup misses) for a budget of 0. */
+int rk_taxii_cache_new(struct rk_taxii_page_cache **out, size_t budget);
+void rk_taxii_cache_free(struct rk_taxii_page_cache *pc);
+/* The page kept under key, made under this store change mark and access generation, held
+ * until rk_taxii_cache_release; NULL when there is none. */
+const struct rk_taxii_cached_page *rk_taxii_cache_get(struct rk_taxii_page_cache *pc,
+                                                      const char *key, size_t key_len,
+                                                      int64_t mark, int64_t generation);
+void rk_taxii_cache_release(struct rk_taxii_page_cache *pc, const struct rk_taxii_cached_page *p);
+/* Keep a copy of page under key; mark and generation must have been read before the page. */
+void rk_taxii_cache_put(struct rk_taxii_page_cache *pc, const char *key, size_t key_len,
+                        int64_t mark, int64_t generation, const struct rk_taxii_cached_page *page);
+void rk_taxii_cache_stats(struct rk_taxii_page_cache *pc, struct rk_taxii_cache_stats *out);
 
 /* Who is asking, once authenticated. */
 struct rk_taxii_who {

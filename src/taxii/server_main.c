@@ -39,6 +39,7 @@ void rk_taxii_config_init(struct rk_taxii_config *c)
     c->page_size = 100;
     c->max_page_size = 1000;
     c->max_response_bytes = 64u << 20;
+    c->page_cache_bytes = (size_t)64 << 20;
     c->connection_timeout_s = 30;
     c->request_timeout_s = 120;
     c->max_connections = 1024;
@@ -239,7 +240,7 @@ static int prepare(struct rk_taxii_server *s, struct rk_err *err)
     rk_taxii_access_release(s, first); /* s->access keeps the server's own reference */
     s->rl = rk_taxii_ratelimit_new(s->cfg.auth_burst, s->cfg.auth_refill_s, 4096);
     s->vcache = rk_taxii_vcache_new();
-    if (!s->rl || !s->vcache)
+    if (!s->rl || !s->vcache || rk_taxii_cache_new(&s->pages, s->cfg.page_cache_bytes) != 0)
         return rk_err_set(err, RK_ENOMEM, "out of memory starting the server");
     return rk_taxii_audit_start(&s->audit, s->cfg.data_dir, &s->write_lock, err);
 }
@@ -277,6 +278,17 @@ unsigned rk_taxii_server_port(const struct rk_taxii_server *s)
     return s ? s->port : 0;
 }
 
+void rk_taxii_server_stats(struct rk_taxii_server *s, struct rk_taxii_server_stats *out)
+{
+    struct rk_taxii_cache_stats cs;
+
+    rk_taxii_cache_stats(s ? s->pages : NULL, &cs);
+    memset(out, 0, sizeof(*out));
+    out->page_hits = cs.hits;
+    out->page_misses = cs.misses;
+    out->page_bytes = cs.bytes;
+}
+
 void rk_taxii_server_stop(struct rk_taxii_server *s)
 {
     if (!s)
@@ -286,6 +298,7 @@ void rk_taxii_server_stop(struct rk_taxii_server *s)
     rk_taxii_audit_stop(s->audit);
     rk_taxii_ratelimit_free(s->rl);
     rk_taxii_vcache_free(s->vcache);
+    rk_taxii_cache_free(s->pages);
     rk_taxii_access_free(s->access);
     if (s->pool.all)
         rk_taxii_pool_fini(&s->pool);

@@ -329,10 +329,84 @@ static int sent_log(struct rk_taxii_conn *c, struct sent *s)
     return rc;
 }
 
+/* ---- the page cache ---- */
+
+/* Where this request's page would be in the page cache. */
+struct cache_slot {
+    struct rk_taxii_page_cache *pc; /* NULL: not cached */
+    char *key;
+    size_t key_len;
+    int64_t mark, generation;
+};
+
+/* Set up the slot: who asks and what, and the state of the store now, before the query runs,
+ * so a page stored under a mark holds at least the objects of that mark. Reads of a partner's
+ * sync account are not cached (each writes the egress log), nor is anything when the cache is
+ * off or the mark cannot be read. */
+static void cache_slot(struct rk_taxii_conn *c, rk_store_row_fn fn, struct cache_slot *slot)
+{
+    const char *user = c->who.p.authenticated && c->who.p.user ? c->who.p.user : "";
+    struct rk_err err;
+    size_t ulen = strlen(user), ilen = strlen(c->uri);
+
+    memset(slot, 0, sizeof(*slot));
+    if (!c->srv->pages || sent_to_partner(c, fn) || (c->who.p.role == RK_ROLE_SYNC && c->who.user))
+        return;
+    if (rk_store_change_mark(c->st, &slot->mark, &err) != 0)
+        return;
+    if (!(slot->key = rk_arena_alloc(c->arena, ulen + 1 + ilen)))
+        return;
+    memcpy(slot->key, user, ulen);
+    slot->key[ulen] = '\n'; /* user names hold no control characters */
+    memcpy(slot->key + ulen + 1, c->uri, ilen);
+    slot->key_len = ulen + 1 + ilen;
+    slot->generation = c->access->generation;
+    slot->pc = c->srv->pages;
+}
+
+/* Answer from the cache: 1 when the page was there (and the response is queued, or rc says
+ * why not). */
+static int answer_cached(struct rk_taxii_conn *c, const struct cache_slot *slot, int *rc)
+{
+    const struct rk_taxii_cached_page *p;
+    struct rk_buf b;
+
+    if (!slot->pc ||
+        !(p = rk_taxii_cache_get(slot->pc, slot->key, slot->key_len, slot->mark, slot->generation)))
+        return 0;
+    rk_buf_init(&b, p->len + 1);
+    if ((*rc = rk_buf_append(&b, p->body, p->len)) == 0) {
+        c->audit.count = p->count;
+        *rc = rk_taxii_respond(c, 200, &b, p->date_first, p->date_last);
+    }
+    rk_taxii_cache_release(slot->pc, p);
+    rk_buf_free(&b);
+    return 1;
+}
+
+static void keep_page(const struct cache_slot *slot, const struct page *pg,
+                      const struct rk_store_query *q)
+{
+    struct rk_taxii_cached_page p;
+
+    if (!slot->pc)
+        return;
+    memset(&p, 0, sizeof(p));
+    p.body = (char *)rk_buf_cstr(pg->b);
+    p.len = rk_buf_len(pg->b);
+    p.count = (int64_t)pg->count;
+    rk_time_format_us(pg->count ? pg->first_us : q->added_after_us, p.date_first,
+                      sizeof(p.date_first));
+    rk_time_format_us(pg->count ? pg->last_us : q->added_after_us, p.date_last,
+                      sizeof(p.date_last));
+    rk_taxii_cache_put(slot->pc, slot->key, slot->key_len, slot->mark, slot->generation, &p);
+}
+
 /* The shared path of the four read endpoints. */
 static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *open,
                      const char *list_key, int with_next)
 {
+    struct cache_slot slot;
     struct rk_store_visibility vis;
     struct rk_store_page sp;
     struct rk_store_query q;
@@ -345,6 +419,9 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
     c->audit.endpoint = endpoint_name(c->req.route.ep);
     if (rk_taxii_need_collection(c, 0) != 0)
         return 0;
+    cache_slot(c, fn, &slot);
+    if (answer_cached(c, &slot, &rc))
+        return rc;
     if ((rc = build_query(c, &q, &vis)) == RK_EFORMAT)
         return rk_taxii_respond_error(c, 400, NULL, "%s", c->err.message);
     if (rc != 0)
@@ -370,8 +447,10 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
                                     c->req.route.object_id, c->req.route.collection);
     else if (rc == 0 &&
              (rc = close_body(c, &pg, list_key, sp.more || pg.truncated, with_next)) == 0 &&
-             (rc = sent_log(c, &sent)) == 0)
+             (rc = sent_log(c, &sent)) == 0) {
+        keep_page(&slot, &pg, &q);
         rc = respond_page(c, &pg, &q);
+    }
     rk_buf_free(&b);
 out:
     sent_free(&sent);

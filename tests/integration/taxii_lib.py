@@ -128,6 +128,7 @@ class Node:
             self.proc.kill()
             rc = -9
         err = self.proc.stderr.read()
+        self.stderr = err
         if rc != 0:
             print("server exited with %d:\n%s" % (rc, err[-4000:]))
         self.proc = None

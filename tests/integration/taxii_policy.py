@@ -8,6 +8,7 @@ what rk_policy_may_read says (tests/tools/policy_expect) before the HTTP paths a
 it, so the store's SQL filter, the paging state and the per-object rules all agree. Counts,
 "more", "next" and the date headers are checked never to reveal an invisible object."""
 import os
+import re
 import subprocess
 
 from taxii_lib import TOOLS, Node, check, finish, indicator, page_all, post_objects
@@ -135,6 +136,34 @@ def test_unmarked_rules(c):
     check(r.status == 404, "objects are not visible through another collection")
 
 
+def test_page_cache(node, c, objs):
+    """A page asked for again comes from the page cache, and never once the objects or the
+    access rights have changed: the same request then sees the new state at once."""
+    path = "/api/collections/matrix/objects/?limit=1000"
+    first = c["bob"].get(path)
+    again = c["bob"].get(path)
+    check(first.status == 200 and again.status == 200 and again.body == first.body and
+          again.header("X-TAXII-Date-Added-Last") == first.header("X-TAXII-Date-Added-Last"),
+          "a page asked for again is the same page")
+    before = [x["id"] for x in first.json()["objects"]]
+    o = indicator(60, tlp="green")
+    post_objects(c["alice"], "matrix", [o])
+    after = [x["id"] for x in c["bob"].get(path).json()["objects"]]
+    check(after == before + [o["id"]], "after a write the same request shows the new object")
+    check(objs["amber"] in after, "bob sees AMBER objects of his group")
+    node.cli("group", "member", "remove", "quad", "org-b")
+    r = c["bob"].get(path).json() or {}
+    left = [x["id"] for x in r.get("objects", [])]
+    check(objs["amber"] not in left and objs[None] not in left and objs["green"] in left,
+          "once org-b leaves quad the same request hides quad's AMBER objects: %r" % left)
+    node.cli("group", "member", "add", "quad", "org-b")
+    back = [x["id"] for x in c["bob"].get(path).json()["objects"]]
+    check(back == after, "back in the group, the page is as before")
+    # another reader asking the same URL gets its own page, not bob's
+    dave = [x["id"] for x in c["dave"].get(path).json()["objects"]]
+    check(objs["amber"] not in dave and o["id"] in dave, "dave's page of the same URL is his own")
+
+
 def main():
     node = Node()
     try:
@@ -157,7 +186,11 @@ def main():
             visible = {m: expected[(m, name)] for m in MARKINGS}
             check_reader(name, c[name], objs, visible, added)
         test_unmarked_rules(c)
+        test_page_cache(node, c, objs)
         check(node.stop() == 0, "the server stops cleanly")
+        m = re.search(r"page cache: (\d+) hits, (\d+) misses", node.stderr)
+        check(m and int(m.group(1)) > 0 and int(m.group(2)) > 0,
+              "the server reports page cache hits and misses: %r" % node.stderr[-300:])
     finally:
         node.cleanup()
     finish("taxii_policy")

@@ -16,5 +16,6 @@ int test_taxii_next_run(void);
 int test_taxii_ratelimit_run(void);
 int test_taxii_envelope_run(void);
 int test_taxii_access_run(void);
+int test_taxii_cache_run(void);
 
 #endif
