@@ -7,9 +7,13 @@
  * load of GET pages that cost 15 % of the throughput and doubled the p99 latency. In its own
  * file a commit to the log leaves the objects' pages where they are.
  *
+ * The egress log of what was sent to partners (sqlite_sync_egress.c) is there too, for the
+ * same reason: a partner's sync account writes it with every page it reads.
+ *
  * audit.db has its own schema version (PRAGMA user_version). Stores from before the move keep
- * their log in main.audit_log; step 2 of the "audit" component copies it into audit.db and the
- * old table is dropped once that copy has committed (rk_sqlite_audit_tidy). */
+ * their logs in main.audit_log and main.egress_log; step 2 of the "audit" component and step 2
+ * of "sync" copy them into audit.db, and the old tables are dropped once that copy has
+ * committed (rk_sqlite_audit_tidy). */
 #include "store/sqlite_access.h"
 
 #include <errno.h>
@@ -17,11 +21,13 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "renkei/store_access.h"
 
-/* audit.db's schema: its version 1 */
+/* audit.db's schema: version 1 held the audit log, 2 adds the egress log. Every statement is
+ * IF NOT EXISTS, so one text brings a file of any earlier version up to date. */
 static const char audit_file_schema[] =
         "CREATE TABLE IF NOT EXISTS audit.audit_log (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
         " at_us INTEGER NOT NULL, user TEXT NOT NULL, org TEXT NOT NULL, address TEXT NOT NULL,"
@@ -34,7 +40,19 @@ static const char audit_file_schema[] =
         " SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
         "CREATE TRIGGER IF NOT EXISTS audit.audit_log_no_delete BEFORE DELETE ON audit_log BEGIN"
         " SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
-        "PRAGMA audit.user_version = 1;";
+        /* the egress log (sqlite_sync_egress.c): seq is assigned by the appender under the
+         * write lock, so it is part of each entry's hash. No index on object_id: ids are
+         * random, so every page of entries would rewrite index pages all over the file */
+        "CREATE TABLE IF NOT EXISTS audit.egress_log (seq INTEGER PRIMARY KEY,"
+        " at_us INTEGER NOT NULL, partner TEXT NOT NULL, collection TEXT NOT NULL,"
+        " object_id TEXT NOT NULL, version TEXT NOT NULL, sha256 BLOB NOT NULL,"
+        " batch TEXT NOT NULL, prev BLOB NOT NULL, hash BLOB NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS audit.egress_log_partner ON egress_log (partner, seq);"
+        "CREATE TRIGGER IF NOT EXISTS audit.egress_log_no_update BEFORE UPDATE ON egress_log"
+        " BEGIN SELECT RAISE(ABORT, 'the egress log is append-only'); END;"
+        "CREATE TRIGGER IF NOT EXISTS audit.egress_log_no_delete BEFORE DELETE ON egress_log"
+        " BEGIN SELECT RAISE(ABORT, 'the egress log is append-only'); END;"
+        "PRAGMA audit.user_version = 2;";
 
 static const struct rk_sqlite_step audit_steps[] = {
     {1, "audit log",
@@ -62,14 +80,24 @@ const struct rk_sqlite_component rk_sqlite_audit_schema = {
     sizeof(audit_steps) / sizeof(audit_steps[0]),
 };
 
-/* Create DIR/audit.db (mode 0600) unless it exists. */
+/* Create DIR/audit.db (mode 0600) unless it exists. Never open and close an existing one:
+ * closing any descriptor of a file drops every POSIX lock this process holds on it, including
+ * the shared lock another handle's connection keeps, and a process that sees no lock believes
+ * it is the last user and removes the WAL and its index from under the others. */
 static int create_file(const char *path, struct rk_err *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    struct stat sb;
+    int fd;
 
-    if (fd < 0)
+    if (stat(path, &sb) == 0)
+        return 0;
+    if (errno != ENOENT)
+        return rk_err_set(err, RK_EIO, "%s: %s", path, strerror(errno));
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST)
         return rk_err_set(err, RK_EIO, "%s: cannot create: %s", path, strerror(errno));
-    close(fd);
+    if (fd >= 0)
+        close(fd);
     return 0;
 }
 
@@ -88,14 +116,14 @@ static int attach_file(struct rk_sqlite *s, const char *path, struct rk_err *err
     return 0;
 }
 
-/* audit.db in WAL mode with its tables (written once; later opens find user_version 1). */
+/* audit.db in WAL mode with its tables (written once; later opens find user_version 2). */
 static int prepare_file(struct rk_sqlite *s, struct rk_err *err)
 {
     int64_t version = 0;
     int rc;
 
     if ((rc = rk_sqlite_exec(s, "PRAGMA audit.synchronous=NORMAL", err)) != 0 ||
-        (rc = rk_sqlite_int(s, "PRAGMA audit.user_version", &version, err)) != 0 || version >= 1)
+        (rc = rk_sqlite_int(s, "PRAGMA audit.user_version", &version, err)) != 0 || version >= 2)
         return rc;
     if ((rc = rk_sqlite_exec(s, "PRAGMA audit.journal_mode=WAL", err)) != 0 ||
         (rc = rk_sqlite_begin(s, err)) != 0)
@@ -134,12 +162,15 @@ int rk_sqlite_audit_tidy(struct rk_sqlite *s, struct rk_err *err)
         return 0;
     if ((rc = rk_sqlite_int(s,
                             "SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND "
-                            "name = 'audit_log'",
+                            "name IN ('audit_log', 'egress_log')",
                             &old, err)) != 0 ||
         old == 0)
         return rc;
-    /* the copy committed with the schema step: the old table goes in a transaction of its own */
-    return rk_sqlite_exec(s, "DROP TABLE IF EXISTS main.audit_log", err);
+    /* the copies committed with the schema steps: the old tables go in a transaction of their
+     * own */
+    return rk_sqlite_exec(s, "DROP TABLE IF EXISTS main.audit_log;"
+                             "DROP TABLE IF EXISTS main.egress_log;",
+                          err);
 }
 
 static const char *nz(const char *s)

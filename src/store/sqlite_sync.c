@@ -64,6 +64,10 @@ static const struct rk_sqlite_step sync_steps[] = {
      " DELETE FROM sync_push WHERE local = OLD.id;"
      " END;",
      NULL},
+    {2, "egress log in the audit file (audit.db)",
+     "INSERT OR IGNORE INTO audit.egress_log SELECT seq, at_us, partner, collection, object_id,"
+     " version, sha256, batch, prev, hash FROM main.egress_log;",
+     NULL},
 };
 
 const struct rk_sqlite_component rk_sqlite_sync_schema = {

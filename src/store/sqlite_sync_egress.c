@@ -66,7 +66,7 @@ static int check_entry(const struct rk_egress_entry *e, struct rk_err *err)
 static int read_head(struct rk_sqlite *s, int64_t *seq, uint8_t hash[RK_EGRESS_HASH_LEN],
                      struct rk_err *err)
 {
-    static const char sql[] = "SELECT seq, hash FROM egress_log ORDER BY seq DESC LIMIT 1";
+    static const char sql[] = "SELECT seq, hash FROM audit.egress_log ORDER BY seq DESC LIMIT 1";
     sqlite3_stmt *stmt = NULL;
     int rc, src;
 
@@ -108,7 +108,7 @@ static int insert_entry(struct rk_sqlite *s, sqlite3_stmt *stmt, const struct rk
 static int append_locked(struct rk_sqlite *s, struct rk_egress_entry *e, size_t n,
                          struct rk_err *err)
 {
-    static const char sql[] = "INSERT INTO egress_log (seq, at_us, partner, collection,"
+    static const char sql[] = "INSERT INTO audit.egress_log (seq, at_us, partner, collection,"
                               " object_id, version, sha256, batch, prev, hash) VALUES (?1, ?2,"
                               " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
     uint8_t prev[RK_EGRESS_HASH_LEN];
@@ -181,7 +181,7 @@ int rk_store_egress_query(struct rk_store *st, const struct rk_egress_filter *f,
                           int (*fn)(const struct rk_egress_entry *e, void *ctx), void *ctx,
                           struct rk_err *err)
 {
-    static const char sql[] = "SELECT * FROM (SELECT " ENTRY_COLUMNS " FROM egress_log"
+    static const char sql[] = "SELECT * FROM (SELECT " ENTRY_COLUMNS " FROM audit.egress_log"
                               " WHERE (?1 IS NULL OR partner = ?1) AND (?2 IS NULL OR"
                               " object_id = ?2) AND at_us >= ?3 AND (?4 = 0 OR at_us <= ?4)"
                               " ORDER BY seq DESC LIMIT ?5) ORDER BY seq";
@@ -240,7 +240,7 @@ static void check_link(struct rk_egress_check *out, const struct rk_egress_entry
 
 int rk_store_egress_verify(struct rk_store *st, struct rk_egress_check *out, struct rk_err *err)
 {
-    static const char sql[] = "SELECT " ENTRY_COLUMNS " FROM egress_log ORDER BY seq";
+    static const char sql[] = "SELECT " ENTRY_COLUMNS " FROM audit.egress_log ORDER BY seq";
     struct rk_sqlite *s = rk_sqlite_of(st);
     uint8_t prev[RK_EGRESS_HASH_LEN] = {0};
     sqlite3_stmt *stmt = NULL;

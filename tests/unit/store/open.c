@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "renkei/store_access.h"
+#include "renkei/store_sync.h"
 #include "store/debug.h"
 
 static void path_of(char *out, size_t cap, const char *dir, const char *rest)
@@ -148,12 +149,18 @@ static void remove_audit_file(const char *data)
     }
 }
 
-/* A store from before the audit log had its own file keeps the log in main.audit_log: opening
- * it read-write copies the records into audit.db (sequence numbers kept) and drops the table. */
+/* A store from before the logs had their own file keeps them in main.audit_log and
+ * main.egress_log: opening it read-write copies the records into audit.db (sequence numbers
+ * and the egress hash chain kept) and drops the old tables. */
 static void test_store_open__audit_log_moves_to_its_file(void **state)
 {
     char dir[256], data[300], users[256] = "";
     struct rk_audit_record rec = {0, 3000, "carol", "org", "::1", "read", "objects", "c", "", 200, 1};
+    struct rk_egress_entry sent[2] = {
+            {0, 0, "us", "remote", "indicator--1", "", {1}, "b1", {0}, {0}},
+            {0, 0, "us", "remote", "indicator--2", "", {2}, "b1", {0}, {0}},
+    };
+    struct rk_egress_check check;
     struct rk_audit_filter f = {0};
     struct rk_store *st;
     struct rk_err err;
@@ -161,6 +168,15 @@ static void test_store_open__audit_log_moves_to_its_file(void **state)
     tmp_dir_make(dir, sizeof(dir));
     path_of(data, sizeof(data), dir, "data");
     st = store_new(dir);
+    /* the egress log of an older store: entries written by the same code, then moved back */
+    assert_int_equal(rk_store_egress_append(st, sent, 2, &err), 0);
+    assert_int_equal(rk_store_debug_exec(st,
+                                         "CREATE TABLE main.egress_log AS SELECT * FROM "
+                                         "audit.egress_log;"
+                                         "DELETE FROM schema_migrations WHERE component = 'sync' "
+                                         "AND step = 2;",
+                                         &err),
+                     0);
     assert_int_equal(
             rk_store_debug_exec(
                     st,
@@ -182,6 +198,12 @@ static void test_store_open__audit_log_moves_to_its_file(void **state)
     assert_int_equal(rk_store_open(&st, data, RK_STORE_READONLY, &err), RK_EUNSUPPORTED);
     assert_int_equal(rk_store_open(&st, data, 0, &err), 0);
     assert_int_not_equal(rk_store_debug_exec(st, "SELECT count(*) FROM main.audit_log", &err), 0);
+    assert_int_not_equal(rk_store_debug_exec(st, "SELECT count(*) FROM main.egress_log", &err),
+                         0);
+    assert_int_equal(rk_store_egress_verify(st, &check, &err), 0);
+    assert_int_equal(check.entries, 2);
+    assert_int_equal(check.first_bad_seq, 0);
+    assert_int_equal(check.head_seq, 2);
     assert_int_equal(rk_store_audit_append(st, &rec, 1, &err), 0);
     assert_int_equal(rk_store_audit_query(st, &f, collect_user, users, &err), 0);
     assert_string_equal(users, "alice:7 bob:9 carol:10 ");
