@@ -102,6 +102,7 @@ int main(int argc, char **argv)
     q.collection = argv[2];
     q.limit = argc > 6 ? strtoul(argv[6], NULL, 10) : 100;
     q.vis = &vis;
+    q.json_only = 1; /* as the server asks for pages of objects */
     t0 = now();
     cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     do {

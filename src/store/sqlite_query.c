@@ -289,8 +289,11 @@ enum { COL_DATE_ADDED, COL_ID, COL_TYPE, COL_SPEC, COL_CREATED, COL_MODIFIED, CO
 
 static void put_select(struct sqlq *q, const struct rk_store_filter *f, int64_t coll, int arm)
 {
-    put_sql(q, "SELECT o.date_added, o.id, o.type, o.spec_version, o.created, o.modified,"
-               " o.tlp, o.origin");
+    if (f->q->json_only && !f->q->without_json)
+        put_sql(q, "SELECT o.date_added, NULL, NULL, NULL, NULL, NULL, o.tlp, NULL");
+    else
+        put_sql(q, "SELECT o.date_added, o.id, o.type, o.spec_version, o.created, o.modified,"
+                   " o.tlp, o.origin");
     put_sql(q, f->q->without_json ? ", NULL" : ", o.json");
     put_sql(q, coll ? "" : ", c.id");
     put_sql(q, " FROM");
@@ -328,33 +331,45 @@ static const char *col_text(sqlite3_stmt *stmt, int col)
     return (const char *)sqlite3_column_text(stmt, col);
 }
 
-/* The row's columns; the JSON is read as a blob (json_len bytes, no terminator to add), so
- * SQLite hands out the bytes where they lie instead of copying them. */
-static int row_from_stmt(struct rk_sqlite *s, sqlite3_stmt *stmt, const struct rk_store_query *q,
-                         const char *collection, struct rk_store_row *row, struct rk_err *err)
+/* The row's description and provenance (everything but the JSON). */
+static int row_meta(struct rk_sqlite *s, sqlite3_stmt *stmt, const struct rk_store_query *q,
+                    struct rk_store_row *row, struct rk_err *err)
 {
     const struct rk_sqlite_origin *g = NULL;
-    int with_json = !q->without_json, with_groups = q->with_groups, rc;
+    int rc;
 
-    memset(row, 0, sizeof(*row));
-    row->date_added_us = sqlite3_column_int64(stmt, COL_DATE_ADDED);
-    row->collection = collection ? collection : col_text(stmt, COL_COLLECTION);
     row->id = col_text(stmt, COL_ID);
     row->type = col_text(stmt, COL_TYPE);
     row->spec_version = col_text(stmt, COL_SPEC);
     row->created = col_text(stmt, COL_CREATED);
     row->modified = col_text(stmt, COL_MODIFIED);
     row->version = row->modified ? row->modified : row->created;
-    row->tlp = sqlite3_column_int(stmt, COL_TLP);
     if ((rc = rk_sqlite_origin_get(s, sqlite3_column_int64(stmt, COL_ORIGIN), &g, err)) != 0)
         return rc;
     row->owner_org = g->org;
     row->source_kind = g->kind;
     row->source = g->source;
-    if (with_groups) {
+    if (q->with_groups) {
         row->groups = g->groups;
         row->n_groups = g->n_groups;
     }
+    return 0;
+}
+
+/* The row's columns; the JSON is read as a blob (json_len bytes, no terminator to add), so
+ * SQLite hands out the bytes where they lie instead of copying them. A json_only query selected
+ * no description (see put_select). */
+static int row_from_stmt(struct rk_sqlite *s, sqlite3_stmt *stmt, const struct rk_store_query *q,
+                         const char *collection, struct rk_store_row *row, struct rk_err *err)
+{
+    int with_json = !q->without_json, rc;
+
+    memset(row, 0, sizeof(*row));
+    row->date_added_us = sqlite3_column_int64(stmt, COL_DATE_ADDED);
+    row->collection = collection ? collection : col_text(stmt, COL_COLLECTION);
+    row->tlp = sqlite3_column_int(stmt, COL_TLP);
+    if (!(q->json_only && with_json) && (rc = row_meta(s, stmt, q, row, err)) != 0)
+        return rc;
     if (with_json) {
         row->json = sqlite3_column_blob(stmt, COL_JSON);
         row->json_len = (size_t)sqlite3_column_bytes(stmt, COL_JSON);

@@ -110,6 +110,9 @@ static int build_query(struct rk_taxii_conn *c, struct rk_store_query *q,
     q->n_spec_versions = f->n_spec_versions;
     q->limit = ep == RK_TAXII_EP_OBJECT && c->req.method == RK_TAXII_DELETE ? 0 : page_limit(c);
     q->without_json = ep == RK_TAXII_EP_MANIFEST || ep == RK_TAXII_EP_VERSIONS;
+    /* pages of objects for anyone but a partner (whose egress entries need ids and versions)
+     * need only the JSON and the position */
+    q->json_only = !q->without_json && !(c->who.p.role == RK_ROLE_SYNC && c->who.user);
     if (c->who.p.role == RK_ROLE_SYNC && c->who.user) {
         struct rk_partner_view pv;
 

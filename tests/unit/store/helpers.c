@@ -128,10 +128,11 @@ int trows_collect(const struct rk_store_row *row, void *ctx)
     }
     t = &r->v[r->n++];
     memset(t, 0, sizeof(*t));
-    snprintf(t->id, sizeof(t->id), "%s", row->id);
-    snprintf(t->type, sizeof(t->type), "%s", row->type);
+    snprintf(t->id, sizeof(t->id), "%s", row->id ? row->id : ""); /* none: json_only */
+    snprintf(t->type, sizeof(t->type), "%s", row->type ? row->type : "");
     snprintf(t->version, sizeof(t->version), "%s", row->version ? row->version : "");
-    snprintf(t->spec_version, sizeof(t->spec_version), "%s", row->spec_version);
+    snprintf(t->spec_version, sizeof(t->spec_version), "%s",
+             row->spec_version ? row->spec_version : "");
     t->date_added = row->date_added_us;
     t->tlp = row->tlp;
     t->has_json = row->json != NULL;

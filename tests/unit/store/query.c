@@ -225,6 +225,22 @@ static void test_store_query__filters_and_callbacks(void **state)
     assert_int_equal(page.first_added_us, rows.v[0].date_added);
     assert_int_equal(page.last_added_us, rows.v[2].date_added);
     assert_true(rows.v[0].has_json);
+    /* json_only: the same rows, positions and JSON, without their description */
+    {
+        struct trows slim = {0};
+
+        q.json_only = 1;
+        query_all(st, &q, &slim, NULL);
+        q.json_only = 0;
+        assert_int_equal(slim.n, 3);
+        for (size_t i = 0; i < slim.n; i++) {
+            assert_int_equal(slim.v[i].date_added, rows.v[i].date_added);
+            assert_int_equal(slim.v[i].tlp, rows.v[i].tlp);
+            assert_true(slim.v[i].has_json);
+            assert_string_equal(slim.v[i].id, "");
+        }
+        trows_free(&slim);
+    }
     trows_free(&rows);
 
     q.types = NULL;
