@@ -133,6 +133,10 @@ struct rk_sqlite_component {
 extern const struct rk_sqlite_component rk_sqlite_core_schema;
 extern const struct rk_sqlite_component rk_sqlite_sensor_schema; /* sqlite_sensor.c */
 
+/* Create path empty with mode 0600 (SQLite gives its -wal and -shm files the same mode);
+ * nothing when it exists. */
+int rk_sqlite_create_private(const char *path, struct rk_err *err);
+
 /* The audit log's own database file, DIR/audit.db, attached as "audit" (sqlite_audit.c):
  * attach (creating it on a read-write open) before migrating; tidy drops the log's old table in
  * the main database once migration has copied it. */

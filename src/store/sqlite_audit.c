@@ -17,7 +17,6 @@
 #include "store/sqlite_access.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -87,18 +86,12 @@ const struct rk_sqlite_component rk_sqlite_audit_schema = {
 static int create_file(const char *path, struct rk_err *err)
 {
     struct stat sb;
-    int fd;
 
     if (stat(path, &sb) == 0)
         return 0;
     if (errno != ENOENT)
         return rk_err_set(err, RK_EIO, "%s: %s", path, strerror(errno));
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 && errno != EEXIST)
-        return rk_err_set(err, RK_EIO, "%s: cannot create: %s", path, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    return 0;
+    return rk_sqlite_create_private(path, err);
 }
 
 static int attach_file(struct rk_sqlite *s, const char *path, struct rk_err *err)

@@ -275,7 +275,6 @@ static int make_dir(const char *dir, struct rk_err *err)
 static int prepare_files(const char *dir, const char *path, unsigned flags, struct rk_err *err)
 {
     struct stat sb;
-    int fd;
 
     if (flags & RK_STORE_CREATE) {
         int rc = make_dir(dir, err);
@@ -292,8 +291,13 @@ static int prepare_files(const char *dir, const char *path, unsigned flags, stru
         return rk_err_set(err, RK_EIO, "%s: %s", path, strerror(errno));
     if (!(flags & RK_STORE_CREATE))
         return rk_err_set(err, RK_ENOTFOUND, "%s: no store here", path);
-    /* created here so it is private: SQLite gives the -wal and -shm files the same mode */
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    return rk_sqlite_create_private(path, err);
+}
+
+int rk_sqlite_create_private(const char *path, struct rk_err *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
     if (fd < 0 && errno != EEXIST)
         return rk_err_set(err, RK_EIO, "%s: cannot create: %s", path, strerror(errno));
     if (fd >= 0)
