@@ -222,6 +222,12 @@ int rk_store_holds(struct rk_store *st, const char *collection, const char *id,
 int rk_store_delete(struct rk_store *st, const struct rk_store_query *q, uint64_t *deleted_out,
                     struct rk_err *err);
 
+/* Map the whole database into memory (up to 2 GB) rather than its first 256 MB, so reads skip
+ * the copy out of the kernel's page cache. For handles that mostly read (a server's): mapped
+ * pages count in the process's resident size, so an import keeps the default. Read-only
+ * handles map everything from the start. */
+int rk_store_map_all(struct rk_store *st, struct rk_err *err);
+
 /* A number that changes whenever the objects the store holds change, in this process or any
  * other: a stored version, a delete, a collection removed. Equal marks mean the same objects;
  * readers use it to tell whether something they derived from the objects is still current. */

@@ -294,6 +294,12 @@ static int prepare_files(const char *dir, const char *path, unsigned flags, stru
     return rk_sqlite_create_private(path, err);
 }
 
+int rk_store_map_all(struct rk_store *st, struct rk_err *err)
+{
+    /* SQLite's largest mapping (SQLITE_MAX_MMAP_SIZE in Debian's build) */
+    return rk_sqlite_exec(rk_sqlite_of(st), "PRAGMA mmap_size=2147418112", err);
+}
+
 int rk_sqlite_create_private(const char *path, struct rk_err *err)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -358,7 +364,7 @@ static int configure(struct rk_sqlite *s, struct rk_err *err)
                               err);
     if ((rc = rk_sqlite_exec(s,
                              "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
-                             "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=2147418112;"
+                             "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;"
                              "PRAGMA wal_autocheckpoint=4096;",
                              err)) != 0)
         return rc;

@@ -21,6 +21,11 @@ int rk_taxii_pool_init(struct rk_taxii_pool *p, const char *dir, size_t n, struc
     for (; p->n < n; p->n++) {
         if ((rc = rk_store_open(&p->all[p->n], dir, 0, err)) != 0)
             goto fail;
+        /* request threads mostly read pages of objects: map the whole file */
+        if ((rc = rk_store_map_all(p->all[p->n], err)) != 0) {
+            rk_store_close(p->all[p->n]);
+            goto fail;
+        }
         p->idle[p->n_idle++] = p->all[p->n];
     }
     return 0;
