@@ -222,6 +222,12 @@ int rk_store_holds(struct rk_store *st, const char *collection, const char *id,
 int rk_store_delete(struct rk_store *st, const struct rk_store_query *q, uint64_t *deleted_out,
                     struct rk_err *err);
 
+/* Commits go to a write-ahead log; the commit that takes it past `pages` pages (4096 by
+ * default) copies it into the database and syncs both files. A handle that writes many small
+ * transactions gets through more of them between syncs with a larger interval: a TAXII server's
+ * Add Objects ingests 9 % more objects a second with 16384 (a log of up to 128 MB). */
+int rk_store_checkpoint_every(struct rk_store *st, int pages, struct rk_err *err);
+
 /* Map the whole database into memory (up to 2 GB) rather than its first 256 MB, so reads skip
  * the copy out of the kernel's page cache. For handles that mostly read (a server's): mapped
  * pages count in the process's resident size, so an import keeps the default. Read-only

@@ -294,6 +294,14 @@ static int prepare_files(const char *dir, const char *path, unsigned flags, stru
     return rk_sqlite_create_private(path, err);
 }
 
+int rk_store_checkpoint_every(struct rk_store *st, int pages, struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    int src = sqlite3_wal_autocheckpoint(s->db, pages);
+
+    return src == SQLITE_OK ? 0 : rk_sqlite_fail(s, src, "setting the checkpoint interval", err);
+}
+
 int rk_store_map_all(struct rk_store *st, struct rk_err *err)
 {
     /* SQLite's largest mapping (SQLITE_MAX_MMAP_SIZE in Debian's build) */

@@ -155,6 +155,11 @@ struct rk_taxii_server {
      * polls the write lock with sleeps of up to 100 ms. Other processes still meet the
      * busy handler. Validation and response building happen outside it. */
     pthread_mutex_t write_lock;
+    /* The handle Add Objects writes through, holding write_lock. One handle for every batch
+     * keeps its page cache warm from one envelope to the next (a handle drops its cache when
+     * another connection has committed): the id index pages a batch updates are mostly in
+     * it already. */
+    struct rk_store *writer;
 };
 
 /* ---- the page cache (server_cache.c) --------------------------------------------------------- */

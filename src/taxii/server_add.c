@@ -19,6 +19,7 @@
 /* The status resource being built: successes and failures as JSON list items. */
 struct add_run {
     struct rk_taxii_conn *c;
+    struct rk_store *st; /* the server's writer handle: used holding write_lock */
     struct rk_store_batch *batch;
     struct rk_buf ok, failed;
     size_t n_total, n_ok, n_failed;
@@ -85,7 +86,7 @@ static void save_refusals(struct add_run *r)
     if (r->n_refusals == 0)
         return;
     pthread_mutex_lock(&r->c->srv->write_lock);
-    if (rk_store_sync_refusal_add(r->c->st, r->refusals, r->n_refusals, &err) != 0)
+    if (rk_store_sync_refusal_add(r->st, r->refusals, r->n_refusals, &err) != 0)
         rk_log_warn("partner=%s: %zu refused objects not recorded: %s", r->partner,
                     r->n_refusals, err.message);
     pthread_mutex_unlock(&r->c->srv->write_lock);
@@ -128,7 +129,7 @@ static int partner_refuses(struct add_run *r, const struct rk_stix_item *item,
     enum rk_ingress_verdict v = rk_policy_may_accept(&r->terms, item->object, &tlp);
 
     if (v == RK_INGRESS_CLAIMS_NODE &&
-        rk_store_holds(r->c->st, r->c->coll->c.id, rk_stix_object_id(item->object),
+        rk_store_holds(r->st, r->c->coll->c.id, rk_stix_object_id(item->object),
                        rk_stix_object_version(item->object)))
         v = RK_INGRESS_ACCEPT;
     if (v != RK_INGRESS_ACCEPT) {
@@ -265,7 +266,7 @@ static int begin_partner(struct add_run *r, struct rk_provenance *prov, const ch
     rk_taxii_access_ingress_terms(c->access, c->who.user, &r->terms);
     /* several groups: AMBER objects are refused rather than labelled with all of them */
     r->terms.n_groups = prov->n_groups;
-    return rk_store_batch_begin(&r->batch, c->st, c->coll->c.id, prov, &c->err);
+    return rk_store_batch_begin(&r->batch, r->st, c->coll->c.id, prov, &c->err);
 }
 
 /* Provenance: the poster's organisation owns the objects, the collection's sharing groups and
@@ -288,7 +289,7 @@ static int begin(struct add_run *r, struct rk_provenance *prov, const char **gro
     prov->n_readers = 1;
     r->reject_unmarked = sh->unmarked == RK_UNMARKED_REJECT;
     r->assume = sh->unmarked == RK_UNMARKED_ASSUME ? sh->assume_tlp : RK_TLP_NONE;
-    return rk_store_batch_begin(&r->batch, r->c->st, r->c->coll->c.id, prov, &r->c->err);
+    return rk_store_batch_begin(&r->batch, r->st, r->c->coll->c.id, prov, &r->c->err);
 }
 
 static int status_json(struct add_run *r, const char *id, struct rk_buf *out)
@@ -326,7 +327,7 @@ static int respond_status(struct add_run *r)
     rk_buf_init(&out, STATUS_BODY_MAX);
     if ((rc = status_json(r, id, &out)) == 0) {
         pthread_mutex_lock(&c->srv->write_lock);
-        rc = rk_store_status_put(c->st, id, c->who.p.user, c->started_us, rk_buf_cstr(&out),
+        rc = rk_store_status_put(r->st, id, c->who.p.user, c->started_us, rk_buf_cstr(&out),
                                  rk_buf_len(&out), c->started_us - keep, &c->err);
         pthread_mutex_unlock(&c->srv->write_lock);
     }
@@ -341,7 +342,7 @@ static int respond_status(struct add_run *r)
 
 int rk_taxii_post_objects(struct rk_taxii_conn *c)
 {
-    struct add_run r = {.c = c};
+    struct add_run r = {.c = c, .st = c->srv->writer};
     const char *groups[RK_SHARING_GROUPS_MAX];
     struct rk_provenance prov;
     int rc;

@@ -11,6 +11,11 @@
 #include "renkei/log.h"
 #include "util/alloc.h"
 
+/* The writer handle syncs the database once per 16384 log pages (128 MB) instead of SQLite's
+ * 4096: Add Objects commits about 1,000 pages an envelope, and each sync costs the same whatever
+ * it copies (56k -> 62k objects/s in bench/taxii). */
+#define WRITER_CHECKPOINT_PAGES 16384
+
 /* TLS 1.2 and 1.3 only; AEAD ciphers with (EC)DHE key exchange, which leaves out every suite
  * of the RFC 7540 appendix A list; no 0-RTT (GnuTLS servers never accept early data unless
  * asked to, and MHD does not ask). */
@@ -228,7 +233,10 @@ static int prepare(struct rk_taxii_server *s, struct rk_err *err)
     struct rk_store *st;
     int rc;
 
-    if ((rc = rk_taxii_pool_init(&s->pool, s->cfg.data_dir, s->cfg.threads, err)) != 0)
+    if ((rc = rk_taxii_pool_init(&s->pool, s->cfg.data_dir, s->cfg.threads, err)) != 0 ||
+        (rc = rk_store_open(&s->writer, s->cfg.data_dir, 0, err)) != 0 ||
+        (rc = rk_store_map_all(s->writer, err)) != 0 ||
+        (rc = rk_store_checkpoint_every(s->writer, WRITER_CHECKPOINT_PAGES, err)) != 0)
         return rc;
     st = rk_taxii_pool_get(&s->pool);
     rc = rk_store_node_secret(st, "taxii.next", s->next_key, sizeof(s->next_key), err);
@@ -302,6 +310,8 @@ void rk_taxii_server_stop(struct rk_taxii_server *s)
     rk_taxii_access_free(s->access);
     if (s->pool.all)
         rk_taxii_pool_fini(&s->pool);
+    if (s->writer)
+        rk_store_close(s->writer);
     pthread_mutex_destroy(&s->access_lock);
     pthread_mutex_destroy(&s->write_lock);
     explicit_bzero(s->next_key, sizeof(s->next_key));

@@ -219,6 +219,39 @@ static void test_store_open__audit_log_moves_to_its_file(void **state)
     tmp_dir_remove(dir);
 }
 
+static long long file_size(const char *path)
+{
+    struct stat sb;
+
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* The checkpoint interval decides when commits reach the database file: at once with an
+ * interval of one page, not before the log holds that many pages with a large one. */
+static void test_store_open__checkpoint_interval(void **state)
+{
+    char dir[256], db[320];
+    struct rk_store *st;
+    struct tobj objs[40];
+    struct rk_err err;
+    long long before;
+
+    tmp_dir_make(dir, sizeof(dir));
+    st = store_new(dir);
+    path_of(db, sizeof(db), dir, "data/renkei.db");
+    for (unsigned i = 0; i < 40; i++)
+        tobj_make(&objs[i], "indicator", i, "2021-06-10T12:00:00.000Z", NULL, NULL, 0);
+    assert_int_equal(rk_store_checkpoint_every(st, 1000000, &err), 0);
+    before = file_size(db);
+    put_all(st, "one", NULL, objs, 20, NULL);
+    assert_true(file_size(db) == before); /* the new pages are in the log only */
+    assert_int_equal(rk_store_checkpoint_every(st, 1, &err), 0);
+    put_all(st, "one", NULL, objs + 20, 20, NULL);
+    assert_true(file_size(db) > before); /* the commit copied the log into the file */
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
 static void test_store_open__read_only(void **state)
 {
     char dir[256], data[300], c1[RK_COLLECTION_ID_MAX];
@@ -362,6 +395,7 @@ int test_store_open_run(void)
             cmocka_unit_test(test_store_open__other_application_and_newer_schema),
             cmocka_unit_test(test_store_open__read_only),
             cmocka_unit_test(test_store_open__audit_log_moves_to_its_file),
+            cmocka_unit_test(test_store_open__checkpoint_interval),
             cmocka_unit_test(test_store_open__collections),
             cmocka_unit_test(test_store_open__settings),
     };
