@@ -2,29 +2,38 @@
 #include "util/alloc.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static unsigned long fail_countdown; /* 0: never fail */
-static unsigned long alloc_count;
+/* Counting starts with the first rk_alloc_fail_at (tests only): until then an allocation costs
+ * one plain load here. The counters are atomic, since servers allocate on many threads. */
+static atomic_int armed;
+static atomic_ulong fail_countdown; /* 0: never fail */
+static atomic_ulong alloc_count;
 
 static int should_fail(void)
 {
-    alloc_count++;
-    if (fail_countdown == 0)
+    unsigned long left;
+
+    if (!atomic_load_explicit(&armed, memory_order_relaxed))
         return 0;
-    if (--fail_countdown == 0)
-        return 1;
-    return 0;
+    atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed);
+    left = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
+    while (left != 0 && !atomic_compare_exchange_weak_explicit(&fail_countdown, &left, left - 1,
+                                                               memory_order_relaxed,
+                                                               memory_order_relaxed))
+        ;
+    return left == 1;
 }
 
 unsigned long rk_alloc_fail_at(unsigned long nth)
 {
-    unsigned long made = alloc_count;
+    unsigned long made = atomic_exchange_explicit(&alloc_count, 0, memory_order_relaxed);
 
-    fail_countdown = nth;
-    alloc_count = 0;
+    atomic_store_explicit(&fail_countdown, nth, memory_order_relaxed);
+    atomic_store_explicit(&armed, 1, memory_order_relaxed);
     return made;
 }
 

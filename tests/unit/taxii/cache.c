@@ -3,6 +3,7 @@
  * their eviction. */
 #include "tests.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -137,11 +138,74 @@ static void test_taxii_cache__budget_and_eviction(void **state)
     rk_taxii_cache_free(pc);
 }
 
+/* Threads looking up, holding, copying and putting pages while the state moves on and the
+ * budget evicts: every page read is whole and the one its key names (ASan checks that no
+ * body is freed while held). */
+struct stress {
+    struct rk_taxii_page_cache *pc;
+    unsigned seed;
+    int bad;
+};
+
+static void *stress_thread(void *arg)
+{
+    struct stress *st = arg;
+    char key[32], body[600];
+
+    for (int i = 0; i < 20000; i++) {
+        unsigned r = st->seed = st->seed * 1103515245u + 12345u;
+        unsigned k = (r >> 8) % 64;
+        int64_t mark = 1 + i / 5000; /* the store moves on three times */
+        const struct rk_taxii_cached_page *p;
+
+        snprintf(key, sizeof(key), "user\n/page/%u", k);
+        if ((p = rk_taxii_cache_get(st->pc, key, strlen(key), mark, 1)) != NULL) {
+            /* the body is the key's number repeated, then the mark it was made under */
+            snprintf(body, sizeof(body), "%ux", k);
+            if (p->len < strlen(body) || memcmp(p->body, body, strlen(body)) != 0 ||
+                p->body[p->len - 1] != (char)('0' + mark))
+                st->bad++;
+            rk_taxii_cache_release(st->pc, p);
+            continue;
+        }
+        memset(body, 'x', sizeof(body));
+        snprintf(body, 20, "%u", k);
+        body[strlen(body)] = 'x';
+        body[sizeof(body) - 2] = (char)('0' + mark);
+        body[sizeof(body) - 1] = '\0';
+        put(st->pc, key, mark, 1, body);
+    }
+    return NULL;
+}
+
+static void test_taxii_cache__threads(void **state)
+{
+    struct rk_taxii_page_cache *pc = NULL;
+    struct stress st[4];
+    pthread_t t[4];
+    struct rk_taxii_cache_stats cs;
+
+    assert_int_equal(rk_taxii_cache_new(&pc, 24 * 1024), 0); /* room for about 30 of 64 */
+    for (int i = 0; i < 4; i++) {
+        st[i] = (struct stress){pc, (unsigned)i * 7919u + 1u, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, stress_thread, &st[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(st[i].bad, 0);
+    }
+    rk_taxii_cache_stats(pc, &cs);
+    assert_true(cs.hits > 1000 && cs.misses > 1000);
+    assert_true(cs.bytes <= 24 * 1024);
+    rk_taxii_cache_free(pc);
+}
+
 int test_taxii_cache_run(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_taxii_cache__hit_only_in_the_same_state),
             cmocka_unit_test(test_taxii_cache__budget_and_eviction),
+            cmocka_unit_test(test_taxii_cache__threads),
     };
 
     return cmocka_run_group_tests_name("taxii_cache", tests, NULL, NULL);
