@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/tmpdir.h"
 #include "renkei/store_sensor.h"
 #include "util/strparse.h"
 
@@ -18,8 +19,7 @@ static struct rk_store *open_store(void)
     struct rk_store *st;
     char path[300];
 
-    snprintf(dir, sizeof(dir), "/tmp/rk_sensor_store.XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    rk_test_tmp_dir_make(dir, sizeof(dir), "sensor");
     snprintf(path, sizeof(path), "%s/data", dir);
     assert_int_equal(rk_store_open(&st, path, RK_STORE_CREATE, NULL), 0);
     return st;
@@ -27,11 +27,8 @@ static struct rk_store *open_store(void)
 
 static void close_store(struct rk_store *st)
 {
-    char cmd[320];
-
     rk_store_close(st);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    rk_test_tmp_dir_remove(dir);
 }
 
 static void add(struct rk_store *st, const char *name, const char *prefixes)

@@ -2,35 +2,23 @@
 #define _XOPEN_SOURCE 700
 #include "tests.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "common/tmpdir.h"
 #include "renkei/stix.h"
 #include "util/uuid.h"
 
 void tmp_dir_make(char *out, size_t cap)
 {
-    const char *base = getenv("TMPDIR");
-
-    assert_true(snprintf(out, cap, "%s/rk-sync-XXXXXX", base && base[0] ? base : "/tmp") <
-                (int)cap);
-    assert_non_null(mkdtemp(out));
-}
-
-static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
+    rk_test_tmp_dir_make(out, cap, "sync");
 }
 
 void tmp_dir_remove(const char *dir)
 {
-    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    rk_test_tmp_dir_remove(dir);
 }
 
 struct rk_store *store_new(const char *dir)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/tmpdir.h"
 #include "renkei/store_access.h"
 
 static char dir[256];
@@ -18,8 +19,8 @@ static int setup(void **state)
 {
     struct rk_collection c;
 
-    snprintf(dir, sizeof(dir), "/tmp/renkei-access-XXXXXX");
-    if (!mkdtemp(dir) || rk_store_open(&st, dir, RK_STORE_CREATE, NULL) != 0)
+    rk_test_tmp_dir_make(dir, sizeof(dir), "access");
+    if (rk_store_open(&st, dir, RK_STORE_CREATE, NULL) != 0)
         return -1;
     memset(&c, 0, sizeof(c));
     snprintf(c.alias, sizeof(c.alias), "main");
@@ -29,11 +30,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[300];
-
     rk_store_close(st);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    rk_test_tmp_dir_remove(dir);
+    return 0;
 }
 
 static int64_t generation(void)
