@@ -264,13 +264,20 @@ static int close_body(struct rk_taxii_conn *c, struct page *pg, const char *list
     return rk_buf_putc(pg->b, '}');
 }
 
+/* The X-TAXII-Date-Added-First and -Last of a page: an empty page reports the position it
+ * looked from, which reveals nothing. */
+static void page_dates(const struct page *pg, const struct rk_store_query *q,
+                       char first[RK_TIME_STR_MAX], char last[RK_TIME_STR_MAX])
+{
+    rk_time_format_us(pg->count ? pg->first_us : q->added_after_us, first, RK_TIME_STR_MAX);
+    rk_time_format_us(pg->count ? pg->last_us : q->added_after_us, last, RK_TIME_STR_MAX);
+}
+
 static int respond_page(struct rk_taxii_conn *c, struct page *pg, const struct rk_store_query *q)
 {
     char first[RK_TIME_STR_MAX], last[RK_TIME_STR_MAX];
 
-    /* an empty page reports the position it looked from, which reveals nothing */
-    rk_time_format_us(pg->count ? pg->first_us : q->added_after_us, first, sizeof(first));
-    rk_time_format_us(pg->count ? pg->last_us : q->added_after_us, last, sizeof(last));
+    page_dates(pg, q, first, last);
     c->audit.count = (int64_t)pg->count;
     return rk_taxii_respond(c, 200, pg->b, first, last);
 }
@@ -398,10 +405,7 @@ static void keep_page(const struct cache_slot *slot, const struct page *pg,
     p.body = (char *)rk_buf_cstr(pg->b);
     p.len = rk_buf_len(pg->b);
     p.count = (int64_t)pg->count;
-    rk_time_format_us(pg->count ? pg->first_us : q->added_after_us, p.date_first,
-                      sizeof(p.date_first));
-    rk_time_format_us(pg->count ? pg->last_us : q->added_after_us, p.date_last,
-                      sizeof(p.date_last));
+    page_dates(pg, q, p.date_first, p.date_last);
     rk_taxii_cache_put(slot->pc, slot->key, slot->key_len, slot->mark, slot->generation, &p);
 }
 
