@@ -15,25 +15,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/bench_util.h"
 #include "renkei/match.h"
 
 static uint64_t state;
 
 static uint64_t rnd(void)
 {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bench_rnd(&state);
 }
 
 static double now(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    return bench_now();
 }
 
 static void hex(char *out, unsigned bytes)

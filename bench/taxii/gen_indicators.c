@@ -14,15 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/bench_util.h"
+
 static uint64_t rng_state;
 
 static uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bench_rnd(&rng_state);
 }
 
 static void uuid(char out[37])

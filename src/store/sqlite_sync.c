@@ -76,6 +76,14 @@ const struct rk_sqlite_component rk_sqlite_sync_schema = {
     sizeof(sync_steps) / sizeof(sync_steps[0]),
 };
 
+void rk_sqlite_sync_mapping_from_row(sqlite3_stmt *stmt, int col, struct rk_sync_mapping *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->dir = (enum rk_sync_dir)sqlite3_column_int(stmt, col);
+    rk_strlcpy(m->remote, rk_sqlite_access_text(stmt, col + 1), sizeof(m->remote));
+    rk_strlcpy(m->local, rk_sqlite_access_text(stmt, col + 2), sizeof(m->local));
+}
+
 int rk_sqlite_sync_check(const char *what, const char *v, size_t max, struct rk_err *err)
 {
     if (!v)
@@ -429,10 +437,7 @@ int rk_store_mapping_list(struct rk_store *st, const char *partner,
         return rc;
     rk_sqlite_bind_str(stmt, 1, partner);
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-        memset(&m, 0, sizeof(m));
-        m.dir = (enum rk_sync_dir)sqlite3_column_int(stmt, 0);
-        rk_strlcpy(m.remote, rk_sqlite_access_text(stmt, 1), sizeof(m.remote));
-        rk_strlcpy(m.local, rk_sqlite_access_text(stmt, 2), sizeof(m.local));
+        rk_sqlite_sync_mapping_from_row(stmt, 0, &m);
         if ((rc = fn(&m, ctx)) != 0)
             break;
     }

@@ -15,6 +15,9 @@ extern const struct rk_sqlite_component rk_sqlite_sync_schema;
 int rk_sqlite_sync_refusals_insert(struct rk_sqlite *s, const struct rk_sync_refusal *r,
                                    size_t n, struct rk_err *err);
 
+/* A mapping from the columns dir, remote, local at col, col + 1, col + 2 of stmt's row. */
+void rk_sqlite_sync_mapping_from_row(sqlite3_stmt *stmt, int col, struct rk_sync_mapping *m);
+
 /* Check a string argument: present and at most max bytes. RK_EINVAL / RK_ELIMIT naming what. */
 int rk_sqlite_sync_check(const char *what, const char *v, size_t max, struct rk_err *err);
 

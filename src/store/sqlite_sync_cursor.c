@@ -260,10 +260,7 @@ int rk_store_sync_cursor_list(struct rk_store *st, const char *partner,
         return rc;
     rk_sqlite_bind_str(stmt, 1, partner);
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-        memset(&m, 0, sizeof(m));
-        m.dir = (enum rk_sync_dir)sqlite3_column_int(stmt, 1);
-        rk_strlcpy(m.remote, rk_sqlite_access_text(stmt, 2), sizeof(m.remote));
-        rk_strlcpy(m.local, rk_sqlite_access_text(stmt, 3), sizeof(m.local));
+        rk_sqlite_sync_mapping_from_row(stmt, 1, &m);
         info.partner = rk_sqlite_access_text(stmt, 0);
         info.m = &m;
         info.pull = m.dir == RK_SYNC_PULL ? &pull : NULL;
