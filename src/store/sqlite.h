@@ -137,6 +137,10 @@ extern const struct rk_sqlite_component rk_sqlite_sensor_schema; /* sqlite_senso
  * nothing when it exists. */
 int rk_sqlite_create_private(const char *path, struct rk_err *err);
 
+/* The name of the VFS that gathers WAL appends into large writes (sqlite_walbuf.c),
+ * registered on first call; NULL when the default VFS cannot be wrapped. */
+const char *rk_sqlite_walbuf_vfs(void);
+
 /* The audit log's own database file, DIR/audit.db, attached as "audit" (sqlite_audit.c):
  * attach (creating it on a read-write open) before migrating; tidy drops the log's old table in
  * the main database once migration has copied it. */

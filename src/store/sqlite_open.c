@@ -417,7 +417,7 @@ static int open_db(struct rk_sqlite *s, unsigned flags, struct rk_err *err)
     pthread_once(&once, configure_library);
 
     oflags |= (flags & RK_STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-    src = sqlite3_open_v2(s->path, &s->db, oflags, NULL);
+    src = sqlite3_open_v2(s->path, &s->db, oflags, rk_sqlite_walbuf_vfs());
     if (src != SQLITE_OK)
         return rk_sqlite_fail(s, src, "opening the database", err);
     sqlite3_busy_timeout(s->db, RK_SQLITE_BUSY_MS);

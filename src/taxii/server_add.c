@@ -214,6 +214,8 @@ static int read_objects(struct add_run *r, const char *body, size_t len)
             r->valid = grown;
             r->cap_valid = cap;
         }
+        /* the canonical form (cached in the object) is made here, outside the write lock */
+        rk_stix_object_canonical(item.object, NULL);
         r->valid[r->n_valid++] = item; /* moved: the array owns it now */
         memset(&item, 0, sizeof(item));
     }

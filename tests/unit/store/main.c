@@ -11,5 +11,6 @@ int main(void)
     failed += test_store_visibility_run();
     failed += test_store_delete_run();
     failed += test_store_concurrency_run();
+    failed += test_store_walbuf_run();
     return failed ? 1 : 0;
 }
