@@ -228,6 +228,15 @@ int rk_store_delete(struct rk_store *st, const struct rk_store_query *q, uint64_
  * Add Objects ingests 9 % more objects a second with 16384 (a log of up to 128 MB). */
 int rk_store_checkpoint_every(struct rk_store *st, int pages, struct rk_err *err);
 
+/* Copy what the log holds into the database now, without waiting for writers or readers
+ * (SQLite's passive checkpoint), and sync both files when anything was copied. *copied_out
+ * (may be NULL) gets the log frames copied, 0 when another checkpoint was running. For a
+ * thread that keeps the copying and syncing out of the writers' way: only a writer's own
+ * checkpoint lets the log start over, so writers keep theirs. */
+int rk_store_checkpoint(struct rk_store *st, int64_t *copied_out, struct rk_err *err);
+/* Pages in the database's log after this handle's last commit (0 after it checkpointed). */
+int rk_store_log_pages(struct rk_store *st);
+
 /* Map the whole database into memory (up to 2 GB) rather than its first 256 MB, so reads skip
  * the copy out of the kernel's page cache. For handles that mostly read (a server's): mapped
  * pages count in the process's resident size, so an import keeps the default. Read-only

@@ -67,10 +67,12 @@ int rk_taxii_server_start(struct rk_taxii_server **out, const struct rk_taxii_co
 /* The TCP port the server listens on. */
 unsigned rk_taxii_server_port(const struct rk_taxii_server *s);
 
-/* What the page cache did since the server started. */
+/* What the page cache and the checkpoint thread did since the server started. */
 struct rk_taxii_server_stats {
     uint64_t page_hits, page_misses; /* read responses answered from the cache, and not */
     size_t page_bytes;               /* memory the cache holds now */
+    uint64_t checkpoints;            /* background checkpoints run */
+    uint64_t checkpoint_frames;      /* log frames they copied into the database */
 };
 void rk_taxii_server_stats(struct rk_taxii_server *s, struct rk_taxii_server_stats *out);
 /* Stop accepting, finish requests in flight, flush the audit log and free. Accepts NULL. */

@@ -249,9 +249,11 @@ int cmd_serve(struct rk_cli *cli, int argc, char **argv)
     rk_taxii_server_stats(srv, &stats);
     if (!cli->quiet)
         fprintf(stderr,
-                "renkei: stopping (signal %d); page cache: %llu hits, %llu misses, %.1f MiB\n",
+                "renkei: stopping (signal %d); page cache: %llu hits, %llu misses, %.1f MiB; "
+                "background checkpoints: %llu, %llu log pages copied\n",
                 sig, (unsigned long long)stats.page_hits, (unsigned long long)stats.page_misses,
-                stats.page_bytes / 1048576.0);
+                stats.page_bytes / 1048576.0, (unsigned long long)stats.checkpoints,
+                (unsigned long long)stats.checkpoint_frames);
     rk_taxii_server_stop(srv);
     return RK_EXIT_OK;
 }

@@ -16,6 +16,8 @@
 #define RK_SQLITE_APPLICATION_ID 0x524b4e4b
 /* How long a writer waits for another process's write transaction, in milliseconds. */
 #define RK_SQLITE_BUSY_MS 30000
+/* Log pages after which a read-write handle's commit checkpoints (SQLite's default). */
+#define RK_SQLITE_CHECKPOINT_PAGES 4096
 /* Prepared statements kept per handle (static SQL and recent query shapes). */
 #define RK_SQLITE_CACHE_MAX 64
 
@@ -62,6 +64,8 @@ struct rk_sqlite {
     int query_depth;   /* queries running on this handle (a row callback may query again) */
     char **retired;    /* origins evicted while an outer row may still point at them */
     size_t n_retired;
+    int checkpoint_every; /* log pages after which a commit checkpoints (see wal_hook) */
+    int log_pages;        /* pages in main's log after this handle's last commit */
 };
 
 struct rk_sqlite *rk_sqlite_of(struct rk_store *st);

@@ -296,10 +296,44 @@ static int prepare_files(const char *dir, const char *path, unsigned flags, stru
 
 int rk_store_checkpoint_every(struct rk_store *st, int pages, struct rk_err *err)
 {
-    struct rk_sqlite *s = rk_sqlite_of(st);
-    int src = sqlite3_wal_autocheckpoint(s->db, pages);
+    (void)err;
+    rk_sqlite_of(st)->checkpoint_every = pages;
+    return 0;
+}
 
-    return src == SQLITE_OK ? 0 : rk_sqlite_fail(s, src, "setting the checkpoint interval", err);
+int rk_store_log_pages(struct rk_store *st)
+{
+    return rk_sqlite_of(st)->log_pages;
+}
+
+/* After every commit (SQLite's wal_hook): note the size of main's log, and checkpoint a log
+ * (main's or an attached database's) that reached checkpoint_every pages, as SQLite's own
+ * autocheckpoint hook, which this one replaces, would. */
+static int wal_hook(void *arg, sqlite3 *db, const char *schema, int pages)
+{
+    struct rk_sqlite *s = arg;
+
+    if (strcmp(schema, "main") == 0)
+        s->log_pages = pages;
+    if (s->checkpoint_every > 0 && pages >= s->checkpoint_every) {
+        sqlite3_wal_checkpoint(db, schema); /* passive: a busy or failed one waits for the next */
+        if (strcmp(schema, "main") == 0)
+            s->log_pages = 0;
+    }
+    return SQLITE_OK;
+}
+
+int rk_store_checkpoint(struct rk_store *st, int64_t *copied_out, struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    int log = 0, copied = 0;
+    int src = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+
+    if (copied_out)
+        *copied_out = src == SQLITE_OK && copied > 0 ? copied : 0;
+    if (src == SQLITE_OK || src == SQLITE_BUSY) /* BUSY: another checkpoint is running */
+        return 0;
+    return rk_sqlite_fail(s, src, "checkpointing", err);
 }
 
 int rk_store_map_all(struct rk_store *st, struct rk_err *err)
@@ -372,10 +406,11 @@ static int configure(struct rk_sqlite *s, struct rk_err *err)
                               err);
     if ((rc = rk_sqlite_exec(s,
                              "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
-                             "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;"
-                             "PRAGMA wal_autocheckpoint=4096;",
+                             "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;",
                              err)) != 0)
         return rc;
+    s->checkpoint_every = RK_SQLITE_CHECKPOINT_PAGES;
+    sqlite3_wal_hook(s->db, wal_hook, s);
     if ((rc = prepare(s, "PRAGMA journal_mode=WAL", 23, 0, &stmt, err)) != 0)
         return rc;
     src = sqlite3_step(stmt);

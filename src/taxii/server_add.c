@@ -342,6 +342,20 @@ static int respond_status(struct add_run *r)
     return rc;
 }
 
+/* Once per log cycle, when the writer's log is three quarters of the way to its own
+ * checkpoint, have the checkpoint thread copy it (server_checkpoint.c). Holding write_lock. */
+static void wake_checkpointer(struct rk_taxii_server *srv)
+{
+    int pages = rk_store_log_pages(srv->writer);
+
+    if (pages < RK_TAXII_WAKE_CHECKPOINTER_PAGES) {
+        srv->checkpointer_woken = 0;
+    } else if (!srv->checkpointer_woken) {
+        srv->checkpointer_woken = 1;
+        rk_taxii_checkpointer_wake(srv->checkpointer);
+    }
+}
+
 int rk_taxii_post_objects(struct rk_taxii_conn *c)
 {
     struct add_run r = {.c = c, .st = c->srv->writer};
@@ -371,6 +385,7 @@ int rk_taxii_post_objects(struct rk_taxii_conn *c)
             r.batch = NULL;
         }
         rk_store_batch_abort(r.batch);
+        wake_checkpointer(c->srv);
         pthread_mutex_unlock(&c->srv->write_lock);
     }
     free_valid(&r);

@@ -11,11 +11,6 @@
 #include "renkei/log.h"
 #include "util/alloc.h"
 
-/* The writer handle syncs the database once per 16384 log pages (128 MB) instead of SQLite's
- * 4096: Add Objects commits about 1,000 pages an envelope, and each sync costs the same whatever
- * it copies (56k -> 62k objects/s in bench/taxii). */
-#define WRITER_CHECKPOINT_PAGES 16384
-
 /* TLS 1.2 and 1.3 only; AEAD ciphers with (EC)DHE key exchange, which leaves out every suite
  * of the RFC 7540 appendix A list; no 0-RTT (GnuTLS servers never accept early data unless
  * asked to, and MHD does not ask). */
@@ -236,7 +231,8 @@ static int prepare(struct rk_taxii_server *s, struct rk_err *err)
     if ((rc = rk_taxii_pool_init(&s->pool, s->cfg.data_dir, s->cfg.threads, err)) != 0 ||
         (rc = rk_store_open(&s->writer, s->cfg.data_dir, 0, err)) != 0 ||
         (rc = rk_store_map_all(s->writer, err)) != 0 ||
-        (rc = rk_store_checkpoint_every(s->writer, WRITER_CHECKPOINT_PAGES, err)) != 0)
+        (rc = rk_store_checkpoint_every(s->writer, RK_TAXII_WRITER_CHECKPOINT_PAGES, err)) != 0 ||
+        (rc = rk_taxii_checkpointer_start(&s->checkpointer, s->cfg.data_dir, err)) != 0)
         return rc;
     st = rk_taxii_pool_get(&s->pool);
     rc = rk_store_node_secret(st, "taxii.next", s->next_key, sizeof(s->next_key), err);
@@ -295,6 +291,8 @@ void rk_taxii_server_stats(struct rk_taxii_server *s, struct rk_taxii_server_sta
     out->page_hits = cs.hits;
     out->page_misses = cs.misses;
     out->page_bytes = cs.bytes;
+    rk_taxii_checkpointer_stats(s ? s->checkpointer : NULL, &out->checkpoints,
+                                &out->checkpoint_frames);
 }
 
 void rk_taxii_server_stop(struct rk_taxii_server *s)
@@ -304,6 +302,7 @@ void rk_taxii_server_stop(struct rk_taxii_server *s)
     if (s->mhd)
         MHD_stop_daemon(s->mhd);
     rk_taxii_audit_stop(s->audit);
+    rk_taxii_checkpointer_stop(s->checkpointer);
     rk_taxii_ratelimit_free(s->rl);
     rk_taxii_vcache_free(s->vcache);
     rk_taxii_cache_free(s->pages);

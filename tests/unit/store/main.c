@@ -12,5 +12,6 @@ int main(void)
     failed += test_store_delete_run();
     failed += test_store_concurrency_run();
     failed += test_store_walbuf_run();
+    failed += test_store_checkpoint_run();
     return failed ? 1 : 0;
 }

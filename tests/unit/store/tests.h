@@ -17,6 +17,7 @@ int test_store_visibility_run(void);
 int test_store_delete_run(void);
 int test_store_concurrency_run(void);
 int test_store_walbuf_run(void);
+int test_store_checkpoint_run(void);
 
 /* A fresh temporary directory (the store goes in <dir>/data); removed by tmp_dir_remove. */
 void tmp_dir_make(char *out, size_t cap);

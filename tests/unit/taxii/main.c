@@ -14,5 +14,6 @@ int main(void)
     failed += test_taxii_envelope_run();
     failed += test_taxii_access_run();
     failed += test_taxii_cache_run();
+    failed += test_taxii_checkpoint_run();
     return failed ? 1 : 0;
 }

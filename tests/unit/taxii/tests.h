@@ -17,5 +17,6 @@ int test_taxii_ratelimit_run(void);
 int test_taxii_envelope_run(void);
 int test_taxii_access_run(void);
 int test_taxii_cache_run(void);
+int test_taxii_checkpoint_run(void);
 
 #endif
