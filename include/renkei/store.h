@@ -255,7 +255,7 @@ struct rk_store_stats {
     uint64_t objects;   /* distinct (collection, id) */
     uint64_t versions;  /* stored rows */
     uint64_t conflicts; /* conflicts recorded since the store was created */
-    uint64_t db_bytes;  /* size of the database files */
+    uint64_t db_bytes;  /* size of the database files (objects and audit.db, with their logs) */
 };
 
 /* Counts over the whole store. */

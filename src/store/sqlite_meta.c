@@ -1,6 +1,7 @@
 /* sqlite_meta.c - statistics, counts by type, conflicts, settings and the store check. */
 #include "store/sqlite.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -28,23 +29,47 @@ int rk_sqlite_count_removal(struct rk_sqlite *s, struct rk_err *err)
 
 /* ---- statistics ---------------------------------------------------------------------------- */
 
-static uint64_t wal_bytes(const struct rk_sqlite *s)
+static uint64_t wal_bytes(const char *db_path)
 {
     struct rk_buf path;
     struct stat sb;
     uint64_t n = 0;
 
     rk_buf_init(&path, 8192);
-    if (rk_buf_printf(&path, "%s-wal", s->path) == 0 && stat(rk_buf_cstr(&path), &sb) == 0)
+    if (rk_buf_printf(&path, "%s-wal", db_path) == 0 && stat(rk_buf_cstr(&path), &sb) == 0)
         n = (uint64_t)sb.st_size;
     rk_buf_free(&path);
     return n;
 }
 
+/* Pages in use and log of one database of the handle ("main" or "audit"); 0 for a schema
+ * that is not attached. */
+static int schema_bytes(struct rk_sqlite *s, const char *schema, uint64_t *out,
+                        struct rk_err *err)
+{
+    const char *path = sqlite3_db_filename(s->db, schema);
+    int64_t pages = 0, page_size = 0;
+    char sql[64];
+    int rc;
+
+    *out = 0;
+    if (!path || !path[0])
+        return 0;
+    snprintf(sql, sizeof(sql), "PRAGMA %s.page_count", schema);
+    if ((rc = rk_sqlite_int(s, sql, &pages, err)) != 0)
+        return rc;
+    snprintf(sql, sizeof(sql), "PRAGMA %s.page_size", schema);
+    if ((rc = rk_sqlite_int(s, sql, &page_size, err)) != 0)
+        return rc;
+    *out = (uint64_t)pages * (uint64_t)page_size + wal_bytes(path);
+    return 0;
+}
+
 int rk_sqlite_stats(struct rk_store *st, struct rk_store_stats *out, struct rk_err *err)
 {
     struct rk_sqlite *s = rk_sqlite_of(st);
-    int64_t colls = 0, objs = 0, vers = 0, confl = 0, pages = 0, page_size = 0;
+    int64_t colls = 0, objs = 0, vers = 0, confl = 0;
+    uint64_t main_bytes = 0, audit_bytes = 0;
     int rc;
 
     if ((rc = rk_sqlite_int(s, "SELECT count(*) FROM collections", &colls, err)) != 0 ||
@@ -52,14 +77,14 @@ int rk_sqlite_stats(struct rk_store *st, struct rk_store_stats *out, struct rk_e
         (rc = rk_sqlite_int(s, "SELECT count(*) FROM objects", &vers, err)) != 0 ||
         (rc = rk_sqlite_int(s, "SELECT value FROM meta WHERE key = 'conflicts_total'", &confl,
                             err)) != 0 ||
-        (rc = rk_sqlite_int(s, "PRAGMA page_count", &pages, err)) != 0 ||
-        (rc = rk_sqlite_int(s, "PRAGMA page_size", &page_size, err)) != 0)
+        (rc = schema_bytes(s, "main", &main_bytes, err)) != 0 ||
+        (rc = schema_bytes(s, "audit", &audit_bytes, err)) != 0)
         return rc;
     out->collections = (uint64_t)colls;
     out->objects = (uint64_t)objs;
     out->versions = (uint64_t)vers;
     out->conflicts = (uint64_t)confl;
-    out->db_bytes = (uint64_t)pages * (uint64_t)page_size + wal_bytes(s);
+    out->db_bytes = main_bytes + audit_bytes;
     return 0;
 }
 

@@ -5,8 +5,26 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/digest.h"
+
+/* Bytes of dir/name and of its log, as the file system counts them. */
+static uint64_t files_bytes(const char *dir, const char *name)
+{
+    const char *suffixes[] = {"", "-wal"};
+    uint64_t n = 0;
+
+    for (size_t i = 0; i < 2; i++) {
+        char path[600];
+        struct stat sb;
+
+        snprintf(path, sizeof(path), "%s/%s%s", dir, name, suffixes[i]);
+        if (stat(path, &sb) == 0)
+            n += (uint64_t)sb.st_size;
+    }
+    return n;
+}
 
 static const char *const T1 = "2024-01-01T00:00:00.000Z";
 static const char *const T2 = "2024-02-01T00:00:00.000Z";
@@ -40,7 +58,7 @@ static void sha_hex(const struct tobj *t, char out[65])
 
 static void test_store_put__duplicate_and_conflict(void **state)
 {
-    char dir[256], hex[65];
+    char dir[256], data[300], hex[65];
     struct rk_store *st;
     struct rk_provenance prov = {.kind = "file", .source = "feed-a.json"};
     struct rk_store_batch *b = NULL;
@@ -95,6 +113,14 @@ static void test_store_put__duplicate_and_conflict(void **state)
     sha_hex(&changed, hex);
     assert_string_equal(cs.offered, hex);
     assert_int_equal(rk_store_check(st, &err), 0);
+    rk_store_close(st);
+
+    /* reopened (the logs were copied in at close): the size is that of both database files */
+    snprintf(data, sizeof(data), "%s/data", dir);
+    assert_int_equal(rk_store_open(&st, data, 0, &err), 0);
+    assert_int_equal(rk_store_stats(st, &stats, &err), 0);
+    assert_true(files_bytes(data, "audit.db") > 0);
+    assert_int_equal(stats.db_bytes, files_bytes(data, "renkei.db") + files_bytes(data, "audit.db"));
     rk_store_close(st);
     tmp_dir_remove(dir);
 }
