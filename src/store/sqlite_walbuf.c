@@ -135,6 +135,8 @@ static int walbuf_write(sqlite3_file *file, const void *data, int amt, sqlite3_i
         return rc;
     if ((size_t)amt > WALBUF_CAPACITY)
         return f->inner->pMethods->xWrite(f->inner, data, amt, offset);
+    if (!f->buf && !(f->buf = malloc(WALBUF_CAPACITY))) /* no memory: write through */
+        return f->inner->pMethods->xWrite(f->inner, data, amt, offset);
     if (f->len == 0)
         f->start = offset;
     memcpy(f->buf + f->len, data, (size_t)amt);
@@ -325,7 +327,10 @@ static int db_shm_lock(sqlite3_file *file, int offset, int n, int flags)
     if (db->peer) {
         int rc = walbuf_flush(db->peer);
 
-        if (rc != SQLITE_OK)
+        /* an unlock goes ahead whatever happened (SQLite ignores an unlock's result, so a
+         * refused one would keep the lock): what was buffered then belongs to a transaction
+         * that did not commit, and the flush dropped it */
+        if (rc != SQLITE_OK && !(flags & SQLITE_SHM_UNLOCK))
             return rc;
     }
     return DB_FORWARD(file, xShmLock, offset, n, flags);
@@ -398,20 +403,14 @@ static int open_db_file(sqlite3_vfs *inner_vfs, struct walbuf_file *f, const cha
     return SQLITE_OK;
 }
 
+/* The buffer comes with the first write: read-only handles never need one. */
 static int open_wal_file(sqlite3_vfs *inner_vfs, struct walbuf_file *f, const char *name,
                          int flags, int *out_flags)
 {
-    unsigned char *buf = malloc(WALBUF_CAPACITY);
-    int rc;
+    int rc = open_inner(inner_vfs, f, name, flags, out_flags);
 
-    if (!buf)
-        return SQLITE_NOMEM;
-    rc = open_inner(inner_vfs, f, name, flags, out_flags);
-    if (rc != SQLITE_OK) {
-        free(buf);
+    if (rc != SQLITE_OK)
         return rc;
-    }
-    f->buf = buf;
     registry_link_wal(f, name);
     f->base.pMethods = &walbuf_methods;
     return SQLITE_OK;
