@@ -126,16 +126,17 @@ static int frame_header_commits(const void *data, int amt, sqlite3_int64 offset)
 static int walbuf_write(sqlite3_file *file, const void *data, int amt, sqlite3_int64 offset)
 {
     struct walbuf_file *f = (struct walbuf_file *)file;
+    /* without its database (not found when opened, or closed) nothing would flush before a
+     * lock change, so such a WAL is written through, as is a write larger than the buffer */
+    int gather = f->peer && (size_t)amt <= WALBUF_CAPACITY;
     int rc = SQLITE_OK;
 
-    if (f->len > 0 && (offset != f->start + (sqlite3_int64)f->len ||
+    if (f->len > 0 && (!gather || offset != f->start + (sqlite3_int64)f->len ||
                        f->len + (size_t)amt > WALBUF_CAPACITY))
         rc = walbuf_flush(f);
     if (rc != SQLITE_OK)
         return rc;
-    if ((size_t)amt > WALBUF_CAPACITY)
-        return f->inner->pMethods->xWrite(f->inner, data, amt, offset);
-    if (!f->buf && !(f->buf = malloc(WALBUF_CAPACITY))) /* no memory: write through */
+    if (!gather || (!f->buf && !(f->buf = malloc(WALBUF_CAPACITY)))) /* or out of memory */
         return f->inner->pMethods->xWrite(f->inner, data, amt, offset);
     if (f->len == 0)
         f->start = offset;

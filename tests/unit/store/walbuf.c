@@ -319,6 +319,49 @@ static void test_store_walbuf__flush_points(void **state)
     tmp_dir_remove(dir);
 }
 
+/* A WAL whose database is not open through this VFS has nothing to flush it before a lock
+ * change, so it is written through. */
+static void test_store_walbuf__orphan_wal_writes_through(void **state)
+{
+    struct wal_files w;
+    sqlite3_file *orphan;
+    sqlite3_filename other;
+    char dir[256], db_path[300], wal_path[320];
+    const long long frame = 24 + PAGE;
+    int out = 0;
+
+    (void)state;
+    tmp_dir_make(dir, sizeof(dir));
+    wal_files_open(&w, dir); /* registers a database, but not the one below */
+    snprintf(db_path, sizeof(db_path), "%s/o.db", dir);
+    snprintf(wal_path, sizeof(wal_path), "%s/o.db-wal", dir);
+    {
+        FILE *db = fopen(db_path, "w"); /* SQLite gives a WAL its database's file mode */
+
+        assert_non_null(db);
+        fclose(db);
+    }
+    other = sqlite3_create_filename(db_path, "", wal_path, 0, NULL);
+    orphan = sqlite3_malloc(w.vfs->szOsFile);
+    assert_int_equal(w.vfs->xOpen(w.vfs, sqlite3_filename_wal(other), orphan,
+                                  SQLITE_OPEN_WAL | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                  &out),
+                     SQLITE_OK);
+    {
+        struct wal_files o = w;
+
+        o.wal = orphan;
+        snprintf(o.wal_path, sizeof(o.wal_path), "%s", wal_path);
+        write_frame(&o, 0, 0, 'o');
+        assert_int_equal(size_on_file(&o), 32 + frame);
+    }
+    assert_int_equal(orphan->pMethods->xClose(orphan), SQLITE_OK);
+    sqlite3_free(orphan);
+    sqlite3_free_filename(other);
+    wal_files_close(&w);
+    tmp_dir_remove(dir);
+}
+
 int test_store_walbuf_run(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +369,7 @@ int test_store_walbuf_run(void)
         cmocka_unit_test(test_store_walbuf__rollback_leaves_no_stale_frames),
         cmocka_unit_test(test_store_walbuf__checkpoint_after_buffered_commits),
         cmocka_unit_test(test_store_walbuf__flush_points),
+        cmocka_unit_test(test_store_walbuf__orphan_wal_writes_through),
     };
 
     return cmocka_run_group_tests_name("store_walbuf", tests, NULL, NULL);
