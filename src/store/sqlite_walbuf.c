@@ -100,18 +100,29 @@ static void registry_unlink_wal(struct walbuf_file *wal)
     pthread_mutex_unlock(&registry_lock);
 }
 
-static int walbuf_flush(struct walbuf_file *f)
+/* Write len bytes at offset through the wrapped VFS, in pieces it writes whole. */
+static int write_through(struct walbuf_file *f, const void *data, size_t len,
+                         sqlite3_int64 offset)
 {
+    const unsigned char *p = data;
     size_t done = 0;
     int rc = SQLITE_OK;
 
-    while (done < f->len && rc == SQLITE_OK) {
-        size_t n = f->len - done < WALBUF_WRITE_MAX ? f->len - done : WALBUF_WRITE_MAX;
+    while (done < len && rc == SQLITE_OK) {
+        size_t n = len - done < WALBUF_WRITE_MAX ? len - done : WALBUF_WRITE_MAX;
 
-        rc = f->inner->pMethods->xWrite(f->inner, f->buf + done, (int)n,
-                                        f->start + (sqlite3_int64)done);
+        rc = f->inner->pMethods->xWrite(f->inner, p + done, (int)n,
+                                        offset + (sqlite3_int64)done);
         done += n;
     }
+    return rc;
+}
+
+/* Send the buffer to the file; it is empty afterwards, even when the write failed. */
+static int walbuf_flush(struct walbuf_file *f)
+{
+    int rc = f->len ? write_through(f, f->buf, f->len, f->start) : SQLITE_OK;
+
     f->len = 0;
     return rc;
 }
@@ -137,7 +148,7 @@ static int walbuf_write(sqlite3_file *file, const void *data, int amt, sqlite3_i
     if (rc != SQLITE_OK)
         return rc;
     if (!gather || (!f->buf && !(f->buf = malloc(WALBUF_CAPACITY)))) /* or out of memory */
-        return f->inner->pMethods->xWrite(f->inner, data, amt, offset);
+        return write_through(f, data, (size_t)amt, offset);
     if (f->len == 0)
         f->start = offset;
     memcpy(f->buf + f->len, data, (size_t)amt);
