@@ -92,14 +92,19 @@ int rk_taxii_checkpointer_start(struct rk_taxii_checkpointer **out, const char *
     return 0;
 }
 
-void rk_taxii_checkpointer_wake(struct rk_taxii_checkpointer *c)
+/* Raise one of the thread's flags (woken, stopping) and wake it. */
+static void raise_flag(struct rk_taxii_checkpointer *c, int *flag)
 {
-    if (!c)
-        return;
     pthread_mutex_lock(&c->lock);
-    c->woken = 1;
+    *flag = 1;
     pthread_cond_signal(&c->wake);
     pthread_mutex_unlock(&c->lock);
+}
+
+void rk_taxii_checkpointer_wake(struct rk_taxii_checkpointer *c)
+{
+    if (c)
+        raise_flag(c, &c->woken);
 }
 
 void rk_taxii_checkpointer_stats(struct rk_taxii_checkpointer *c, uint64_t *passes,
@@ -118,10 +123,7 @@ void rk_taxii_checkpointer_stop(struct rk_taxii_checkpointer *c)
 {
     if (!c)
         return;
-    pthread_mutex_lock(&c->lock);
-    c->stopping = 1;
-    pthread_cond_signal(&c->wake);
-    pthread_mutex_unlock(&c->lock);
+    raise_flag(c, &c->stopping);
     pthread_join(c->thread, NULL);
     checkpointer_free(c);
 }

@@ -99,6 +99,23 @@ static void make_table(const char *path)
     sqlite3_close(db);
 }
 
+/* A new temporary directory holding database name with the test table; path gets its path. */
+static void table_in_new_dir(char *dir, size_t dir_cap, char *path, size_t path_cap,
+                             const char *name)
+{
+    tmp_dir_make(dir, dir_cap);
+    snprintf(path, path_cap, "%s/%s", dir, name);
+    make_table(path);
+}
+
+/* The last connection's checks: integrity, then close it and remove the directory. */
+static void finish_intact(sqlite3 *db, const char *dir)
+{
+    assert_intact(db);
+    sqlite3_close(db);
+    tmp_dir_remove(dir);
+}
+
 /* A transaction of ~12 MB (several buffers, spills through a 16-page cache) commits, and a
  * connection on the plain VFS sees all of it, then reopening (WAL recovery) does too. */
 static void test_store_walbuf__large_commit_visible(void **state)
@@ -107,10 +124,8 @@ static void test_store_walbuf__large_commit_visible(void **state)
     sqlite3 *writer, *reader;
 
     (void)state;
-    tmp_dir_make(dir, sizeof(dir));
-    snprintf(path, sizeof(path), "%s/w.db", dir);
     assert_non_null(rk_sqlite_walbuf_vfs());
-    make_table(path);
+    table_in_new_dir(dir, sizeof(dir), path, sizeof(path), "w.db");
     writer = open_db(path, rk_sqlite_walbuf_vfs());
     reader = open_db(path, NULL);
     check_rows(reader, "a", 1, 0);
@@ -123,9 +138,7 @@ static void test_store_walbuf__large_commit_visible(void **state)
     sqlite3_close(writer);
     reader = open_db(path, NULL);
     check_rows(reader, "a", 1, 4000);
-    assert_intact(reader);
-    sqlite3_close(reader);
-    tmp_dir_remove(dir);
+    finish_intact(reader, dir);
 }
 
 /* A rolled-back transaction left spilled frames in the writer's buffer. Another connection
@@ -137,9 +150,7 @@ static void test_store_walbuf__rollback_leaves_no_stale_frames(void **state)
     sqlite3 *first, *second, *check;
 
     (void)state;
-    tmp_dir_make(dir, sizeof(dir));
-    snprintf(path, sizeof(path), "%s/r.db", dir);
-    make_table(path);
+    table_in_new_dir(dir, sizeof(dir), path, sizeof(path), "r.db");
     first = open_db(path, rk_sqlite_walbuf_vfs());
     second = open_db(path, rk_sqlite_walbuf_vfs());
     insert_rows(first, "base", 1, 20, 1);
@@ -156,9 +167,7 @@ static void test_store_walbuf__rollback_leaves_no_stale_frames(void **state)
     check_rows(check, "gone", 1001, 0);
     check_rows(check, "kept", 2001, 300);
     check_rows(check, "more", 3001, 5);
-    assert_intact(check);
-    sqlite3_close(check);
-    tmp_dir_remove(dir);
+    finish_intact(check, dir);
 }
 
 /* A checkpoint (which reads the WAL back) after buffered commits copies the right pages. */
@@ -168,9 +177,7 @@ static void test_store_walbuf__checkpoint_after_buffered_commits(void **state)
     sqlite3 *db, *check;
 
     (void)state;
-    tmp_dir_make(dir, sizeof(dir));
-    snprintf(path, sizeof(path), "%s/c.db", dir);
-    make_table(path);
+    table_in_new_dir(dir, sizeof(dir), path, sizeof(path), "c.db");
     db = open_db(path, rk_sqlite_walbuf_vfs());
     for (int i = 0; i < 8; i++)
         insert_rows(db, "c", 1 + i * 100, 100, 1);
@@ -180,9 +187,7 @@ static void test_store_walbuf__checkpoint_after_buffered_commits(void **state)
     check = open_db(path, NULL);
     check_rows(check, "c", 1, 800);
     check_rows(check, "d", 10001, 50);
-    assert_intact(check);
-    sqlite3_close(check);
-    tmp_dir_remove(dir);
+    finish_intact(check, dir);
 }
 
 /* ---- the flush rules, on the VFS's files directly ----------------------------------------- */

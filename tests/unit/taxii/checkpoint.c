@@ -51,22 +51,33 @@ static void wait_for_pass(struct rk_taxii_checkpointer *c, uint64_t *passes, uin
     }
 }
 
+/* A new store in a new temporary directory, with collection "main" in *coll when given. */
+static struct rk_store *new_store(char *dir, size_t cap, struct rk_collection *coll)
+{
+    struct rk_store *st = NULL;
+    struct rk_err err;
+
+    rk_test_tmp_dir_make(dir, cap, "ckpt");
+    assert_int_equal(rk_store_open(&st, dir, RK_STORE_CREATE, &err), 0);
+    if (coll) {
+        memset(coll, 0, sizeof(*coll));
+        snprintf(coll->alias, sizeof(coll->alias), "main");
+        snprintf(coll->title, sizeof(coll->title), "Main");
+        assert_int_equal(rk_store_collection_add(st, coll, &err), 0);
+    }
+    return st;
+}
+
 static void test_taxii_checkpoint__copies_when_woken(void **state)
 {
     struct rk_taxii_checkpointer *c = NULL;
     struct rk_collection coll;
-    struct rk_store *st = NULL;
     uint64_t passes = 0, frames = 0;
     struct rk_err err;
     char dir[256];
+    struct rk_store *st = new_store(dir, sizeof(dir), &coll);
 
     (void)state;
-    rk_test_tmp_dir_make(dir, sizeof(dir), "ckpt");
-    assert_int_equal(rk_store_open(&st, dir, RK_STORE_CREATE, &err), 0);
-    memset(&coll, 0, sizeof(coll));
-    snprintf(coll.alias, sizeof(coll.alias), "main");
-    snprintf(coll.title, sizeof(coll.title), "Main");
-    assert_int_equal(rk_store_collection_add(st, &coll, &err), 0);
     assert_int_equal(rk_store_checkpoint_every(st, 0, &err), 0); /* the thread's job alone */
     assert_int_equal(rk_taxii_checkpointer_start(&c, dir, &err), 0);
 
@@ -86,14 +97,12 @@ static void test_taxii_checkpoint__copies_when_woken(void **state)
 static void test_taxii_checkpoint__stops_without_work(void **state)
 {
     struct rk_taxii_checkpointer *c = NULL;
-    struct rk_store *st = NULL;
     uint64_t passes = 1, frames = 1;
     struct rk_err err;
     char dir[256];
+    struct rk_store *st = new_store(dir, sizeof(dir), NULL);
 
     (void)state;
-    rk_test_tmp_dir_make(dir, sizeof(dir), "ckpt");
-    assert_int_equal(rk_store_open(&st, dir, RK_STORE_CREATE, &err), 0);
     assert_int_equal(rk_taxii_checkpointer_start(&c, dir, &err), 0);
     rk_taxii_checkpointer_stop(c);
     /* NULL is accepted everywhere, with zero counters */
