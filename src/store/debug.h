@@ -2,6 +2,8 @@
 #ifndef RK_STORE_DEBUG_H
 #define RK_STORE_DEBUG_H
 
+#include <stdint.h>
+
 #include "renkei/store.h"
 #include "util/buf.h"
 
@@ -10,5 +12,12 @@ int rk_store_debug_plan(struct rk_store *st, const struct rk_store_query *q, str
                         struct rk_err *err);
 /* Run backend statements directly (tests that need a damaged or foreign store). */
 int rk_store_debug_exec(struct rk_store *st, const char *sql, struct rk_err *err);
+
+/* Merge the id index's fresh level into its settled level at n entries instead of
+ * RK_SQLITE_FRESH_IDS_MAX (tests that need merges on small stores). */
+void rk_store_debug_fresh_ids_max(struct rk_store *st, int64_t n);
+/* The entries in the id index's settled and fresh levels. */
+int rk_store_debug_id_levels(struct rk_store *st, int64_t *settled, int64_t *fresh,
+                             struct rk_err *err);
 
 #endif

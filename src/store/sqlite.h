@@ -18,6 +18,10 @@
 #define RK_SQLITE_BUSY_MS 30000
 /* Log pages after which a read-write handle's commit checkpoints (SQLite's default). */
 #define RK_SQLITE_CHECKPOINT_PAGES 4096
+/* Entries of the id index's fresh level that a commit merges into the settled level: small
+ * enough that the fresh level's pages stay few and hot (about 180 pages of 8 KiB), large
+ * enough that a merge writes each settled leaf once for many new ids. */
+#define RK_SQLITE_FRESH_IDS_MAX 65536
 /* Prepared statements kept per handle (static SQL and recent query shapes). */
 #define RK_SQLITE_CACHE_MAX 64
 
@@ -46,6 +50,7 @@ struct rk_sqlite_cached {
 enum {
     RK_SQLITE_PUT_VERSIONS, /* the stored versions of (coll, id), by id hash */
     RK_SQLITE_PUT_INSERT,
+    RK_SQLITE_PUT_ID, /* the new row's entry in the id index's fresh level */
     RK_SQLITE_PUT_FLAGS, /* clear is_first / is_last of one row */
     RK_SQLITE_PUT_SPEC,  /* clear spec_top of (coll, id) */
     RK_SQLITE_PUT_JSON,  /* the JSON of one row, to tell a duplicate from a conflict */
@@ -66,6 +71,7 @@ struct rk_sqlite {
     size_t n_retired;
     int checkpoint_every; /* log pages after which a commit checkpoints (see wal_hook) */
     int log_pages;        /* pages in main's log after this handle's last commit */
+    int64_t fresh_ids_max; /* merge the id index's fresh level at this size (see sqlite_put.c) */
 };
 
 struct rk_sqlite *rk_sqlite_of(struct rk_store *st);
@@ -93,7 +99,17 @@ int rk_sqlite_begin(struct rk_sqlite *s, struct rk_err *err);
 int rk_sqlite_commit(struct rk_sqlite *s, struct rk_err *err);
 void rk_sqlite_rollback(struct rk_sqlite *s);
 
-/* The id hash the index objects_id is keyed on: the first 8 bytes of SHA-256(id), so ids an
+/* SQL: " WHERE" clause selecting the rows x of row o's (collection, id), through both levels of
+ * the id index: "... FROM objects AS x" RK_SQLITE_SAME_ID. */
+#define RK_SQLITE_SAME_ID                                                                          \
+    " WHERE x.date_added IN (SELECT date_added FROM ids_all WHERE coll = o.coll AND idh = o.idh)" \
+    " AND x.id = o.id"
+
+/* Move every entry of the id index's fresh level into its settled level, in one write
+ * transaction; the number moved into merged. */
+int rk_sqlite_merge_fresh_ids(struct rk_sqlite *s, int64_t *merged, struct rk_err *err);
+
+/* The id hash the id index (ids_settled, ids_fresh) is keyed on: the first 8 bytes of SHA-256(id), so ids an
  * adversary chooses cannot be made to share a hash bucket. */
 int64_t rk_sqlite_idh(const char *id);
 

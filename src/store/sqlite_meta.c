@@ -246,11 +246,15 @@ static const struct {
          "SELECT count(*) FROM objects WHERE idh != rk_idh(id)"},
         {"versions flagged first or last out of version order",
          "SELECT count(*) FROM objects AS o WHERE "
-         "(o.is_last = 1 AND o.vkey != (SELECT max(x.vkey) FROM objects AS x INDEXED BY objects_id "
-         " WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id)) OR "
-         "(o.is_first = 1 AND o.vkey != (SELECT min(x.vkey) FROM objects AS x INDEXED BY "
-         "objects_id "
-         " WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id))"},
+         "(o.is_last = 1 AND o.vkey != (SELECT max(x.vkey) FROM objects AS x" RK_SQLITE_SAME_ID
+         ")) OR (o.is_first = 1 AND o.vkey != (SELECT min(x.vkey) FROM objects AS x"
+         RK_SQLITE_SAME_ID "))"},
+        {"object versions missing from the id index or in both of its levels",
+         "SELECT count(*) FROM objects AS o WHERE (SELECT count(*) FROM ids_all AS k"
+         " WHERE k.coll = o.coll AND k.idh = o.idh AND k.date_added = o.date_added) != 1"},
+        {"id index entries without their object version",
+         "SELECT count(*) FROM ids_all AS k WHERE NOT EXISTS (SELECT 1 FROM objects AS o"
+         " WHERE o.date_added = k.date_added AND o.coll = k.coll AND o.idh = k.idh)"},
         {"object versions in no collection or without a provenance",
          "SELECT count(*) FROM objects AS o WHERE "
          "NOT EXISTS (SELECT 1 FROM collections AS c WHERE c.coll = o.coll) OR "

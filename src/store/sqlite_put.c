@@ -1,7 +1,7 @@
 /* sqlite_put.c - write batches: one BEGIN IMMEDIATE transaction, one row per object version.
  *
- * A put of a new (collection, id) costs one probe of objects_id that finds nothing, then the
- * inserts. An id with stored versions reads those rows once (exact version? first? last?
+ * A put of a new (collection, id) costs one probe of each level of the id index that finds
+ * nothing, then the inserts (the row, and its id index entry into ids_fresh). An id with stored versions reads those rows once (exact version? first? last?
  * highest spec_version?) and updates only the rows that stop being first, last or top.
  *
  * The SHA-256 of a row's JSON is computed only when it is needed: when the same id and version
@@ -13,23 +13,28 @@
 
 #include <string.h>
 
+#include "renkei/log.h"
 #include "util/buf.h"
 #include "util/digest.h"
 #include "util/rktime.h"
 
 static const char *const put_sql[RK_SQLITE_PUT_N] = {
-        [RK_SQLITE_PUT_VERSIONS] = "SELECT date_added, id, vkey, sha256, spec_rank FROM objects "
-                                   "WHERE coll = ?1 AND idh = ?2",
+        [RK_SQLITE_PUT_VERSIONS] = "SELECT o.date_added, o.id, o.vkey, o.sha256, o.spec_rank "
+                                   "FROM ids_all AS k JOIN objects AS o "
+                                   "ON o.date_added = k.date_added "
+                                   "WHERE k.coll = ?1 AND k.idh = ?2",
         [RK_SQLITE_PUT_INSERT] =
                 "INSERT INTO objects (date_added, coll, idh, id, vkey, sha256, is_first, is_last, "
                 "spec_top, tlp, origin, type, spec_version, spec_rank, created, modified, revoked, "
                 "json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
                 "?16, "
                 "?17, ?18)",
+        [RK_SQLITE_PUT_ID] = "INSERT INTO ids_fresh (coll, idh, date_added) VALUES (?1, ?2, ?3)",
         [RK_SQLITE_PUT_FLAGS] = "UPDATE objects SET is_first = (is_first AND ?2), "
                                 "is_last = (is_last AND ?3) WHERE date_added = ?1",
-        [RK_SQLITE_PUT_SPEC] = "UPDATE objects SET spec_top = 0 "
-                               "WHERE coll = ?1 AND idh = ?2 AND id = ?3 AND spec_top = 1",
+        [RK_SQLITE_PUT_SPEC] = "UPDATE objects SET spec_top = 0 WHERE date_added IN "
+                               "(SELECT date_added FROM ids_all WHERE coll = ?1 AND idh = ?2) "
+                               "AND id = ?3 AND spec_top = 1",
         [RK_SQLITE_PUT_JSON] = "SELECT json FROM objects WHERE date_added = ?1",
 };
 
@@ -175,6 +180,45 @@ static int added_floor(struct rk_sqlite *s, int64_t *out, struct rk_err *err)
     return 0;
 }
 
+/* ---- the id index's two levels --------------------------------------------------------- */
+
+int rk_sqlite_merge_fresh_ids(struct rk_sqlite *s, int64_t *merged, struct rk_err *err)
+{
+    const char *sql = "INSERT INTO ids_settled (coll, idh, date_added)"
+                      " SELECT coll, idh, date_added FROM ids_fresh ORDER BY coll, idh, date_added;"
+                      "DELETE FROM ids_fresh;";
+    int64_t n = 0;
+    int rc;
+
+    *merged = 0;
+    if ((rc = rk_sqlite_begin(s, err)) != 0)
+        return rc;
+    if ((rc = rk_sqlite_int(s, "SELECT count(*) FROM ids_fresh", &n, err)) != 0 ||
+        (n > 0 && (rc = rk_sqlite_exec(s, sql, err)) != 0)) {
+        rk_sqlite_rollback(s);
+        return rc;
+    }
+    if ((rc = rk_sqlite_commit(s, err)) == 0)
+        *merged = n;
+    return rc;
+}
+
+/* After a batch that stored rows: merge the fresh level once it holds fresh_ids_max entries.
+ * The batch is committed whatever happens here; a merge that fails (another process holds the
+ * write lock past the busy timeout) leaves both levels as they were, for the next commit. */
+static void merge_fresh_ids_when_due(struct rk_sqlite *s)
+{
+    struct rk_err err = {0};
+    int64_t n = 0, merged;
+
+    if (rk_sqlite_int(s, "SELECT count(*) FROM ids_fresh", &n, &err) != 0 ||
+        n < s->fresh_ids_max)
+        return;
+    if (rk_sqlite_merge_fresh_ids(s, &merged, &err) != 0)
+        rk_log_warn("id index: merging %lld fresh entries failed (%s); will retry", (long long)n,
+                    err.message);
+}
+
 int rk_sqlite_batch_begin(struct rk_store_batch *b, const char *collection, struct rk_err *err)
 {
     struct rk_sqlite *s = rk_sqlite_of(b->st);
@@ -209,7 +253,9 @@ int rk_sqlite_batch_commit(struct rk_store_batch *b, struct rk_err *err)
         rk_sqlite_rollback(s);
         return rc;
     }
-    return rk_sqlite_commit(s, err);
+    if ((rc = rk_sqlite_commit(s, err)) == 0 && b->counts.stored > 0)
+        merge_fresh_ids_when_due(s);
+    return rc;
 }
 
 void rk_sqlite_batch_abort(struct rk_store_batch *b)
@@ -361,6 +407,20 @@ static int place(struct rk_store_batch *b, const struct rk_store_put *p, int64_t
     return rc;
 }
 
+static int index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t added,
+                     struct rk_err *err)
+{
+    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_ID];
+    int rc;
+
+    sqlite3_bind_int64(stmt, 1, coll);
+    sqlite3_bind_int64(stmt, 2, idh);
+    sqlite3_bind_int64(stmt, 3, added);
+    rc = rk_sqlite_step_done(s, stmt, "indexing the object", err);
+    sqlite3_reset(stmt);
+    return rc;
+}
+
 static int insert_row(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,
                       const struct placement *pl, int64_t added, struct rk_err *err)
 {
@@ -389,7 +449,7 @@ static int insert_row(struct rk_store_batch *b, const struct rk_store_put *p, in
     sqlite3_bind_text(stmt, 18, o->json, (int)o->json_len, SQLITE_STATIC);
     rc = rk_sqlite_step_done(s, stmt, "storing the object", err);
     sqlite3_reset(stmt);
-    return rc;
+    return rc == 0 ? index_row(s, b->coll, idh, added, err) : rc;
 }
 
 /* The same id and version is stored: a duplicate, or a conflict that is recorded. */

@@ -94,17 +94,24 @@ static void put_in(struct sqlq *q, const char *column, const char *const *v, siz
     put_sql(q, ")");
 }
 
-/* " AND o.idh IN (...) AND o.id IN (...)": the hashes find the rows through objects_id, the
- * ids weed out other ids that share a hash. */
-static void put_ids(struct sqlq *q, const char *const *ids, size_t n)
+/* " AND o.date_added IN (SELECT ... idh IN (...)) AND o.id IN (...)": the hashes find the rows
+ * through both levels of the id index, the ids weed out other ids that share a hash. */
+static void put_ids(struct sqlq *q, int64_t coll, const char *const *ids, size_t n)
 {
-    put_sql(q, " AND o.idh IN (");
+    put_sql(q, " AND o.date_added IN (SELECT date_added FROM ids_all WHERE coll");
+    if (coll) {
+        put_sql(q, " = ");
+        put_int(q, coll);
+    } else { /* every collection: look the ids up in each */
+        put_sql(q, " IN (SELECT coll FROM collections)");
+    }
+    put_sql(q, " AND idh IN (");
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
             put_sql(q, ", ");
         put_int(q, rk_sqlite_idh(ids[i]));
     }
-    put_sql(q, ")");
+    put_sql(q, "))");
     put_in(q, "o.id", ids, n);
 }
 
@@ -218,8 +225,7 @@ static void put_versions(struct sqlq *q, const struct rk_store_filter *f, const 
 static void put_latest_spec(struct sqlq *q, const struct rk_store_filter *f)
 {
     put_sql(q,
-            " AND (o.spec_top = 1 OR NOT EXISTS (SELECT 1 FROM objects AS x INDEXED BY objects_id"
-            " WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id"
+            " AND (o.spec_top = 1 OR NOT EXISTS (SELECT 1 FROM objects AS x" RK_SQLITE_SAME_ID
             " AND x.spec_rank > o.spec_rank");
     put_versions(q, f, "x");
     put_sql(q, "))");
@@ -235,8 +241,6 @@ static void put_where(struct sqlq *q, const struct rk_store_filter *f, int64_t c
     if (coll) {
         put_sql(q, " AND o.coll = ");
         put_int(q, coll);
-    } else if (qq->n_ids) { /* every collection: look the ids up in each */
-        put_sql(q, " AND o.coll IN (SELECT coll FROM collections)");
     }
     if (arm >= 0)
         put_sql(q, arm ? " AND o.is_last = 1" : " AND o.is_last = 0");
@@ -245,7 +249,7 @@ static void put_where(struct sqlq *q, const struct rk_store_filter *f, int64_t c
         put_int(q, qq->added_after_us);
     }
     if (qq->n_ids)
-        put_ids(q, qq->ids, qq->n_ids);
+        put_ids(q, coll, qq->ids, qq->n_ids);
     if (qq->n_types)
         put_in(q, "o.type", qq->types, qq->n_types);
     put_versions(q, f, "o");
@@ -268,13 +272,14 @@ static int resolve_collection(struct rk_sqlite *s, const struct rk_store_filter 
 
 /* ---- query --------------------------------------------------------------------------------- */
 
-/* " objects AS o" with the index every query of this shape must use: objects_id when ids are
- * given (a handful of rows), objects_coll for one collection, the rowid order otherwise. The
- * planner has no statistics to choose by, and a wrong choice turns a lookup into a scan. */
+/* " objects AS o" with the access every query of this shape must use: rows by date_added from
+ * the id index when ids are given (a handful of rows), objects_coll for one collection, the
+ * rowid order otherwise. The planner has no statistics to choose by, and a wrong choice turns
+ * a lookup into a scan. */
 static void put_objects(struct sqlq *q, const struct rk_store_filter *f, int64_t coll)
 {
     if (f->q->n_ids)
-        put_sql(q, " objects AS o INDEXED BY objects_id");
+        put_sql(q, " objects AS o NOT INDEXED");
     else if (coll)
         put_sql(q, " objects AS o INDEXED BY objects_coll");
     else
@@ -506,14 +511,12 @@ int rk_sqlite_remove(struct rk_store *st, const struct rk_store_filter *f, uint6
             "DELETE FROM objects WHERE date_added IN (SELECT date_added FROM temp.rk_doomed)",
             /* first, last and top spec version among what remains of each touched id */
             "UPDATE objects AS o SET"
-            " is_first = (o.vkey = (SELECT min(x.vkey) FROM objects AS x INDEXED BY objects_id"
-            "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id)),"
-            " is_last = (o.vkey = (SELECT max(x.vkey) FROM objects AS x INDEXED BY objects_id"
-            "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id)),"
-            " spec_top = (o.spec_rank = (SELECT max(x.spec_rank) FROM objects AS x INDEXED BY "
-            "objects_id"
-            "  WHERE x.coll = o.coll AND x.idh = o.idh AND x.id = o.id))"
-            " WHERE (o.coll, o.idh, o.id) IN (SELECT DISTINCT coll, idh, id FROM temp.rk_doomed)",
+            " is_first = (o.vkey = (SELECT min(x.vkey) FROM objects AS x" RK_SQLITE_SAME_ID ")),"
+            " is_last = (o.vkey = (SELECT max(x.vkey) FROM objects AS x" RK_SQLITE_SAME_ID ")),"
+            " spec_top = (o.spec_rank = (SELECT max(x.spec_rank) FROM objects AS x" RK_SQLITE_SAME_ID "))"
+            " WHERE o.date_added IN (SELECT k.date_added FROM (SELECT DISTINCT coll, idh"
+            "  FROM temp.rk_doomed) AS d JOIN ids_all AS k ON k.coll = d.coll AND k.idh = d.idh)"
+            " AND (o.coll, o.idh, o.id) IN (SELECT coll, idh, id FROM temp.rk_doomed)",
     };
     struct rk_sqlite *s = rk_sqlite_of(st);
     int64_t coll, n = 0;
@@ -582,4 +585,20 @@ out:
 int rk_store_debug_exec(struct rk_store *st, const char *sql, struct rk_err *err)
 {
     return rk_sqlite_exec(rk_sqlite_of(st), sql, err);
+}
+
+void rk_store_debug_fresh_ids_max(struct rk_store *st, int64_t n)
+{
+    rk_sqlite_of(st)->fresh_ids_max = n;
+}
+
+int rk_store_debug_id_levels(struct rk_store *st, int64_t *settled, int64_t *fresh,
+                             struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    int rc;
+
+    if ((rc = rk_sqlite_int(s, "SELECT count(*) FROM ids_settled", settled, err)) != 0)
+        return rc;
+    return rk_sqlite_int(s, "SELECT count(*) FROM ids_fresh", fresh, err);
 }

@@ -12,27 +12,6 @@ static const char *const T1 = "2024-01-01T00:00:00.000Z";
 static const char *const T2 = "2024-02-01T00:00:00.000Z";
 static const char *const T3 = "2024-03-01T00:00:00.000Z";
 
-static const char *one_version(struct rk_store *st, const char *id, unsigned versions, char *out,
-                               size_t cap)
-{
-    struct rk_store_query q;
-    struct trows rows = {0};
-
-    rk_store_query_init(&q);
-    q.ids = &id;
-    q.n_ids = 1;
-    q.versions = versions;
-    query_all(st, &q, &rows, NULL);
-    out[0] = '\0';
-    for (size_t i = 0; i < rows.n; i++) {
-        size_t len = strlen(out);
-
-        snprintf(out + len, cap - len, "%s%.7s", i ? " " : "", rows.v[i].version);
-    }
-    trows_free(&rows);
-    return out;
-}
-
 static void test_store_delete__versions_and_flags(void **state)
 {
     char dir[256], got[128];
@@ -61,32 +40,32 @@ static void test_store_delete__versions_and_flags(void **state)
     q.versions = RK_VERSIONS_LAST;
     assert_int_equal(rk_store_delete(st, &q, &n, &err), 0);
     assert_int_equal(n, 1);
-    assert_string_equal(one_version(st, x[0].id, 0, got, sizeof(got)), "2024-02");
+    assert_string_equal(versions_of(st, x[0].id, 0, got, sizeof(got)), "2024-02");
     assert_int_equal(rk_store_check(st, &err), 0);
 
     q.versions = RK_VERSIONS_FIRST;
     assert_int_equal(rk_store_delete(st, &q, &n, &err), 0);
     assert_int_equal(n, 1);
-    assert_string_equal(one_version(st, x[0].id, RK_VERSIONS_FIRST, got, sizeof(got)), "2024-02");
-    assert_string_equal(one_version(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)), "2024-02");
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_FIRST, got, sizeof(got)), "2024-02");
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)), "2024-02");
     assert_int_equal(rk_store_check(st, &err), 0);
 
     put_all(st, "one", NULL, x, 3, NULL); /* the deleted versions come back as new rows */
-    assert_string_equal(one_version(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)),
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)),
                         "2024-02 2024-01 2024-03");
     q.versions = 0; /* a specific version */
     q.version_values = (const char *const[]){T2};
     q.n_version_values = 1;
     assert_int_equal(rk_store_delete(st, &q, &n, &err), 0);
     assert_int_equal(n, 1);
-    assert_string_equal(one_version(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)),
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)),
                         "2024-01 2024-03");
     q.n_version_values = 0; /* no versions: the whole object */
     q.ids = (const char *const[]){x[0].id, "indicator--unknown"};
     q.n_ids = 2;
     assert_int_equal(rk_store_delete(st, &q, &n, &err), 0);
     assert_int_equal(n, 2);
-    assert_string_equal(one_version(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)), "");
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)), "");
     assert_int_equal(rk_store_delete(st, &q, &n, &err), 0);
     assert_int_equal(n, 0);
 
@@ -121,7 +100,7 @@ static void test_store_delete__only_visible_rows(void **state)
     q.vis = &vis;
     assert_int_equal(rk_store_delete(st, &q, &n, &err), 0);
     assert_int_equal(n, 1);
-    assert_string_equal(one_version(st, w[0].id, RK_VERSIONS_ALL, got, sizeof(got)), "2024-02");
+    assert_string_equal(versions_of(st, w[0].id, RK_VERSIONS_ALL, got, sizeof(got)), "2024-02");
     assert_int_equal(rk_store_check(st, &err), 0);
     rk_store_close(st);
     tmp_dir_remove(dir);

@@ -144,3 +144,24 @@ void query_all(struct rk_store *st, const struct rk_store_query *q, struct trows
     if (rk_store_query(st, q, trows_collect, out, page, &err) != 0)
         fail_msg("query: %s", err.message);
 }
+
+const char *versions_of(struct rk_store *st, const char *id, unsigned versions, char *out,
+                               size_t cap)
+{
+    struct rk_store_query q;
+    struct trows rows = {0};
+
+    rk_store_query_init(&q);
+    q.ids = &id;
+    q.n_ids = 1;
+    q.versions = versions;
+    query_all(st, &q, &rows, NULL);
+    out[0] = '\0';
+    for (size_t i = 0; i < rows.n; i++) {
+        size_t len = strlen(out);
+
+        snprintf(out + len, cap - len, "%s%.7s", i ? " " : "", rows.v[i].version);
+    }
+    trows_free(&rows);
+    return out;
+}

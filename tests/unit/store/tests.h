@@ -18,6 +18,7 @@ int test_store_delete_run(void);
 int test_store_concurrency_run(void);
 int test_store_walbuf_run(void);
 int test_store_checkpoint_run(void);
+int test_store_ids_run(void);
 
 /* A fresh temporary directory (the store goes in <dir>/data); removed by tmp_dir_remove. */
 void tmp_dir_make(char *out, size_t cap);
@@ -64,5 +65,10 @@ void trows_free(struct trows *r);
 /* Run q and collect; asserts success. */
 void query_all(struct rk_store *st, const struct rk_store_query *q, struct trows *out,
                struct rk_store_page *page);
+
+/* The versions of id (its modified, cut to "YYYY-MM") the query with versions returns, space
+ * separated in date_added order, into out. */
+const char *versions_of(struct rk_store *st, const char *id, unsigned versions, char *out,
+                        size_t cap);
 
 #endif

@@ -1,0 +1,175 @@
+/* ids.c - the id index's two levels: versions of one id split between the settled and the
+ * fresh level are found, placed, deduplicated and deleted as one; merges move every entry; a
+ * store written with the one-level index is migrated. */
+#include "tests.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/debug.h"
+
+static const char *const T1 = "2024-01-01T00:00:00.000Z";
+static const char *const T2 = "2024-02-01T00:00:00.000Z";
+static const char *const T3 = "2024-03-01T00:00:00.000Z";
+
+/* Merge the fresh level at this many entries in these tests. */
+enum { FRESH_MAX = 8 };
+
+static void assert_levels(struct rk_store *st, int64_t settled, int64_t fresh)
+{
+    int64_t s = -1, f = -1;
+    struct rk_err err;
+
+    assert_int_equal(rk_store_debug_id_levels(st, &s, &f, &err), 0);
+    assert_int_equal(s, settled);
+    assert_int_equal(f, fresh);
+    assert_int_equal(rk_store_check(st, &err), 0);
+}
+
+/* n new indicators numbered from first, in one batch. */
+static void put_fillers(struct rk_store *st, unsigned first, size_t n)
+{
+    struct tobj f[FRESH_MAX];
+
+    assert_true(n <= FRESH_MAX);
+    for (size_t i = 0; i < n; i++)
+        tobj_make(&f[i], "indicator", first + (unsigned)i, T1, T1, NULL, 0);
+    put_all(st, "one", NULL, f, n, NULL);
+}
+
+static void delete_version(struct rk_store *st, const char *id, const char *version)
+{
+    struct rk_store_query q;
+    struct rk_err err;
+    uint64_t n = 0;
+
+    rk_store_query_init(&q);
+    q.collection = "one";
+    q.ids = &id;
+    q.n_ids = 1;
+    q.version_values = &version;
+    q.n_version_values = 1;
+    assert_int_equal(rk_store_delete(st, &q, &n, &err), 0);
+    assert_int_equal(n, 1);
+}
+
+static void test_store_ids__versions_across_levels(void **state)
+{
+    char dir[256], got[128];
+    struct rk_store *st;
+    struct tobj x[3], changed;
+    unsigned counts[3] = {0};
+
+    tmp_dir_make(dir, sizeof(dir));
+    st = store_new(dir);
+    rk_store_debug_fresh_ids_max(st, FRESH_MAX);
+    tobj_make(&x[0], "indicator", 1, T1, T1, NULL, 0);
+    tobj_make(&x[1], "indicator", 1, T1, T2, NULL, 0);
+    tobj_make(&x[2], "indicator", 1, T1, T3, NULL, 0);
+    tobj_make(&changed, "indicator", 1, T1, T1, "\"x_note\":\"changed\"", 0);
+
+    put_all(st, "one", NULL, &x[0], 1, NULL);
+    assert_levels(st, 0, 1);
+    put_fillers(st, 100, FRESH_MAX - 1); /* the commit reaching FRESH_MAX merges */
+    assert_levels(st, FRESH_MAX, 0);
+
+    /* x's first version is settled, the next ones fresh */
+    put_all(st, "one", NULL, &x[2], 1, NULL);
+    put_all(st, "one", NULL, &x[1], 1, NULL);
+    assert_levels(st, FRESH_MAX, 2);
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)),
+                        "2024-01 2024-03 2024-02");
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_FIRST, got, sizeof(got)), "2024-01");
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_LAST, got, sizeof(got)), "2024-03");
+
+    /* offered again: found in either level */
+    put_all(st, "one", NULL, x, 3, counts);
+    assert_int_equal(counts[RK_PUT_DUPLICATE], 3);
+    put_all(st, "one", NULL, &changed, 1, counts);
+    assert_int_equal(counts[RK_PUT_CONFLICT], 1);
+    assert_levels(st, FRESH_MAX, 2);
+
+    /* a settled version deleted: the first moves to a fresh one */
+    delete_version(st, x[0].id, T1);
+    assert_levels(st, FRESH_MAX - 1, 2);
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_FIRST, got, sizeof(got)), "2024-02");
+
+    /* a fresh version deleted: the last moves to the other fresh one */
+    delete_version(st, x[0].id, T3);
+    assert_levels(st, FRESH_MAX - 1, 1);
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_LAST, got, sizeof(got)), "2024-02");
+
+    put_fillers(st, 200, FRESH_MAX); /* merged: everything settled, nothing lost */
+    assert_levels(st, 2 * FRESH_MAX, 0);
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)), "2024-02");
+
+    put_fillers(st, 300, 3);
+    assert_int_equal(rk_store_collection_remove(st, "one", NULL), 0);
+    assert_levels(st, 0, 0);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
+/* The fresh level is merged by the commit that reaches the limit, not before. */
+static void test_store_ids__merge_at_the_limit(void **state)
+{
+    char dir[256];
+    struct rk_store *st;
+
+    tmp_dir_make(dir, sizeof(dir));
+    st = store_new(dir);
+    rk_store_debug_fresh_ids_max(st, FRESH_MAX);
+    put_fillers(st, 1, FRESH_MAX - 1);
+    assert_levels(st, 0, FRESH_MAX - 1);
+    put_fillers(st, 100, 1);
+    assert_levels(st, FRESH_MAX, 0);
+    put_fillers(st, 1, FRESH_MAX - 1); /* duplicates only: nothing new to index */
+    assert_levels(st, FRESH_MAX, 0);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
+/* The index as schema step 2 left it: one index objects_id on the objects table. */
+static const char *const one_level_index =
+        "DROP VIEW ids_all; DROP TRIGGER objects_ids_delete;"
+        "DROP TABLE ids_settled; DROP TABLE ids_fresh;"
+        "CREATE INDEX objects_id ON objects (coll, idh);"
+        "DELETE FROM schema_migrations WHERE component = 'core' AND step = 3;";
+
+static void test_store_ids__migrated_from_one_level(void **state)
+{
+    char dir[256], data[300], got[128];
+    struct rk_store *st;
+    struct tobj x[2];
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    snprintf(data, sizeof(data), "%s/data", dir);
+    st = store_new(dir);
+    tobj_make(&x[0], "indicator", 1, T1, T1, NULL, 0);
+    tobj_make(&x[1], "indicator", 1, T1, T2, NULL, 0);
+    put_all(st, "one", NULL, x, 2, NULL);
+    put_fillers(st, 100, 5);
+    assert_int_equal(rk_store_debug_exec(st, one_level_index, &err), 0);
+    rk_store_close(st);
+
+    assert_int_equal(rk_store_open(&st, data, 0, &err), 0);
+    assert_levels(st, 7, 0);
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)),
+                        "2024-01 2024-02");
+    put_all(st, "one", NULL, &x[1], 1, NULL); /* still a duplicate */
+    assert_levels(st, 7, 0);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
+int test_store_ids_run(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_store_ids__versions_across_levels),
+        cmocka_unit_test(test_store_ids__merge_at_the_limit),
+        cmocka_unit_test(test_store_ids__migrated_from_one_level),
+    };
+
+    return cmocka_run_group_tests_name("store_ids", tests, NULL, NULL);
+}
