@@ -19,8 +19,11 @@
 struct rk_store;
 
 enum {
-    RK_STORE_CREATE = 1 << 0,  /* create the data directory and database when absent */
-    RK_STORE_READONLY = 1 << 1 /* open for reading only */
+    RK_STORE_CREATE = 1 << 0,   /* create the data directory and database when absent */
+    RK_STORE_READONLY = 1 << 1, /* open for reading only */
+    /* the handle writes large batches (an import of files): each new object's id index entry
+     * goes where a batch of tens of thousands puts it most cheaply (see docs/internals/store.md) */
+    RK_STORE_BULK = 1 << 2
 };
 
 /* Open the store in data directory dir (the database is dir/renkei.db). RK_ENOTFOUND when it

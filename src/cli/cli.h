@@ -42,6 +42,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 
 /* Open the node's store; with create, make it when absent. Prints the error itself. */
 int cli_open_store(struct rk_cli *cli, int create, struct rk_store **out);
+/* The same with RK_STORE_* flags. */
+int cli_open_store_flags(struct rk_cli *cli, unsigned flags, struct rk_store **out);
 
 /* 1 when argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);

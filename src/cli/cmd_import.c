@@ -366,7 +366,7 @@ int cmd_import(struct rk_cli *cli, int argc, char **argv)
             return RK_EXIT_FAIL;
         }
     }
-    if ((status = cli_open_store(cli, 0, &run.st)) != RK_EXIT_OK)
+    if ((status = cli_open_store_flags(cli, RK_STORE_BULK, &run.st)) != RK_EXIT_OK)
         goto out;
     rk_store_setting_get(run.st, "node.org", opt.node_org, sizeof(opt.node_org), NULL);
     rk_vec_foreach(&files, i, file) run.t.bytes_total += file_size(file);

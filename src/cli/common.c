@@ -41,11 +41,16 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int cli_open_store(struct rk_cli *cli, int create, struct rk_store **out)
 {
+    return cli_open_store_flags(cli, create ? RK_STORE_CREATE : 0, out);
+}
+
+int cli_open_store_flags(struct rk_cli *cli, unsigned flags, struct rk_store **out)
+{
     struct rk_err err;
     int rc;
 
     rk_err_clear(&err);
-    rc = rk_store_open(out, cli->data_dir, create ? RK_STORE_CREATE : 0, &err);
+    rc = rk_store_open(out, cli->data_dir, flags, &err);
     if (rc == RK_ENOTFOUND) {
         cli_error("no node in '%s'; create one with 'renkei --data %s init' or pass --data DIR",
                   cli->data_dir, cli->data_dir);

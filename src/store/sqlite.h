@@ -19,9 +19,9 @@
 /* Log pages after which a read-write handle's commit checkpoints (SQLite's default). */
 #define RK_SQLITE_CHECKPOINT_PAGES 4096
 /* Entries of the id index's fresh level that a commit merges into the settled level: small
- * enough that the fresh level's pages stay few and hot (about 180 pages of 8 KiB), large
+ * enough that the fresh level's pages stay few and hot (about a hundred pages of 8 KiB), large
  * enough that a merge writes each settled leaf once for many new ids. */
-#define RK_SQLITE_FRESH_IDS_MAX 65536
+#define RK_SQLITE_FRESH_IDS_MAX 32768
 /* Prepared statements kept per handle (static SQL and recent query shapes). */
 #define RK_SQLITE_CACHE_MAX 64
 
@@ -50,7 +50,8 @@ struct rk_sqlite_cached {
 enum {
     RK_SQLITE_PUT_VERSIONS, /* the stored versions of (coll, id), by id hash */
     RK_SQLITE_PUT_INSERT,
-    RK_SQLITE_PUT_ID, /* the new row's entry in the id index's fresh level */
+    RK_SQLITE_PUT_ID_FRESH,   /* the new row's entry in the id index's fresh level */
+    RK_SQLITE_PUT_ID_SETTLED, /* ... in its settled level, once the fresh level is full */
     RK_SQLITE_PUT_FLAGS, /* clear is_first / is_last of one row */
     RK_SQLITE_PUT_SPEC,  /* clear spec_top of (coll, id) */
     RK_SQLITE_PUT_JSON,  /* the JSON of one row, to tell a duplicate from a conflict */
@@ -72,6 +73,7 @@ struct rk_sqlite {
     int checkpoint_every; /* log pages after which a commit checkpoints (see wal_hook) */
     int log_pages;        /* pages in main's log after this handle's last commit */
     int64_t fresh_ids_max; /* merge the id index's fresh level at this size (see sqlite_put.c) */
+    int64_t fresh_room;    /* entries the open batch may still add to the fresh level */
 };
 
 struct rk_sqlite *rk_sqlite_of(struct rk_store *st);

@@ -485,7 +485,8 @@ int rk_store_sqlite_open(struct rk_store **out, const char *dir, unsigned flags,
     }
     s->base.ops = &sqlite_ops;
     s->base.flags = flags;
-    s->fresh_ids_max = RK_SQLITE_FRESH_IDS_MAX;
+    /* bulk batches put their ids straight into the settled level (see sqlite_put.c) */
+    s->fresh_ids_max = flags & RK_STORE_BULK ? 0 : RK_SQLITE_FRESH_IDS_MAX;
     if ((rc = open_db(s, flags, err)) != 0 || (rc = check_header(s, err)) != 0 ||
         (rc = configure(s, err)) != 0 || (rc = rk_sqlite_audit_attach(s, dir, err)) != 0 ||
         (rc = rk_sqlite_migrate(s, err)) != 0 || (rc = rk_sqlite_audit_tidy(s, err)) != 0) {

@@ -29,7 +29,10 @@ static const char *const put_sql[RK_SQLITE_PUT_N] = {
                 "json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
                 "?16, "
                 "?17, ?18)",
-        [RK_SQLITE_PUT_ID] = "INSERT INTO ids_fresh (coll, idh, date_added) VALUES (?1, ?2, ?3)",
+        [RK_SQLITE_PUT_ID_FRESH] = "INSERT INTO ids_fresh (coll, idh, date_added) "
+                                   "VALUES (?1, ?2, ?3)",
+        [RK_SQLITE_PUT_ID_SETTLED] = "INSERT INTO ids_settled (coll, idh, date_added) "
+                                     "VALUES (?1, ?2, ?3)",
         [RK_SQLITE_PUT_FLAGS] = "UPDATE objects SET is_first = (is_first AND ?2), "
                                 "is_last = (is_last AND ?3) WHERE date_added = ?1",
         [RK_SQLITE_PUT_SPEC] = "UPDATE objects SET spec_top = 0 WHERE date_added IN "
@@ -184,7 +187,9 @@ static int added_floor(struct rk_sqlite *s, int64_t *out, struct rk_err *err)
 
 int rk_sqlite_merge_fresh_ids(struct rk_sqlite *s, int64_t *merged, struct rk_err *err)
 {
-    const char *sql = "INSERT INTO ids_settled (coll, idh, date_added)"
+    /* OR IGNORE: a statement that cannot abort half-way needs no statement journal, which
+     * would hold a copy of every settled leaf the merge changes (in memory: temp_store) */
+    const char *sql = "INSERT OR IGNORE INTO ids_settled (coll, idh, date_added)"
                       " SELECT coll, idh, date_added FROM ids_fresh ORDER BY coll, idh, date_added;"
                       "DELETE FROM ids_fresh;";
     int64_t n = 0;
@@ -211,12 +216,24 @@ static void merge_fresh_ids_when_due(struct rk_sqlite *s)
     struct rk_err err = {0};
     int64_t n = 0, merged;
 
-    if (rk_sqlite_int(s, "SELECT count(*) FROM ids_fresh", &n, &err) != 0 ||
+    if (rk_sqlite_int(s, "SELECT count(*) FROM ids_fresh", &n, &err) != 0 || n == 0 ||
         n < s->fresh_ids_max)
         return;
     if (rk_sqlite_merge_fresh_ids(s, &merged, &err) != 0)
         rk_log_warn("id index: merging %lld fresh entries failed (%s); will retry", (long long)n,
                     err.message);
+}
+
+/* How many entries the batch may add to the id index's fresh level before it is full. */
+static int fresh_room(struct rk_sqlite *s, struct rk_err *err)
+{
+    int64_t n = 0;
+    int rc;
+
+    if ((rc = rk_sqlite_int(s, "SELECT count(*) FROM ids_fresh", &n, err)) != 0)
+        return rc;
+    s->fresh_room = n < s->fresh_ids_max ? s->fresh_ids_max - n : 0;
+    return 0;
 }
 
 int rk_sqlite_batch_begin(struct rk_store_batch *b, const char *collection, struct rk_err *err)
@@ -228,7 +245,8 @@ int rk_sqlite_batch_begin(struct rk_store_batch *b, const char *collection, stru
         return rc;
     if ((rc = rk_sqlite_collection_key(s, collection, &b->coll, NULL, err)) != 0 ||
         (rc = origin_key(s, &b->origin, &b->origin_key, err)) != 0 ||
-        (rc = added_floor(s, &b->last_added_us, err)) != 0 || (rc = acquire_put(s, err)) != 0) {
+        (rc = added_floor(s, &b->last_added_us, err)) != 0 ||
+        (rc = fresh_room(s, err)) != 0 || (rc = acquire_put(s, err)) != 0) {
         release_put(s);
         rk_sqlite_rollback(s);
         return rc;
@@ -407,12 +425,18 @@ static int place(struct rk_store_batch *b, const struct rk_store_put *p, int64_t
     return rc;
 }
 
+/* The new row's entry in the id index: in the fresh level while it has room, else straight
+ * in the settled level (a batch that large rewrites most settled leaves anyway, and merging
+ * its entries afterwards would only copy them twice). */
 static int index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t added,
                      struct rk_err *err)
 {
-    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_ID];
+    sqlite3_stmt *stmt = s->put[s->fresh_room > 0 ? RK_SQLITE_PUT_ID_FRESH
+                                                   : RK_SQLITE_PUT_ID_SETTLED];
     int rc;
 
+    if (s->fresh_room > 0)
+        s->fresh_room--;
     sqlite3_bind_int64(stmt, 1, coll);
     sqlite3_bind_int64(stmt, 2, idh);
     sqlite3_bind_int64(stmt, 3, added);

@@ -129,6 +129,62 @@ static void test_store_ids__merge_at_the_limit(void **state)
     tmp_dir_remove(dir);
 }
 
+/* A batch larger than the fresh level's room puts the rest of its entries in the settled level
+ * directly; versions of one id on both sides of that point are still one history. */
+static void test_store_ids__batch_past_the_fresh_level(void **state)
+{
+    char dir[256], got[128];
+    struct rk_store *st;
+    struct tobj b[5];
+
+    tmp_dir_make(dir, sizeof(dir));
+    st = store_new(dir);
+    rk_store_debug_fresh_ids_max(st, FRESH_MAX);
+    put_fillers(st, 100, FRESH_MAX - 3); /* room for 3 */
+    tobj_make(&b[0], "indicator", 1, T1, T1, NULL, 0);
+    tobj_make(&b[1], "indicator", 2, T1, T1, NULL, 0);
+    tobj_make(&b[2], "indicator", 3, T1, T1, NULL, 0); /* the last with room */
+    tobj_make(&b[3], "indicator", 1, T1, T3, NULL, 0); /* settled at once */
+    tobj_make(&b[4], "indicator", 1, T1, T2, NULL, 0);
+    put_all(st, "one", NULL, b, 5, NULL);
+    assert_levels(st, FRESH_MAX + 2, 0); /* the full fresh level was merged after the commit */
+    assert_string_equal(versions_of(st, b[0].id, RK_VERSIONS_ALL, got, sizeof(got)),
+                        "2024-01 2024-03 2024-02");
+    assert_string_equal(versions_of(st, b[0].id, RK_VERSIONS_FIRST, got, sizeof(got)), "2024-01");
+    assert_string_equal(versions_of(st, b[0].id, RK_VERSIONS_LAST, got, sizeof(got)), "2024-03");
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
+/* A bulk handle (an import) puts new ids in the settled level and merges what it finds in the
+ * fresh one after its first commit. */
+static void test_store_ids__bulk_handle(void **state)
+{
+    char dir[256], data[300], got[128];
+    struct rk_store *st, *bulk;
+    struct tobj x[2];
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    snprintf(data, sizeof(data), "%s/data", dir);
+    st = store_new(dir);
+    tobj_make(&x[0], "indicator", 1, T1, T1, NULL, 0);
+    tobj_make(&x[1], "indicator", 1, T1, T2, NULL, 0);
+    put_all(st, "one", NULL, &x[0], 1, NULL);
+    put_fillers(st, 100, 3);
+    assert_levels(st, 0, 4);
+    assert_int_equal(rk_store_open(&bulk, data, RK_STORE_BULK, &err), 0);
+    put_all(bulk, "one", NULL, &x[1], 1, NULL);
+    assert_levels(bulk, 5, 0);
+    put_fillers(bulk, 200, 2);
+    assert_levels(bulk, 7, 0);
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)),
+                        "2024-01 2024-02");
+    rk_store_close(bulk);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
 /* The index as schema step 2 left it: one index objects_id on the objects table. */
 static const char *const one_level_index =
         "DROP VIEW ids_all; DROP TRIGGER objects_ids_delete;"
@@ -168,6 +224,8 @@ int test_store_ids_run(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_ids__versions_across_levels),
         cmocka_unit_test(test_store_ids__merge_at_the_limit),
+        cmocka_unit_test(test_store_ids__batch_past_the_fresh_level),
+        cmocka_unit_test(test_store_ids__bulk_handle),
         cmocka_unit_test(test_store_ids__migrated_from_one_level),
     };
 
