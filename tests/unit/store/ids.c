@@ -156,6 +156,16 @@ static void test_store_ids__batch_past_the_fresh_level(void **state)
     tmp_dir_remove(dir);
 }
 
+/* A new store in dir (its data directory into data) and two versions of one indicator. */
+static struct rk_store *store_with_two_versions(char dir[256], char data[300], struct tobj x[2])
+{
+    tmp_dir_make(dir, 256);
+    snprintf(data, 300, "%s/data", dir);
+    tobj_make(&x[0], "indicator", 1, T1, T1, NULL, 0);
+    tobj_make(&x[1], "indicator", 1, T1, T2, NULL, 0);
+    return store_new(dir);
+}
+
 /* A bulk handle (an import) puts new ids in the settled level and merges what it finds in the
  * fresh one after its first commit. */
 static void test_store_ids__bulk_handle(void **state)
@@ -165,11 +175,7 @@ static void test_store_ids__bulk_handle(void **state)
     struct tobj x[2];
     struct rk_err err;
 
-    tmp_dir_make(dir, sizeof(dir));
-    snprintf(data, sizeof(data), "%s/data", dir);
-    st = store_new(dir);
-    tobj_make(&x[0], "indicator", 1, T1, T1, NULL, 0);
-    tobj_make(&x[1], "indicator", 1, T1, T2, NULL, 0);
+    st = store_with_two_versions(dir, data, x);
     put_all(st, "one", NULL, &x[0], 1, NULL);
     put_fillers(st, 100, 3);
     assert_levels(st, 0, 4);
@@ -199,11 +205,7 @@ static void test_store_ids__migrated_from_one_level(void **state)
     struct tobj x[2];
     struct rk_err err;
 
-    tmp_dir_make(dir, sizeof(dir));
-    snprintf(data, sizeof(data), "%s/data", dir);
-    st = store_new(dir);
-    tobj_make(&x[0], "indicator", 1, T1, T1, NULL, 0);
-    tobj_make(&x[1], "indicator", 1, T1, T2, NULL, 0);
+    st = store_with_two_versions(dir, data, x);
     put_all(st, "one", NULL, x, 2, NULL);
     put_fillers(st, 100, 5);
     assert_int_equal(rk_store_debug_exec(st, one_level_index, &err), 0);
