@@ -16,6 +16,10 @@ int rk_store_debug_exec(struct rk_store *st, const char *sql, struct rk_err *err
 /* Merge the id index's fresh level into its settled level at n entries instead of
  * RK_SQLITE_FRESH_IDS_MAX (tests that need merges on small stores). */
 void rk_store_debug_fresh_ids_max(struct rk_store *st, int64_t n);
+/* Build the id filter once the handle has stored puts objects (instead of
+ * RK_SQLITE_IDFILTER_AFTER); the probes it has saved so far. */
+void rk_store_debug_idfilter_after(struct rk_store *st, int64_t puts);
+int64_t rk_store_debug_idfilter_skipped(struct rk_store *st);
 /* The entries in the id index's settled and fresh levels. */
 int rk_store_debug_id_levels(struct rk_store *st, int64_t *settled, int64_t *fresh,
                              struct rk_err *err);

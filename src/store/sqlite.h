@@ -22,6 +22,8 @@
  * enough that the fresh level's pages stay few and hot (about a hundred pages of 8 KiB), large
  * enough that a merge writes each settled leaf once for many new ids. */
 #define RK_SQLITE_FRESH_IDS_MAX 32768
+/* Objects a handle puts before it builds its id filter (sqlite_idfilter.c). */
+#define RK_SQLITE_IDFILTER_AFTER 20000
 /* Prepared statements kept per handle (static SQL and recent query shapes). */
 #define RK_SQLITE_CACHE_MAX 64
 
@@ -58,6 +60,16 @@ enum {
     RK_SQLITE_PUT_N
 };
 
+/* A Bloom filter of the (collection, id hash) pairs in the store (sqlite_idfilter.c). */
+struct rk_sqlite_idfilter {
+    uint64_t *bits; /* NULL: not built; every put probes the id index */
+    uint64_t nbits; /* a power of two */
+    int64_t n;          /* pairs added */
+    int64_t covered_us; /* every row up to this date_added is in */
+    int64_t puts;       /* objects this handle stored, counted at commit */
+    int64_t skipped;    /* probes the filter saved (for tests) */
+};
+
 struct rk_sqlite {
     struct rk_store base; /* first: a struct rk_store * is a struct rk_sqlite * */
     sqlite3 *db;
@@ -74,6 +86,8 @@ struct rk_sqlite {
     int log_pages;        /* pages in main's log after this handle's last commit */
     int64_t fresh_ids_max; /* merge the id index's fresh level at this size (see sqlite_put.c) */
     int64_t fresh_room;    /* entries the open batch may still add to the fresh level */
+    struct rk_sqlite_idfilter idf;
+    int64_t idfilter_after; /* build idf once this handle has stored this many objects */
 };
 
 struct rk_sqlite *rk_sqlite_of(struct rk_store *st);
@@ -110,6 +124,16 @@ void rk_sqlite_rollback(struct rk_sqlite *s);
 /* Move every entry of the id index's fresh level into its settled level, in one write
  * transaction; the number moved into merged. */
 int rk_sqlite_merge_fresh_ids(struct rk_sqlite *s, int64_t *merged, struct rk_err *err);
+
+/* The id filter (sqlite_idfilter.c). may_hold is 0 only when (coll, idh) is certainly in no
+ * row; sync, in the batch's write transaction, builds the filter when due or adds the rows
+ * other connections committed (on a failure it drops the filter and logs why); committed
+ * moves what it covers past the batch's rows. */
+int rk_sqlite_idfilter_may_hold(const struct rk_sqlite *s, int64_t coll, int64_t idh);
+void rk_sqlite_idfilter_add(struct rk_sqlite *s, int64_t coll, int64_t idh);
+void rk_sqlite_idfilter_sync(struct rk_sqlite *s);
+void rk_sqlite_idfilter_committed(struct rk_sqlite *s, int64_t puts, int64_t last_added_us);
+void rk_sqlite_idfilter_free(struct rk_sqlite *s);
 
 /* The id hash the id index (ids_settled, ids_fresh) is keyed on: the first 8 bytes of SHA-256(id), so ids an
  * adversary chooses cannot be made to share a hash bucket. */

@@ -487,6 +487,7 @@ int rk_store_sqlite_open(struct rk_store **out, const char *dir, unsigned flags,
     s->base.flags = flags;
     /* bulk batches put their ids straight into the settled level (see sqlite_put.c) */
     s->fresh_ids_max = flags & RK_STORE_BULK ? 0 : RK_SQLITE_FRESH_IDS_MAX;
+    s->idfilter_after = RK_SQLITE_IDFILTER_AFTER;
     if ((rc = open_db(s, flags, err)) != 0 || (rc = check_header(s, err)) != 0 ||
         (rc = configure(s, err)) != 0 || (rc = rk_sqlite_audit_attach(s, dir, err)) != 0 ||
         (rc = rk_sqlite_migrate(s, err)) != 0 || (rc = rk_sqlite_audit_tidy(s, err)) != 0) {
@@ -515,6 +516,7 @@ static void sqlite_close(struct rk_store *st)
         rk_free(s->cache[i].sql);
     }
     rk_sqlite_origins_clear(s);
+    rk_sqlite_idfilter_free(s);
     if (s->db)
         sqlite3_close_v2(s->db);
     rk_free(s->path);

@@ -251,6 +251,7 @@ int rk_sqlite_batch_begin(struct rk_store_batch *b, const char *collection, stru
         rk_sqlite_rollback(s);
         return rc;
     }
+    rk_sqlite_idfilter_sync(s);
     return 0;
 }
 
@@ -271,8 +272,10 @@ int rk_sqlite_batch_commit(struct rk_store_batch *b, struct rk_err *err)
         rk_sqlite_rollback(s);
         return rc;
     }
-    if ((rc = rk_sqlite_commit(s, err)) == 0 && b->counts.stored > 0)
+    if ((rc = rk_sqlite_commit(s, err)) == 0 && b->counts.stored > 0) {
+        rk_sqlite_idfilter_committed(s, (int64_t)b->counts.stored, b->last_added_us);
         merge_fresh_ids_when_due(s);
+    }
     return rc;
 }
 
@@ -351,7 +354,8 @@ static void note_version(struct versions *vs, const struct rk_store_put *p, sqli
     vs->n++;
 }
 
-/* Read the stored versions of the id: for a new id one index probe that finds nothing. */
+/* Read the stored versions of the id: for a new id nothing when the id filter knows it is new,
+ * else a probe of both levels of the id index that finds nothing. */
 static int read_versions(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,
                          struct versions *vs, struct rk_err *err)
 {
@@ -360,6 +364,10 @@ static int read_versions(struct rk_store_batch *b, const struct rk_store_put *p,
     int src, rc = 0;
 
     memset(vs, 0, sizeof(*vs));
+    if (!rk_sqlite_idfilter_may_hold(s, b->coll, idh)) {
+        s->idf.skipped++;
+        return 0;
+    }
     sqlite3_bind_int64(stmt, 1, b->coll);
     sqlite3_bind_int64(stmt, 2, idh);
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -437,6 +445,7 @@ static int index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t add
 
     if (s->fresh_room > 0)
         s->fresh_room--;
+    rk_sqlite_idfilter_add(s, coll, idh);
     sqlite3_bind_int64(stmt, 1, coll);
     sqlite3_bind_int64(stmt, 2, idh);
     sqlite3_bind_int64(stmt, 3, added);

@@ -592,6 +592,16 @@ void rk_store_debug_fresh_ids_max(struct rk_store *st, int64_t n)
     rk_sqlite_of(st)->fresh_ids_max = n;
 }
 
+void rk_store_debug_idfilter_after(struct rk_store *st, int64_t puts)
+{
+    rk_sqlite_of(st)->idfilter_after = puts;
+}
+
+int64_t rk_store_debug_idfilter_skipped(struct rk_store *st)
+{
+    return rk_sqlite_of(st)->idf.skipped;
+}
+
 int rk_store_debug_id_levels(struct rk_store *st, int64_t *settled, int64_t *fresh,
                              struct rk_err *err)
 {

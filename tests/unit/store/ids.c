@@ -191,6 +191,69 @@ static void test_store_ids__bulk_handle(void **state)
     tmp_dir_remove(dir);
 }
 
+/* The id filter spares the probe of ids it knows are new, and only those. */
+static void test_store_ids__filter_skips_new_ids(void **state)
+{
+    char dir[256], got[128];
+    struct rk_store *st;
+    struct tobj x[FRESH_MAX], v2;
+    unsigned counts[3] = {0};
+
+    tmp_dir_make(dir, sizeof(dir));
+    st = store_new(dir);
+    rk_store_debug_idfilter_after(st, 0); /* built by the first batch */
+    for (unsigned i = 0; i < FRESH_MAX; i++)
+        tobj_make(&x[i], "indicator", i + 1, T1, T1, NULL, 0);
+    put_all(st, "one", NULL, x, FRESH_MAX, counts);
+    assert_int_equal(counts[RK_PUT_STORED], FRESH_MAX);
+    assert_int_equal(rk_store_debug_idfilter_skipped(st), FRESH_MAX);
+    put_all(st, "one", NULL, x, FRESH_MAX, counts); /* known: probed, found */
+    assert_int_equal(counts[RK_PUT_DUPLICATE], FRESH_MAX);
+    tobj_make(&v2, "indicator", 1, T1, T2, NULL, 0);
+    put_all(st, "one", NULL, &v2, 1, counts);
+    assert_int_equal(rk_store_debug_idfilter_skipped(st), FRESH_MAX);
+    assert_string_equal(versions_of(st, v2.id, RK_VERSIONS_LAST, got, sizeof(got)), "2024-02");
+    assert_levels(st, 0, FRESH_MAX + 1);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
+/* Rows another handle commits reach the filter before the next batch, also after a batch of
+ * this handle rolled back. */
+static void test_store_ids__filter_sees_other_writers(void **state)
+{
+    char dir[256], data[300], got[128];
+    struct rk_store *st, *other;
+    struct rk_store_batch *b = NULL;
+    struct tobj x[2], y;
+    unsigned counts[3] = {0};
+    enum rk_put_outcome outcome;
+    struct rk_err err;
+
+    st = store_with_two_versions(dir, data, x);
+    rk_store_debug_idfilter_after(st, 0);
+    put_fillers(st, 100, 2); /* builds the filter */
+    assert_int_equal(rk_store_open(&other, data, 0, &err), 0);
+    put_all(other, "one", NULL, &x[0], 1, NULL);
+    put_all(st, "one", NULL, &x[0], 1, counts);
+    assert_int_equal(counts[RK_PUT_DUPLICATE], 1);
+    put_all(st, "one", NULL, &x[1], 1, NULL);
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)),
+                        "2024-01 2024-02");
+
+    tobj_make(&y, "indicator", 7, T1, T1, NULL, 0);
+    assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
+    assert_int_equal(rk_store_batch_put(b, &x[0].o, &outcome, NULL, &err), 0);
+    rk_store_batch_abort(b);
+    put_all(other, "one", NULL, &y, 1, NULL);
+    put_all(st, "one", NULL, &y, 1, counts);
+    assert_int_equal(counts[RK_PUT_DUPLICATE], 2);
+    assert_levels(st, 0, 5);
+    rk_store_close(other);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
 /* The index as schema step 2 left it: one index objects_id on the objects table. */
 static const char *const one_level_index =
         "DROP VIEW ids_all; DROP TRIGGER objects_ids_delete;"
@@ -228,6 +291,8 @@ int test_store_ids_run(void)
         cmocka_unit_test(test_store_ids__merge_at_the_limit),
         cmocka_unit_test(test_store_ids__batch_past_the_fresh_level),
         cmocka_unit_test(test_store_ids__bulk_handle),
+        cmocka_unit_test(test_store_ids__filter_skips_new_ids),
+        cmocka_unit_test(test_store_ids__filter_sees_other_writers),
         cmocka_unit_test(test_store_ids__migrated_from_one_level),
     };
 

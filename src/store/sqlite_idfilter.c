@@ -1,0 +1,150 @@
+/* sqlite_idfilter.c - a per-handle Bloom filter of the (collection, id hash) pairs in the store,
+ * so that a put of a new id skips the probe of both levels of the id index.
+ *
+ * Most puts are of ids the store has never seen (a feed's new indicators, an import), and
+ * their probe finds nothing after two B-tree seeks. The filter answers "certainly absent" for
+ * nearly all of them from memory. It may say "maybe present" for an absent id (then the probe
+ * runs, as without it), never "absent" for a present one:
+ *
+ * - it is built from both levels of the id index under a write transaction, together with the
+ *   highest date_added at that moment (covered_us);
+ * - a batch adds each row it stores; rows of a batch that rolls back stay in (a false
+ *   positive costs a probe), but covered_us moves only at commit;
+ * - every batch begins by adding the rows above covered_us: those other connections committed
+ *   since (date_added rises across the node, so they are all above it). Deletes leave stale
+ *   entries, which are false positives too.
+ *
+ * A handle builds its filter once it has put RK_SQLITE_IDFILTER_AFTER objects, so short-lived
+ * handles (a small import into a large node) never read the whole index. The filter doubles
+ * when the rows it holds pass a sixteenth of its bits (four probes: about 0.2 % false
+ * positives at that load). */
+#include "store/sqlite.h"
+
+#include <string.h>
+
+#include "renkei/log.h"
+#include "util/alloc.h"
+
+#define BITS_MIN (1u << 24) /* 2 MiB */
+#define BITS_PER_ENTRY 16
+#define PROBES 4
+
+static uint64_t mix(int64_t coll, int64_t idh)
+{
+    uint64_t h = (uint64_t)idh ^ ((uint64_t)coll * 0x9e3779b97f4a7c15u);
+
+    h ^= h >> 29; /* idh is already a SHA-256 prefix; this only spreads coll */
+    h *= 0xbf58476d1ce4e5b9u;
+    return h ^ (h >> 32);
+}
+
+static void set_bits(struct rk_sqlite_idfilter *f, int64_t coll, int64_t idh)
+{
+    uint64_t h = mix(coll, idh), step = (h >> 32) | 1, mask = f->nbits - 1;
+
+    for (int i = 0; i < PROBES; i++, h += step)
+        f->bits[(h & mask) >> 6] |= 1ull << (h & 63);
+    f->n++;
+}
+
+int rk_sqlite_idfilter_may_hold(const struct rk_sqlite *s, int64_t coll, int64_t idh)
+{
+    const struct rk_sqlite_idfilter *f = &s->idf;
+    uint64_t h, step, mask;
+
+    if (!f->bits)
+        return 1;
+    h = mix(coll, idh);
+    step = (h >> 32) | 1;
+    mask = f->nbits - 1;
+    for (int i = 0; i < PROBES; i++, h += step) {
+        if (!(f->bits[(h & mask) >> 6] & (1ull << (h & 63))))
+            return 0;
+    }
+    return 1;
+}
+
+void rk_sqlite_idfilter_add(struct rk_sqlite *s, int64_t coll, int64_t idh)
+{
+    if (s->idf.bits)
+        set_bits(&s->idf, coll, idh);
+}
+
+void rk_sqlite_idfilter_free(struct rk_sqlite *s)
+{
+    rk_free(s->idf.bits);
+    memset(&s->idf, 0, sizeof(s->idf));
+}
+
+/* Add the (coll, idh) pairs sql returns (parameter ?1: covered_us, when the SQL has one). */
+static int add_rows(struct rk_sqlite *s, const char *sql, struct rk_err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc, src;
+
+    if ((rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) != 0)
+        return rc;
+    if (sqlite3_bind_parameter_count(stmt) > 0)
+        sqlite3_bind_int64(stmt, 1, s->idf.covered_us);
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
+        set_bits(&s->idf, sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1));
+    rc = src == SQLITE_DONE ? 0 : rk_sqlite_fail(s, src, "reading the id index", err);
+    rk_sqlite_release(s, stmt);
+    return rc;
+}
+
+/* A new filter sized for the index as it is (room to double), from both of its levels. */
+static int build(struct rk_sqlite *s, struct rk_err *err)
+{
+    int64_t entries = 0, max = 0;
+    uint64_t nbits = BITS_MIN;
+    int rc;
+
+    rk_sqlite_idfilter_free(s);
+    if ((rc = rk_sqlite_int(s, "SELECT (SELECT count(*) FROM ids_settled) + "
+                               "(SELECT count(*) FROM ids_fresh)",
+                            &entries, err)) != 0 ||
+        (rc = rk_sqlite_int(s, "SELECT max(date_added) FROM objects", &max, err)) != 0)
+        return rc;
+    while (nbits / BITS_PER_ENTRY < (uint64_t)entries * 2)
+        nbits *= 2;
+    if (!(s->idf.bits = rk_calloc(nbits / 64, sizeof(uint64_t))))
+        return rk_err_set(err, RK_ENOMEM, "out of memory for the id filter (%llu bytes)",
+                          (unsigned long long)(nbits / 8));
+    s->idf.nbits = nbits;
+    s->idf.covered_us = max;
+    if ((rc = add_rows(s, "SELECT coll, idh FROM ids_settled", err)) != 0 ||
+        (rc = add_rows(s, "SELECT coll, idh FROM ids_fresh", err)) != 0)
+        rk_sqlite_idfilter_free(s);
+    return rc;
+}
+
+void rk_sqlite_idfilter_sync(struct rk_sqlite *s)
+{
+    struct rk_sqlite_idfilter *f = &s->idf;
+    struct rk_err err = {0};
+    int rc = 0;
+
+    if (!f->bits) {
+        if (f->puts >= s->idfilter_after)
+            rc = build(s, &err);
+    } else if ((rc = add_rows(s, "SELECT coll, idh FROM objects WHERE date_added > ?1", &err)) ==
+                       0 &&
+               (rc = rk_sqlite_int(s, "SELECT max(date_added) FROM objects", &f->covered_us,
+                                   &err)) == 0 &&
+               (uint64_t)f->n > f->nbits / BITS_PER_ENTRY) {
+        rc = build(s, &err);
+    }
+    if (rc != 0) { /* without a filter every put probes: slower, still correct */
+        rk_sqlite_idfilter_free(s);
+        f->puts = 0; /* try again after as many puts */
+        rk_log_warn("id filter off: %s", err.message);
+    }
+}
+
+void rk_sqlite_idfilter_committed(struct rk_sqlite *s, int64_t puts, int64_t last_added_us)
+{
+    s->idf.puts += puts;
+    if (s->idf.bits && last_added_us > s->idf.covered_us)
+        s->idf.covered_us = last_added_us;
+}
