@@ -283,5 +283,9 @@ int rk_taxii_post_objects(struct rk_taxii_conn *c);
 /* The collection of the route, checked for existence and read (or write) rights: responds
  * 401/403/404 itself and returns non-zero when the request cannot go on. */
 int rk_taxii_need_collection(struct rk_taxii_conn *c, int write);
+/* The rows the connection's user may read (server_read.c): a partner node's by what egress
+ * may send it, anyone else's by the sharing table. Every read path and every answer that
+ * could reveal a stored object (a conflict on Add Objects) uses it. */
+void rk_taxii_reader_visibility(struct rk_taxii_conn *c, struct rk_store_visibility *vis);
 
 #endif

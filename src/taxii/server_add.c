@@ -140,6 +140,34 @@ static int partner_refuses(struct add_run *r, const struct rk_stix_item *item,
     return 0;
 }
 
+/* Whether the poster may read the stored version a conflicting object collided with. Only then
+ * does the status say so: to anyone else the object is reported added, as a new one would be,
+ * so that posting cannot probe for objects the poster may not read. The conflict is recorded
+ * for the node's operators either way (renkei conflicts), and the stored version is kept. A
+ * failure to tell counts as "may not read". */
+static int poster_sees_kept(struct add_run *r, const struct rk_store_object *so)
+{
+    const char *version = so->modified ? so->modified : so->created;
+    struct rk_store_visibility vis;
+    struct rk_store_query q;
+    uint64_t n = 0;
+
+    rk_taxii_reader_visibility(r->c, &vis);
+    rk_store_query_init(&q);
+    q.collection = r->c->coll->c.id;
+    q.ids = &so->id;
+    q.n_ids = 1;
+    if (version) {
+        q.version_values = &version;
+        q.n_version_values = 1;
+    } else {
+        q.versions = RK_VERSIONS_ALL; /* unversioned: one version per id */
+    }
+    q.vis = &vis;
+    q.without_json = 1;
+    return rk_store_count(r->st, &q, &n, NULL) == 0 && n > 0;
+}
+
 static int store_one(struct add_run *r, const struct rk_stix_item *item)
 {
     const struct rk_stix_object *o = item->object;
@@ -167,7 +195,7 @@ static int store_one(struct add_run *r, const struct rk_stix_item *item)
         failure(r, item, rk_stix_object_version(o), err.message);
         return 0;
     }
-    if (outcome == RK_PUT_CONFLICT) {
+    if (outcome == RK_PUT_CONFLICT && poster_sees_kept(r, &so)) {
         failure(r, item, rk_stix_object_version(o),
                 "another object with this id and version is stored already; the stored one "
                 "is kept");

@@ -72,6 +72,19 @@ static size_t page_limit(const struct rk_taxii_conn *c)
 }
 
 /* Fill q for the request's endpoint and filters. RK_EFORMAT (c->err) for a bad next token. */
+void rk_taxii_reader_visibility(struct rk_taxii_conn *c, struct rk_store_visibility *vis)
+{
+    if (c->who.p.role == RK_ROLE_SYNC && c->who.user) {
+        struct rk_partner_view pv;
+
+        /* a partner node reads what egress may send it, not what its users could read */
+        rk_taxii_access_partner_view(c->who.user, &pv);
+        rk_policy_egress_visibility(&c->access->policy, &pv, vis);
+    } else {
+        rk_policy_visibility(&c->access->policy, &c->who.p, vis);
+    }
+}
+
 static int build_query(struct rk_taxii_conn *c, struct rk_store_query *q,
                        struct rk_store_visibility *vis)
 {
@@ -113,15 +126,7 @@ static int build_query(struct rk_taxii_conn *c, struct rk_store_query *q,
     /* pages of objects for anyone but a partner (whose egress entries need ids and versions)
      * need only the JSON and the position */
     q->json_only = !q->without_json && !(c->who.p.role == RK_ROLE_SYNC && c->who.user);
-    if (c->who.p.role == RK_ROLE_SYNC && c->who.user) {
-        struct rk_partner_view pv;
-
-        /* a partner node reads what egress may send it, not what its users could read */
-        rk_taxii_access_partner_view(c->who.user, &pv);
-        rk_policy_egress_visibility(&c->access->policy, &pv, vis);
-    } else {
-        rk_policy_visibility(&c->access->policy, &c->who.p, vis);
-    }
+    rk_taxii_reader_visibility(c, vis);
     q->vis = vis;
     return 0;
 }

@@ -63,6 +63,9 @@ def setup(node):
                     "--unmarked", "reject")
     node.collection("greenish", "--read", "authenticated", "--write", "org:org-a",
                     "--unmarked", "green")
+    secrets["wes"] = node.user("wes", "org-c", "writer")
+    node.collection("shared", "--read", "authenticated", "--write", "org:org-a", "--write",
+                    "org:org-c")
     return secrets
 
 
@@ -136,6 +139,31 @@ def test_unmarked_rules(c):
     check(r.status == 404, "objects are not visible through another collection")
 
 
+def test_conflicts_reveal_nothing(node, c):
+    """A writer who posts the id and version of an object it may not read gets a success, as
+    for a new object, not a conflict that would tell it the object exists; the stored copy is
+    kept and the conflict recorded for the operators. A conflict with an object the writer may
+    read is reported."""
+    red, green = indicator(70, tlp="red"), indicator(71, tlp="green")
+    post_objects(c["alice"], "shared", [red, green])
+    red2 = dict(red, name="a guess at the red object")
+    green2 = dict(green, name="other content, same id and version")
+    st = post_objects(c["wes"], "shared", [red2, green2])
+    check(st["success_count"] == 1 and [x["id"] for x in st.get("successes", [])] == [red["id"]],
+          "a conflict with a hidden object is reported as a success: %r" % st)
+    f = (st.get("failures") or [{}])[0]
+    check(st["failure_count"] == 1 and f.get("id") == green["id"] and
+          "id and version" in f.get("message", ""),
+          "a conflict with a visible object is reported: %r" % st)
+    r = c["alice"].get("/api/collections/shared/objects/%s/" % red["id"])
+    check(r.status == 200 and r.json()["objects"][0]["name"] == red["name"],
+          "the stored red object is kept")
+    check(c["wes"].get("/api/collections/shared/objects/%s/" % red["id"]).status == 404,
+          "the writer still cannot read the red object")
+    out = node.cli("stats", "--conflicts").stdout
+    check(red["id"] in out and green["id"] in out, "both conflicts are recorded: %r" % out)
+
+
 def test_page_cache(node, c, objs):
     """A page asked for again comes from the page cache, and never once the objects or the
     access rights have changed: the same request then sees the new state at once."""
@@ -186,6 +214,7 @@ def main():
             visible = {m: expected[(m, name)] for m in MARKINGS}
             check_reader(name, c[name], objs, visible, added)
         test_unmarked_rules(c)
+        test_conflicts_reveal_nothing(node, c)
         test_page_cache(node, c, objs)
         check(node.stop() == 0, "the server stops cleanly")
         m = re.search(r"page cache: (\d+) hits, (\d+) misses", node.stderr)
