@@ -253,6 +253,11 @@ struct rk_taxii_conn {
 /* Queue a response with body (taken over: freed by MHD) and the TAXII Content-Type. */
 int rk_taxii_respond(struct rk_taxii_conn *c, unsigned status, struct rk_buf *body,
                      const char *date_first, const char *date_last);
+/* The same with a body the caller shares instead of giving: the response sends body in place
+ * and calls release(cls) once it is done with it (also when it cannot be made). */
+int rk_taxii_respond_shared(struct rk_taxii_conn *c, unsigned status, const char *body,
+                            size_t len, void (*release)(void *cls), void *cls,
+                            const char *date_first, const char *date_last);
 /* Queue a TAXII error document with title, the description from fmt, and http_status. */
 int rk_taxii_respond_error(struct rk_taxii_conn *c, unsigned status, const char *title,
                            const char *fmt, ...) __attribute__((format(printf, 4, 5)));

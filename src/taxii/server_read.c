@@ -381,21 +381,39 @@ static void cache_slot(struct rk_taxii_conn *c, rk_store_row_fn fn, struct cache
 
 /* Answer from the cache: 1 when the page was there (and the response is queued, or rc says
  * why not). */
+/* A cached page held for a response that sends it in place. */
+struct held_page {
+    struct rk_taxii_page_cache *pc;
+    const struct rk_taxii_cached_page *p;
+};
+
+static void release_held(void *cls)
+{
+    struct held_page *h = cls;
+
+    rk_taxii_cache_release(h->pc, h->p);
+    rk_free(h);
+}
+
 static int answer_cached(struct rk_taxii_conn *c, const struct cache_slot *slot, int *rc)
 {
     const struct rk_taxii_cached_page *p;
-    struct rk_buf b;
+    struct held_page *h;
 
     if (!slot->pc ||
         !(p = rk_taxii_cache_get(slot->pc, slot->key, slot->key_len, slot->mark, slot->generation)))
         return 0;
-    rk_buf_init(&b, p->len + 1);
-    if ((*rc = rk_buf_append(&b, p->body, p->len)) == 0) {
-        c->audit.count = p->count;
-        *rc = rk_taxii_respond(c, 200, &b, p->date_first, p->date_last);
+    if (!(h = rk_malloc(sizeof(*h)))) {
+        rk_taxii_cache_release(slot->pc, p);
+        *rc = RK_ENOMEM;
+        return 1;
     }
-    rk_taxii_cache_release(slot->pc, p);
-    rk_buf_free(&b);
+    h->pc = slot->pc;
+    h->p = p;
+    c->audit.count = p->count;
+    /* the page is sent from the cache: the entry stays until the response is done with it */
+    *rc = rk_taxii_respond_shared(c, 200, p->body, p->len, release_held, h, p->date_first,
+                                  p->date_last);
     return 1;
 }
 

@@ -79,13 +79,26 @@ static void add_headers(struct rk_taxii_conn *c, struct MHD_Response *r, unsigne
     }
 }
 
+/* Queue r with the TAXII headers as the answer; the connection's reference to r ends here. */
+static int queue(struct rk_taxii_conn *c, unsigned status, struct MHD_Response *r,
+                 const char *date_first, const char *date_last)
+{
+    int ok;
+
+    add_headers(c, r, status, date_first, date_last);
+    ok = MHD_queue_response(c->mhd, status, r) == MHD_YES;
+    MHD_destroy_response(r);
+    c->responded = 1;
+    c->audit.status = (int)status;
+    return ok ? 0 : RK_EIO;
+}
+
 int rk_taxii_respond(struct rk_taxii_conn *c, unsigned status, struct rk_buf *body,
                      const char *date_first, const char *date_last)
 {
     struct MHD_Response *r;
     size_t len = 0;
     char *p = body ? rk_buf_detach(body, &len) : NULL;
-    int ok;
 
     if (p)
         r = MHD_create_response_from_buffer_with_free_callback(len, p, rk_free);
@@ -95,12 +108,21 @@ int rk_taxii_respond(struct rk_taxii_conn *c, unsigned status, struct rk_buf *bo
         rk_free(p);
         return RK_ENOMEM;
     }
-    add_headers(c, r, status, date_first, date_last);
-    ok = MHD_queue_response(c->mhd, status, r) == MHD_YES;
-    MHD_destroy_response(r);
-    c->responded = 1;
-    c->audit.status = (int)status;
-    return ok ? 0 : RK_EIO;
+    return queue(c, status, r, date_first, date_last);
+}
+
+int rk_taxii_respond_shared(struct rk_taxii_conn *c, unsigned status, const char *body,
+                            size_t len, void (*release)(void *cls), void *cls,
+                            const char *date_first, const char *date_last)
+{
+    struct MHD_Response *r =
+            MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)body, release, cls);
+
+    if (!r) {
+        release(cls);
+        return RK_ENOMEM;
+    }
+    return queue(c, status, r, date_first, date_last);
 }
 
 int rk_taxii_respond_error(struct rk_taxii_conn *c, unsigned status, const char *title,
