@@ -1,6 +1,8 @@
 /* concurrency.c - two processes writing one store at once: date_added stays unique and
- * increasing across them, batch by batch. */
+ * increasing across them, batch by batch; the same ids written by both are stored once. */
 #include "tests.h"
+
+#include "store/debug.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -44,25 +46,53 @@ static int writer(const char *data, unsigned w)
     return 0;
 }
 
-static void test_store_concurrency__two_processes(void **state)
+/* Each writer puts the same SHARED ids, in batches of a size prime to the fresh level's limit
+ * and in an order of its own, with its id filter on from the start: the filters must catch up
+ * with the other process's commits, and merges run between them. */
+#define SHARED       600
+#define SHARED_BATCH 37
+
+static int shared_writer(const char *data, unsigned w)
 {
-    char dir[256], data[300];
-    struct rk_store *st;
-    struct rk_store_query q;
-    struct trows rows = {0};
-    pid_t pids[WRITERS];
-    size_t runs = 0;
+    struct rk_store *st = NULL;
     struct rk_err err;
 
-    tmp_dir_make(dir, sizeof(dir));
-    snprintf(data, sizeof(data), "%s/data", dir);
-    st = store_new(dir);
-    rk_store_close(st); /* no handle crosses fork() */
+    if (rk_store_open(&st, data, 0, &err) != 0)
+        return 2;
+    rk_store_debug_idfilter_after(st, 0);
+    rk_store_debug_fresh_ids_max(st, 100);
+    for (unsigned first = 0; first < SHARED; first += SHARED_BATCH) {
+        struct rk_store_batch *b = NULL;
+
+        if (rk_store_batch_begin(&b, st, "one", NULL, &err) != 0)
+            return 3;
+        for (unsigned i = first; i < first + SHARED_BATCH && i < SHARED; i++) {
+            unsigned n = w ? SHARED - 1 - i : i; /* the second writer from the other end */
+            struct tobj o;
+
+            tobj_make(&o, "indicator", n, "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z",
+                      NULL, 0);
+            if (rk_store_batch_put(b, &o.o, NULL, NULL, &err) != 0)
+                return 4;
+        }
+        if (rk_store_batch_commit(b, &err) != 0)
+            return 5;
+        usleep(5000); /* let the other writer commit between two batches of this one */
+    }
+    rk_store_close(st);
+    return 0;
+}
+
+/* Fork one process per writer running fn on the store in dir/data; asserts they all exit 0. */
+static void run_writers(const char *data, int (*fn)(const char *data, unsigned w))
+{
+    pid_t pids[WRITERS];
+
     for (unsigned w = 0; w < WRITERS; w++) {
         pids[w] = fork();
         assert_true(pids[w] >= 0);
         if (pids[w] == 0)
-            _exit(writer(data, w));
+            _exit(fn(data, w));
     }
     for (unsigned w = 0; w < WRITERS; w++) {
         int status = 0;
@@ -71,6 +101,43 @@ static void test_store_concurrency__two_processes(void **state)
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 0);
     }
+}
+
+static void test_store_concurrency__same_ids_two_processes(void **state)
+{
+    char dir[256], data[300];
+    struct rk_store *st;
+    struct rk_store_stats stats;
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    snprintf(data, sizeof(data), "%s/data", dir);
+    st = store_new(dir);
+    rk_store_close(st);
+    run_writers(data, shared_writer);
+    assert_int_equal(rk_store_open(&st, data, 0, &err), 0);
+    assert_int_equal(rk_store_stats(st, &stats, &err), 0);
+    assert_int_equal(stats.objects, SHARED); /* every id once, whoever stored it */
+    assert_int_equal(stats.versions, SHARED);
+    assert_int_equal(rk_store_check(st, &err), 0);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
+static void test_store_concurrency__two_processes(void **state)
+{
+    char dir[256], data[300];
+    struct rk_store *st;
+    struct rk_store_query q;
+    struct trows rows = {0};
+    size_t runs = 0;
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    snprintf(data, sizeof(data), "%s/data", dir);
+    st = store_new(dir);
+    rk_store_close(st); /* no handle crosses fork() */
+    run_writers(data, writer);
 
     assert_int_equal(rk_store_open(&st, data, 0, &err), 0);
     rk_store_query_init(&q);
@@ -96,6 +163,7 @@ int test_store_concurrency_run(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_store_concurrency__two_processes),
+            cmocka_unit_test(test_store_concurrency__same_ids_two_processes),
     };
     return cmocka_run_group_tests_name("store_concurrency", tests, NULL, NULL);
 }
