@@ -70,9 +70,7 @@ static void test_store_checkpoint__from_another_handle(void **state)
     int64_t copied = -1;
 
     (void)state;
-    tmp_dir_make(dir, sizeof(dir));
-    snprintf(data, sizeof(data), "%s/data", dir);
-    st = store_new(dir);
+    st = store_new_tmp(dir, data);
     store_c1(st, coll, sizeof(coll));
     assert_int_equal(rk_store_checkpoint_every(st, 0, &err), 0); /* never by itself */
     put_range(st, coll, 1, 300);

@@ -110,9 +110,7 @@ static void test_store_concurrency__same_ids_two_processes(void **state)
     struct rk_store_stats stats;
     struct rk_err err;
 
-    tmp_dir_make(dir, sizeof(dir));
-    snprintf(data, sizeof(data), "%s/data", dir);
-    st = store_new(dir);
+    st = store_new_tmp(dir, data);
     rk_store_close(st);
     run_writers(data, shared_writer);
     assert_int_equal(rk_store_open(&st, data, 0, &err), 0);
@@ -133,9 +131,7 @@ static void test_store_concurrency__two_processes(void **state)
     size_t runs = 0;
     struct rk_err err;
 
-    tmp_dir_make(dir, sizeof(dir));
-    snprintf(data, sizeof(data), "%s/data", dir);
-    st = store_new(dir);
+    st = store_new_tmp(dir, data);
     rk_store_close(st); /* no handle crosses fork() */
     run_writers(data, writer);
 

@@ -37,6 +37,13 @@ struct rk_store *store_new(const char *dir)
     return st;
 }
 
+struct rk_store *store_new_tmp(char dir[256], char data[300])
+{
+    tmp_dir_make(dir, 256);
+    snprintf(data, 300, "%s/data", dir);
+    return store_new(dir);
+}
+
 void store_c1(struct rk_store *st, char *id_out, size_t cap)
 {
     struct rk_collection c;

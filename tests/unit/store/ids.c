@@ -159,11 +159,9 @@ static void test_store_ids__batch_past_the_fresh_level(void **state)
 /* A new store in dir (its data directory into data) and two versions of one indicator. */
 static struct rk_store *store_with_two_versions(char dir[256], char data[300], struct tobj x[2])
 {
-    tmp_dir_make(dir, 256);
-    snprintf(data, 300, "%s/data", dir);
     tobj_make(&x[0], "indicator", 1, T1, T1, NULL, 0);
     tobj_make(&x[1], "indicator", 1, T1, T2, NULL, 0);
-    return store_new(dir);
+    return store_new_tmp(dir, data);
 }
 
 /* A bulk handle (an import) puts new ids in the settled level and merges what it finds in the

@@ -239,9 +239,7 @@ static void test_store_put__date_added_increases(void **state)
     int64_t prev = 0, added;
     struct rk_err err;
 
-    tmp_dir_make(dir, sizeof(dir));
-    snprintf(data, sizeof(data), "%s/data", dir);
-    st = store_new(dir);
+    st = store_new_tmp(dir, data);
     assert_int_equal(rk_store_open(&st2, data, 0, &err), 0);
     for (unsigned round = 0; round < 6; round++) {
         struct rk_store *h = round % 2 ? st2 : st;

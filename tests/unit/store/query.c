@@ -362,9 +362,7 @@ static void test_store_query__paging_while_inserting(void **state)
     unsigned added = 0;
     struct rk_err err;
 
-    tmp_dir_make(dir, sizeof(dir));
-    snprintf(data, sizeof(data), "%s/data", dir);
-    st = store_new(dir);
+    st = store_new_tmp(dir, data);
     assert_int_equal(rk_store_open(&writer, data, 0, &err), 0);
     fill(st, 0, 3000);
     srand(11);

@@ -26,6 +26,8 @@ void tmp_dir_remove(const char *dir);
 
 /* Open (creating) a store in dir/data with one collection "c1" (alias "one"); asserts. */
 struct rk_store *store_new(const char *dir);
+/* store_new in a fresh temporary directory (into dir) whose data directory goes into data. */
+struct rk_store *store_new_tmp(char dir[256], char data[300]);
 /* The collection id of alias "one" in stores made by store_new. */
 void store_c1(struct rk_store *st, char *id_out, size_t cap);
 
