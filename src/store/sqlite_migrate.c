@@ -123,6 +123,9 @@ static int upgrade(struct rk_sqlite *s, struct rk_err *err)
                              err)) != 0 ||
         (rc = read_applied(s, applied, &behind, err)) != 0)
         goto out;
+    if (behind > 0 && applied[0] > 0) /* an existing store, not a new one */
+        rk_log_warn("upgrading the store to this renkei's schema; a step that rebuilds an "
+                    "index reads every object once (about 2 s per million objects)");
     for (size_t i = 0; i < N_COMPONENTS; i++) {
         const struct rk_sqlite_component *c = components[i];
 
