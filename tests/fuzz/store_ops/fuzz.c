@@ -9,7 +9,9 @@
  *   - query rows come in strictly increasing date_added order, never more than the limit;
  *     without a limit they are exactly rk_store_count rows; with one, page.more is set exactly
  *     when the count exceeds the limit;
- *   - rk_store_check passes (integrity, one first / last / top version per object, ...).
+ *   - rk_store_check passes (integrity, one first / last / top version per object, every row
+ *     in exactly one level of the id index, ...). The id index's fresh level is merged at 5
+ *     entries and the id filter is on, so both paths run in every program.
  *
  * Input layout: one byte selects the operation (see run_op), the following bytes its
  * arguments; a string argument is a length byte and that many raw bytes.
@@ -22,6 +24,7 @@
 
 #include "renkei/stix.h"
 #include "renkei/store.h"
+#include "store/debug.h"
 
 #define STR_MAX 64
 #define IDS     8
@@ -125,6 +128,10 @@ static void setup(void)
     snprintf(dir, sizeof(dir), "%s/rk-fuzz-store-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     must(mkdtemp(dir) != NULL, "mkdtemp");
     must(rk_store_open(&S.st, dir, RK_STORE_CREATE, &err) == 0, "open");
+    /* a tiny fresh level and the id filter from the first batch: every program runs merges of
+     * the id index and puts that skip or make the probe */
+    rk_store_debug_fresh_ids_max(S.st, 5);
+    rk_store_debug_idfilter_after(S.st, 0);
     for (int i = 0; i < IDS; i++)
         snprintf(S.ids[i], sizeof(S.ids[i]), "indicator--%08x-0000-4000-8000-000000000000", i);
     atexit(cleanup);
