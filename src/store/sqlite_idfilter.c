@@ -15,7 +15,8 @@
  *   entries, which are false positives too.
  *
  * A handle builds its filter once it has put RK_SQLITE_IDFILTER_AFTER objects, so short-lived
- * handles (a small import into a large node) never read the whole index. The filter doubles
+ * handles (a small import into a large node) never read the whole index; a long-lived writer
+ * builds it up front, outside the write lock (rk_store_prepare_writes). The filter doubles
  * when the rows it holds pass a sixteenth of its bits (four bits in one 64-byte block per
  * pair: well under 1 % false positives at that load). */
 #include "store/sqlite.h"
@@ -162,4 +163,22 @@ void rk_sqlite_idfilter_committed(struct rk_sqlite *s, int64_t puts, int64_t las
     s->idf.puts += puts;
     if (s->idf.bits && last_added_us > s->idf.covered_us)
         s->idf.covered_us = last_added_us;
+}
+
+int rk_store_prepare_writes(struct rk_store *st, struct rk_err *err)
+{
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    int rc;
+
+    if (st->flags & RK_STORE_READONLY)
+        return rk_err_set(err, RK_EPERM, "the store is open for reading only");
+    if (st->batch)
+        return rk_err_set(err, RK_EINVAL, "a batch is open on this handle");
+    /* one read transaction: the index and covered_us from the same snapshot; rows committed
+     * after it lie above covered_us, where the next batch's catch-up finds them */
+    if ((rc = rk_sqlite_exec(s, "BEGIN", err)) != 0)
+        return rc;
+    rc = build(s, err);
+    rk_sqlite_rollback(s);
+    return rc;
 }

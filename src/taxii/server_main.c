@@ -222,6 +222,19 @@ static int start_daemon(struct rk_taxii_server *s, struct rk_err *err)
 
 /* ---- start and stop ---- */
 
+/* The writer reads the id index now rather than in the middle of an Add Objects; without it
+ * (out of memory) Add Objects still works, probing the index for every object. */
+static int prepare_writer(struct rk_store *writer)
+{
+    struct rk_err err;
+
+    rk_err_clear(&err);
+    if (rk_store_prepare_writes(writer, &err) != 0)
+        rk_log_warn("the Add Objects writer is not prepared (%s); it will look each object up",
+                    err.message);
+    return 0;
+}
+
 static int prepare(struct rk_taxii_server *s, struct rk_err *err)
 {
     struct rk_taxii_access *first = NULL;
@@ -232,6 +245,7 @@ static int prepare(struct rk_taxii_server *s, struct rk_err *err)
         (rc = rk_store_open(&s->writer, s->cfg.data_dir, 0, err)) != 0 ||
         (rc = rk_store_map_all(s->writer, err)) != 0 ||
         (rc = rk_store_checkpoint_every(s->writer, RK_TAXII_WRITER_CHECKPOINT_PAGES, err)) != 0 ||
+        (rc = prepare_writer(s->writer)) != 0 ||
         (rc = rk_taxii_checkpointer_start(&s->checkpointer, s->cfg.data_dir, err)) != 0)
         return rc;
     st = rk_taxii_pool_get(&s->pool);

@@ -100,11 +100,11 @@ static void test_sensor_stix__fixed_ids_are_uuid5_of_their_names(void **state)
     json_t *o;
 
     rk_uuid_v5(u, RK_UUID_NS_STIX, "renkei:identity", 15);
-    assert_string_equal(RK_SENSOR_STIX_IDENTITY_ID + 10, u);
+    assert_string_equal(&RK_SENSOR_STIX_IDENTITY_ID[10], u);
     rk_uuid_v5(u, RK_UUID_NS_STIX, "renkei:extension-definition:sensor", 34);
-    assert_string_equal(RK_SENSOR_STIX_EXTENSION_ID + 22, u);
+    assert_string_equal(&RK_SENSOR_STIX_EXTENSION_ID[22], u);
     rk_uuid_v5(u, RK_UUID_NS_STIX, "renkei:attack-pattern:network-dos", 33);
-    assert_string_equal(RK_SENSOR_STIX_DOS_PATTERN_ID + 16, u);
+    assert_string_equal(&RK_SENSOR_STIX_DOS_PATTERN_ID[16], u);
 
     assert_int_equal(rk_sensor_stix_extension_definition(&o, NULL), 0);
     assert_string_equal(json_string_value(json_object_get(o, "created_by_ref")),

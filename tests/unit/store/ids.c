@@ -252,6 +252,36 @@ static void test_store_ids__filter_sees_other_writers(void **state)
     tmp_dir_remove(dir);
 }
 
+/* A handle prepared for writes has its filter from its first batch on, and catches up with
+ * what another handle committed after the preparation. */
+static void test_store_ids__prepared_writer(void **state)
+{
+    char dir[256], data[300];
+    struct rk_store *st, *other, *ro;
+    struct tobj x[2];
+    unsigned counts[3] = {0};
+    struct rk_err err;
+
+    st = store_with_two_versions(dir, data, x);
+    put_fillers(st, 100, 3);
+    assert_int_equal(rk_store_open(&other, data, 0, &err), 0);
+    assert_int_equal(rk_store_prepare_writes(other, &err), 0);
+    put_all(st, "one", NULL, &x[0], 1, NULL); /* after other's snapshot */
+    put_all(other, "one", NULL, x, 2, counts);
+    assert_int_equal(counts[RK_PUT_DUPLICATE], 1);
+    assert_int_equal(counts[RK_PUT_STORED], 1);
+    assert_int_equal(rk_store_debug_idfilter_skipped(other), 0); /* x is known: probed */
+    put_fillers(other, 200, 4);
+    assert_int_equal(rk_store_debug_idfilter_skipped(other), 4);
+    assert_levels(other, 0, 9);
+    assert_int_equal(rk_store_open(&ro, data, RK_STORE_READONLY, &err), 0);
+    assert_int_equal(rk_store_prepare_writes(ro, &err), RK_EPERM);
+    rk_store_close(ro);
+    rk_store_close(other);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
 /* The index as schema step 2 left it: one index objects_id on the objects table. */
 static const char *const one_level_index =
         "DROP VIEW ids_all; DROP TRIGGER objects_ids_delete;"
@@ -291,6 +321,7 @@ int test_store_ids_run(void)
         cmocka_unit_test(test_store_ids__bulk_handle),
         cmocka_unit_test(test_store_ids__filter_skips_new_ids),
         cmocka_unit_test(test_store_ids__filter_sees_other_writers),
+        cmocka_unit_test(test_store_ids__prepared_writer),
         cmocka_unit_test(test_store_ids__migrated_from_one_level),
     };
 

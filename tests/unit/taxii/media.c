@@ -48,8 +48,8 @@ static void test_taxii_media__accept_malformed(void **state)
     const char *bad[] = {"application", "application/", "/json", "application/taxii+json;",
                          "application/taxii+json;version", "application/taxii+json;q=2",
                          "application/taxii+json;q=0.1234", "application/taxii+json;v=\"open",
-                         "application/taxii+json x", "application/taxii+json;version=2.1;"
-                                                     "version=2.0"};
+                         "application/taxii+json x",
+                         "application/taxii+json;version=2.1;version=2.0"};
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         rk_err_clear(&err);
