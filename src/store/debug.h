@@ -20,6 +20,8 @@ void rk_store_debug_fresh_ids_max(struct rk_store *st, int64_t n);
  * RK_SQLITE_IDFILTER_AFTER); the probes it has saved so far. */
 void rk_store_debug_idfilter_after(struct rk_store *st, int64_t puts);
 int64_t rk_store_debug_idfilter_skipped(struct rk_store *st);
+/* The largest id filter the handle may build (instead of RK_SQLITE_IDFILTER_MAX_BITS). */
+void rk_store_debug_idfilter_max_bits(struct rk_store *st, uint64_t bits);
 /* The entries in the id index's settled and fresh levels. */
 int rk_store_debug_id_levels(struct rk_store *st, int64_t *settled, int64_t *fresh,
                              struct rk_err *err);

@@ -24,6 +24,8 @@
 #define RK_SQLITE_FRESH_IDS_MAX 32768
 /* Objects a handle puts before it builds its id filter (sqlite_idfilter.c). */
 #define RK_SQLITE_IDFILTER_AFTER 20000
+/* The largest id filter, in bits: 256 MiB, about 67M ids; beyond, puts probe the index. */
+#define RK_SQLITE_IDFILTER_MAX_BITS (1ull << 31)
 /* Prepared statements kept per handle (static SQL and recent query shapes). */
 #define RK_SQLITE_CACHE_MAX 64
 
@@ -88,6 +90,7 @@ struct rk_sqlite {
     int64_t fresh_room;    /* entries the open batch may still add to the fresh level */
     struct rk_sqlite_idfilter idf;
     int64_t idfilter_after; /* build idf once this handle has stored this many objects */
+    uint64_t idfilter_max_bits;
 };
 
 struct rk_sqlite *rk_sqlite_of(struct rk_store *st);

@@ -124,6 +124,9 @@ static int build(struct rk_sqlite *s, struct rk_err *err)
         return rc;
     while (nbits / BITS_PER_ENTRY < (uint64_t)entries * 2)
         nbits *= 2;
+    if (nbits > s->idfilter_max_bits)
+        return rk_err_set(err, RK_ELIMIT, "%lld ids would need a filter of %llu MiB",
+                          (long long)entries, (unsigned long long)(nbits >> 23));
     if (!(s->idf.bits = rk_calloc(nbits / 64, sizeof(uint64_t))))
         return rk_err_set(err, RK_ENOMEM, "out of memory for the id filter (%llu bytes)",
                           (unsigned long long)(nbits / 8));
@@ -153,7 +156,8 @@ void rk_sqlite_idfilter_sync(struct rk_sqlite *s)
     }
     if (rc != 0) { /* without a filter every put probes: slower, still correct */
         rk_sqlite_idfilter_free(s);
-        f->puts = 0; /* try again after as many puts */
+        /* try again after as many puts, unless the index is too large for any filter */
+        f->puts = rc == RK_ELIMIT ? INT64_MIN / 2 : 0;
         rk_log_warn("id filter off: %s", err.message);
     }
 }

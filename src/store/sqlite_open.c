@@ -488,6 +488,7 @@ int rk_store_sqlite_open(struct rk_store **out, const char *dir, unsigned flags,
     /* bulk batches put their ids straight into the settled level (see sqlite_put.c) */
     s->fresh_ids_max = flags & RK_STORE_BULK ? 0 : RK_SQLITE_FRESH_IDS_MAX;
     s->idfilter_after = RK_SQLITE_IDFILTER_AFTER;
+    s->idfilter_max_bits = RK_SQLITE_IDFILTER_MAX_BITS;
     if ((rc = open_db(s, flags, err)) != 0 || (rc = check_header(s, err)) != 0 ||
         (rc = configure(s, err)) != 0 || (rc = rk_sqlite_audit_attach(s, dir, err)) != 0 ||
         (rc = rk_sqlite_migrate(s, err)) != 0 || (rc = rk_sqlite_audit_tidy(s, err)) != 0) {

@@ -597,6 +597,11 @@ void rk_store_debug_idfilter_after(struct rk_store *st, int64_t puts)
     rk_sqlite_of(st)->idfilter_after = puts;
 }
 
+void rk_store_debug_idfilter_max_bits(struct rk_store *st, uint64_t bits)
+{
+    rk_sqlite_of(st)->idfilter_max_bits = bits;
+}
+
 int64_t rk_store_debug_idfilter_skipped(struct rk_store *st)
 {
     return rk_sqlite_of(st)->idf.skipped;

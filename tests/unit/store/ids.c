@@ -282,6 +282,29 @@ static void test_store_ids__prepared_writer(void **state)
     tmp_dir_remove(dir);
 }
 
+/* An index too large for the filter's cap: no filter, every put probes, nothing is lost. */
+static void test_store_ids__filter_over_its_cap(void **state)
+{
+    char dir[256], data[300];
+    struct rk_store *st;
+    struct tobj x[2];
+    unsigned counts[3] = {0};
+    struct rk_err err;
+
+    st = store_with_two_versions(dir, data, x);
+    rk_store_debug_idfilter_max_bits(st, 1u << 20); /* below the smallest filter */
+    assert_int_equal(rk_store_prepare_writes(st, &err), RK_ELIMIT);
+    rk_store_debug_idfilter_after(st, 0);
+    put_fillers(st, 100, 3);
+    put_all(st, "one", NULL, x, 2, NULL);
+    put_all(st, "one", NULL, x, 2, counts);
+    assert_int_equal(counts[RK_PUT_DUPLICATE], 2);
+    assert_int_equal(rk_store_debug_idfilter_skipped(st), 0);
+    assert_levels(st, 0, 5);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
 /* The index as schema step 2 left it: one index objects_id on the objects table. */
 static const char *const one_level_index =
         "DROP VIEW ids_all; DROP TRIGGER objects_ids_delete;"
@@ -322,6 +345,7 @@ int test_store_ids_run(void)
         cmocka_unit_test(test_store_ids__filter_skips_new_ids),
         cmocka_unit_test(test_store_ids__filter_sees_other_writers),
         cmocka_unit_test(test_store_ids__prepared_writer),
+        cmocka_unit_test(test_store_ids__filter_over_its_cap),
         cmocka_unit_test(test_store_ids__migrated_from_one_level),
     };
 
