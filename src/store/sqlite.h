@@ -65,6 +65,7 @@ enum {
 /* A Bloom filter of the (collection, id hash) pairs in the store (sqlite_idfilter.c). */
 struct rk_sqlite_idfilter {
     uint64_t *bits; /* NULL: not built; every put probes the id index */
+    void *mem;      /* the allocation bits lies in, 64-byte aligned */
     uint64_t nbits; /* a power of two */
     int64_t n;          /* pairs added */
     int64_t covered_us; /* every row up to this date_added is in */

@@ -6,8 +6,9 @@
  * nearly all of them from memory. It may say "maybe present" for an absent id (then the probe
  * runs, as without it), never "absent" for a present one:
  *
- * - it is built from both levels of the id index under a write transaction, together with the
- *   highest date_added at that moment (covered_us);
+ * - it is built from both levels of the id index in one transaction (a batch's, or a read
+ *   transaction for rk_store_prepare_writes), together with the highest date_added in that
+ *   snapshot (covered_us);
  * - a batch adds each row it stores; rows of a batch that rolls back stay in (a false
  *   positive costs a probe), but covered_us moves only at commit;
  * - every batch begins by adding the rows above covered_us: those other connections committed
@@ -88,7 +89,7 @@ void rk_sqlite_idfilter_add(struct rk_sqlite *s, int64_t coll, int64_t idh)
 
 void rk_sqlite_idfilter_free(struct rk_sqlite *s)
 {
-    rk_free(s->idf.bits);
+    rk_free(s->idf.mem);
     memset(&s->idf, 0, sizeof(s->idf));
 }
 
@@ -127,9 +128,11 @@ static int build(struct rk_sqlite *s, struct rk_err *err)
     if (nbits > s->idfilter_max_bits)
         return rk_err_set(err, RK_ELIMIT, "%lld ids would need a filter of %llu MiB",
                           (long long)entries, (unsigned long long)(nbits >> 23));
-    if (!(s->idf.bits = rk_calloc(nbits / 64, sizeof(uint64_t))))
+    /* one block more, to start the bits on a 64-byte boundary: a block is one cache line */
+    if (!(s->idf.mem = rk_calloc(nbits / 64 + BLOCK_WORDS, sizeof(uint64_t))))
         return rk_err_set(err, RK_ENOMEM, "out of memory for the id filter (%llu bytes)",
                           (unsigned long long)(nbits / 8));
+    s->idf.bits = (uint64_t *)(((uintptr_t)s->idf.mem + 63) & ~(uintptr_t)63);
     s->idf.nbits = nbits;
     s->idf.covered_us = max;
     if ((rc = add_rows(s, "SELECT coll, idh FROM ids_settled", err)) != 0 ||
