@@ -41,6 +41,8 @@ struct rk_taxii_config {
     unsigned max_page_size;     /* largest page whatever the client asks (default 1000) */
     size_t max_response_bytes;  /* a page stops early (more: true) past this (default 64 MiB) */
     size_t page_cache_bytes;    /* pages kept for clients asking again (default 64 MiB; 0: off) */
+    int write_log_pages;        /* Add Objects' log (WAL) pages before its writer checkpoints
+                                   (default 16384: 128 MiB; setting taxii.write_log) */
     /* Robustness */
     unsigned connection_timeout_s; /* idle or stalled connections close (default 30) */
     unsigned request_timeout_s;    /* a request body must arrive within this (default 120) */

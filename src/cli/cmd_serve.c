@@ -124,6 +124,7 @@ static void apply_settings(struct serve_opts *o, const struct rk_cli *cli)
     o->cfg.page_size = (unsigned)s->taxii_page_size;
     o->cfg.max_page_size = (unsigned)s->taxii_max_page_size;
     o->cfg.page_cache_bytes = (size_t)s->taxii_page_cache;
+    o->cfg.write_log_pages = (int)(s->taxii_write_log / 8192); /* the store's page size */
     o->cfg.connection_timeout_s = (unsigned)s->taxii_connection_timeout;
     o->cfg.reject_stix20 = s->reject_stix20;
     o->cfg.max_connections = (unsigned)s->taxii_max_connections;

@@ -47,6 +47,9 @@ const struct rk_config_row rk_settings_rows[] = {
             "largest page the server returns whatever the client's limit"),
         ROW("taxii.page_cache", RK_CFG_SIZE, "64M", 0, 1099511627776, 0, taxii_page_cache,
             "memory for pages kept for clients that ask again (0: no cache)"),
+        ROW("taxii.write_log", RK_CFG_SIZE, "128M", 1048576, 17179869184, 0, taxii_write_log,
+            "Add Objects' log size at which its writer copies it into the database (a thread "
+            "copies most of it from three quarters on)"),
         ROW("taxii.connection_timeout", RK_CFG_DURATION, "30s", 1, 3600, 0,
             taxii_connection_timeout, "idle or stalled connections are closed after this"),
         ROW("taxii.max_connections", RK_CFG_INT, "1024", 1, 65536, 0, taxii_max_connections,

@@ -19,6 +19,7 @@ struct rk_settings {
     int64_t taxii_page_size;
     int64_t taxii_max_page_size;
     int64_t taxii_page_cache;
+    int64_t taxii_write_log;
     int64_t taxii_connection_timeout;
     int64_t taxii_max_connections;
     int64_t taxii_per_ip_connections;

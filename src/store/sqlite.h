@@ -139,8 +139,8 @@ void rk_sqlite_idfilter_sync(struct rk_sqlite *s);
 void rk_sqlite_idfilter_committed(struct rk_sqlite *s, int64_t puts, int64_t last_added_us);
 void rk_sqlite_idfilter_free(struct rk_sqlite *s);
 
-/* The id hash the id index (ids_settled, ids_fresh) is keyed on: the first 8 bytes of SHA-256(id), so ids an
- * adversary chooses cannot be made to share a hash bucket. */
+/* The id hash the id index (ids_settled, ids_fresh) is keyed on: the first 8 bytes of
+ * SHA-256(id), so ids an adversary chooses cannot be made to share a hash bucket. */
 int64_t rk_sqlite_idh(const char *id);
 
 /* Bind a C string or NULL. */

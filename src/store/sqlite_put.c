@@ -1,8 +1,9 @@
 /* sqlite_put.c - write batches: one BEGIN IMMEDIATE transaction, one row per object version.
  *
- * A put of a new (collection, id) costs one probe of each level of the id index that finds
- * nothing, then the inserts (the row, and its id index entry into ids_fresh). An id with stored versions reads those rows once (exact version? first? last?
- * highest spec_version?) and updates only the rows that stop being first, last or top.
+ * A put of a new (collection, id) costs a look at the id filter (sqlite_idfilter.c), or one
+ * probe of each level of the id index that finds nothing, then the inserts (the row, and its
+ * id index entry). An id with stored versions reads those rows once (exact version? first?
+ * last? highest spec_version?) and updates only the rows that stop being first, last or top.
  *
  * The SHA-256 of a row's JSON is computed only when it is needed: when the same id and version
  * is offered again. New rows store an empty sha256; a row with one (written by earlier

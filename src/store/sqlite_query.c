@@ -513,7 +513,8 @@ int rk_sqlite_remove(struct rk_store *st, const struct rk_store_filter *f, uint6
             "UPDATE objects AS o SET"
             " is_first = (o.vkey = (SELECT min(x.vkey) FROM objects AS x" RK_SQLITE_SAME_ID ")),"
             " is_last = (o.vkey = (SELECT max(x.vkey) FROM objects AS x" RK_SQLITE_SAME_ID ")),"
-            " spec_top = (o.spec_rank = (SELECT max(x.spec_rank) FROM objects AS x" RK_SQLITE_SAME_ID "))"
+            " spec_top = (o.spec_rank = (SELECT max(x.spec_rank) FROM objects AS x"
+            RK_SQLITE_SAME_ID "))"
             " WHERE o.date_added IN (SELECT k.date_added FROM (SELECT DISTINCT coll, idh"
             "  FROM temp.rk_doomed) AS d JOIN ids_all AS k ON k.coll = d.coll AND k.idh = d.idh)"
             " AND (o.coll, o.idh, o.id) IN (SELECT coll, idh, id FROM temp.rk_doomed)",

@@ -166,12 +166,11 @@ struct rk_taxii_server {
 
 /* ---- checkpoints on a thread of their own (server_checkpoint.c) ------------------------------ */
 
-/* The writer handle checkpoints once per 16384 log pages (128 MB) instead of SQLite's 4096:
- * Add Objects commits about 1,000 pages an envelope, and each checkpoint syncs both files
- * whatever it copies (56k -> 62k objects/s in bench/taxii). At three quarters of that, Add
- * Objects wakes the checkpoint thread. */
+/* By default the writer handle checkpoints once per 16384 log pages (128 MB; cfg.write_log_pages,
+ * setting taxii.write_log) instead of SQLite's 4096: each checkpoint syncs both files whatever
+ * it copies (56k -> 62k objects/s in bench/taxii). At three quarters of it, Add Objects wakes
+ * the checkpoint thread. */
 #define RK_TAXII_WRITER_CHECKPOINT_PAGES 16384
-#define RK_TAXII_WAKE_CHECKPOINTER_PAGES (RK_TAXII_WRITER_CHECKPOINT_PAGES / 4 * 3)
 
 struct rk_taxii_checkpointer;
 

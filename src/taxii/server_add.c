@@ -376,7 +376,7 @@ static void wake_checkpointer(struct rk_taxii_server *srv)
 {
     int pages = rk_store_log_pages(srv->writer);
 
-    if (pages < RK_TAXII_WAKE_CHECKPOINTER_PAGES) {
+    if (pages < srv->cfg.write_log_pages / 4 * 3) {
         srv->checkpointer_woken = 0;
     } else if (!srv->checkpointer_woken) {
         srv->checkpointer_woken = 1;

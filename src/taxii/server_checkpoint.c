@@ -1,7 +1,7 @@
 /* server_checkpoint.c - copies most of the write-ahead log into the database on a thread of
  * its own.
  *
- * The writer handle's commit that takes the log past RK_TAXII_WRITER_CHECKPOINT_PAGES copies
+ * The writer handle's commit that takes the log past cfg.write_log_pages (taxii.write_log) copies
  * it into the database and syncs both files while Add Objects holds the write lock: two
  * fdatasync calls of 20-40 ms each, some four times a second under a steady stream of
  * envelopes. When the log passes three quarters of that, Add Objects wakes this thread, which

@@ -40,6 +40,7 @@ void rk_taxii_config_init(struct rk_taxii_config *c)
     c->max_page_size = 1000;
     c->max_response_bytes = 64u << 20;
     c->page_cache_bytes = (size_t)64 << 20;
+    c->write_log_pages = RK_TAXII_WRITER_CHECKPOINT_PAGES;
     c->connection_timeout_s = 30;
     c->request_timeout_s = 120;
     c->max_connections = 1024;
@@ -244,7 +245,7 @@ static int prepare(struct rk_taxii_server *s, struct rk_err *err)
     if ((rc = rk_taxii_pool_init(&s->pool, s->cfg.data_dir, s->cfg.threads, err)) != 0 ||
         (rc = rk_store_open(&s->writer, s->cfg.data_dir, 0, err)) != 0 ||
         (rc = rk_store_map_all(s->writer, err)) != 0 ||
-        (rc = rk_store_checkpoint_every(s->writer, RK_TAXII_WRITER_CHECKPOINT_PAGES, err)) != 0 ||
+        (rc = rk_store_checkpoint_every(s->writer, s->cfg.write_log_pages, err)) != 0 ||
         (rc = prepare_writer(s->writer)) != 0 ||
         (rc = rk_taxii_checkpointer_start(&s->checkpointer, s->cfg.data_dir, err)) != 0)
         return rc;

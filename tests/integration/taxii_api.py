@@ -382,7 +382,33 @@ def test_audit(node):
     check(p.returncode == 2, "audit: a bad --since is a usage error")
 
 
+def test_background_checkpoints():
+    """With a small write log, Add Objects wakes the checkpoint thread once the log is three
+    quarters full: the server reports the background checkpoints it ran when it stops, and
+    every posted object is stored."""
+    node = Node(conf="taxii.write_log = 1M\n")
+    try:
+        secret = node.user("poster", "org-a", "writer")
+        node.collection("ingest", "--read", "org:org-a", "--write", "org:org-a")
+        node.start()
+        poster = node.client("poster", secret)
+        for e in range(12):
+            st = post_objects(poster, "ingest", [indicator(100000 + e * 200 + i)
+                                                 for i in range(200)])
+            check(st["success_count"] == 200, "envelope %d stored: %r" % (e, st))
+        check(node.stop() == 0, "the server stops cleanly")
+        m = re.search(r"background checkpoints: (\d+), (\d+) log pages copied", node.stderr)
+        check(m and int(m.group(1)) > 0 and int(m.group(2)) > 0,
+              "the checkpoint thread ran: %r" % node.stderr[-300:])
+        out = node.cli("stats", "--collection", "ingest").stdout
+        check(re.search(r"indicator +2400\b", out) is not None,
+              "all 2,400 objects stored: %r" % out)
+    finally:
+        node.cleanup()
+
+
 def main():
+    test_background_checkpoints()
     node = Node()
     try:
         cli = node.cli
