@@ -383,18 +383,25 @@ static int read_versions(struct rk_store_batch *b, const struct rk_store_put *p,
     return rc;
 }
 
+/* Run one of the batch's statements that takes three integers and returns no rows. */
+static int step_ints(struct rk_sqlite *s, sqlite3_stmt *stmt, int64_t a, int64_t b, int64_t c,
+                     const char *what, struct rk_err *err)
+{
+    int rc;
+
+    sqlite3_bind_int64(stmt, 1, a);
+    sqlite3_bind_int64(stmt, 2, b);
+    sqlite3_bind_int64(stmt, 3, c);
+    rc = rk_sqlite_step_done(s, stmt, what, err);
+    sqlite3_reset(stmt);
+    return rc;
+}
+
 static int clear_flags(struct rk_sqlite *s, int64_t date_added, int keep_first, int keep_last,
                        struct rk_err *err)
 {
-    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_FLAGS];
-    int rc;
-
-    sqlite3_bind_int64(stmt, 1, date_added);
-    sqlite3_bind_int(stmt, 2, keep_first);
-    sqlite3_bind_int(stmt, 3, keep_last);
-    rc = rk_sqlite_step_done(s, stmt, "updating version flags", err);
-    sqlite3_reset(stmt);
-    return rc;
+    return step_ints(s, s->put[RK_SQLITE_PUT_FLAGS], date_added, keep_first, keep_last,
+                     "updating version flags", err);
 }
 
 static int clear_spec(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,
@@ -442,17 +449,11 @@ static int index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t add
 {
     sqlite3_stmt *stmt = s->put[s->fresh_room > 0 ? RK_SQLITE_PUT_ID_FRESH
                                                    : RK_SQLITE_PUT_ID_SETTLED];
-    int rc;
 
     if (s->fresh_room > 0)
         s->fresh_room--;
     rk_sqlite_idfilter_add(s, coll, idh);
-    sqlite3_bind_int64(stmt, 1, coll);
-    sqlite3_bind_int64(stmt, 2, idh);
-    sqlite3_bind_int64(stmt, 3, added);
-    rc = rk_sqlite_step_done(s, stmt, "indexing the object", err);
-    sqlite3_reset(stmt);
-    return rc;
+    return step_ints(s, stmt, coll, idh, added, "indexing the object", err);
 }
 
 static int insert_row(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,

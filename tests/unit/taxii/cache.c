@@ -43,39 +43,39 @@ static void get(struct rk_taxii_page_cache *pc, const char *key, int64_t mark, i
     }
 }
 
+/* The body kept under key at (mark, gen) is want ("": nothing is kept). */
+static void expect(struct rk_taxii_page_cache *pc, const char *key, int64_t mark, int64_t gen,
+                   const char *want)
+{
+    char body[64];
+
+    get(pc, key, mark, gen, body, sizeof(body));
+    assert_string_equal(body, want);
+}
+
 static void test_taxii_cache__hit_only_in_the_same_state(void **state)
 {
     struct rk_taxii_page_cache *pc = NULL;
     struct rk_taxii_cache_stats st;
-    char body[64];
 
     assert_int_equal(rk_taxii_cache_new(&pc, 1 << 20), 0);
     put(pc, "alice\n/api/collections/c/objects/", 10, 1, "{\"objects\":[1]}");
-    get(pc, "alice\n/api/collections/c/objects/", 10, 1, body, sizeof(body));
-    assert_string_equal(body, "{\"objects\":[1]}");
+    expect(pc, "alice\n/api/collections/c/objects/", 10, 1, "{\"objects\":[1]}");
     /* another user, another target: no hit */
-    get(pc, "bob\n/api/collections/c/objects/", 10, 1, body, sizeof(body));
-    assert_string_equal(body, "");
-    get(pc, "alice\n/api/collections/c/objects/?limit=1", 10, 1, body, sizeof(body));
-    assert_string_equal(body, "");
+    expect(pc, "bob\n/api/collections/c/objects/", 10, 1, "");
+    expect(pc, "alice\n/api/collections/c/objects/?limit=1", 10, 1, "");
     /* a request that read an older state misses, and leaves the page for current ones */
-    get(pc, "alice\n/api/collections/c/objects/", 9, 1, body, sizeof(body));
-    assert_string_equal(body, "");
-    get(pc, "alice\n/api/collections/c/objects/", 10, 1, body, sizeof(body));
-    assert_string_equal(body, "{\"objects\":[1]}");
+    expect(pc, "alice\n/api/collections/c/objects/", 9, 1, "");
+    expect(pc, "alice\n/api/collections/c/objects/", 10, 1, "{\"objects\":[1]}");
     /* the store moved on: the page is gone, even for a request of the old state */
-    get(pc, "alice\n/api/collections/c/objects/", 11, 1, body, sizeof(body));
-    assert_string_equal(body, "");
-    get(pc, "alice\n/api/collections/c/objects/", 10, 1, body, sizeof(body));
-    assert_string_equal(body, "");
+    expect(pc, "alice\n/api/collections/c/objects/", 11, 1, "");
+    expect(pc, "alice\n/api/collections/c/objects/", 10, 1, "");
     /* a page made under an older state is not kept */
     put(pc, "alice\n/x", 10, 1, "old");
-    get(pc, "alice\n/x", 11, 1, body, sizeof(body));
-    assert_string_equal(body, "");
+    expect(pc, "alice\n/x", 11, 1, "");
     /* the access rights moved on */
     put(pc, "alice\n/x", 11, 1, "rights 1");
-    get(pc, "alice\n/x", 11, 2, body, sizeof(body));
-    assert_string_equal(body, "");
+    expect(pc, "alice\n/x", 11, 2, "");
     rk_taxii_cache_stats(pc, &st);
     assert_int_equal(st.hits, 2);
     assert_int_equal(st.misses, 7);
@@ -94,16 +94,14 @@ static void test_taxii_cache__budget_and_eviction(void **state)
     assert_int_equal(rk_taxii_cache_new(&pc, 0), 0);
     assert_null(pc);
     put(pc, "k", 1, 1, "x");
-    get(pc, "k", 1, 1, body, sizeof(body));
-    assert_string_equal(body, "");
+    expect(pc, "k", 1, 1, "");
 
     assert_int_equal(rk_taxii_cache_new(&pc, 16384), 0);
     /* a page over an eighth of the budget is not kept */
     memset(big, 'b', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
     put(pc, "big", 1, 1, big);
-    get(pc, "big", 1, 1, body, sizeof(body));
-    assert_string_equal(body, "");
+    expect(pc, "big", 1, 1, "");
     /* fill past the budget: the least recently used pages leave first */
     put(pc, "p0", 1, 1, "page 0");
     held = rk_taxii_cache_get(pc, "p0", 2, 1, 1); /* held while later puts evict it */
@@ -118,14 +116,10 @@ static void test_taxii_cache__budget_and_eviction(void **state)
     }
     rk_taxii_cache_stats(pc, &st);
     assert_true(st.bytes <= 16384 && st.bytes > 8192);
-    get(pc, "p0", 1, 1, body, sizeof(body));
-    assert_string_equal(body, "");
-    get(pc, "p2", 1, 1, body, sizeof(body));
-    assert_string_equal(body, "");
-    get(pc, "p1", 1, 1, body, sizeof(body));
-    assert_string_equal(body, "page 1");
-    get(pc, "p199", 1, 1, body, sizeof(body));
-    assert_string_equal(body, "page 199");
+    expect(pc, "p0", 1, 1, "");
+    expect(pc, "p2", 1, 1, "");
+    expect(pc, "p1", 1, 1, "page 1");
+    expect(pc, "p199", 1, 1, "page 199");
     /* the evicted page is still readable by its holder */
     assert_int_equal(held->len, 6);
     assert_memory_equal(held->body, "page 0", 6);
