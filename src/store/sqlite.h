@@ -73,6 +73,21 @@ struct rk_sqlite_idfilter {
     int64_t skipped;    /* probes the filter saved (for tests) */
 };
 
+/* The id index entries of the open batch, not yet written (sqlite_idpending.c). */
+struct rk_sqlite_identry {
+    int64_t coll, idh, date_added;
+};
+struct rk_sqlite_idslot {
+    uint64_t key, gen; /* empty unless gen is the list's */
+};
+struct rk_sqlite_idpending {
+    struct rk_sqlite_identry *v;
+    size_t n, cap;
+    struct rk_sqlite_idslot *set; /* the pending (coll, idh) pairs, open addressing */
+    size_t set_cap;               /* a power of two, at least twice n */
+    uint64_t gen;
+};
+
 struct rk_sqlite {
     struct rk_store base; /* first: a struct rk_store * is a struct rk_sqlite * */
     sqlite3 *db;
@@ -90,6 +105,7 @@ struct rk_sqlite {
     int64_t fresh_ids_max; /* merge the id index's fresh level at this size (see sqlite_put.c) */
     int64_t fresh_room;    /* entries the open batch may still add to the fresh level */
     struct rk_sqlite_idfilter idf;
+    struct rk_sqlite_idpending idp;
     int64_t idfilter_after; /* build idf once this handle has stored this many objects */
     uint64_t idfilter_max_bits;
 };
@@ -128,6 +144,21 @@ void rk_sqlite_rollback(struct rk_sqlite *s);
 /* Move every entry of the id index's fresh level into its settled level, in one write
  * transaction; the number moved into merged. */
 int rk_sqlite_merge_fresh_ids(struct rk_sqlite *s, int64_t *merged, struct rk_err *err);
+
+/* Write the entry of a stored row into the id index: the fresh level while the batch has room
+ * there, else the settled level (sqlite_put.c). */
+int rk_sqlite_index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t date_added,
+                        struct rk_err *err);
+
+/* The batch's pending id index entries (sqlite_idpending.c). add returns -1 when out of
+ * memory (the caller writes the entry at once); holds may answer 1 for a pair not pending,
+ * never 0 for one that is; flush writes them in key order and empties the list, drop empties
+ * it without writing. */
+int rk_sqlite_idpending_add(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t date_added);
+int rk_sqlite_idpending_holds(const struct rk_sqlite *s, int64_t coll, int64_t idh);
+int rk_sqlite_idpending_flush(struct rk_sqlite *s, struct rk_err *err);
+void rk_sqlite_idpending_drop(struct rk_sqlite *s);
+void rk_sqlite_idpending_free(struct rk_sqlite *s);
 
 /* The id filter (sqlite_idfilter.c). may_hold is 0 only when (coll, idh) is certainly in no
  * row; sync, in the batch's write transaction, builds the filter when due or adds the rows

@@ -261,10 +261,10 @@ int rk_sqlite_batch_commit(struct rk_store_batch *b, struct rk_err *err)
     const char *sql = "UPDATE meta SET value = max(value, ?1) WHERE key = 'date_added_hw'";
     struct rk_sqlite *s = rk_sqlite_of(b->st);
     sqlite3_stmt *stmt = NULL;
-    int rc = 0;
+    int rc = rk_sqlite_idpending_flush(s, err);
 
     release_put(s);
-    if (b->counts.stored > 0 && (rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) == 0) {
+    if (rc == 0 && b->counts.stored > 0 && (rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) == 0) {
         sqlite3_bind_int64(stmt, 1, b->last_added_us);
         rc = rk_sqlite_step_done(s, stmt, "recording date_added", err);
         rk_sqlite_release(s, stmt);
@@ -284,6 +284,7 @@ void rk_sqlite_batch_abort(struct rk_store_batch *b)
 {
     struct rk_sqlite *s = rk_sqlite_of(b->st);
 
+    rk_sqlite_idpending_drop(s);
     release_put(s);
     rk_sqlite_rollback(s);
 }
@@ -369,6 +370,8 @@ static int read_versions(struct rk_store_batch *b, const struct rk_store_put *p,
         s->idf.skipped++;
         return 0;
     }
+    if (rk_sqlite_idpending_holds(s, b->coll, idh) && (rc = rk_sqlite_idpending_flush(s, err)) != 0)
+        return rc;
     sqlite3_bind_int64(stmt, 1, b->coll);
     sqlite3_bind_int64(stmt, 2, idh);
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -444,16 +447,26 @@ static int place(struct rk_store_batch *b, const struct rk_store_put *p, int64_t
 /* The new row's entry in the id index: in the fresh level while it has room, else straight
  * in the settled level (a batch that large rewrites most settled leaves anyway, and merging
  * its entries afterwards would only copy them twice). */
-static int index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t added,
-                     struct rk_err *err)
+int rk_sqlite_index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t added,
+                        struct rk_err *err)
 {
     sqlite3_stmt *stmt = s->put[s->fresh_room > 0 ? RK_SQLITE_PUT_ID_FRESH
                                                    : RK_SQLITE_PUT_ID_SETTLED];
 
     if (s->fresh_room > 0)
         s->fresh_room--;
-    rk_sqlite_idfilter_add(s, coll, idh);
     return step_ints(s, stmt, coll, idh, added, "indexing the object", err);
+}
+
+/* The new row's entry joins the batch's pending entries, written in key order before anything
+ * reads the index (sqlite_idpending.c); at once when the list cannot grow. */
+static int index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t added,
+                     struct rk_err *err)
+{
+    rk_sqlite_idfilter_add(s, coll, idh);
+    if (rk_sqlite_idpending_add(s, coll, idh, added) == 0)
+        return 0;
+    return rk_sqlite_index_row(s, coll, idh, added, err);
 }
 
 static int insert_row(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,

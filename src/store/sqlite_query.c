@@ -423,7 +423,8 @@ int rk_sqlite_query(struct rk_store *st, const struct rk_store_filter *f, rk_sto
 
     sqlq_init(&q);
     s->query_depth++;
-    if ((rc = resolve_collection(s, f, &coll, &c, err)) != 0)
+    if ((rc = rk_sqlite_idpending_flush(s, err)) != 0 || /* a batch's query sees its rows */
+        (rc = resolve_collection(s, f, &coll, &c, err)) != 0)
         goto out;
     build_select(&q, f, coll);
     if ((rc = sqlq_prepare(s, &q, &stmt, err)) != 0)
@@ -447,7 +448,8 @@ int rk_sqlite_count(struct rk_store *st, const struct rk_store_filter *f, uint64
     int rc, src;
 
     sqlq_init(&q);
-    if ((rc = resolve_collection(s, f, &coll, NULL, err)) != 0)
+    if ((rc = rk_sqlite_idpending_flush(s, err)) != 0 ||
+        (rc = resolve_collection(s, f, &coll, NULL, err)) != 0)
         goto out;
     put_sql(&q, "SELECT count(*) FROM");
     put_objects(&q, f, coll);

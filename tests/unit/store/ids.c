@@ -1,6 +1,6 @@
 /* ids.c - the id index's two levels: versions of one id split between the settled and the
  * fresh level are found, placed, deduplicated and deleted as one; merges move every entry; a
- * store written with the one-level index is migrated. */
+ * batch writes its entries at its end; a store written with the one-level index is migrated. */
 #include "tests.h"
 
 #include <stdio.h>
@@ -152,6 +152,80 @@ static void test_store_ids__batch_past_the_fresh_level(void **state)
                         "2024-01 2024-03 2024-02");
     assert_string_equal(versions_of(st, b[0].id, RK_VERSIONS_FIRST, got, sizeof(got)), "2024-01");
     assert_string_equal(versions_of(st, b[0].id, RK_VERSIONS_LAST, got, sizeof(got)), "2024-03");
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
+static enum rk_put_outcome put_one(struct rk_store_batch *b, struct tobj *t)
+{
+    enum rk_put_outcome outcome;
+    struct rk_err err;
+    int64_t added;
+
+    if (rk_store_batch_put(b, &t->o, &outcome, &added, &err) != 0)
+        fail_msg("put %s: %s", t->id, err.message);
+    return outcome;
+}
+
+static void assert_levels_in_batch(struct rk_store *st, int64_t settled, int64_t fresh)
+{
+    int64_t s = -1, f = -1;
+    struct rk_err err;
+
+    assert_int_equal(rk_store_debug_id_levels(st, &s, &f, &err), 0);
+    assert_int_equal(s, settled);
+    assert_int_equal(f, fresh);
+}
+
+/* A batch writes its rows' id index entries at its end. Before, a put of an id the batch
+ * stored, or a query on the batch's handle, writes them first and so sees those rows; an
+ * aborted batch leaves none behind. */
+static void test_store_ids__entries_written_at_the_batch_end(void **state)
+{
+    char dir[256], got[128];
+    struct rk_store *st;
+    struct rk_store_batch *b = NULL;
+    struct rk_store_query q;
+    struct tobj x[2], y, y_changed, f[3];
+    struct rk_err err;
+    uint64_t n = 0;
+
+    tmp_dir_make(dir, sizeof(dir));
+    st = store_new(dir);
+    tobj_make(&x[0], "indicator", 1, T1, T1, NULL, 0);
+    tobj_make(&x[1], "indicator", 1, T1, T2, NULL, 0);
+    tobj_make(&y, "indicator", 2, T1, T1, NULL, 0);
+    tobj_make(&y_changed, "indicator", 2, T1, T1, "\"x_note\":\"changed\"", 0);
+    for (unsigned i = 0; i < 3; i++)
+        tobj_make(&f[i], "indicator", 100 + i, T1, T1, NULL, 0);
+
+    assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
+    assert_int_equal(put_one(b, &x[0]), RK_PUT_STORED);
+    assert_int_equal(put_one(b, &y), RK_PUT_STORED);
+    assert_levels_in_batch(st, 0, 0); /* pending */
+    assert_int_equal(put_one(b, &x[0]), RK_PUT_DUPLICATE);
+    assert_levels_in_batch(st, 0, 2);
+    assert_int_equal(put_one(b, &x[1]), RK_PUT_STORED);
+    rk_store_query_init(&q);
+    q.collection = "one";
+    q.versions = RK_VERSIONS_ALL;
+    assert_int_equal(rk_store_count(st, &q, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_levels_in_batch(st, 0, 3);
+    assert_int_equal(put_one(b, &y_changed), RK_PUT_CONFLICT);
+    assert_int_equal(rk_store_batch_commit(b, &err), 0);
+    assert_levels(st, 0, 3);
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_ALL, got, sizeof(got)),
+                        "2024-01 2024-02");
+    assert_string_equal(versions_of(st, x[0].id, RK_VERSIONS_LAST, got, sizeof(got)), "2024-02");
+
+    assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
+    for (unsigned i = 0; i < 3; i++)
+        assert_int_equal(put_one(b, &f[i]), RK_PUT_STORED);
+    rk_store_batch_abort(b);
+    assert_levels(st, 0, 3);
+    put_all(st, "one", NULL, f, 3, NULL); /* the aborted rows' ids are new again */
+    assert_levels(st, 0, 6);
     rk_store_close(st);
     tmp_dir_remove(dir);
 }
@@ -341,6 +415,7 @@ int test_store_ids_run(void)
         cmocka_unit_test(test_store_ids__versions_across_levels),
         cmocka_unit_test(test_store_ids__merge_at_the_limit),
         cmocka_unit_test(test_store_ids__batch_past_the_fresh_level),
+        cmocka_unit_test(test_store_ids__entries_written_at_the_batch_end),
         cmocka_unit_test(test_store_ids__bulk_handle),
         cmocka_unit_test(test_store_ids__filter_skips_new_ids),
         cmocka_unit_test(test_store_ids__filter_sees_other_writers),
