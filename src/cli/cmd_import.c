@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "renkei/stix.h"
+#include "stix/readahead.h"
 #include "util/strparse.h"
 #include "util/vec.h"
 #include "util/alloc.h"
@@ -141,12 +142,16 @@ static int collect_files(struct rk_vec *files, const char *path, int depth)
         cli_error("cannot list directory '%s'", path);
         return RK_EIO;
     }
+    size_t len = strlen(path);
+    const char *sep = len > 0 && path[len - 1] == '/' ? "" : "/"; /* "dir/" names "dir/a.json" */
+
     for (int i = 0; i < n; i++) {
         char child[4096];
         struct stat cst;
 
         if (rc == 0 && entries[i]->d_name[0] != '.' &&
-            snprintf(child, sizeof(child), "%s/%s", path, entries[i]->d_name) < (int)sizeof(child) &&
+            snprintf(child, sizeof(child), "%s%s%s", path, sep, entries[i]->d_name) <
+                    (int)sizeof(child) &&
             stat(child, &cst) == 0 && (S_ISDIR(cst.st_mode) || is_stix_file_name(child)))
             rc = collect_files(files, child, depth + 1);
         free(entries[i]);
@@ -253,40 +258,56 @@ static void report_input_findings(struct import_run *run, const char *file,
     }
 }
 
-/* Read one file to its end, committing every batch_size objects. Returns 0, 1 when the file
- * was broken (already reported), or a negative code when the store failed. */
+/* Store one item (or count its rejection), committing every batch_size objects. */
+static int take_item(struct import_run *run, const char *file, const struct rk_provenance *prov,
+                     struct rk_store_batch **b, uint64_t *in_batch,
+                     const struct rk_stix_item *item, struct rk_err *err)
+{
+    int rc;
+
+    report_item(run, file, item);
+    if (!item->object) {
+        run->t.rejected++;
+        return 0;
+    }
+    if (!*b && (rc = rk_store_batch_begin(b, run->st, run->opt->collection, prov, err)) != 0)
+        return rc;
+    if ((rc = store_item(run, *b, file, item, err)) != 0)
+        return rc;
+    if (++*in_batch < run->opt->batch_size)
+        return 0;
+    rc = rk_store_batch_commit(*b, err);
+    *b = NULL;
+    *in_batch = 0;
+    return rc;
+}
+
+/* Read one file to its end (on the read-ahead's thread, src/stix/readahead.c), committing every batch_size
+ * objects. Returns 0, 1 when the file was broken (already reported), or a negative code when
+ * the store failed. */
 static int import_file(struct import_run *run, const char *file, struct rk_stix_reader *r,
                        struct rk_err *err)
 {
     struct rk_provenance prov;
     struct rk_store_batch *b = NULL;
+    struct rk_stix_readahead *ra = NULL;
     struct rk_stix_item item;
-    uint64_t in_batch = 0;
+    uint64_t in_batch = 0, position = 0;
     int rc, next;
 
     set_provenance(run->opt, file, &prov);
     memset(&item, 0, sizeof(item));
-    while ((next = rk_stix_reader_next(r, &item, err)) == 1) {
-        report_item(run, file, &item);
-        if (!item.object) {
-            run->t.rejected++;
-        } else {
-            if (!b && (rc = rk_store_batch_begin(&b, run->st, run->opt->collection, &prov, err)))
-                goto out;
-            if ((rc = store_item(run, b, file, &item, err)) != 0)
-                goto out;
-            if (++in_batch >= run->opt->batch_size) {
-                rc = rk_store_batch_commit(b, err);
-                b = NULL;
-                in_batch = 0;
-                if (rc != 0)
-                    goto out;
-            }
-        }
+    if ((rc = rk_stix_readahead_open(&ra, r, err)) != 0)
+        return rc;
+    while ((next = rk_stix_readahead_next(ra, &item, &position, err)) == 1) {
+        if ((rc = take_item(run, file, &prov, &b, &in_batch, &item, err)) != 0)
+            goto out;
         rk_stix_item_clear(&item);
-        cli_progress_update(&run->progress, run->t.bytes_done + rk_stix_reader_position(r),
+        cli_progress_update(&run->progress, run->t.bytes_done + position,
                             run->t.stored + run->t.duplicates + run->t.conflicts);
     }
+    rk_stix_readahead_close(ra); /* the reader is this thread's again */
+    ra = NULL;
     rc = b ? rk_store_batch_commit(b, err) : 0;
     b = NULL;
     if (rc == 0 && next < 0) {
@@ -300,6 +321,7 @@ static int import_file(struct import_run *run, const char *file, struct rk_stix_
     }
     report_input_findings(run, file, r);
 out:
+    rk_stix_readahead_close(ra);
     rk_stix_item_clear(&item);
     rk_store_batch_abort(b);
     return rc;

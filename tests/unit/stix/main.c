@@ -17,6 +17,7 @@ int main(void)
     failed += test_stix_ident_run();
     failed += test_stix_upgrade_run();
     failed += test_stix_corpus_run();
+    failed += test_stix_readahead_run();
     stix_helpers_done();
     return failed ? 1 : 0;
 }
