@@ -140,6 +140,8 @@ char *rk_stix_canonical_dump(const json_t *value, size_t *len_out);
 
 /* ---- streaming reader ---------------------------------------------------------------------- */
 
+#define RK_STIX_VERSION_MAX 64 /* room for a version as written (timestamps take 20 to 30) */
+
 /* One object from the input: valid (object != NULL) or rejected (object == NULL, findings say
  * why). Findings may also hold warnings for a valid object. */
 struct rk_stix_item {
@@ -148,6 +150,9 @@ struct rk_stix_item {
     size_t index;     /* position in the input, from 0 */
     long long offset; /* byte offset where the object's text starts */
     char id[RK_ERR_ID_MAX]; /* the id as written, "" when there was none */
+    /* "modified" as written, else "created", when it is a string that fits; "" otherwise.
+     * Set for rejected objects too, so their failures can name the version offered. */
+    char version[RK_STIX_VERSION_MAX];
 };
 
 /* Free what the item holds and zero it. */

@@ -239,11 +239,17 @@ static void check_loaded(struct rk_stix_reader *r, struct rk_stix_item *item,
 {
     struct rk_stix_check chk = {&r->opt, item->offset, len, on_ref, r};
     struct rk_json *id = rk_json_get(rk_json_root(doc), "id");
+    struct rk_json *version = rk_json_get(rk_json_root(doc), "modified");
 
     if (rk_json_is_string(id)) {
         rk_strlcpy(item->id, rk_json_str(id), sizeof(item->id));
         rk_stix_refs_seen(&r->refs, rk_json_str(id), rk_json_strlen(id));
     }
+    if (!rk_json_is_string(version))
+        version = rk_json_get(rk_json_root(doc), "created");
+    if (rk_json_is_string(version) &&
+        rk_strlcpy(item->version, rk_json_str(version), sizeof(item->version)) != 0)
+        item->version[0] = '\0'; /* a truncated version would name no version at all */
     r->cur_offset = item->offset;
     rk_stix_object_check_take(&item->object, doc, &chk, &item->findings, NULL);
 }

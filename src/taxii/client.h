@@ -39,11 +39,11 @@ void rk_taxii_reply_init(struct rk_taxii_reply *r, size_t max);
 void rk_taxii_reply_free(struct rk_taxii_reply *r);
 
 /* GET (body NULL) or POST body to url, retrying transient failures (connection errors,
- * timeouts, 408, 429, 5xx) with exponential backoff and jitter. On a 2xx answer returns 0 with
- * the reply; otherwise an RK_E* code with a message naming the URL, the status and the
- * server's TAXII error document: RK_EAUTH for 401 and TLS trust failures, RK_EPERM 403,
- * RK_ENOTFOUND 404, RK_ELIMIT 413 or a response over the cap, RK_EINVAL other 4xx, RK_EIO
- * when the retries ran out. */
+ * timeouts, 408, 429, 5xx, 401 with Retry-After) with exponential backoff and jitter. On a 2xx
+ * answer returns 0 with the reply; otherwise an RK_E* code with a message naming the URL, the
+ * status and the server's TAXII error document: RK_EAUTH for 401 and TLS trust failures,
+ * RK_EPERM 403, RK_ENOTFOUND 404, RK_ELIMIT 413 or a response over the cap, RK_EINVAL other
+ * 4xx, RK_EIO when the retries ran out. */
 int rk_taxii_http(struct rk_taxii_client *c, const char *url, const char *body, size_t len,
                   struct rk_taxii_reply *r, struct rk_err *err);
 

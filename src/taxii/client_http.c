@@ -445,9 +445,13 @@ static int transient_curl(CURLcode cc)
     }
 }
 
-static int transient_status(int status)
+/* 408, 429, 5xx; and 401 with Retry-After, which a TAXII server answers an address blocked
+ * after too many failed authentications (TAXII allows only 401 or 404 there): the credentials
+ * were not checked, so they may well be good. */
+static int transient_reply(const struct rk_taxii_reply *r)
 {
-    return status == 408 || status == 429 || (status >= 500 && status <= 599);
+    return r->status == 408 || r->status == 429 || (r->status >= 500 && r->status <= 599) ||
+           (r->status == 401 && r->retry_after_s > 0);
 }
 
 /* The final error of an exchange that did not end in 2xx. */
@@ -506,7 +510,7 @@ int rk_taxii_http(struct rk_taxii_client *c, const char *url, const char *body, 
             return 0;
         if (a.too_large || cancelled(c))
             return fail_curl(c, url, cc, a.too_large, attempt, err);
-        if (cc == CURLE_OK ? !transient_status(r->status) : !transient_curl(cc))
+        if (cc == CURLE_OK ? !transient_reply(r) : !transient_curl(cc))
             break;
         if (attempt > c->cfg.retries)
             break;

@@ -18,7 +18,7 @@
 #define RK_TAXII_SEGMENT_MAX    512  /* one decoded path segment (object ids are ~80) */
 #define RK_TAXII_PARAMS_MAX     64   /* query parameters */
 #define RK_TAXII_MATCH_VALUES_MAX 1000 /* comma-separated values of one match[...] */
-#define RK_TAXII_HEADER_MAX     4096 /* Accept, Content-Type, Authorization */
+#define RK_TAXII_HEADER_MAX     4096 /* Accept, Content-Type, Authorization, repeats combined */
 #define RK_TAXII_NAME_MAX       64   /* user, organisation and group names */
 #define RK_TAXII_SECRET_MAX     256  /* a password or bearer token */
 #define RK_TAXII_TYPE_MAX       250  /* a STIX type name */
@@ -178,13 +178,21 @@ int rk_taxii_percent_decode(const char *s, size_t len, int plus_is_space, struct
 
 /* Parse everything a handler needs from raw. Never fails for bad input: out->error says what
  * was wrong first and err has the message. Returns RK_ENOMEM only when the arena is exhausted.
- * Order of checks: URI length, route (404), method (405), query (400), Accept (406),
- * Content-Type for POST (415), Authorization (401). */
+ * Order of checks: URI length (414), route (404), Authorization (401), path (400), method
+ * (405), query (400), Accept (406), Content-Type for POST (415). out->creds is set whenever
+ * the error comes after Authorization, so the server can verify presented credentials first:
+ * a failed authentication is 401 whatever else is wrong with the request (TAXII 2.1 allows
+ * only 401 or 404 for it). */
 int rk_taxii_request_parse(struct rk_taxii_request *out, const struct rk_taxii_raw_request *raw,
                            const char *api_root, struct rk_arena *a, struct rk_err *err);
 
 /* The HTTP status for a parse error (200 for RK_TAXII_REQ_OK). */
 unsigned rk_taxii_req_error_status(enum rk_taxii_req_error e);
+
+/* 1 when e is found before the credentials are looked at (414, 404, a malformed
+ * Authorization): it is answered at once. Any other error waits until presented credentials
+ * have been verified. */
+int rk_taxii_req_error_precedes_auth(enum rk_taxii_req_error e);
 
 /* 1 when the endpoint accepts method m; allow_out gets the Allow header value. */
 int rk_taxii_endpoint_allows(enum rk_taxii_endpoint ep, enum rk_taxii_method m,

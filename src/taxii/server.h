@@ -243,7 +243,7 @@ struct rk_taxii_conn {
     const struct rk_taxii_coll *coll; /* the collection of the route, once checked */
     int can_read, can_write;
     const char *allow;    /* Allow header of a 405 */
-    unsigned retry_after; /* Retry-After of a 429 */
+    unsigned retry_after; /* Retry-After of a 401 to a blocked address, 0: none */
     struct rk_audit_record audit; /* filled by handlers; queued on completion */
 };
 

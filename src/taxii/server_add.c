@@ -118,7 +118,8 @@ static void rejected(struct add_run *r, const struct rk_stix_item *item)
                  f->message, f->offset >= 0 ? f->offset : item->offset);
     else
         snprintf(msg, sizeof(msg), "invalid STIX object");
-    failure(r, item, NULL, msg);
+    /* the version offered, as written: modified, else created (4.3.1); "" with neither */
+    failure(r, item, item->version, msg);
 }
 
 /* The partner's terms (policy.h, ingress): 0 with the TLP to store, or 1 when refused. */
@@ -168,12 +169,105 @@ static int poster_sees_kept(struct add_run *r, const struct rk_store_object *so)
     return rk_store_count(r->st, &q, &n, NULL) == 0 && n > 0;
 }
 
+/* An exact duplicate being looked for among the stored versions of its id. */
+struct duplicate {
+    const struct rk_store_object *so;
+    int found;
+    int64_t date_added_us;
+};
+
+static int duplicate_row(const struct rk_store_row *row, void *ctx)
+{
+    struct duplicate *d = ctx;
+
+    if (row->json_len != d->so->json_len || memcmp(row->json, d->so->json, row->json_len) != 0)
+        return 0;
+    d->found = 1;
+    d->date_added_us = row->date_added_us;
+    return 1; /* found: stop */
+}
+
+/* Whether the collection holds so exactly (same id, version and canonical JSON) in a row the
+ * poster may read; *date_added_out gets that row's date_added. A row the poster may not read
+ * does not count, as on every read path, so an unmarked object cannot probe for it. A failure
+ * to tell counts as "no". */
+static int holds_exactly(struct add_run *r, const struct rk_store_object *so,
+                         int64_t *date_added_out)
+{
+    const char *version = so->modified ? so->modified : so->created;
+    struct duplicate d = {so, 0, 0};
+    struct rk_store_visibility vis;
+    struct rk_store_query q;
+    int rc;
+
+    rk_taxii_reader_visibility(r->c, &vis);
+    rk_store_query_init(&q);
+    q.collection = r->c->coll->c.id;
+    q.ids = &so->id;
+    q.n_ids = 1;
+    if (version) {
+        q.version_values = &version;
+        q.n_version_values = 1;
+    } else {
+        q.versions = RK_VERSIONS_ALL; /* unversioned: one version per id */
+    }
+    q.vis = &vis;
+    q.json_only = 1;
+    rc = rk_store_query(r->st, &q, duplicate_row, &d, NULL, NULL);
+    *date_added_out = d.date_added_us;
+    return (rc == 0 || rc == 1) && d.found;
+}
+
+/* A success names the object's version; an object without created and modified (an SCO) is
+ * named by the date_added of its row, as the manifest and versions endpoints name it. */
+static void success(struct add_run *r, const struct rk_store_object *so, int64_t date_added_us)
+{
+    const char *version = so->modified ? so->modified : so->created;
+    char added[RK_TIME_STR_MAX];
+
+    if (!version) {
+        rk_time_format_us(date_added_us, added, sizeof(added));
+        version = added;
+    }
+    status_detail(&r->ok, so->id, version, NULL);
+    r->n_ok++;
+}
+
+/* The date_added a success may name for an object without a version: its row's, unless the
+ * row was stored before and the poster may not read it. That date is not told: the time now
+ * stands in, as a new row would have it. */
+static int64_t told_date_added(struct add_run *r, const struct rk_store_object *so,
+                               enum rk_put_outcome outcome, int64_t added)
+{
+    if (so->modified || so->created || outcome == RK_PUT_STORED || poster_sees_kept(r, so))
+        return added;
+    return rk_time_now_us();
+}
+
+/* An unmarked object posted to a collection with --unmarked reject: refused with a failure,
+ * unless it is an exact duplicate of a stored object, which is a success that stores nothing
+ * (5.5: no error for an object already present in the collection). */
+static void unmarked_rejected(struct add_run *r, const struct rk_stix_item *item,
+                              const struct rk_store_object *so)
+{
+    int64_t added = 0;
+
+    if (holds_exactly(r, so, &added)) {
+        success(r, so, added);
+        return;
+    }
+    failure(r, item, rk_stix_object_version(item->object),
+            "the object has no TLP marking, and this collection accepts only marked "
+            "objects (add object_marking_refs with a TLP marking definition)");
+}
+
 static int store_one(struct add_run *r, const struct rk_stix_item *item)
 {
     const struct rk_stix_object *o = item->object;
     struct rk_store_object so;
     enum rk_put_outcome outcome;
     struct rk_err err;
+    int64_t added = 0;
     int rc;
 
     rk_store_object_from_stix(&so, o);
@@ -181,15 +275,13 @@ static int store_one(struct add_run *r, const struct rk_stix_item *item)
         if (partner_refuses(r, item, &so))
             return 0;
     } else if (rk_stix_object_tlp(o) == RK_TLP_NONE && r->reject_unmarked) {
-        failure(r, item, rk_stix_object_version(o),
-                "the object has no TLP marking, and this collection accepts only marked "
-                "objects (add object_marking_refs with a TLP marking definition)");
+        unmarked_rejected(r, item, &so);
         return 0;
     } else if (so.tlp == RK_TLP_NONE && r->assume != RK_TLP_NONE) {
         so.tlp = (int)r->assume;
     }
     rk_err_clear(&err);
-    if ((rc = rk_store_batch_put(r->batch, &so, &outcome, NULL, &err)) != 0) {
+    if ((rc = rk_store_batch_put(r->batch, &so, &outcome, &added, &err)) != 0) {
         if (rc == RK_EIO || rc == RK_ENOMEM) /* the transaction is unusable */
             return rk_err_set(&r->c->err, rc, "storing %s: %s", so.id, err.message);
         failure(r, item, rk_stix_object_version(o), err.message);
@@ -202,8 +294,7 @@ static int store_one(struct add_run *r, const struct rk_stix_item *item)
         return 0;
     }
     /* an exact duplicate is a success (5.5: no error for an object already present) */
-    status_detail(&r->ok, so.id, rk_stix_object_version(o), NULL);
-    r->n_ok++;
+    success(r, &so, told_date_added(r, &so, outcome, added));
     return 0;
 }
 

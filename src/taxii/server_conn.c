@@ -5,6 +5,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <string.h>
+#include <strings.h>
 
 #include "renkei/log.h"
 #include "util/alloc.h"
@@ -31,19 +32,31 @@ static void set_principal(struct rk_taxii_conn *c, const struct rk_taxii_user *u
     c->audit.org = u->org;
 }
 
+/* The certificate chain the client sent over TLS; NULL without one (or over plain HTTP). */
+static const gnutls_datum_t *client_certs(struct rk_taxii_conn *c, gnutls_session_t *tls_out)
+{
+    const union MHD_ConnectionInfo *ci;
+    const gnutls_datum_t *certs;
+    unsigned n = 0;
+
+    *tls_out = NULL;
+    if (c->srv->cfg.insecure_http ||
+        !(ci = MHD_get_connection_info(c->mhd, MHD_CONNECTION_INFO_GNUTLS_SESSION)) ||
+        !(*tls_out = (gnutls_session_t)ci->tls_session) ||
+        !(certs = gnutls_certificate_get_peers(*tls_out, &n)) || n == 0)
+        return NULL;
+    return certs;
+}
+
 /* The fingerprint of the client's TLS certificate into fp; 0 when there is one (and, with a
  * client CA configured, it verifies against it). */
 static int client_cert_fingerprint(struct rk_taxii_conn *c, char fp[RK_FINGERPRINT_HEX_LEN + 1])
 {
-    const union MHD_ConnectionInfo *ci;
     const gnutls_datum_t *certs;
     gnutls_session_t tls;
-    unsigned n = 0, status = 0;
+    unsigned status = 0;
 
-    if (c->srv->cfg.insecure_http ||
-        !(ci = MHD_get_connection_info(c->mhd, MHD_CONNECTION_INFO_GNUTLS_SESSION)) ||
-        !(tls = (gnutls_session_t)ci->tls_session) ||
-        !(certs = gnutls_certificate_get_peers(tls, &n)) || n == 0)
+    if (!(certs = client_certs(c, &tls)))
         return RK_ENOTFOUND;
     if (c->srv->cfg.client_ca_pem &&
         (gnutls_certificate_verify_peers2(tls, &status) != 0 || status != 0)) {
@@ -92,10 +105,12 @@ static int identify(struct rk_taxii_conn *c)
 
     if (c->req.creds.scheme != RK_TAXII_AUTH_NONE &&
         (c->retry_after = rk_taxii_ratelimit_check(c->srv->rl, addr, now)) > 0) {
+        /* a failed authentication MUST be 401 or 404 in TAXII 2.1, so not 429; the title and
+         * Retry-After say why and for how long */
         c->audit.action = "auth-fail";
-        rk_taxii_respond_error(c, 429, NULL,
-                               "too many failed authentications from this address; retry in "
-                               "%u seconds",
+        rk_taxii_respond_error(c, 401, "Too many failed authentications",
+                               "too many failed authentications came from this address; the "
+                               "credentials were not checked; retry in %u seconds",
                                c->retry_after);
         return -1;
     }
@@ -150,9 +165,71 @@ int rk_taxii_need_collection(struct rk_taxii_conn *c, int write)
 
 /* ---- the start of a request: everything before the body ---- */
 
-static void collect_header(struct rk_taxii_conn *c, const char *name, const char **out)
+/* The lines of one request header field, gathered by header_line: measured on the first pass
+ * (out NULL), copied on the second. */
+struct field {
+    const char *name;
+    const char *first; /* the first line's value */
+    int differ;        /* a later line has another value */
+    unsigned lines;
+    size_t len; /* the values joined by ", " */
+    char *out;
+};
+
+static enum MHD_Result header_line(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
 {
-    *out = MHD_lookup_connection_value(c->mhd, MHD_HEADER_KIND, name);
+    struct field *f = cls;
+    const char *v = value ? value : "";
+    size_t sep = f->lines ? 2 : 0, n = strlen(v);
+
+    (void)kind;
+    if (!key || strcasecmp(key, f->name) != 0)
+        return MHD_YES;
+    if (f->out) {
+        memcpy(f->out + f->len, ", ", sep);
+        memcpy(f->out + f->len + sep, v, n);
+    } else if (!f->first) {
+        f->first = v;
+    } else if (strcmp(f->first, v) != 0) {
+        f->differ = 1;
+    }
+    f->len += sep + n;
+    f->lines++;
+    return MHD_YES;
+}
+
+/* The value of a request header sent on any number of lines. A list field (Accept) sent on
+ * several lines is one list, their values joined by ", " (RFC 7230 section 3.2.2). A single
+ * value field (Content-Type, Authorization) repeated with the same value is that value; with
+ * different values they are joined too, which its parser refuses as malformed, since the
+ * request says two things at once. *out is NULL when the header is absent. */
+static int collect_header(struct rk_taxii_conn *c, const char *name, int list, const char **out)
+{
+    struct field f = {name, NULL, 0, 0, 0, NULL};
+    size_t len;
+
+    MHD_get_connection_values(c->mhd, MHD_HEADER_KIND, header_line, &f);
+    *out = f.first;
+    if (f.lines <= 1 || (!list && !f.differ))
+        return 0;
+    len = f.len;
+    if (!(f.out = rk_arena_alloc(c->arena, len + 1)))
+        return RK_ENOMEM;
+    f.len = f.lines = 0;
+    MHD_get_connection_values(c->mhd, MHD_HEADER_KIND, header_line, &f);
+    f.out[len] = '\0';
+    *out = f.out;
+    return 0;
+}
+
+/* Whether the request presents credentials: an Authorization header or a TLS client
+ * certificate. */
+static int presents_credentials(struct rk_taxii_conn *c)
+{
+    gnutls_session_t tls;
+
+    return c->req.creds.scheme != RK_TAXII_AUTH_NONE || client_certs(c, &tls) != NULL;
 }
 
 static int respond_parse_error(struct rk_taxii_conn *c)
@@ -186,22 +263,33 @@ static int check_content_length(struct rk_taxii_conn *c)
 static void start(struct rk_taxii_conn *c, const char *method)
 {
     struct rk_taxii_raw_request raw = {method, c->uri, NULL, NULL, NULL};
+    struct rk_err parse_err;
     int rc;
 
-    collect_header(c, MHD_HTTP_HEADER_ACCEPT, &raw.accept);
-    collect_header(c, MHD_HTTP_HEADER_CONTENT_TYPE, &raw.content_type);
-    collect_header(c, MHD_HTTP_HEADER_AUTHORIZATION, &raw.authorization);
-    rc = rk_taxii_request_parse(&c->req, &raw, c->srv->cfg.api_root, c->arena, &c->err);
+    if ((rc = collect_header(c, MHD_HTTP_HEADER_ACCEPT, 1, &raw.accept)) == 0 &&
+        (rc = collect_header(c, MHD_HTTP_HEADER_CONTENT_TYPE, 0, &raw.content_type)) == 0 &&
+        (rc = collect_header(c, MHD_HTTP_HEADER_AUTHORIZATION, 0, &raw.authorization)) == 0)
+        rc = rk_taxii_request_parse(&c->req, &raw, c->srv->cfg.api_root, c->arena, &c->err);
     if (rc != 0) {
         rk_taxii_respond_error(c, 503, NULL, "out of memory parsing the request");
         return;
     }
-    if (c->req.error != RK_TAXII_REQ_OK) {
+    /* presented credentials are verified before any later problem of the request is told, so
+     * a failed authentication is 401 whatever else is wrong; anonymous requests are answered
+     * in the parser's order */
+    if (c->req.error != RK_TAXII_REQ_OK &&
+        (rk_taxii_req_error_precedes_auth(c->req.error) || !presents_credentials(c))) {
         respond_parse_error(c);
         return;
     }
+    parse_err = c->err;
     if (identify(c) != 0)
         return;
+    if (c->req.error != RK_TAXII_REQ_OK) {
+        c->err = parse_err;
+        respond_parse_error(c);
+        return;
+    }
     if (c->req.method == RK_TAXII_POST) {
         c->audit.action = "write";
         if (check_content_length(c) == 0)

@@ -1,8 +1,9 @@
 /* server_ratelimit.h - failed authentication attempts, limited per client address.
  *
  * A token bucket per address: `burst` failures are allowed at once, then one more every
- * `refill_s` seconds. While the bucket is empty the address gets 429 without its credentials
- * being checked, which also bounds the CPU an attacker can spend on the password hash. IPv6
+ * `refill_s` seconds. While the bucket is empty the address gets 401 with Retry-After without
+ * its credentials being checked (TAXII 2.1 allows only 401 or 404 for a failed
+ * authentication), which also bounds the CPU an attacker can spend on the password hash. IPv6
  * clients are counted per /64, since a host usually owns a whole /64. The table has a fixed
  * number of slots; when a neighbourhood is full, its stalest entry is replaced.
  */

@@ -223,24 +223,76 @@ static int version_row(const struct rk_store_row *row, void *ctx)
 
 /* ---- responses ---- */
 
-/* 404 when the object of an object or versions request has no version this reader may see. */
-static int object_invisible(struct rk_taxii_conn *c, const struct rk_store_visibility *vis,
-                            int *invisible)
+/* How many versions of the route's object this reader may see: all of them, or those among
+ * the n given timestamps. No other filter applies. */
+static int count_versions(struct rk_taxii_conn *c, const struct rk_store_visibility *vis,
+                          const char **values, size_t n, uint64_t *out)
 {
     struct rk_store_query q;
-    uint64_t n = 0;
-    int rc;
 
+    *out = 0;
     rk_store_query_init(&q);
     q.collection = c->coll->c.id;
     q.ids = &c->req.route.object_id;
     q.n_ids = 1;
-    q.versions = RK_VERSIONS_ALL;
+    if (n > 0) {
+        q.version_values = values;
+        q.n_version_values = n;
+    } else {
+        q.versions = RK_VERSIONS_ALL;
+    }
     q.vis = vis;
     q.without_json = 1;
-    rc = rk_store_count(c->st, &q, &n, &c->err);
-    *invisible = rc == 0 && n == 0;
-    return rc;
+    return rk_store_count(c->st, &q, out, &c->err);
+}
+
+/* The timestamps of match[version] as "a, b, c" for a message (cut short when long). */
+static void named_versions(const struct rk_taxii_filter *f, char *out, size_t cap)
+{
+    size_t len = 0;
+    int n;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < f->n_version_values && len < cap; i++) {
+        n = snprintf(out + len, cap - len, "%s%s", i ? ", " : "", f->version_values[i]);
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+}
+
+/* An empty page about one object (Get an Object, Get Object Versions) is 404 when the object
+ * has no version this reader may see; for Get an Object also when match[version] names
+ * timestamps and none of them is such a version, so a version deleted with a 200 is 404 from
+ * then on (5.7). Other filters that exclude every version (spec_version, added_after, next)
+ * leave the empty envelope of 5.6. *missing says whether the 404 was queued. */
+static int respond_missing(struct rk_taxii_conn *c, const struct rk_store_visibility *vis,
+                           int *missing)
+{
+    const struct rk_taxii_filter *f = &c->req.filter;
+    char named[256];
+    uint64_t n = 0;
+    int rc;
+
+    *missing = 0;
+    if ((rc = count_versions(c, vis, NULL, 0, &n)) != 0)
+        return rc;
+    if (n == 0) {
+        *missing = 1;
+        return rk_taxii_respond_error(c, 404, NULL,
+                                      "no object %s in collection %.100s, or you may not see it",
+                                      c->req.route.object_id, c->req.route.collection);
+    }
+    if (c->req.route.ep != RK_TAXII_EP_OBJECT || f->n_version_values == 0)
+        return 0;
+    if ((rc = count_versions(c, vis, f->version_values, f->n_version_values, &n)) != 0 || n > 0)
+        return rc;
+    *missing = 1;
+    named_versions(f, named, sizeof(named));
+    return rk_taxii_respond_error(c, 404, NULL,
+                                  "object %s has no version %s in collection %.100s, or you may "
+                                  "not see it",
+                                  c->req.route.object_id, named, c->req.route.collection);
 }
 
 /* Close the body: the list, "more" and (for envelopes) "next". */
@@ -443,7 +495,7 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
     struct rk_buf b;
     struct sent sent;
     struct page pg = {c, &b, 0, 0, 0, 0, NULL};
-    int rc, invisible = 0;
+    int rc, missing = 0;
 
     c->audit.action = "read";
     c->audit.endpoint = endpoint_name(c->req.route.ep);
@@ -465,19 +517,13 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
     rk_buf_reserve(&b, q.limit && q.limit < 4096 ? q.limit * 1024 + 1024 : 64 * 1024);
     rk_buf_puts(&b, open);
     rc = rk_store_query(c->st, &q, fn, &pg, &sp, &c->err);
-    if (rc == 0 || rc == STOP_FULL) {
-        if (pg.count == 0 && c->req.route.object_id)
-            rc = object_invisible(c, &vis, &invisible);
-        else
-            rc = 0;
-    }
-    if (rc == 0 && invisible)
-        rc = rk_taxii_respond_error(c, 404, NULL, "no object %s in collection %.100s, or you "
-                                                  "may not see it",
-                                    c->req.route.object_id, c->req.route.collection);
-    else if (rc == 0 &&
-             (rc = close_body(c, &pg, list_key, sp.more || pg.truncated, with_next)) == 0 &&
-             (rc = sent_log(c, &sent)) == 0) {
+    if (rc == STOP_FULL)
+        rc = 0;
+    if (rc == 0 && pg.count == 0 && c->req.route.object_id)
+        rc = respond_missing(c, &vis, &missing);
+    if (rc == 0 && !missing &&
+        (rc = close_body(c, &pg, list_key, sp.more || pg.truncated, with_next)) == 0 &&
+        (rc = sent_log(c, &sent)) == 0) {
         keep_page(&slot, &pg, &q);
         rc = respond_page(c, &pg, &q);
     }
@@ -535,8 +581,8 @@ int rk_taxii_delete_object(struct rk_taxii_conn *c)
     c->audit.count = (int64_t)deleted;
     c->audit.detail = c->req.route.object_id;
     if (deleted == 0)
-        return rk_taxii_respond_error(c, 404, NULL, "no object %s in collection %.100s, or you "
-                                                    "may not see it",
+        return rk_taxii_respond_error(c, 404, NULL,
+                                      "no object %s in collection %.100s, or you may not see it",
                                       c->req.route.object_id, c->req.route.collection);
     return rk_taxii_respond(c, 200, NULL, NULL, NULL);
 }

@@ -73,7 +73,7 @@ static void add_headers(struct rk_taxii_conn *c, struct MHD_Response *r, unsigne
                                 "Basic realm=\"renkei\", charset=\"UTF-8\", Bearer realm=\"renkei\"");
     if (status == 405 && c->allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, c->allow);
-    if (status == 429 && c->retry_after) {
+    if (c->retry_after) { /* a 401 of an address blocked after failed authentications */
         snprintf(retry, sizeof(retry), "%u", c->retry_after);
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry);
     }

@@ -2,12 +2,14 @@
 test data (../shared/corpus/stix/taxii/medallion-default_data.json): discovery, API root,
 collections, status, objects with every filter and paging, object, versions, manifest, delete,
 content negotiation, rights, error documents and the audit log."""
+import http.client
 import json
 import os
 import re
 import uuid
 
-from taxii_lib import (CORPUS, TAXII, Node, check, finish, indicator, page_all, post_objects)
+from taxii_lib import (CORPUS, TAXII, Node, check, finish, indicator, page_all, post_objects,
+                       sco)
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 TS_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -126,6 +128,22 @@ def test_invalid_in_envelope(c):
     f = (st.get("failures") or [{}])[0]
     check(f.get("id") == bad["id"] and "pattern" in f.get("message", ""),
           "the failure names the object and says why: %r" % f)
+    check(f.get("version") == bad["modified"],
+          "a rejected object's failure names its modified as the version (4.3.1): %r" % f)
+    created_only = indicator(4)
+    del created_only["modified"]
+    created_only["created"] = "2021-05-01T00:00:00.000Z"
+    st = post_objects(alice, "main", [created_only])
+    f = (st.get("failures") or [{}])[0]
+    check(st["failure_count"] == 1 and f.get("version") == "2021-05-01T00:00:00.000Z",
+          "a rejected object without modified is named by its created: %r" % st)
+    odd = indicator(5)
+    del odd["pattern"]
+    odd["modified"] = 20210610
+    st = post_objects(alice, "main", [odd])
+    f = (st.get("failures") or [{}])[0]
+    check(f.get("version") == odd["created"],
+          "a modified that is not a string is passed over for created: %r" % st)
     st = post_objects(alice, "main", [conflict])
     f = (st.get("failures") or [{}])[0]
     check(st["failure_count"] == 1 and "id and version" in f.get("message", ""),
@@ -136,6 +154,27 @@ def test_invalid_in_envelope(c):
     check(st["failure_count"] == 2 and all(x["id"].startswith(("objects[", "indicator"))
                                            for x in st.get("failures", [])),
           "objects without an id are named by position: %r" % st)
+    check(all(x.get("version") == "" for x in st.get("failures", [])),
+          "objects without modified or created: the version is empty: %r" % st)
+
+
+def test_unversioned_status(c):
+    """An object without created and modified is named in the status by the same version as
+    the manifest and the versions endpoint give it: its date_added."""
+    alice = c["alice"]
+    o = sco("198.51.100.7")
+    st = post_objects(alice, "main", [o])
+    v = (st.get("successes") or [{}])[0].get("version", "")
+    check(TS_RE.match(v) is not None, "an SCO's success names a timestamp version: %r" % st)
+    man = alice.get("/api/collections/main/manifest/?match[id]=%s" % o["id"]).json()
+    rec = (man or {}).get("objects", [{}])[0]
+    check(rec.get("version") == v and rec.get("date_added") == v,
+          "the status and the manifest agree on an SCO's version: %r %r" % (v, rec))
+    d = alice.get("/api/collections/main/objects/%s/versions/" % o["id"]).json()
+    check(d == {"versions": [v]}, "the versions endpoint agrees: %r" % d)
+    st = post_objects(alice, "main", [o])
+    check(st["success_count"] == 1 and st["successes"][0]["version"] == v,
+          "an exact duplicate of an SCO is named by the stored row's version: %r" % st)
 
 
 def test_objects_filters(c, objects):
@@ -289,6 +328,37 @@ def test_delete(c):
     check(r.status == 200 and r.header("Content-Type") == TAXII, "delete the first version")
     d = admin.get(base + "versions/").json()
     check(d == {"versions": ["2021-06-11T12:00:00.000Z"]}, "one version left: %r" % d)
+    v3 = dict(obj, modified="2021-06-12T12:00:00.000Z", name="third")
+    post_objects(alice, "main", [v3])
+    t2 = v2["modified"]
+    check(admin.get(base + "?match[version]=" + t2).status == 200, "version 2 is there")
+    r = admin.request("DELETE", base + "?match[version]=" + t2)
+    check(r.status == 200, "delete version 2 by its timestamp")
+    r = admin.get(base + "?match[version]=" + t2)
+    check(is_error_doc(r, 404) and t2 in r.json()["description"],
+          "5.7: a deleted version asked for by Get an Object is 404 naming it (%d %s)" %
+          (r.status, r.body[:200]))
+    r = admin.get(base + "?match[version]=2021-06-12T12:00:00Z")
+    check(r.status == 200 and [o["name"] for o in r.json()["objects"]] == ["third"],
+          "a version that is stored, named by the same instant: 200")
+    r = admin.get(base + "?match[version]=%s,2021-06-12T12:00:00.000Z" % t2)
+    check(r.status == 200 and [o["name"] for o in r.json()["objects"]] == ["third"],
+          "one named version deleted, the other stored: 200 with the stored one")
+    r = admin.get(base + "?match[version]=2000-01-01T00:00:00.000Z")
+    check(is_error_doc(r, 404), "a version that never existed: 404")
+    r = admin.get(base + "?match[spec_version]=2.0")
+    check(r.status == 200 and r.json() == {},
+          "other filters that exclude every version: the empty envelope (5.6)")
+    r = admin.get(base + "?match[version]=2021-06-12T12:00:00.000Z&match[spec_version]=2.0")
+    check(r.status == 200 and r.json() == {},
+          "a stored version excluded by another filter: the empty envelope")
+    r = admin.get(base + "versions/?match[spec_version]=2.0")
+    check(r.status == 200 and r.json() == {}, "versions: an empty result stays {}")
+    r = admin.get(base + "versions/?match[version]=" + t2)
+    check(r.status == 200 and r.json() == {"versions": ["2021-06-12T12:00:00.000Z"]},
+          "versions: match[version] is no filter of that endpoint")
+    r = admin.get("/api/collections/main/objects/?match[id]=%s&match[version]=%s" % (obj["id"], t2))
+    check(r.status == 200 and r.json() == {}, "Get Objects with a deleted version: {}")
     r = admin.request("DELETE", base)
     check(r.status == 200, "delete the object")
     check(admin.get(base).status == 404, "a deleted object: 404")
@@ -313,6 +383,33 @@ def test_rights(c):
     check(is_error_doc(r, 403), "anonymous cannot post to a public collection (%d)" % r.status)
 
 
+class RawResponse:
+    def __init__(self, r):
+        self.status = r.status
+        self.headers = r.getheaders()
+        self.body = r.read()
+
+    def getheader(self, name):
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+def raw_request(node, method, path, headers, auth=None, body=None):
+    """A request whose headers may repeat (http.client's dict of headers cannot)."""
+    conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=60)
+    try:
+        conn.putrequest(method, path)
+        for k, v in headers:
+            conn.putheader(k, v)
+        if auth:
+            conn.putheader("Authorization", auth)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        return RawResponse(conn.getresponse())
+    finally:
+        conn.close()
+
+
 def test_negotiation(c):
     alice = c["alice"]
     for accept in ("application/taxii+json", "application/taxii+json;version=2.1",
@@ -323,6 +420,32 @@ def test_negotiation(c):
                    "application/taxii+json;version=2.1;q=0", "application/taxii+json;;"):
         check(is_error_doc(alice.get("/api/collections/", accept=accept), 406),
               "Accept %r: 406" % accept)
+    lines = (("application/json", TAXII), ("text/html", "application/taxii+json"),
+             ("", TAXII), ("application/taxii+json;version=2.0", "application/xml, " + TAXII))
+    for values in lines:
+        r = raw_request(c["node"], "GET", "/api/collections/", [("Accept", v) for v in values],
+                        alice.auth)
+        check(r.status == 200 and r.getheader("Content-Type") == TAXII,
+              "Accept on several lines %r: one list, 200 (%d)" % (values, r.status))
+    r = raw_request(c["node"], "GET", "/api/collections/",
+                    [("Accept", "application/json"), ("Accept", "text/html")], alice.auth)
+    check(r.status == 406, "Accept on several lines without TAXII: 406 (%d)" % r.status)
+    body = json.dumps({"objects": [indicator(10)]}).encode()
+    r = raw_request(c["node"], "POST", "/api/collections/main/objects/",
+                    [("Accept", TAXII), ("Content-Type", TAXII), ("Content-Type", TAXII)],
+                    alice.auth, body)
+    check(r.status == 202, "Content-Type repeated with the same value: 202 (%d)" % r.status)
+    r = raw_request(c["node"], "POST", "/api/collections/main/objects/",
+                    [("Accept", TAXII), ("Content-Type", TAXII), ("Content-Type", "text/plain")],
+                    alice.auth, body)
+    check(r.status == 415, "Content-Type repeated with another value: 415 (%d)" % r.status)
+    r = raw_request(c["node"], "GET", "/api/collections/",
+                    [("Accept", TAXII), ("Authorization", alice.auth)], alice.auth)
+    check(r.status == 200, "Authorization repeated with the same value: 200 (%d)" % r.status)
+    r = raw_request(c["node"], "GET", "/api/collections/",
+                    [("Accept", TAXII), ("Authorization", alice.auth),
+                     ("Authorization", "Bearer rk_" + "2" * 80)])
+    check(r.status == 401, "Authorization repeated with another value: 401 (%d)" % r.status)
     body = {"objects": [indicator(9)]}
     for ctype in ("application/json", "application/taxii+json;version=2.0", "text/plain", ""):
         r = alice.post("/api/collections/main/objects/", body, content_type=ctype)
@@ -363,6 +486,29 @@ def test_auth(node, c, secrets):
     check(is_error_doc(r, 401), "an unsupported scheme: 401")
     r = c["alice"].get("/api/collections/", headers={"Authorization": "Basic %%%"})
     check(is_error_doc(r, 401), "malformed Basic: 401")
+    # failed authentication is 401 whatever else is wrong with the request
+    wrong = node.client("alice", "rk_" + "1" * 80)
+    objects = "/api/collections/main/objects/"
+    for what, r in (("?limit=0", wrong.get(objects + "?limit=0")),
+                    ("no Accept", wrong.get("/api/collections/", accept=None)),
+                    ("PUT", wrong.request("PUT", "/api/collections/")),
+                    ("Content-Type text/plain", wrong.post(objects, {"objects": [indicator(11)]},
+                                                           content_type="text/plain")),
+                    ("a malformed object id", wrong.get(objects + "not-an-id/"))):
+        check(is_error_doc(r, 401) and "Basic" in (r.header("WWW-Authenticate") or ""),
+              "wrong credentials and %s: 401 (%d)" % (what, r.status))
+    r = c["alice"].request("PUT", "/api/collections/", headers={"Authorization": "Digest x=1"})
+    check(is_error_doc(r, 401), "an unsupported scheme and PUT: 401 (%d)" % r.status)
+    check(is_error_doc(wrong.get("/api/nothing-here/"), 404),
+          "wrong credentials on an unknown path: 404 (allowed for failed authentication)")
+    check(is_error_doc(c["alice"].get(objects + "?limit=0"), 400),
+          "good credentials and ?limit=0: 400")
+    check(is_error_doc(c["alice"].request("PUT", "/api/collections/"), 405),
+          "good credentials and PUT: 405")
+    check(is_error_doc(c["anon"].get("/api/collections/pub/objects/?limit=0"), 400),
+          "anonymous requests keep their order: ?limit=0 is 400")
+    check(is_error_doc(c["anon"].get("/api/collections/", accept=None), 406),
+          "anonymous requests keep their order: no Accept is 406")
 
 
 def test_audit(node):
@@ -428,11 +574,13 @@ def main():
         node.start()
         c = {name: node.client(name, secret) for name, secret in secrets.items()}
         c["anon"] = node.client()
+        c["node"] = node
         objects = medallion_objects()
         test_discovery(node, c["alice"])
         test_collections(node, c, ids)
         test_add_and_status(node, c, objects)
         test_invalid_in_envelope(c)
+        test_unversioned_status(c)
         test_objects_filters(c, objects)
         test_paging(c, objects)
         test_object_versions_manifest(c, objects)

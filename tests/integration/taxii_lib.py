@@ -67,6 +67,14 @@ def indicator(n=0, tlp=None, modified="2021-06-10T12:00:00.000Z", oid=None, ip=N
     return o
 
 
+def sco(value):
+    """An ipv4-addr with its deterministic id (STIX 2.1 section 2.9): an object without created
+    and modified, whose version is its date_added."""
+    oid = uuid.uuid5(uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7"), '{"value":"%s"}' % value)
+    return {"type": "ipv4-addr", "spec_version": "2.1", "id": "ipv4-addr--%s" % oid,
+            "value": value}
+
+
 class Node:
     """A node in a temporary data directory, managed with the CLI."""
 

@@ -11,7 +11,8 @@ import os
 import re
 import subprocess
 
-from taxii_lib import TOOLS, Node, check, finish, indicator, page_all, post_objects
+from taxii_lib import (TLP_IDS, TOOLS, Node, check, finish, indicator, page_all, post_objects,
+                       sco)
 
 MARKINGS = ["clear", "green", "amber", "amber+strict", "red", None]
 READERS = {  # name: (authenticated, org, groups)
@@ -139,6 +140,41 @@ def test_unmarked_rules(c):
     check(r.status == 404, "objects are not visible through another collection")
 
 
+def test_unmarked_duplicates(node, c):
+    """5.5: re-posting an exact duplicate of a stored object is never a failure, also when the
+    collection rejects unmarked objects and the stored one is unmarked (stored before the rule,
+    here). An unmarked object that is not an exact duplicate is still refused, and so is an
+    exact duplicate of an object the poster may not read (as if it were not there)."""
+    u = indicator(80)
+    ip = sco("192.0.2.80")
+    st = post_objects(c["alice"], "shared", [u, ip])
+    check(st["success_count"] == 2, "unmarked objects stored while the rule is 'node': %r" % st)
+    node.cli("collection", "sharing", "shared", "--unmarked", "reject")
+    try:
+        st = post_objects(c["alice"], "shared", [u, ip])
+        ok = st.get("successes") or []
+        check(st["success_count"] == 2 and st["failure_count"] == 0,
+              "exact duplicates of stored unmarked objects are successes: %r" % st)
+        man = c["alice"].get("/api/collections/shared/manifest/?match[id]=%s" % ip["id"]).json()
+        added = man["objects"][0]["date_added"]
+        check([x.get("version") for x in ok] == [u["modified"], added],
+              "their versions: modified, and the SCO's date_added as in the manifest: %r" % ok)
+        changed = dict(u, name="same id and version, other content")
+        st = post_objects(c["alice"], "shared", [changed, indicator(81)])
+        check(st["success_count"] == 0 and st["failure_count"] == 2 and
+              all("TLP marking" in x["message"] for x in st.get("failures", [])),
+              "unmarked objects that are not exact duplicates are refused: %r" % st)
+        st = post_objects(c["wes"], "shared", [u])
+        check(st["success_count"] == 0 and "TLP marking" in st["failures"][0]["message"],
+              "an exact duplicate of an object the poster may not read is refused like any "
+              "unmarked object: %r" % st)
+        r = c["alice"].get("/api/collections/shared/objects/%s/?match[version]=all" % u["id"])
+        check(r.status == 200 and [x["name"] for x in r.json()["objects"]] == [u["name"]],
+              "nothing new was stored")
+    finally:
+        node.cli("collection", "sharing", "shared", "--unmarked", "node")
+
+
 def test_conflicts_reveal_nothing(node, c):
     """A writer who posts the id and version of an object it may not read gets a success, as
     for a new object, not a conflict that would tell it the object exists; the stored copy is
@@ -162,6 +198,14 @@ def test_conflicts_reveal_nothing(node, c):
           "the writer still cannot read the red object")
     out = node.cli("stats", "--conflicts").stdout
     check(red["id"] in out and green["id"] in out, "both conflicts are recorded: %r" % out)
+    # an SCO names its version by date_added; that of a row the poster may not read is not told
+    ip = dict(sco("192.0.2.71"), object_marking_refs=[TLP_IDS["red"]])
+    mine = post_objects(c["alice"], "shared", [ip])["successes"][0]["version"]
+    st = post_objects(c["wes"], "shared", [ip])
+    theirs = (st.get("successes") or [{}])[0].get("version", "")
+    check(st["success_count"] == 1 and re.match(r"^\d{4}-\d\d-\d\dT.*Z$", theirs) and
+          theirs != mine, "a hidden SCO's date_added is not told to another poster: %r %r" %
+          (mine, theirs))
 
 
 def test_page_cache(node, c, objs):
@@ -214,6 +258,7 @@ def main():
             visible = {m: expected[(m, name)] for m in MARKINGS}
             check_reader(name, c[name], objs, visible, added)
         test_unmarked_rules(c)
+        test_unmarked_duplicates(node, c)
         test_conflicts_reveal_nothing(node, c)
         test_page_cache(node, c, objs)
         check(node.stop() == 0, "the server stops cleanly")

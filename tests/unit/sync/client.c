@@ -128,6 +128,38 @@ static void test_sync_client__retry_after(void **state)
     fake_stop(f);
 }
 
+/* A TAXII server blocking an address after failed authentications answers 401 with
+ * Retry-After (TAXII allows only 401 or 404): retried after the wait; a 401 without it is a
+ * wrong credential and is not retried. */
+static void test_sync_client__blocked_401_retry_after(void **state)
+{
+    const struct fake_step blocked[] = {{401, NULL, "{}", 0, NULL, "1", 0},
+                                        {200, NULL, DISCOVERY, 0, NULL, NULL, 0}};
+    const struct fake_step wrong[] = {
+            {401, NULL, "{\"title\":\"Unauthorized\"}", 0, NULL, NULL, 0}};
+    struct rk_taxii_client_config cfg = quick();
+    struct rk_taxii_client *c;
+    struct rk_taxii_discovery d;
+    struct rk_err err;
+    struct fake *f = fake_start(blocked, 2);
+    double t0 = now_s();
+
+    (void)state;
+    c = client_for(f, &cfg);
+    assert_int_equal(rk_taxii_client_discovery(c, &d, &err), 0);
+    assert_int_equal(fake_requests(f), 2);
+    assert_true(now_s() - t0 >= 0.95);
+    rk_taxii_client_free(c);
+    fake_stop(f);
+
+    f = fake_start(wrong, 1);
+    c = client_for(f, &cfg);
+    assert_int_equal(rk_taxii_client_discovery(c, &d, &err), RK_EAUTH);
+    assert_int_equal(fake_requests(f), 1);
+    rk_taxii_client_free(c);
+    fake_stop(f);
+}
+
 static void test_sync_client__hostile_answers(void **state)
 {
     const struct fake_step huge[] = {{200, NULL, "{\"title\":\"", 300000, NULL, NULL, 0}};
@@ -373,6 +405,7 @@ int test_sync_client_run(void)
             cmocka_unit_test(test_sync_client__retries_transient_then_succeeds),
             cmocka_unit_test(test_sync_client__gives_up_and_says_why),
             cmocka_unit_test(test_sync_client__retry_after),
+            cmocka_unit_test(test_sync_client__blocked_401_retry_after),
             cmocka_unit_test(test_sync_client__hostile_answers),
             cmocka_unit_test(test_sync_client__cancelled),
             cmocka_unit_test(test_sync_client__pages_and_credentials),

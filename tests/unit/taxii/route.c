@@ -148,6 +148,12 @@ static void test_taxii_route__request_statuses(void **state)
             {"GET", "/api1/", "application/taxii+json", NULL, "Digest abc", 401},
             {"GET", "/api1/collections/c/manifest/?match[type]=indicator",
              "application/taxii+json", NULL, "Bearer rk_abc", 200},
+            /* a malformed Authorization comes right after the route: 401 before 400/405/406 */
+            {"PUT", "/taxii2/", "application/taxii+json", NULL, "Digest abc", 401},
+            {"GET", "/api1/collections/c/objects/x/", "application/taxii+json", NULL, "Basic !!",
+             401},
+            {"GET", "/api1/collections/c/objects/?limit=0", NULL, NULL, "Bearer", 401},
+            {"GET", "/api1/nothing/", "application/taxii+json", NULL, "Digest abc", 404},
     };
     struct rk_taxii_request req;
     struct rk_err err;
@@ -165,6 +171,41 @@ static void test_taxii_route__request_statuses(void **state)
         if (cases[i].status != 200)
             assert_true(err.message[0] != '\0');
     }
+}
+
+/* Credentials are parsed even when a later check fails, so the server can verify them first
+ * (a failed authentication is 401 whatever else is wrong). */
+static void test_taxii_route__credentials_before_other_errors(void **state)
+{
+    static const struct {
+        const char *method, *uri, *accept, *ctype;
+        unsigned status;
+    } cases[] = {
+            {"GET", "/api1/collections/c/objects/?limit=0", "application/taxii+json", NULL, 400},
+            {"GET", "/api1/collections/c/objects/x/", "application/taxii+json", NULL, 400},
+            {"PUT", "/api1/collections/", "application/taxii+json", NULL, 405},
+            {"GET", "/api1/", "application/json", NULL, 406},
+            {"POST", "/api1/collections/c/objects/", "application/taxii+json", "text/plain", 415},
+    };
+    struct rk_taxii_request req;
+    struct rk_err err;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct rk_taxii_raw_request raw = {cases[i].method, cases[i].uri, cases[i].accept,
+                                           cases[i].ctype, "Bearer rk_abc"};
+
+        rk_arena_reset(arena);
+        rk_err_clear(&err);
+        assert_int_equal(rk_taxii_request_parse(&req, &raw, "api1", arena, &err), 0);
+        assert_int_equal(rk_taxii_req_error_status(req.error), cases[i].status);
+        assert_false(rk_taxii_req_error_precedes_auth(req.error));
+        assert_int_equal(req.creds.scheme, RK_TAXII_AUTH_BEARER);
+        assert_true(err.message[0] != '\0'); /* the later error's own message */
+    }
+    assert_true(rk_taxii_req_error_precedes_auth(RK_TAXII_REQ_NOT_FOUND));
+    assert_true(rk_taxii_req_error_precedes_auth(RK_TAXII_REQ_BAD_AUTH));
+    assert_true(rk_taxii_req_error_precedes_auth(RK_TAXII_REQ_TOO_LONG));
 }
 
 static void test_taxii_route__uri_too_long(void **state)
@@ -217,6 +258,7 @@ int test_taxii_route_run(void)
             cmocka_unit_test(test_taxii_route__ids_and_types),
             cmocka_unit_test(test_taxii_route__methods),
             cmocka_unit_test(test_taxii_route__request_statuses),
+            cmocka_unit_test(test_taxii_route__credentials_before_other_errors),
             cmocka_unit_test(test_taxii_route__uri_too_long),
             cmocka_unit_test(test_taxii_route__allocation_failures),
     };
