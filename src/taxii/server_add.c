@@ -141,6 +141,26 @@ static int partner_refuses(struct add_run *r, const struct rk_stix_item *item,
     return 0;
 }
 
+/* The query for the stored versions of so's id and version that the poster may read (all
+ * versions when so is unversioned: there is one). version and vis must outlive q. */
+static void same_version_query(struct add_run *r, const struct rk_store_object *so,
+                               const char **version, struct rk_store_visibility *vis,
+                               struct rk_store_query *q)
+{
+    rk_taxii_reader_visibility(r->c, vis);
+    rk_store_query_init(q);
+    q->collection = r->c->coll->c.id;
+    q->ids = &so->id;
+    q->n_ids = 1;
+    if (*version) {
+        q->version_values = version;
+        q->n_version_values = 1;
+    } else {
+        q->versions = RK_VERSIONS_ALL;
+    }
+    q->vis = vis;
+}
+
 /* Whether the poster may read the stored version a conflicting object collided with. Only then
  * does the status say so: to anyone else the object is reported added, as a new one would be,
  * so that posting cannot probe for objects the poster may not read. The conflict is recorded
@@ -153,18 +173,7 @@ static int poster_sees_kept(struct add_run *r, const struct rk_store_object *so)
     struct rk_store_query q;
     uint64_t n = 0;
 
-    rk_taxii_reader_visibility(r->c, &vis);
-    rk_store_query_init(&q);
-    q.collection = r->c->coll->c.id;
-    q.ids = &so->id;
-    q.n_ids = 1;
-    if (version) {
-        q.version_values = &version;
-        q.n_version_values = 1;
-    } else {
-        q.versions = RK_VERSIONS_ALL; /* unversioned: one version per id */
-    }
-    q.vis = &vis;
+    same_version_query(r, so, &version, &vis, &q);
     q.without_json = 1;
     return rk_store_count(r->st, &q, &n, NULL) == 0 && n > 0;
 }
@@ -200,18 +209,7 @@ static int holds_exactly(struct add_run *r, const struct rk_store_object *so,
     struct rk_store_query q;
     int rc;
 
-    rk_taxii_reader_visibility(r->c, &vis);
-    rk_store_query_init(&q);
-    q.collection = r->c->coll->c.id;
-    q.ids = &so->id;
-    q.n_ids = 1;
-    if (version) {
-        q.version_values = &version;
-        q.n_version_values = 1;
-    } else {
-        q.versions = RK_VERSIONS_ALL; /* unversioned: one version per id */
-    }
-    q.vis = &vis;
+    same_version_query(r, so, &version, &vis, &q);
     q.json_only = 1;
     rc = rk_store_query(r->st, &q, duplicate_row, &d, NULL, NULL);
     *date_added_out = d.date_added_us;
