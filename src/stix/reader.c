@@ -559,6 +559,7 @@ static int step_top(struct rk_stix_reader *r)
         return 0;
     }
     r->top_start = rk_stix_scan_offset(s);
+    rk_stix_scan_trim(s); /* JSON lines: what the objects before took of the mapped file */
     if (c == '{') {
         rk_stix_scan_mark(s, r->opt.max_object_bytes);
         rk_stix_scan_skip(s);

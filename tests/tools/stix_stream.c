@@ -1,8 +1,10 @@
 /* stix_stream.c - generate a large STIX bundle, or stream one through the reader and report how
  * many objects came through and the peak resident memory, for the streaming test.
  *
- *   stix_stream gen FILE MEGABYTES   write a bundle of about that size (indicators, identities,
- *                                    relationships between them; objects come before "type")
+ *   stix_stream gen FILE MEGABYTES [lines]
+ *                                    write a bundle of about that size (indicators, identities,
+ *                                    relationships between them; objects come before "type"),
+ *                                    or with "lines" the same objects as JSON lines
  *   stix_stream read FILE            read it: prints "objects=N valid=N rejected=N
  *                                    warnings=N vmhwm_kb=N seconds=S objects_per_s=R"
  */
@@ -70,7 +72,7 @@ static void write_object(FILE *f, unsigned long long i)
     }
 }
 
-static int gen(const char *path, long megabytes)
+static int gen(const char *path, long megabytes, int lines)
 {
     FILE *f = fopen(path, "w");
     unsigned long long i = 0;
@@ -79,13 +81,16 @@ static int gen(const char *path, long megabytes)
         perror(path);
         return 2;
     }
-    fputs("{\"objects\":[\n", f);
+    if (!lines)
+        fputs("{\"objects\":[\n", f);
     while (ftell(f) < megabytes * 1024L * 1024L) {
         if (i > 0)
-            fputs(",\n", f);
+            fputs(lines ? "\n" : ",\n", f);
         write_object(f, i++);
     }
-    fputs("\n],\"id\":\"bundle--2a4d2f7a-8f0b-4b6c-9a0e-1c0f7c7b0a11\",\"type\":\"bundle\"}\n", f);
+    if (!lines)
+        fputs("\n],\"id\":\"bundle--2a4d2f7a-8f0b-4b6c-9a0e-1c0f7c7b0a11\",\"type\":\"bundle\"}", f);
+    fputs("\n", f);
     if (fclose(f) != 0) {
         perror(path);
         return 2;
@@ -136,10 +141,10 @@ static int read_all(const char *path)
 
 int main(int argc, char **argv)
 {
-    if (argc == 4 && strcmp(argv[1], "gen") == 0)
-        return gen(argv[2], strtol(argv[3], NULL, 10));
+    if ((argc == 4 || (argc == 5 && strcmp(argv[4], "lines") == 0)) && strcmp(argv[1], "gen") == 0)
+        return gen(argv[2], strtol(argv[3], NULL, 10), argc == 5);
     if (argc == 3 && strcmp(argv[1], "read") == 0)
         return read_all(argv[2]);
-    fprintf(stderr, "usage: stix_stream gen FILE MEGABYTES | stix_stream read FILE\n");
+    fprintf(stderr, "usage: stix_stream gen FILE MEGABYTES [lines] | stix_stream read FILE\n");
     return 2;
 }
