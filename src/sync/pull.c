@@ -18,6 +18,7 @@
 #include "util/alloc.h"
 #include "util/arena.h"
 #include "util/rktime.h"
+#include "stix/readahead.h"
 
 #define ARENA_MAX    ((size_t)64 << 20)
 #define EMPTY_PAGES_MAX 3 /* "more" with nothing in it and no way forward: give up */
@@ -136,10 +137,13 @@ static int take(struct pull *pl, const struct rk_stix_item *item)
 /* Read every object of the page into the batch. */
 static int read_page(struct pull *pl, const struct rk_taxii_page *page, struct rk_err *err)
 {
+    struct rk_stix_readahead *ra = NULL;
     struct rk_stix_reader *r = NULL;
     struct rk_stix_options opt;
     struct rk_stix_item item;
     struct rk_err e;
+    uint64_t position;
+    size_t seen = 0;
     int rc;
 
     if (page->n_objects == 0 || page->objects_len == 0)
@@ -148,29 +152,37 @@ static int read_page(struct pull *pl, const struct rk_taxii_page *page, struct r
     opt.max_object_bytes = pl->x->opt->max_object_bytes;
     memset(&item, 0, sizeof(item));
     rk_err_clear(&e);
-    /* only the envelope's objects list: the reader takes a JSON array of objects */
+    /* only the envelope's objects list: the reader takes a JSON array of objects, on a thread
+     * of its own while this one stores (stix/readahead.c) */
     if ((rc = rk_stix_reader_open_mem(&r, page->body + page->objects_at, page->objects_len,
                                       &opt, err)) != 0)
         return rc;
-    while ((rc = rk_stix_reader_next(r, &item, &e)) == 1) {
+    if ((rc = rk_stix_readahead_open(&ra, r, err)) != 0) {
+        rk_stix_reader_free(r);
+        return rc;
+    }
+    while ((rc = rk_stix_readahead_next(ra, &item, &position, &e)) == 1) {
         int stored = 0;
 
+        seen = item.index + 1;
         if (!item.object)
             refuse_invalid(pl, &item);
         else
             stored = take(pl, &item);
         rk_stix_item_clear(&item);
         if (stored != 0) {
+            rk_stix_readahead_close(ra);
             rk_stix_reader_free(r);
             return rk_err_set(err, stored, "storing objects from %s failed: %s", pl->x->p.name,
                               rk_strerror(stored));
         }
     }
+    rk_stix_readahead_close(ra);
     if (rc < 0) {
         /* the rest of the page cannot be read: say so, keep what was read, move on */
-        struct rk_stix_item rest = {.index = item.index};
+        struct rk_stix_item rest = {.index = seen};
 
-        snprintf(rest.id, sizeof(rest.id), "objects[%zu..]", item.index);
+        snprintf(rest.id, sizeof(rest.id), "objects[%zu..]", seen);
         refuse(pl, &rest, NULL, e.message[0] ? e.message : "unreadable rest of the page");
     }
     rk_stix_reader_free(r);
