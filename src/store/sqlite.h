@@ -77,15 +77,12 @@ struct rk_sqlite_idfilter {
 struct rk_sqlite_identry {
     int64_t coll, idh, date_added;
 };
-struct rk_sqlite_idslot {
-    uint64_t key, gen; /* empty unless gen is the list's */
-};
 struct rk_sqlite_idpending {
     struct rk_sqlite_identry *v;
     size_t n, cap;
-    struct rk_sqlite_idslot *set; /* the pending (coll, idh) pairs, open addressing */
-    size_t set_cap;               /* a power of two, at least twice n */
-    uint64_t gen;
+    uint32_t *set;  /* the pending (coll, idh) pairs, open addressing (sqlite_idpending.c) */
+    size_t set_cap; /* a power of two, at least twice n */
+    uint32_t gen;   /* 1 to 255 */
 };
 
 struct rk_sqlite {

@@ -6,12 +6,13 @@
  * importing 600,000 objects spent a third of its CPU time on these inserts, and a fifth once
  * sorted (docs/internals/store.md).
  *
- * Until the flush, the index lacks the batch's rows, so whatever reads it first flushes:
+ * Until the flush, the index lacks the batch's rows, so whatever reads it writes them first:
  *
- * - a put probes the index only after rk_sqlite_idpending_holds says the batch has a row of
- *   that (coll, idh) pending, then flushes (the set may answer "held" for a pair it lacks,
- *   never "not held" for one it has: a false answer costs an early flush);
- * - queries, counts and deletes on the handle flush first (rk_sqlite_idpending_flush);
+ * - a put whose (coll, idh) the batch may have pending (rk_sqlite_idpending_holds, a set
+ *   beside the list: it may answer "pending" for a pair that is not, which costs an early
+ *   flush, never "not pending" for one that is) flushes before it probes the index;
+ * - queries and counts on the handle flush first (the TAXII writer checks a conflict's
+ *   visibility inside its batch);
  * - the commit flushes; an abort drops the entries (their rows are rolled back).
  *
  * The entries go to the fresh level while it has room (s->fresh_room), the rest to the settled
@@ -28,36 +29,45 @@
 
 static uint64_t key_of(int64_t coll, int64_t idh)
 {
-    /* idh is a SHA-256 prefix already; coll only moves it. Never 0 (an empty slot). */
-    return ((uint64_t)idh ^ ((uint64_t)coll * 0x9e3779b97f4a7c15u)) | 1;
+    return (uint64_t)idh ^ ((uint64_t)coll * 0x9e3779b97f4a7c15u); /* idh is a hash already */
 }
 
-/* Slots hold key and generation; a slot of an older generation is empty, so the flush empties
- * the whole set by moving to the next generation. */
-static struct rk_sqlite_idslot *slot_for(const struct rk_sqlite_idpending *p, uint64_t key)
+/* A slot holds 24 bits of the key (bits 40-63, apart from the bits that pick the slot) and the
+ * generation (8 bits); four bytes, so that the set of a batch of 100,000 fits in 1 MiB. A slot
+ * of another generation is empty: the flush empties the set by moving to the next one. */
+static uint32_t slot_value(const struct rk_sqlite_idpending *p, uint64_t key)
 {
-    size_t mask = p->set_cap - 1, i = (size_t)(key >> 7) & mask;
+    return (uint32_t)(key >> 40) << 8 | p->gen;
+}
 
-    while (p->set[i].gen == p->gen && p->set[i].key != key)
+static uint32_t *slot_for(const struct rk_sqlite_idpending *p, uint64_t key)
+{
+    size_t mask = p->set_cap - 1, i = (size_t)key & mask;
+    uint32_t want = slot_value(p, key);
+
+    while ((p->set[i] & 0xff) == p->gen && p->set[i] != want)
         i = (i + 1) & mask;
     return &p->set[i];
 }
 
+static void set_add(struct rk_sqlite_idpending *p, uint64_t key)
+{
+    *slot_for(p, key) = slot_value(p, key);
+}
+
+/* Twice the slots, filled again from the list. */
 static int grow_set(struct rk_sqlite_idpending *p)
 {
     size_t cap = p->set_cap ? p->set_cap * 2 : SET_MIN;
-    struct rk_sqlite_idslot *old = p->set, *set = rk_calloc(cap, sizeof(*set));
-    size_t old_cap = p->set_cap;
+    uint32_t *set = rk_calloc(cap, sizeof(*set));
 
     if (!set)
         return -1;
+    rk_free(p->set);
     p->set = set;
     p->set_cap = cap;
-    for (size_t i = 0; i < old_cap; i++) {
-        if (old[i].gen == p->gen)
-            *slot_for(p, old[i].key) = old[i];
-    }
-    rk_free(old);
+    for (size_t i = 0; i < p->n; i++)
+        set_add(p, key_of(p->v[i].coll, p->v[i].idh));
     return 0;
 }
 
@@ -76,17 +86,13 @@ static int grow_entries(struct rk_sqlite_idpending *p)
 int rk_sqlite_idpending_add(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t date_added)
 {
     struct rk_sqlite_idpending *p = &s->idp;
-    struct rk_sqlite_idslot *slot;
-    uint64_t key = key_of(coll, idh);
 
     if (p->gen == 0)
         p->gen = 1; /* slots from calloc (generation 0) are empty */
     if ((p->n == p->cap && grow_entries(p) != 0) ||
         ((p->n + 1) * 2 > p->set_cap && grow_set(p) != 0))
         return -1;
-    slot = slot_for(p, key);
-    slot->key = key;
-    slot->gen = p->gen;
+    set_add(p, key_of(coll, idh));
     p->v[p->n++] = (struct rk_sqlite_identry){coll, idh, date_added};
     return 0;
 }
@@ -94,8 +100,9 @@ int rk_sqlite_idpending_add(struct rk_sqlite *s, int64_t coll, int64_t idh, int6
 int rk_sqlite_idpending_holds(const struct rk_sqlite *s, int64_t coll, int64_t idh)
 {
     const struct rk_sqlite_idpending *p = &s->idp;
+    uint64_t key = key_of(coll, idh);
 
-    return p->n > 0 && slot_for(p, key_of(coll, idh))->gen == p->gen;
+    return p->n > 0 && *slot_for(p, key) == slot_value(p, key);
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -111,8 +118,14 @@ static int cmp_entry(const void *a, const void *b)
 
 void rk_sqlite_idpending_drop(struct rk_sqlite *s)
 {
-    s->idp.n = 0;
-    s->idp.gen++; /* every slot is now empty */
+    struct rk_sqlite_idpending *p = &s->idp;
+
+    p->n = 0;
+    if (++p->gen > 0xff) { /* the generations wrapped: empty the slots for real */
+        if (p->set)
+            memset(p->set, 0, p->set_cap * sizeof(*p->set));
+        p->gen = 1;
+    }
 }
 
 int rk_sqlite_idpending_flush(struct rk_sqlite *s, struct rk_err *err)

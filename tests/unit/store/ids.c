@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "store/debug.h"
+#include "store/sqlite.h"
+#include "util/alloc.h"
 
 static const char *const T1 = "2024-01-01T00:00:00.000Z";
 static const char *const T2 = "2024-02-01T00:00:00.000Z";
@@ -230,6 +232,46 @@ static void test_store_ids__entries_written_at_the_batch_end(void **state)
     tmp_dir_remove(dir);
 }
 
+/* splitmix64: well-mixed test keys (an LCG's low bits would never collide in the set). */
+static uint64_t mixed(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15u);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* The pending set, alone: every pair added is held (collisions included), nearly no other
+ * pair is, and a drop empties it, also past 255 drops (its generations start over). */
+static void test_store_ids__pending_set(void **state)
+{
+    struct rk_sqlite *s = rk_calloc(1, sizeof(*s));
+    uint64_t x = 42, first;
+    size_t false_held = 0;
+
+    assert_non_null(s);
+    for (int round = 0; round < 300; round++) {
+        int n = round % 50 == 49 ? 5000 : 20; /* 5000 also after the wrap */
+
+        first = x;
+        for (int i = 0; i < n; i++)
+            assert_int_equal(rk_sqlite_idpending_add(s, round % 3, (int64_t)mixed(&x), i + 1), 0);
+        x = first;
+        for (int i = 0; i < n; i++) {
+            int64_t idh = (int64_t)mixed(&x);
+
+            assert_true(rk_sqlite_idpending_holds(s, round % 3, idh));
+            false_held += rk_sqlite_idpending_holds(s, round % 3 + 3, idh);
+        }
+        rk_sqlite_idpending_drop(s);
+        assert_false(rk_sqlite_idpending_holds(s, round % 3, (int64_t)first));
+    }
+    assert_true(false_held < 50); /* of some 35,000 pairs never added */
+    rk_sqlite_idpending_free(s);
+    rk_free(s);
+}
+
 /* A new store in dir (its data directory into data) and two versions of one indicator. */
 static struct rk_store *store_with_two_versions(char dir[256], char data[300], struct tobj x[2])
 {
@@ -416,6 +458,7 @@ int test_store_ids_run(void)
         cmocka_unit_test(test_store_ids__merge_at_the_limit),
         cmocka_unit_test(test_store_ids__batch_past_the_fresh_level),
         cmocka_unit_test(test_store_ids__entries_written_at_the_batch_end),
+        cmocka_unit_test(test_store_ids__pending_set),
         cmocka_unit_test(test_store_ids__bulk_handle),
         cmocka_unit_test(test_store_ids__filter_skips_new_ids),
         cmocka_unit_test(test_store_ids__filter_sees_other_writers),
