@@ -48,15 +48,26 @@ const struct rk_stix_options *rk_stix_options_or_default(const struct rk_stix_op
     return opt ? opt : &defaults;
 }
 
-static enum rk_tlp tlp_of(struct rk_json *refs)
+static enum rk_tlp stricter(enum rk_tlp a, enum rk_tlp b)
 {
+    return a > b ? a : b;
+}
+
+/* The object's TLP: the most restrictive TLP marking it carries, in object_marking_refs or in
+ * granular_markings. Access is decided per object, so a TLP that marks only some properties
+ * (a RED description in a CLEAR report) marks the whole object: serving the object serves
+ * those properties. */
+static enum rk_tlp tlp_of(struct rk_json *refs, const struct rk_json *root)
+{
+    struct rk_json *granular = rk_json_get(root, "granular_markings");
     enum rk_tlp best = RK_TLP_NONE;
 
-    for (size_t i = 0; i < rk_json_array_size(refs); i++) {
-        enum rk_tlp t = rk_tlp_of_marking_id(rk_json_str(rk_json_at(refs, i)));
+    for (size_t i = 0; i < rk_json_array_size(refs); i++)
+        best = stricter(best, rk_tlp_of_marking_id(rk_json_str(rk_json_at(refs, i))));
+    for (size_t i = 0; i < rk_json_array_size(granular); i++) {
+        struct rk_json *ref = rk_json_get(rk_json_at(granular, i), "marking_ref");
 
-        if (t > best)
-            best = t;
+        best = stricter(best, rk_tlp_of_marking_id(rk_json_str(ref)));
     }
     return best;
 }
@@ -77,7 +88,7 @@ static struct rk_stix_object *object_new(struct rk_json_doc *doc, const struct r
     o->created = rk_json_str(c->common[RK_COMMON_CREATED]);
     o->modified = rk_json_str(c->common[RK_COMMON_MODIFIED]);
     o->kind = (enum rk_stix_kind)c->kind;
-    o->tlp = tlp_of(c->common[RK_COMMON_MARKING_REFS]);
+    o->tlp = tlp_of(c->common[RK_COMMON_MARKING_REFS], o->root);
     o->revoked = rk_json_is_true(c->common[RK_COMMON_REVOKED]);
     o->text_len = text_len;
     return o;

@@ -86,6 +86,26 @@ static const struct rk_sqlite_step steps[] = {
          "  WHERE coll = old.coll AND idh = old.idh AND date_added = old.date_added;"
          " END;",
          NULL},
+        {4, "TLP markings in granular_markings mark the whole row",
+         /* rows stored before the row's TLP counted granular_markings (stix/object.c tlp_of):
+          * raise tlp to the most restrictive TLP marking among them. The ids are the fixed
+          * TLP 1.0 and 2.0 marking definitions (stix/tlp.c). */
+         "UPDATE objects SET tlp = max(tlp, (SELECT coalesce(max("
+         " CASE json_extract(g.value, '$.marking_ref')"
+         "  WHEN 'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9' THEN 1"
+         "  WHEN 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487' THEN 1"
+         "  WHEN 'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da' THEN 2"
+         "  WHEN 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb' THEN 2"
+         "  WHEN 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82' THEN 3"
+         "  WHEN 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421' THEN 3"
+         "  WHEN 'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003' THEN 4"
+         "  WHEN 'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed' THEN 5"
+         "  WHEN 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1' THEN 5"
+         "  ELSE 0 END), 0)"
+         " FROM json_each(objects.json, '$.granular_markings') AS g))"
+         " WHERE instr(json, '\"granular_markings\"') > 0"
+         " AND json_type(json, '$.granular_markings') = 'array';",
+         NULL},
 };
 
 const struct rk_sqlite_component rk_sqlite_core_schema = {

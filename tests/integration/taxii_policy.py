@@ -236,6 +236,26 @@ def test_page_cache(node, c, objs):
     check(objs["amber"] not in dave and o["id"] in dave, "dave's page of the same URL is his own")
 
 
+def test_granular_markings(c):
+    """A TLP in granular_markings marks the whole object: a CLEAR indicator whose description
+    is marked RED is served only to RED's readers (the poster), never to anyone else."""
+    base = "/api/collections/matrix/objects/"
+    clear = indicator(900, tlp="clear")
+    red_part = dict(indicator(901, tlp="clear"), description="red only",
+                    granular_markings=[{"marking_ref": TLP_IDS["red"],
+                                        "selectors": ["description"]}])
+    post_objects(c["alice"], "matrix", [clear, red_part])
+    check(c["anonymous"].get(base + clear["id"] + "/").status == 200,
+          "anonymous reads the CLEAR control object")
+    for name in ("anonymous", "amy", "bob", "dave"):
+        r = c[name].get(base + red_part["id"] + "/")
+        check(r.status == 404 and b"red only" not in (r.body or b""),
+              "%s does not get a CLEAR object with a RED description (%d)" % (name, r.status))
+    r = c["alice"].get(base + red_part["id"] + "/")
+    check(r.status == 200 and r.json()["objects"][0]["description"] == "red only",
+          "the poster, RED's named reader, gets it")
+
+
 def main():
     node = Node()
     try:
@@ -260,6 +280,7 @@ def main():
         test_unmarked_rules(c)
         test_unmarked_duplicates(node, c)
         test_conflicts_reveal_nothing(node, c)
+        test_granular_markings(c)
         test_page_cache(node, c, objs)
         check(node.stop() == 0, "the server stops cleanly")
         m = re.search(r"page cache: (\d+) hits, (\d+) misses", node.stderr)

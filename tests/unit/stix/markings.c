@@ -142,12 +142,51 @@ static void test_stix_markings__object_tlp_is_most_restrictive(void **state)
     }
 }
 
+/* A TLP marking in granular_markings marks the whole object (access is per object): the
+ * object's TLP is the most restrictive of its object and granular TLP markings. */
+static void test_stix_markings__granular_tlp_counts(void **state)
+{
+    static const struct {
+        const char *refs, *granular;
+        enum rk_tlp want;
+    } cases[] = {
+        {"['marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9']",
+         "[{'marking_ref':'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',"
+         "'selectors':['description']}]",
+         RK_TLP_RED},
+        {NULL,
+         "[{'marking_ref':'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421',"
+         "'selectors':['name']}]",
+         RK_TLP_AMBER},
+        {"['marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed']",
+         "[{'marking_ref':'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da',"
+         "'selectors':['name']}]",
+         RK_TLP_RED},
+        {NULL, "[{'lang':'en','selectors':['name']}]", RK_TLP_NONE},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *marked = stix_mutate(BASE_INDICATOR, "object_marking_refs",
+                                   cases[i].refs ? Q(cases[i].refs) : NULL);
+        char *json = stix_mutate(marked, "granular_markings", Q(cases[i].granular));
+        struct rk_stix_object *o;
+        struct rk_err err;
+
+        assert_int_equal(rk_stix_object_parse(&o, json, strlen(json), NULL, NULL, &err), 0);
+        assert_int_equal(rk_stix_object_tlp(o), cases[i].want);
+        rk_stix_object_free(o);
+        free(json);
+        free(marked);
+    }
+}
+
 int test_stix_markings_run(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_stix_markings__ids_and_names),
             cmocka_unit_test(test_stix_markings__definitions),
             cmocka_unit_test(test_stix_markings__object_tlp_is_most_restrictive),
+            cmocka_unit_test(test_stix_markings__granular_tlp_counts),
     };
 
     return cmocka_run_group_tests_name("stix_markings", tests, NULL, NULL);

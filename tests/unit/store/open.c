@@ -386,6 +386,47 @@ static void test_store_open__settings(void **state)
     tmp_dir_remove(dir);
 }
 
+/* Schema step core 4: rows stored before granular TLP markings counted get the most
+ * restrictive of them; other rows keep theirs. */
+static void test_store_open__granular_tlp_migrated(void **state)
+{
+    static const char *const red_description =
+            "\"granular_markings\":[{\"marking_ref\":\"marking-definition--"
+            "e828b379-4e03-4974-9ac4-e53a884c97c1\",\"selectors\":[\"description\"]}],"
+            "\"description\":\"secret\"";
+    char dir[256], data[300];
+    struct rk_store *st;
+    struct rk_store_query q;
+    struct trows rows = {0};
+    struct tobj x[2];
+    struct rk_err err;
+
+    st = store_new_tmp(dir, data);
+    tobj_make(&x[0], "indicator", 1, "2024-01-01T00:00:00.000Z", "2024-01-01T00:00:00.000Z",
+              red_description, RK_TLP_CLEAR); /* as an older renkei computed it */
+    tobj_make(&x[1], "indicator", 2, "2024-01-01T00:00:00.000Z", "2024-01-01T00:00:00.000Z",
+              NULL, RK_TLP_GREEN);
+    put_all(st, "one", NULL, x, 2, NULL);
+    assert_int_equal(rk_store_debug_exec(st,
+                                         "DELETE FROM schema_migrations WHERE component = 'core'"
+                                         " AND step = 4",
+                                         &err),
+                     0);
+    rk_store_close(st);
+
+    assert_int_equal(rk_store_open(&st, data, 0, &err), 0);
+    rk_store_query_init(&q);
+    q.collection = "one";
+    query_all(st, &q, &rows, NULL);
+    assert_int_equal(rows.n, 2);
+    assert_string_equal(rows.v[0].id, x[0].id);
+    assert_int_equal(rows.v[0].tlp, RK_TLP_RED);
+    assert_int_equal(rows.v[1].tlp, RK_TLP_GREEN);
+    trows_free(&rows);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
 int test_store_open_run(void)
 {
     const struct CMUnitTest tests[] = {
@@ -398,6 +439,7 @@ int test_store_open_run(void)
             cmocka_unit_test(test_store_open__checkpoint_interval),
             cmocka_unit_test(test_store_open__collections),
             cmocka_unit_test(test_store_open__settings),
+            cmocka_unit_test(test_store_open__granular_tlp_migrated),
     };
     return cmocka_run_group_tests_name("store_open", tests, NULL, NULL);
 }
