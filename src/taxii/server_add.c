@@ -122,25 +122,6 @@ static void rejected(struct add_run *r, const struct rk_stix_item *item)
     failure(r, item, item->version, msg);
 }
 
-/* The partner's terms (policy.h, ingress): 0 with the TLP to store, or 1 when refused. */
-static int partner_refuses(struct add_run *r, const struct rk_stix_item *item,
-                           struct rk_store_object *so)
-{
-    enum rk_tlp tlp;
-    enum rk_ingress_verdict v = rk_policy_may_accept(&r->terms, item->object, &tlp);
-
-    if (v == RK_INGRESS_CLAIMS_NODE &&
-        rk_store_holds(r->st, r->c->coll->c.id, rk_stix_object_id(item->object),
-                       rk_stix_object_version(item->object)))
-        v = RK_INGRESS_ACCEPT;
-    if (v != RK_INGRESS_ACCEPT) {
-        failure(r, item, rk_stix_object_version(item->object), rk_ingress_verdict_text(v));
-        return 1;
-    }
-    so->tlp = (int)tlp;
-    return 0;
-}
-
 /* The query for the stored versions of so's id and version that the poster may read (all
  * versions when so is unversioned: there is one). version and vis must outlive q. */
 static void same_version_query(struct add_run *r, const struct rk_store_object *so,
@@ -176,6 +157,26 @@ static int poster_sees_kept(struct add_run *r, const struct rk_store_object *so)
     same_version_query(r, so, &version, &vis, &q);
     q.without_json = 1;
     return rk_store_count(r->st, &q, &n, NULL) == 0 && n > 0;
+}
+
+/* The partner's terms (policy.h, ingress): 0 with the TLP to store, or 1 when refused. */
+static int partner_refuses(struct add_run *r, const struct rk_stix_item *item,
+                           struct rk_store_object *so)
+{
+    enum rk_tlp tlp;
+    enum rk_ingress_verdict v = rk_policy_may_accept(&r->terms, item->object, &tlp);
+
+    /* a claim to be this node's object holds when the node has that version and shows it to
+     * this partner (as one it could have received from here); a version the partner may not
+     * see answers as one the node never made, so the claim cannot probe for it */
+    if (v == RK_INGRESS_CLAIMS_NODE && poster_sees_kept(r, so))
+        v = RK_INGRESS_ACCEPT;
+    if (v != RK_INGRESS_ACCEPT) {
+        failure(r, item, rk_stix_object_version(item->object), rk_ingress_verdict_text(v));
+        return 1;
+    }
+    so->tlp = (int)tlp;
+    return 0;
 }
 
 /* An exact duplicate being looked for among the stored versions of its id. */

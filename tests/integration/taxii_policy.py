@@ -65,6 +65,8 @@ def setup(node):
     node.collection("greenish", "--read", "authenticated", "--write", "org:org-a",
                     "--unmarked", "green")
     secrets["wes"] = node.user("wes", "org-c", "writer")
+    secrets["syncb"] = node.user("syncb", "org-b", "sync")  # a partner's account
+    node.collection("claims", "--read", "authenticated", "--write", "authenticated")
     node.collection("shared", "--read", "authenticated", "--write", "org:org-a", "--write",
                     "org:org-c")
     return secrets
@@ -236,6 +238,38 @@ def test_page_cache(node, c, objs):
     check(objs["amber"] not in dave and o["id"] in dave, "dave's page of the same URL is his own")
 
 
+def node_identity(node):
+    import sqlite3
+    con = sqlite3.connect("file:%s?mode=ro" % os.path.join(node.data, "renkei.db"), uri=True)
+    try:
+        return con.execute("SELECT value FROM settings WHERE key = 'node.identity'").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_claims_reveal_nothing(node, c):
+    """A partner posting an object that claims this node made it (created_by_ref) is accepted
+    only for a version the node holds and shows to that partner: a version hidden from it (here
+    TLP:RED) is refused exactly as a version the node never made, so claims cannot probe."""
+    nid = node_identity(node)
+    green = dict(indicator(950, tlp="green", modified="2021-06-10T12:00:00.000Z"),
+                 created_by_ref=nid)
+    red = dict(green, modified="2021-06-11T12:00:00.000Z",
+               object_marking_refs=[TLP_IDS["red"]])
+    post_objects(c["alice"], "claims", [green, red])  # the node's own, as a local user posts
+    claims = [dict(green, modified=m) for m in
+              ("2021-06-10T12:00:00.000Z", "2021-06-11T12:00:00.000Z",
+               "2021-06-12T12:00:00.000Z")]
+    st = post_objects(c["syncb"], "claims", claims)
+    ok = {s["version"] for s in st.get("successes", [])}
+    failed = {f["version"]: f["message"] for f in st.get("failures", [])}
+    check(ok == {"2021-06-10T12:00:00.000Z"},
+          "the partner's claim to the version it may see is accepted: %r" % st)
+    check(set(failed) == {"2021-06-11T12:00:00.000Z", "2021-06-12T12:00:00.000Z"} and
+          failed["2021-06-11T12:00:00.000Z"] == failed["2021-06-12T12:00:00.000Z"],
+          "a hidden version and one never made are refused alike: %r" % failed)
+
+
 def test_granular_markings(c):
     """A TLP in granular_markings marks the whole object: a CLEAR indicator whose description
     is marked RED is served only to RED's readers (the poster), never to anyone else."""
@@ -281,6 +315,7 @@ def main():
         test_unmarked_duplicates(node, c)
         test_conflicts_reveal_nothing(node, c)
         test_granular_markings(c)
+        test_claims_reveal_nothing(node, c)
         test_page_cache(node, c, objs)
         check(node.stop() == 0, "the server stops cleanly")
         m = re.search(r"page cache: (\d+) hits, (\d+) misses", node.stderr)
