@@ -2,6 +2,7 @@
  * secrets, and the helpers the access-control tables share. */
 #include "store/sqlite_access.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "renkei/store_access.h"
@@ -30,6 +31,12 @@ static const struct rk_sqlite_step access_steps[] = {
      "INSERT INTO access_meta (key, value) VALUES ('generation', 1);"
      "CREATE TABLE node_secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;",
      NULL},
+    {2, "names of removed users, organisations and groups",
+     /* objects name their readers, owners and groups, and status resources their posters, by
+      * name: a name given again would inherit what its first holder could read */
+     "CREATE TABLE retired_names (kind TEXT NOT NULL, name TEXT NOT NULL,"
+     " retired_us INTEGER NOT NULL, PRIMARY KEY (kind, name)) WITHOUT ROWID;",
+     NULL},
 };
 
 const struct rk_sqlite_component rk_sqlite_access_schema = {
@@ -37,6 +44,38 @@ const struct rk_sqlite_component rk_sqlite_access_schema = {
     access_steps,
     sizeof(access_steps) / sizeof(access_steps[0]),
 };
+
+int rk_sqlite_name_retire(struct rk_sqlite *s, const char *kind, const char *name,
+                          struct rk_err *err)
+{
+    char now[24];
+    const char *args[3] = {kind, name, now};
+
+    snprintf(now, sizeof(now), "%lld", (long long)rk_time_now_us());
+    return rk_sqlite_access_run(s,
+                                "INSERT OR IGNORE INTO retired_names (kind, name, retired_us)"
+                                " VALUES (?1, ?2, ?3)",
+                                args, 3, NULL, err);
+}
+
+int rk_sqlite_name_unused(struct rk_sqlite *s, const char *kind, const char *name,
+                          struct rk_err *err)
+{
+    const char *args[2] = {kind, name};
+    int found, rc;
+
+    if ((rc = rk_sqlite_access_exists(s, "SELECT 1 FROM retired_names WHERE kind = ?1 AND "
+                                         "name = ?2",
+                                      args, 2, &found, err)) != 0)
+        return rc;
+    if (found)
+        return rk_err_set(err, RK_EEXISTS,
+                          "the %s name %s belonged to a removed %s; stored objects and status "
+                          "resources still name it, so it is not given again (choose another "
+                          "name)",
+                          kind, name, kind);
+    return 0;
+}
 
 const char *rk_sqlite_access_text(sqlite3_stmt *stmt, int col)
 {

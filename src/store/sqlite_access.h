@@ -16,6 +16,12 @@ extern const struct rk_sqlite_component rk_sqlite_audit_schema;  /* the audit lo
  * NULL) gets the number of rows changed. */
 int rk_sqlite_access_run(struct rk_sqlite *s, const char *sql, const char *const *args, size_t n,
                          int64_t *changes_out, struct rk_err *err);
+/* Names of removed users, organisations and groups (kind "user", "organisation", "group"):
+ * retire records one at its removal; unused fails with RK_EEXISTS for a retired one. */
+int rk_sqlite_name_retire(struct rk_sqlite *s, const char *kind, const char *name,
+                          struct rk_err *err);
+int rk_sqlite_name_unused(struct rk_sqlite *s, const char *kind, const char *name,
+                          struct rk_err *err);
 /* *found_out = 1 when the query (text parameters) returns a row. */
 int rk_sqlite_access_exists(struct rk_sqlite *s, const char *sql, const char *const *args,
                             size_t n, int *found_out, struct rk_err *err);

@@ -59,7 +59,8 @@ static int do_add(struct rk_sqlite *s, void *ctx, struct rk_err *err)
     int rc;
 
     snprintf(now, sizeof(now), "%lld", (long long)rk_time_now_us());
-    if ((rc = need(s, c->e, c->name, 0, err)) != 0)
+    if ((rc = need(s, c->e, c->name, 0, err)) != 0 ||
+        (rc = rk_sqlite_name_unused(s, c->e->what, c->name, err)) != 0)
         return rc;
     return rk_sqlite_access_run(s, c->e->insert_sql, args, 3, NULL, err);
 }
@@ -107,6 +108,8 @@ static int do_org_remove(struct rk_sqlite *s, void *ctx, struct rk_err *err)
                                       "subject = ?1",
                                    &name, 1, NULL, err)) != 0)
         return rc;
+    if ((rc = rk_sqlite_name_retire(s, orgs.what, name, err)) != 0)
+        return rc;
     return rk_sqlite_access_run(s, "DELETE FROM orgs WHERE name = ?1", &name, 1, NULL, err);
 }
 
@@ -120,7 +123,8 @@ static int do_group_remove(struct rk_sqlite *s, void *ctx, struct rk_err *err)
                                    NULL, err)) != 0 ||
         (rc = rk_sqlite_access_run(s, "DELETE FROM collection_grants WHERE kind = 1 AND "
                                       "subject = ?1",
-                                   &name, 1, NULL, err)) != 0)
+                                   &name, 1, NULL, err)) != 0 ||
+        (rc = rk_sqlite_name_retire(s, groups.what, name, err)) != 0)
         return rc;
     return rk_sqlite_access_run(s, "DELETE FROM sharing_groups WHERE name = ?1", &name, 1, NULL,
                                 err);

@@ -57,6 +57,7 @@ static int do_user_add(struct rk_sqlite *s, void *ctx, struct rk_err *err)
     int found, rc;
 
     if ((rc = user_exists(s, u->name, 0, err)) != 0 ||
+        (rc = rk_sqlite_name_unused(s, "user", u->name, err)) != 0 ||
         (rc = rk_sqlite_access_exists(s, "SELECT 1 FROM orgs WHERE name = ?1", &u->org, 1,
                                       &found, err)) != 0)
         return rc;
@@ -95,7 +96,8 @@ static int do_user_remove(struct rk_sqlite *s, void *ctx, struct rk_err *err)
 
     if ((rc = user_exists(s, u->name, 1, err)) != 0 ||
         (rc = rk_sqlite_access_run(s, "DELETE FROM credentials WHERE user = ?1", &u->name, 1,
-                                   NULL, err)) != 0)
+                                   NULL, err)) != 0 ||
+        (rc = rk_sqlite_name_retire(s, "user", u->name, err)) != 0)
         return rc;
     return rk_sqlite_access_run(s, "DELETE FROM users WHERE name = ?1", &u->name, 1, NULL, err);
 }

@@ -91,6 +91,15 @@ def main():
         status(cli("org", "remove", "cert-in", ok=False), 0, "org remove once empty")
         status(cli("collection", "remove", "feed", ok=False), 0, "collection remove")
         status(cli("collection", "remove", "feed", ok=False), 1, "collection remove twice")
+        # removed names are never given again: objects and statuses still name them
+        for what, args in (("user", ("user", "add", "ravi", "--org", "jpcert", "--role",
+                                     "reader")),
+                           ("organisation", ("org", "add", "cert-in")),
+                           ("group", ("group", "add", "quad"))):
+            p = cli(*args, ok=False)
+            status(p, 1, "a removed %s's name is refused" % what)
+            check("belonged to a removed %s" % what in p.stderr and "choose another name" in
+                  p.stderr, "the refusal says why and what to do: %r" % p.stderr)
         recs = json.loads(cli("audit", "--action", "admin", "--json", "--limit", "0").stdout)
         kinds = [r["endpoint"] for r in recs]
         for k in ("org add", "group member", "user add", "user reset-secret", "collection add",
