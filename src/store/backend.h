@@ -71,9 +71,14 @@ struct rk_store_batch {
     int64_t coll;          /* backend key of the collection */
     int64_t origin_key;    /* backend key of the provenance and sharing lists */
     int64_t last_added_us; /* the latest date_added handed out or stored: the next floor */
+    uint64_t handed;       /* date_added values handed out: stored rows and reserved values */
     struct rk_store_batch_counts counts;
     int failed; /* a put failed in a way that may have left the transaction unusable */
 };
+
+/* The next date_added of the batch's sequence (store.c); the caller records it in
+ * last_added_us and counts it in handed. */
+int64_t rk_store_batch_next_added(const struct rk_store_batch *b);
 
 struct rk_store_backend {
     const char *name;

@@ -264,7 +264,7 @@ int rk_sqlite_batch_commit(struct rk_store_batch *b, struct rk_err *err)
     int rc = rk_sqlite_idpending_flush(s, err);
 
     release_put(s);
-    if (rc == 0 && b->counts.stored > 0 && (rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) == 0) {
+    if (rc == 0 && b->handed > 0 && (rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) == 0) {
         sqlite3_bind_int64(stmt, 1, b->last_added_us);
         rc = rk_sqlite_step_done(s, stmt, "recording date_added", err);
         rk_sqlite_release(s, stmt);
@@ -505,23 +505,6 @@ static int same_version(struct rk_store_batch *b, const struct rk_store_put *p,
                         const struct version *kept, enum rk_put_outcome *outcome,
                         struct rk_err *err);
 
-/* The date_added of the batch's next row. After the first (from the clock), rows of a batch
- * take consecutive microseconds: all of them become visible at the commit, so any increasing
- * values between the batch's start and its commit are true, and consecutive row ids let a page
- * read step from one row to the next instead of searching the table for each. The values never
- * run ahead of the clock, and go back to it when they lag by a second. */
-static int64_t next_added(const struct rk_store_batch *b)
-{
-    int64_t next = b->last_added_us + 1, now;
-
-    if (b->counts.stored > 0) {
-        now = rk_time_now_us();
-        if (next <= now && now - next < 1000000)
-            return next;
-    }
-    return rk_time_unique_us(b->last_added_us);
-}
-
 int rk_sqlite_batch_put(struct rk_store_batch *b, const struct rk_store_put *p,
                         enum rk_put_outcome *outcome, int64_t *date_added_out, struct rk_err *err)
 {
@@ -541,10 +524,11 @@ int rk_sqlite_batch_put(struct rk_store_batch *b, const struct rk_store_put *p,
     }
     if ((rc = place(b, p, idh, &vs, &pl, err)) != 0)
         goto out;
-    added = next_added(b);
+    added = rk_store_batch_next_added(b);
     if ((rc = insert_row(b, p, idh, &pl, added, err)) != 0)
         goto out;
     b->last_added_us = added;
+    b->handed++;
     b->counts.stored++;
     *date_added_out = added;
 out:

@@ -233,14 +233,15 @@ static void success(struct add_run *r, const struct rk_store_object *so, int64_t
 }
 
 /* The date_added a success may name for an object without a version: its row's, unless the
- * row was stored before and the poster may not read it. That date is not told: the time now
- * stands in, as a new row would have it. */
+ * row was stored before and the poster may not read it. That date is not told: a value of the
+ * batch's sequence stands in, the one a new row would have taken there (the rows after it take
+ * the next ones), so the status reads as if the object had been stored. */
 static int64_t told_date_added(struct add_run *r, const struct rk_store_object *so,
                                enum rk_put_outcome outcome, int64_t added)
 {
     if (so->modified || so->created || outcome == RK_PUT_STORED || poster_sees_kept(r, so))
         return added;
-    return rk_time_now_us();
+    return rk_store_batch_reserve_added(r->batch);
 }
 
 /* An unmarked object posted to a collection with --unmarked reject: refused with a failure,

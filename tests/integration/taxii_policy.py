@@ -7,6 +7,7 @@ The expected matrix is DESIGN.md's sharing table written out by hand, and it is 
 what rk_policy_may_read says (tests/tools/policy_expect) before the HTTP paths are compared to
 it, so the store's SQL filter, the paging state and the per-object rules all agree. Counts,
 "more", "next" and the date headers are checked never to reveal an invisible object."""
+import datetime
 import os
 import re
 import subprocess
@@ -208,6 +209,15 @@ def test_conflicts_reveal_nothing(node, c):
     check(st["success_count"] == 1 and re.match(r"^\d{4}-\d\d-\d\dT.*Z$", theirs) and
           theirs != mine, "a hidden SCO's date_added is not told to another poster: %r %r" %
           (mine, theirs))
+    # ... and the stand-in takes its place in the batch's sequence: new rows take consecutive
+    # microseconds, so a value out of sequence would tell the hidden one from the new ones
+    batch = [sco("192.0.2.81"), ip, sco("192.0.2.82"), sco("192.0.2.83")]
+    st = post_objects(c["wes"], "shared", batch)
+    told = [x["version"] for x in st.get("successes", [])]
+    us = [round(datetime.datetime.strptime(v, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp() * 1e6)
+          for v in told]
+    check(len(told) == 4 and [b - a for a, b in zip(us, us[1:])] == [1, 1, 1],
+          "a hidden SCO's stand-in is in sequence with the new ones: %r" % told)
 
 
 def test_page_cache(node, c, objs):
