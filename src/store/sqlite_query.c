@@ -142,51 +142,89 @@ static int sqlq_prepare(struct rk_sqlite *s, struct sqlq *q, sqlite3_stmt **out,
 
 /* ---- WHERE clauses ------------------------------------------------------------------------- */
 
-static void put_visibility(struct sqlq *q, const struct rk_store_visibility *vis)
+/* Whether vis hides some rows (else every row is visible). */
+static int restricts(const struct rk_store_visibility *vis)
 {
-    if (!vis || vis->everything)
+    return vis && !vis->everything;
+}
+
+/* put_sql of a, then of b (an alias and a column, or a column after an alias). */
+static void put_sql2(struct sqlq *q, const char *a, const char *b)
+{
+    put_sql(q, a);
+    put_sql(q, b);
+}
+
+/* " AND ...": the rows of table alias (o, or x in a subquery) vis shows. */
+static void put_visibility(struct sqlq *q, const struct rk_store_visibility *vis,
+                           const char *alias)
+{
+    if (!restricts(vis))
         return;
     if (vis->not_from_partner) {
-        put_sql(q, " AND o.origin NOT IN (SELECT origin FROM origins WHERE kind = '"
+        put_sql2(q, " AND ", alias);
+        put_sql(q, ".origin NOT IN (SELECT origin FROM origins WHERE kind = '"
                    RK_PROV_PARTNER "' AND source = ");
         put_text(q, vis->not_from_partner);
         put_sql(q, ")");
     }
     put_sql(q, " AND (0");
     if (vis->tlp_any) {
-        put_sql(q, " OR ((1 << o.tlp) & ");
+        put_sql2(q, " OR ((1 << ", alias);
+        put_sql(q, ".tlp) & ");
         put_int(q, vis->tlp_any);
         put_sql(q, ") != 0");
     }
     if (vis->tlp_own_org && vis->org) {
-        put_sql(q, " OR (((1 << o.tlp) & ");
+        put_sql2(q, " OR (((1 << ", alias);
+        put_sql(q, ".tlp) & ");
         put_int(q, vis->tlp_own_org);
-        put_sql(q, ") != 0 AND o.origin IN (SELECT origin FROM origins WHERE org = ");
+        put_sql2(q, ") != 0 AND ", alias);
+        put_sql(q, ".origin IN (SELECT origin FROM origins WHERE org = ");
         put_text(q, vis->org);
         if (vis->own_org_unreceived)
             put_sql(q, " AND NOT (kind = '" RK_PROV_PARTNER "' AND source <> '')");
         put_sql(q, "))");
     }
     if (vis->tlp_in_group && vis->n_groups > 0) {
-        put_sql(q, " OR (((1 << o.tlp) & ");
+        put_sql2(q, " OR (((1 << ", alias);
+        put_sql(q, ".tlp) & ");
         put_int(q, vis->tlp_in_group);
-        put_sql(q, ") != 0 AND o.origin IN (SELECT origin FROM origin_members WHERE kind = 1");
+        put_sql2(q, ") != 0 AND ", alias);
+        put_sql(q, ".origin IN (SELECT origin FROM origin_members WHERE kind = 1");
         put_in(q, "name", vis->groups, vis->n_groups);
         put_sql(q, "))");
     }
     if (vis->tlp_named && vis->user) {
-        put_sql(q, " OR (((1 << o.tlp) & ");
+        put_sql2(q, " OR (((1 << ", alias);
+        put_sql(q, ".tlp) & ");
         put_int(q, vis->tlp_named);
-        put_sql(q, ") != 0 AND o.origin IN (SELECT origin FROM origin_members WHERE kind = 2 "
-                   "AND name = ");
+        put_sql2(q, ") != 0 AND ", alias);
+        put_sql(q, ".origin IN (SELECT origin FROM origin_members WHERE kind = 2 AND name = ");
         put_text(q, vis->user);
         put_sql(q, "))");
     }
     put_sql(q, ")");
 }
 
-/* " AND (<alias>.is_last = 1 OR ...)": the rows the version filter selects, by flags that
- * hold over all versions of the id in the collection. */
+/* "<alias>.is_last = 1" (or is_first), and when vis hides some rows, "OR" the row is the last
+ * (first) version of its id vis shows: the flags hold over all versions, and an object whose
+ * last version is hidden would otherwise vanish from the reader's latest versions, telling it
+ * that a version it may not see exists. Only o's rows take the second form (x is the alias of
+ * the correlated subqueries). */
+static void put_end_version(struct sqlq *q, const struct rk_store_visibility *vis,
+                            const char *alias, int last)
+{
+    put_sql2(q, alias, last ? ".is_last = 1" : ".is_first = 1");
+    if (!restricts(vis) || strcmp(alias, "o") != 0)
+        return;
+    put_sql(q, " OR NOT EXISTS (SELECT 1 FROM objects AS x" RK_SQLITE_SAME_ID);
+    put_sql(q, last ? " AND x.vkey > o.vkey" : " AND x.vkey < o.vkey");
+    put_visibility(q, vis, "x");
+    put_sql(q, ")");
+}
+
+/* " AND (...)": the rows the version filter selects. */
 static void put_versions(struct sqlq *q, const struct rk_store_filter *f, const char *alias)
 {
     const char *sep = "";
@@ -195,14 +233,12 @@ static void put_versions(struct sqlq *q, const struct rk_store_filter *f, const 
         return;
     put_sql(q, " AND (");
     if (f->versions & RK_VERSIONS_LAST) {
-        put_sql(q, alias);
-        put_sql(q, ".is_last = 1");
+        put_end_version(q, f->q->vis, alias, 1);
         sep = " OR ";
     }
     if (f->versions & RK_VERSIONS_FIRST) {
         put_sql(q, sep);
-        put_sql(q, alias);
-        put_sql(q, ".is_first = 1");
+        put_end_version(q, f->q->vis, alias, 0);
         sep = " OR ";
     }
     if (f->n_vkeys > 0) {
@@ -257,7 +293,7 @@ static void put_where(struct sqlq *q, const struct rk_store_filter *f, int64_t c
         put_in(q, "o.spec_version", qq->spec_versions, qq->n_spec_versions);
     else if (!f->any_spec)
         put_latest_spec(q, f);
-    put_visibility(q, qq->vis);
+    put_visibility(q, qq->vis, "o");
 }
 
 /* The key of f's collection (0: every collection); its id into out when given. */
@@ -314,7 +350,9 @@ static void put_select(struct sqlq *q, const struct rk_store_filter *f, int64_t 
  * order), so no query sorts more than it returns. */
 static void build_select(struct sqlq *q, const struct rk_store_filter *f, int64_t coll)
 {
-    int last_only = f->versions == RK_VERSIONS_LAST && f->n_vkeys == 0;
+    /* latest versions are one range of objects_coll, unless the reader may not see them all:
+     * then an older version may be the latest it sees (put_end_version) */
+    int last_only = f->versions == RK_VERSIONS_LAST && f->n_vkeys == 0 && !restricts(f->q->vis);
 
     if (coll && !last_only && f->q->n_ids == 0) {
         put_select(q, f, coll, 0);

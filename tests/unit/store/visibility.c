@@ -181,33 +181,60 @@ static void test_store_visibility__limits_count_only_visible_rows(void **state)
 
 /* w: version 1 GREEN, version 2 RED. A reader who may see only GREEN gets no "last" version of
  * w (the older one is not passed off as current), but sees version 1 as first and in "all". */
+/* Which version is an object's first or last depends on who reads: a reader who may not see
+ * the latest version gets the latest it may see, so that the object does not vanish from its
+ * latest versions (which would tell it that a hidden version exists); the same for the first.
+ * Counts agree with the rows. */
 static void test_store_visibility__latest_version_invisible(void **state)
 {
     struct fixture f;
     struct rk_store_visibility vis = {0};
     struct rk_store_query q;
     struct trows rows = {0};
-    struct tobj w[2];
+    struct tobj w[2], z[2];
+    uint64_t n = 0;
+    struct rk_err err;
 
     fixture_make(&f);
     tobj_make(&w[0], "campaign", 400, T1, T1, NULL, RK_TLP_GREEN);
     tobj_make(&w[1], "campaign", 400, T1, T2, "\"description\":\"attribution\"", RK_TLP_RED);
+    tobj_make(&z[0], "campaign", 401, T1, T1, NULL, RK_TLP_RED); /* hidden first version */
+    tobj_make(&z[1], "campaign", 401, T1, T2, NULL, RK_TLP_GREEN);
     put_all(f.st, "one", NULL, w, 2, NULL);
+    put_all(f.st, "one", NULL, z, 2, NULL);
     vis.tlp_any = BIT(RK_TLP_GREEN);
     rk_store_query_init(&q);
     q.vis = &vis;
     q.types = (const char *const[]){"campaign"};
     q.n_types = 1;
-    query_all(f.st, &q, &rows, NULL);
-    assert_int_equal(rows.n, 0);
-    q.versions = RK_VERSIONS_ALL;
-    query_all(f.st, &q, &rows, NULL);
-    assert_int_equal(rows.n, 1);
+    query_all(f.st, &q, &rows, NULL); /* latest: w's first version, z's second */
+    assert_int_equal(rows.n, 2);
+    assert_string_equal(rows.v[0].id, w[0].id);
     assert_string_equal(rows.v[0].version, T1);
-    q.versions = RK_VERSIONS_FIRST | RK_VERSIONS_LAST;
+    assert_string_equal(rows.v[1].id, z[1].id);
+    assert_string_equal(rows.v[1].version, T2);
+    assert_int_equal(rk_store_count(f.st, &q, &n, &err), 0);
+    assert_int_equal(n, 2);
+    trows_free(&rows);
+
+    q.versions = RK_VERSIONS_FIRST; /* z's first visible version is its second */
     query_all(f.st, &q, &rows, NULL);
     assert_int_equal(rows.n, 2);
-    assert_string_equal(rows.v[1].version, T1);
+    assert_string_equal(rows.v[0].version, T1);
+    assert_string_equal(rows.v[1].version, T2);
+    trows_free(&rows);
+
+    q.versions = RK_VERSIONS_ALL;
+    query_all(f.st, &q, &rows, NULL);
+    assert_int_equal(rows.n, 2);
+    trows_free(&rows);
+
+    q.vis = NULL; /* the operator: the flags as stored */
+    q.versions = RK_VERSIONS_LAST;
+    query_all(f.st, &q, &rows, NULL);
+    assert_int_equal(rows.n, 2);
+    assert_string_equal(rows.v[0].version, T2);
+    assert_string_equal(rows.v[1].version, T2);
     trows_free(&rows);
     fixture_free(&f);
 }
