@@ -280,6 +280,29 @@ def test_claims_reveal_nothing(node, c):
           "a hidden version and one never made are refused alike: %r" % failed)
 
 
+def test_hidden_latest_version(c):
+    """A reader who may not see an object's latest version gets the latest it may see: the
+    object does not vanish from its feed (which would tell it a hidden version exists)."""
+    v1 = indicator(960, tlp="green", modified="2021-06-10T12:00:00.000Z")
+    v2 = dict(v1, modified="2021-06-11T12:00:00.000Z", object_marking_refs=[TLP_IDS["red"]])
+    post_objects(c["alice"], "matrix", [v1])
+    post_objects(c["alice"], "matrix", [v2])
+    base = "/api/collections/matrix/"
+    r = c["bob"].get(base + "objects/%s/" % v1["id"])
+    got = [o["modified"] for o in (r.json() or {}).get("objects", [])]
+    check(r.status == 200 and got == [v1["modified"]],
+          "Get an Object gives the latest version the reader may see: %d %r" % (r.status, got))
+    r = c["bob"].get(base + "objects/?match[id]=%s" % v1["id"])
+    check([o["modified"] for o in (r.json() or {}).get("objects", [])] == [v1["modified"]],
+          "Get Objects too")
+    r = c["bob"].get(base + "manifest/?match[id]=%s" % v1["id"])
+    check([m["version"] for m in (r.json() or {}).get("objects", [])] == [v1["modified"]],
+          "and the manifest")
+    r = c["alice"].get(base + "objects/%s/" % v1["id"])
+    check([o["modified"] for o in r.json()["objects"]] == [v2["modified"]],
+          "the named reader gets the latest version")
+
+
 def test_granular_markings(c):
     """A TLP in granular_markings marks the whole object: a CLEAR indicator whose description
     is marked RED is served only to RED's readers (the poster), never to anyone else."""
@@ -325,6 +348,7 @@ def main():
         test_unmarked_duplicates(node, c)
         test_conflicts_reveal_nothing(node, c)
         test_granular_markings(c)
+        test_hidden_latest_version(c)
         test_claims_reveal_nothing(node, c)
         test_page_cache(node, c, objs)
         check(node.stop() == 0, "the server stops cleanly")
