@@ -169,6 +169,7 @@ struct rk_store_query {
     const char *const *version_values; /* match[version]=<timestamp>, matched by instant */
     size_t n_version_values;
     const struct rk_store_visibility *vis; /* NULL: no restriction */
+    const char *owner_org;            /* only rows this organisation owns; NULL: any owner */
     int without_json;                 /* 1: rows carry no JSON (manifests, counts) */
     int json_only;                    /* 1: rows carry date_added, the collection, tlp and the
                                          JSON only (pages of objects: 10 % faster) */

@@ -294,6 +294,11 @@ static void put_where(struct sqlq *q, const struct rk_store_filter *f, int64_t c
     else if (!f->any_spec)
         put_latest_spec(q, f);
     put_visibility(q, qq->vis, "o");
+    if (qq->owner_org) {
+        put_sql(q, " AND o.origin IN (SELECT origin FROM origins WHERE org = ");
+        put_text(q, qq->owner_org);
+        put_sql(q, ")");
+    }
 }
 
 /* The key of f's collection (0: every collection); its id into out when given. */

@@ -573,6 +573,9 @@ int rk_taxii_delete_object(struct rk_taxii_conn *c)
         q.versions = RK_VERSIONS_ALL; /* no version filter: the whole object */
     q.added_after_us = 0;
     q.limit = 0;
+    /* an administrator deletes only what its organisation owns, unless it is the node's own */
+    if (!c->who.p.org || strcmp(c->who.p.org, c->access->node_org) != 0)
+        q.owner_org = c->who.p.org ? c->who.p.org : "";
     pthread_mutex_lock(&c->srv->write_lock);
     rc = rk_store_delete(c->st, &q, &deleted, &c->err);
     pthread_mutex_unlock(&c->srv->write_lock);
@@ -582,7 +585,9 @@ int rk_taxii_delete_object(struct rk_taxii_conn *c)
     c->audit.detail = c->req.route.object_id;
     if (deleted == 0)
         return rk_taxii_respond_error(c, 404, NULL,
-                                      "no object %s in collection %.100s, or you may not see it",
+                                      "no object %s in collection %.100s that you may see and "
+                                      "delete (an administrator deletes what its organisation "
+                                      "owns, the node's own organisation anything)",
                                       c->req.route.object_id, c->req.route.collection);
     return rk_taxii_respond(c, 200, NULL, NULL, NULL);
 }

@@ -68,6 +68,7 @@ def setup(node):
     secrets["wes"] = node.user("wes", "org-c", "writer")
     secrets["syncb"] = node.user("syncb", "org-b", "sync")  # a partner's account
     node.collection("claims", "--read", "authenticated", "--write", "authenticated")
+    secrets["badmin"] = node.user("badmin", "org-b", "admin")
     node.collection("shared", "--read", "authenticated", "--write", "org:org-a", "--write",
                     "org:org-c")
     return secrets
@@ -303,6 +304,23 @@ def test_hidden_latest_version(c):
           "the named reader gets the latest version")
 
 
+def test_admins_delete_their_own(c):
+    """An administrator of another organisation than the node's deletes only what its
+    organisation owns; the node's own administrators (tests/integration/taxii_api.py) delete
+    anything they may see."""
+    theirs = indicator(970, tlp="green")
+    mine = indicator(971, tlp="green")
+    post_objects(c["alice"], "claims", [theirs])
+    post_objects(c["badmin"], "claims", [mine])
+    base = "/api/collections/claims/objects/%s/"
+    r = c["badmin"].request("DELETE", base % theirs["id"])
+    check(r.status == 404, "another organisation's object is not deleted (%d)" % r.status)
+    check(c["alice"].get(base % theirs["id"]).status == 200, "and is still there")
+    r = c["badmin"].request("DELETE", base % mine["id"])
+    check(r.status == 200, "its own organisation's object is deleted (%d)" % r.status)
+    check(c["alice"].get(base % mine["id"]).status == 404, "and is gone")
+
+
 def test_granular_markings(c):
     """A TLP in granular_markings marks the whole object: a CLEAR indicator whose description
     is marked RED is served only to RED's readers (the poster), never to anyone else."""
@@ -349,6 +367,7 @@ def main():
         test_conflicts_reveal_nothing(node, c)
         test_granular_markings(c)
         test_hidden_latest_version(c)
+        test_admins_delete_their_own(c)
         test_claims_reveal_nothing(node, c)
         test_page_cache(node, c, objs)
         check(node.stop() == 0, "the server stops cleanly")
