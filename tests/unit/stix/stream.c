@@ -101,6 +101,9 @@ static void test_stix_stream__input_forms(void **state)
         "[ " IND(ID1) " , " IND(ID2) " ]",
         /* a UTF-8 byte order mark, then a bundle with the 2.1-style members in any order */
         "\xef\xbb\xbf{\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":[" IND(ID1) "," IND(ID2) "],\"type\":\"bundle\"}",
+        /* a JSON line, then a bundle: each top-level object is parsed whole unless it turns
+         * out to be a bundle, whose list is then streamed */
+        IND(ID1) "\n{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":[" IND(ID2) "]}",
         /* two bundles one after the other */
         "{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":[" IND(ID1) "]}\n"
         "{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56e\",\"objects\":[" IND(ID2) "]}",
@@ -128,6 +131,31 @@ static void test_stix_stream__input_forms(void **state)
     read_mem("  \n", NULL, &r);
     assert_int_equal(r.items, 0);
     assert_int_equal(r.rc, 0);
+    /* JSON lines with an object over the 1 MiB a top-level object is parsed whole within */
+    {
+        size_t cap = 1400000, len;
+        char *text = malloc(cap);
+
+        assert_non_null(text);
+        len = (size_t)snprintf(text, cap, "{\"type\":\"indicator\"");
+        for (int i = 0; i < 20; i++) { /* 20 custom properties of 60 KB */
+            len += (size_t)snprintf(text + len, cap - len, ",\"x_pad_%d\":\"", i);
+            memset(text + len, 'a', 60000);
+            len += 60000;
+            text[len++] = '"';
+        }
+        snprintf(text + len, cap - len,
+                 ",\"spec_version\":\"2.1\",\"id\":\"indicator--" ID1 "\","
+                 "\"created\":\"2016-04-06T20:03:48.000Z\",\"modified\":\"2016-04-06T20:03:48.000Z\","
+                 "\"pattern\":\"[url:value = 'http://x']\",\"pattern_type\":\"stix\","
+                 "\"valid_from\":\"2016-01-01T00:00:00Z\"}\n" IND(ID2) "\n");
+        read_mem(text, NULL, &r);
+        assert_int_equal(r.rc, 0);
+        assert_int_equal(r.items, 2);
+        assert_int_equal(r.valid, 2);
+        assert_string_equal(r.ids[1], "indicator--" ID2);
+        free(text);
+    }
 }
 
 static void test_stix_stream__bad_object_among_good_ones(void **state)
