@@ -112,6 +112,22 @@ static void test_stix_markings__definitions(void **state)
     json_decref(corpus);
 }
 
+/* The base indicator with these object_marking_refs and granular_markings (single-quoted
+ * JSON; NULL: none) has TLP want. */
+static void assert_tlp(const char *refs, const char *granular, enum rk_tlp want)
+{
+    char *marked = stix_mutate(BASE_INDICATOR, "object_marking_refs", refs ? Q(refs) : NULL);
+    char *json = stix_mutate(marked, "granular_markings", granular ? Q(granular) : NULL);
+    struct rk_stix_object *o;
+    struct rk_err err;
+
+    assert_int_equal(rk_stix_object_parse(&o, json, strlen(json), NULL, NULL, &err), 0);
+    assert_int_equal(rk_stix_object_tlp(o), want);
+    rk_stix_object_free(o);
+    free(json);
+    free(marked);
+}
+
 static void test_stix_markings__object_tlp_is_most_restrictive(void **state)
 {
     static const struct {
@@ -129,17 +145,8 @@ static void test_stix_markings__object_tlp_is_most_restrictive(void **state)
         {NULL, RK_TLP_NONE},
     };
 
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char *json = stix_mutate(BASE_INDICATOR, "object_marking_refs",
-                                 cases[i].refs ? Q(cases[i].refs) : NULL);
-        struct rk_stix_object *o;
-        struct rk_err err;
-
-        assert_int_equal(rk_stix_object_parse(&o, json, strlen(json), NULL, NULL, &err), 0);
-        assert_int_equal(rk_stix_object_tlp(o), cases[i].want);
-        rk_stix_object_free(o);
-        free(json);
-    }
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_tlp(cases[i].refs, NULL, cases[i].want);
 }
 
 /* A TLP marking in granular_markings marks the whole object (access is per object): the
@@ -165,19 +172,8 @@ static void test_stix_markings__granular_tlp_counts(void **state)
         {NULL, "[{'lang':'en','selectors':['name']}]", RK_TLP_NONE},
     };
 
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char *marked = stix_mutate(BASE_INDICATOR, "object_marking_refs",
-                                   cases[i].refs ? Q(cases[i].refs) : NULL);
-        char *json = stix_mutate(marked, "granular_markings", Q(cases[i].granular));
-        struct rk_stix_object *o;
-        struct rk_err err;
-
-        assert_int_equal(rk_stix_object_parse(&o, json, strlen(json), NULL, NULL, &err), 0);
-        assert_int_equal(rk_stix_object_tlp(o), cases[i].want);
-        rk_stix_object_free(o);
-        free(json);
-        free(marked);
-    }
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_tlp(cases[i].refs, cases[i].granular, cases[i].want);
 }
 
 int test_stix_markings_run(void)
