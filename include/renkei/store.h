@@ -106,6 +106,9 @@ int rk_store_batch_begin(struct rk_store_batch **out, struct rk_store *st, const
 /* Add one validated object. outcome and date_added_out (may be NULL) say what happened. */
 int rk_store_batch_put(struct rk_store_batch *b, const struct rk_store_object *o,
                        enum rk_put_outcome *outcome, int64_t *date_added_out, struct rk_err *err);
+/* 0 when the batch's collection certainly holds no version of id (from memory: most new ids
+ * are told at once); 1 when it may. */
+int rk_store_batch_may_hold(struct rk_store_batch *b, const char *id);
 /* A date_added of the batch's sequence that no row takes, as a put of a new object would have
  * got it: for reporting an object that was not stored (a duplicate of a row the poster may not
  * read) exactly as a stored one, so that a status never tells the two apart. */

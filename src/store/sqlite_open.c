@@ -29,6 +29,7 @@ static const struct rk_store_backend sqlite_ops = {
         .batch_put = rk_sqlite_batch_put,
         .batch_commit = rk_sqlite_batch_commit,
         .batch_abort = rk_sqlite_batch_abort,
+        .batch_may_hold = rk_sqlite_batch_may_hold,
         .query = rk_sqlite_query,
         .count = rk_sqlite_count,
         .remove = rk_sqlite_remove,

@@ -280,6 +280,11 @@ int rk_sqlite_batch_commit(struct rk_store_batch *b, struct rk_err *err)
     return rc;
 }
 
+int rk_sqlite_batch_may_hold(struct rk_store_batch *b, const char *id)
+{
+    return rk_sqlite_idfilter_may_hold(rk_sqlite_of(b->st), b->coll, rk_sqlite_idh(id));
+}
+
 void rk_sqlite_batch_abort(struct rk_store_batch *b)
 {
     struct rk_sqlite *s = rk_sqlite_of(b->st);

@@ -354,6 +354,11 @@ int64_t rk_store_batch_next_added(const struct rk_store_batch *b)
     return rk_time_unique_us(b->last_added_us);
 }
 
+int rk_store_batch_may_hold(struct rk_store_batch *b, const char *id)
+{
+    return !id || b->st->ops->batch_may_hold(b, id);
+}
+
 int64_t rk_store_batch_reserve_added(struct rk_store_batch *b)
 {
     b->last_added_us = rk_store_batch_next_added(b);

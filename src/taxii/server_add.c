@@ -261,6 +261,36 @@ static void unmarked_rejected(struct add_run *r, const struct rk_stix_item *item
             "objects (add object_marking_refs with a TLP marking definition)");
 }
 
+/* Whether so would be a new version of another organisation's object: the poster sees versions
+ * of the id in the collection, none of them its organisation's, and not this version (a
+ * re-post of a stored version is a duplicate or a conflict, which the put decides). STIX 2.1
+ * section 3.6: only an object's creator makes new versions of it. Versions the poster may not
+ * see do not count, so the answer tells nothing about them; the node's own organisation may
+ * version anything; a new id costs a look at the id filter only. A failure to tell is "no". */
+static int versions_owned_elsewhere(struct add_run *r, const struct rk_store_object *so)
+{
+    const char *org = r->c->who.p.org;
+    struct rk_store_visibility vis;
+    struct rk_store_query q;
+    uint64_t n = 0;
+
+    if (!so->modified || !org || strcmp(org, r->c->access->node_org) == 0 ||
+        !rk_store_batch_may_hold(r->batch, so->id) || poster_sees_kept(r, so))
+        return 0;
+    rk_taxii_reader_visibility(r->c, &vis);
+    rk_store_query_init(&q);
+    q.collection = r->c->coll->c.id;
+    q.ids = &so->id;
+    q.n_ids = 1;
+    q.versions = RK_VERSIONS_ALL;
+    q.vis = &vis;
+    q.without_json = 1;
+    if (rk_store_count(r->st, &q, &n, NULL) != 0 || n == 0)
+        return 0;
+    q.owner_org = org;
+    return rk_store_count(r->st, &q, &n, NULL) == 0 && n == 0;
+}
+
 static int store_one(struct add_run *r, const struct rk_stix_item *item)
 {
     const struct rk_stix_object *o = item->object;
@@ -279,6 +309,12 @@ static int store_one(struct add_run *r, const struct rk_stix_item *item)
         return 0;
     } else if (so.tlp == RK_TLP_NONE && r->assume != RK_TLP_NONE) {
         so.tlp = (int)r->assume;
+    }
+    if (!r->from_partner && versions_owned_elsewhere(r, &so)) {
+        failure(r, item, so.modified,
+                "another organisation publishes this object here, and only an object's creator "
+                "publishes new versions of it (STIX 2.1 section 3.6): post yours under a new id");
+        return 0;
     }
     rk_err_clear(&err);
     if ((rc = rk_store_batch_put(r->batch, &so, &outcome, &added, &err)) != 0) {

@@ -321,6 +321,34 @@ def test_admins_delete_their_own(c):
     check(c["alice"].get(base % mine["id"]).status == 404, "and is gone")
 
 
+def test_versions_by_their_creator(c):
+    """Only an object's creator publishes new versions of it (STIX 2.1 section 3.6): another
+    organisation's new version of an object it sees is refused; a re-post of a stored version
+    stays a duplicate; versions it may not see do not count (nothing about them is told); the
+    node's own organisation may version anything."""
+    base = "/api/collections/claims/objects/%s/versions/"
+    x1 = indicator(980, tlp="green", modified="2021-06-10T12:00:00.000Z")
+    x2 = dict(x1, modified="2021-06-11T12:00:00.000Z")
+    x3 = dict(x1, modified="2021-06-12T12:00:00.000Z")
+    y1 = indicator(981, tlp="red", modified="2021-06-10T12:00:00.000Z")
+    y2 = dict(y1, modified="2021-06-11T12:00:00.000Z", object_marking_refs=[TLP_IDS["green"]])
+    post_objects(c["wes"], "claims", [x1, y1])
+    st = post_objects(c["badmin"], "claims", [x2, x1, y2])
+    failed = {f["version"]: f["message"] for f in st.get("failures", [])}
+    ok = [s["version"] for s in st.get("successes", [])]
+    check(list(failed) == [x2["modified"]] and "creator" in failed[x2["modified"]],
+          "another organisation's new version is refused, saying why: %r" % st)
+    check(ok == [x1["modified"], y2["modified"]],
+          "a duplicate, and a version of an object whose versions it cannot see, pass: %r" % st)
+    check(post_objects(c["wes"], "claims", [x2]).get("success_count") == 1,
+          "the creator's organisation publishes the new version")
+    check(post_objects(c["alice"], "claims", [x3]).get("success_count") == 1,
+          "the node's own organisation may version anything")
+    got = [v for v in (c["wes"].get(base % x1["id"]).json() or {}).get("versions", [])]
+    check(sorted(got) == [x1["modified"], x2["modified"], x3["modified"]],
+          "the versions stored are the creator's and the node's: %r" % got)
+
+
 def test_granular_markings(c):
     """A TLP in granular_markings marks the whole object: a CLEAR indicator whose description
     is marked RED is served only to RED's readers (the poster), never to anyone else."""
@@ -368,6 +396,7 @@ def main():
         test_granular_markings(c)
         test_hidden_latest_version(c)
         test_admins_delete_their_own(c)
+        test_versions_by_their_creator(c)
         test_claims_reveal_nothing(node, c)
         test_page_cache(node, c, objs)
         check(node.stop() == 0, "the server stops cleanly")
