@@ -265,25 +265,45 @@ static void process_text(struct rk_stix_reader *r, struct rk_stix_item *item, co
         check_loaded(r, item, doc, len);
 }
 
-/* The fast path: when the whole object is in the window, the JSON parser finds its end itself
- * and no separate scan is needed. 0 when the object is malformed, larger than the cap, or cut
- * off by the window: the careful path then scans it and reports exactly why. */
-static int try_direct(struct rk_stix_reader *r, struct rk_stix_item *item)
+/* The value at the scanner's position parsed in place, when it parses within its first lim
+ * bytes (and the window) and is at most max_object_bytes long; its length in *end. NULL when
+ * it is malformed, larger, or cut off by the window: the careful path then scans it and
+ * reports exactly why. */
+static struct rk_json_doc *parse_in_place(struct rk_stix_reader *r, size_t lim, size_t *end)
 {
     struct rk_stix_scan *s = &r->scan;
-    size_t avail = s->len - s->pos, lim = r->opt.max_object_bytes + 1, end = 0;
     struct rk_json_doc *doc = NULL;
 
-    if (lim == 0 || lim > avail)
-        lim = avail;
-    if (rk_json_parse(r->jp, s->p + s->pos, lim, RK_JSON_PREFIX, &doc, &end, NULL) != 0)
-        return 0;
-    if (end == 0 || end > r->opt.max_object_bytes) {
+    *end = 0;
+    if (lim == 0 || lim > s->len - s->pos)
+        lim = s->len - s->pos;
+    if (rk_json_parse(r->jp, s->p + s->pos, lim, RK_JSON_PREFIX, &doc, end, NULL) != 0)
+        return NULL;
+    if (*end == 0 || *end > r->opt.max_object_bytes) {
         rk_json_doc_free(doc);
-        return 0;
+        return NULL;
     }
-    s->pos += end;
+    return doc;
+}
+
+/* Take a document parse_in_place made as the item: past its text, validated. */
+static void deliver_parsed(struct rk_stix_reader *r, struct rk_stix_item *item,
+                           struct rk_json_doc *doc, size_t end)
+{
+    r->scan.pos += end;
     check_loaded(r, item, doc, end);
+}
+
+/* The fast path: when the whole object is in the window, the JSON parser finds its end itself
+ * and no separate scan is needed. */
+static int try_direct(struct rk_stix_reader *r, struct rk_stix_item *item)
+{
+    size_t end;
+    struct rk_json_doc *doc = parse_in_place(r, r->opt.max_object_bytes + 1, &end);
+
+    if (!doc)
+        return 0;
+    deliver_parsed(r, item, doc, end);
     return 1;
 }
 
@@ -556,30 +576,23 @@ static int step_array(struct rk_stix_reader *r, struct rk_stix_item *item)
  * large, malformed or cut off by the window to parse here. */
 static int deliver_top_object(struct rk_stix_reader *r, struct rk_stix_item *item)
 {
-    struct rk_stix_scan *s = &r->scan;
-    size_t avail = s->len - s->pos, end = 0;
     /* a bundle is found out after at most this much parsing (its memory is given back, but a
      * peak of max_object_bytes' worth would stay in the resident size) */
     size_t lim = r->opt.max_object_bytes < TOP_DIRECT_MAX ? r->opt.max_object_bytes + 1
-                                                           : TOP_DIRECT_MAX;
-    struct rk_json_doc *doc = NULL;
-    struct rk_json *root, *type;
+                                                           : TOP_DIRECT_MAX, end;
+    struct rk_json_doc *doc = parse_in_place(r, lim, &end);
+    struct rk_json *root = doc ? rk_json_root(doc) : NULL, *type = rk_json_get(root, "type");
 
-    if (lim == 0 || lim > avail)
-        lim = avail;
-    if (rk_json_parse(r->jp, s->p + s->pos, lim, RK_JSON_PREFIX, &doc, &end, NULL) != 0)
+    if (!doc)
         return 0;
-    root = rk_json_root(doc);
-    type = rk_json_get(root, "type");
-    if (end == 0 || end > r->opt.max_object_bytes || rk_json_get(root, "objects") ||
+    if (rk_json_get(root, "objects") ||
         (rk_json_is_string(type) && strcmp(rk_json_str(type), "bundle") == 0)) {
         rk_json_doc_free(doc);
         return 0;
     }
     item->index = r->index++;
     item->offset = (long long)r->top_start;
-    s->pos += end;
-    check_loaded(r, item, doc, end);
+    deliver_parsed(r, item, doc, end);
     return 1;
 }
 
