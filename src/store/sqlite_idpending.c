@@ -139,6 +139,8 @@ int rk_sqlite_idpending_flush(struct rk_sqlite *s, struct rk_err *err)
     for (size_t i = 0; i < p->n && rc == 0; i++)
         rc = rk_sqlite_index_row(s, p->v[i].coll, p->v[i].idh, p->v[i].date_added, err);
     rk_sqlite_idpending_drop(s);
+    if (rc != 0 && s->base.batch)
+        s->base.batch->failed = 1; /* rows without entries: the batch must not commit */
     return rc;
 }
 

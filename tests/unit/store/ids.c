@@ -231,6 +231,45 @@ static void test_store_ids__entries_written_at_the_batch_end(void **state)
     tmp_dir_remove(dir);
 }
 
+/* A query inside a batch writes the pending entries first; when that fails, the batch is
+ * marked failed and its commit keeps nothing (its rows would lack their index entries). */
+static void test_store_ids__failed_flush_fails_the_batch(void **state)
+{
+    static const char *const boom =
+            "CREATE TEMP TRIGGER boom BEFORE INSERT ON main.ids_fresh BEGIN"
+            " SELECT RAISE(ABORT, 'simulated write failure'); END;"
+            "CREATE TEMP TRIGGER boom2 BEFORE INSERT ON main.ids_settled BEGIN"
+            " SELECT RAISE(ABORT, 'simulated write failure'); END;";
+    char dir[256];
+    struct rk_store *st;
+    struct rk_store_batch *b = NULL;
+    struct rk_store_query q;
+    struct tobj x[2];
+    struct rk_err err;
+    uint64_t n = 0;
+
+    tmp_dir_make(dir, sizeof(dir));
+    st = store_new(dir);
+    tobj_make(&x[0], "indicator", 1, T1, T1, NULL, 0);
+    tobj_make(&x[1], "indicator", 2, T1, T1, NULL, 0);
+    assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
+    assert_int_equal(put_one(b, &x[0]), RK_PUT_STORED);
+    assert_int_equal(rk_store_debug_exec(st, boom, &err), 0);
+    rk_store_query_init(&q);
+    q.collection = "one";
+    assert_int_not_equal(rk_store_count(st, &q, &n, &err), 0);
+    assert_int_equal(rk_store_debug_exec(st, "DROP TRIGGER temp.boom; DROP TRIGGER temp.boom2",
+                                         &err),
+                     0);
+    assert_int_not_equal(rk_store_batch_put(b, &x[1].o, NULL, NULL, &err), 0);
+    assert_int_not_equal(rk_store_batch_commit(b, &err), 0);
+    assert_levels(st, 0, 0);
+    assert_int_equal(rk_store_count(st, &q, &n, &err), 0);
+    assert_int_equal(n, 0);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
 /* splitmix64: well-mixed test keys (an LCG's low bits would never collide in the set). */
 static uint64_t mixed(uint64_t *x)
 {
@@ -458,6 +497,7 @@ int test_store_ids_run(void)
         cmocka_unit_test(test_store_ids__batch_past_the_fresh_level),
         cmocka_unit_test(test_store_ids__entries_written_at_the_batch_end),
         cmocka_unit_test(test_store_ids__pending_set),
+        cmocka_unit_test(test_store_ids__failed_flush_fails_the_batch),
         cmocka_unit_test(test_store_ids__bulk_handle),
         cmocka_unit_test(test_store_ids__filter_skips_new_ids),
         cmocka_unit_test(test_store_ids__filter_sees_other_writers),
