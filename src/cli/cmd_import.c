@@ -368,6 +368,25 @@ static void print_summary(const struct import_run *run, double seconds)
            seen, run->t.files, seconds, seconds > 0 ? (double)seen / seconds : 0.0);
 }
 
+/* The target collection exists: checked before any input is read (from a pipe, the first
+ * object may be long in coming). */
+static int need_collection(struct rk_store *st, const char *collection)
+{
+    struct rk_collection c;
+    struct rk_err err;
+    int rc;
+
+    rk_err_clear(&err);
+    if ((rc = rk_store_collection_get(st, collection, &c, &err)) == 0)
+        return RK_EXIT_OK;
+    if (rc == RK_ENOTFOUND) {
+        cli_error("no collection %s here (see 'renkei collection list'; create it with "
+                  "'renkei collection add %s')", collection, collection);
+        return RK_EXIT_FAIL;
+    }
+    return cli_fail("reading the collections", rc, &err);
+}
+
 int cmd_import(struct rk_cli *cli, int argc, char **argv)
 {
     struct import_opts opt = {.collection = "default",
@@ -388,7 +407,8 @@ int cmd_import(struct rk_cli *cli, int argc, char **argv)
             return RK_EXIT_FAIL;
         }
     }
-    if ((status = cli_open_store_flags(cli, RK_STORE_BULK, &run.st)) != RK_EXIT_OK)
+    if ((status = cli_open_store_flags(cli, RK_STORE_BULK, &run.st)) != RK_EXIT_OK ||
+        (status = need_collection(run.st, opt.collection)) != RK_EXIT_OK)
         goto out;
     rk_store_setting_get(run.st, "node.org", opt.node_org, sizeof(opt.node_org), NULL);
     rk_vec_foreach(&files, i, file) run.t.bytes_total += file_size(file);

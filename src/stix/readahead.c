@@ -5,11 +5,14 @@
  * items in input order; the importing thread takes them in runs, so each side locks once per
  * run, not per item. The ring bounds the objects in flight (and so the memory). The reader's
  * state (its position, its whole-input findings) belongs to the reading thread until it ends;
- * positions travel with the items.
+ * positions travel with the items. Closing early stops the thread after the object it is
+ * reading: from a pipe that is still open, that object's bytes are waited for (renkei import
+ * checks the collection before it reads, so a wrong name fails at once).
  */
 #include "stix/readahead.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "util/alloc.h"
@@ -33,7 +36,7 @@ struct rk_stix_readahead {
     int ended;     /* the reader returned end_rc */
     int end_rc;
     struct rk_err end_err;
-    int stop; /* the importer is done: read no further */
+    atomic_int stop; /* the importer is done: read no further (set under mu, read anywhere) */
     /* the importing thread's own */
     size_t head;  /* next slot to hand out */
     size_t taken; /* slots of the current run, released when it is used up */
@@ -49,7 +52,7 @@ static size_t read_run(struct rk_stix_readahead *p, size_t n, int *rc, struct rk
     size_t done = 0;
 
     *rc = 1;
-    while (done < n) {
+    while (done < n && !atomic_load_explicit(&p->stop, memory_order_relaxed)) {
         struct slot *s = &p->slots[p->tail];
 
         if ((*rc = rk_stix_reader_next(p->r, &s->item, err)) != 1)
@@ -73,9 +76,9 @@ static void *reading_thread(void *arg)
     rk_err_clear(&err);
     while (rc == 1) {
         pthread_mutex_lock(&p->mu);
-        while (p->filled == RING_SLOTS && !p->stop)
+        while (p->filled == RING_SLOTS && !atomic_load(&p->stop))
             pthread_cond_wait(&p->not_full, &p->mu);
-        room = p->stop ? 0 : RING_SLOTS - p->filled;
+        room = atomic_load(&p->stop) ? 0 : RING_SLOTS - p->filled;
         pthread_mutex_unlock(&p->mu);
         if (room == 0)
             break;
@@ -159,7 +162,7 @@ void rk_stix_readahead_close(struct rk_stix_readahead *p)
     if (!p)
         return;
     pthread_mutex_lock(&p->mu);
-    p->stop = 1;
+    atomic_store(&p->stop, 1);
     pthread_cond_signal(&p->not_full);
     pthread_mutex_unlock(&p->mu);
     pthread_join(p->thread, NULL);
