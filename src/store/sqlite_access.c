@@ -9,6 +9,54 @@
 #include "util/random.h"
 #include "util/rktime.h"
 
+/* The names that objects posted over TAXII (provenance kind user) and status resources still
+ * hold but whose user, organisation or group was removed before retired_names existed: they
+ * are retired too. Names an operator gave on import (--org, --group, --reader) are not: those
+ * may name entities yet to be created. taxii_status is absent while a new store is made. */
+static const char *const names_gone_sql =
+        "INSERT OR IGNORE INTO retired_names (kind, name, retired_us)"
+        " SELECT 'user', o.source, ?1 FROM origins AS o WHERE o.kind = 'user'"
+        "  AND o.source NOT IN (SELECT name FROM users)"
+        " UNION SELECT 'user', m.name, ?1 FROM origin_members AS m"
+        "  JOIN origins AS o ON o.origin = m.origin WHERE o.kind = 'user' AND m.kind = 2"
+        "  AND m.name NOT IN (SELECT name FROM users)"
+        " UNION SELECT 'organisation', o.org, ?1 FROM origins AS o WHERE o.kind = 'user'"
+        "  AND o.org <> '' AND o.org NOT IN (SELECT name FROM orgs)"
+        " UNION SELECT 'group', m.name, ?1 FROM origin_members AS m"
+        "  JOIN origins AS o ON o.origin = m.origin WHERE o.kind = 'user' AND m.kind = 1"
+        "  AND m.name NOT IN (SELECT name FROM sharing_groups)";
+static const char *const status_posters_gone_sql =
+        "INSERT OR IGNORE INTO retired_names (kind, name, retired_us)"
+        " SELECT DISTINCT 'user', user, ?1 FROM taxii_status"
+        "  WHERE user NOT IN (SELECT name FROM users)";
+
+static int run_with_now(struct rk_sqlite *s, const char *sql, struct rk_err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if ((rc = rk_sqlite_acquire(s, sql, strlen(sql), &stmt, err)) != 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, rk_time_now_us());
+    rc = rk_sqlite_step_done(s, stmt, "retiring the names of removed entities", err);
+    rk_sqlite_release(s, stmt);
+    return rc;
+}
+
+static int retire_names_gone(struct rk_sqlite *s, struct rk_err *err)
+{
+    int64_t has_status = 0;
+    int rc;
+
+    if ((rc = run_with_now(s, names_gone_sql, err)) != 0 ||
+        (rc = rk_sqlite_int(s,
+                            "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+                            " AND name = 'taxii_status'",
+                            &has_status, err)) != 0)
+        return rc;
+    return has_status ? run_with_now(s, status_posters_gone_sql, err) : 0;
+}
+
 static const struct rk_sqlite_step access_steps[] = {
     {1, "organisations, sharing groups, users, credentials, node secrets",
      "CREATE TABLE orgs (name TEXT PRIMARY KEY, title TEXT NOT NULL,"
@@ -36,7 +84,7 @@ static const struct rk_sqlite_step access_steps[] = {
       * name: a name given again would inherit what its first holder could read */
      "CREATE TABLE retired_names (kind TEXT NOT NULL, name TEXT NOT NULL,"
      " retired_us INTEGER NOT NULL, PRIMARY KEY (kind, name)) WITHOUT ROWID;",
-     NULL},
+     retire_names_gone},
 };
 
 const struct rk_sqlite_component rk_sqlite_access_schema = {

@@ -11,6 +11,8 @@
 
 #include "common/tmpdir.h"
 #include "renkei/store_access.h"
+#include "renkei/stix.h"
+#include "store/debug.h"
 
 static char dir[256];
 static struct rk_store *st;
@@ -251,6 +253,60 @@ static void test_taxii_access__removing_a_collection(void **state)
     assert_int_equal(n, 0);
 }
 
+/* Put one parsed object into collection main with provenance prov. */
+static void put_with(const char *json, const struct rk_provenance *prov)
+{
+    struct rk_stix_object *o = NULL;
+    struct rk_store_batch *b = NULL;
+    struct rk_store_object so;
+    struct rk_err err;
+
+    assert_int_equal(rk_stix_object_parse(&o, json, strlen(json), NULL, NULL, &err), 0);
+    rk_store_object_from_stix(&so, o);
+    assert_int_equal(rk_store_batch_begin(&b, st, "main", prov, &err), 0);
+    assert_int_equal(rk_store_batch_put(b, &so, NULL, NULL, &err), 0);
+    assert_int_equal(rk_store_batch_commit(b, &err), 0);
+    rk_stix_object_free(o);
+}
+
+/* A store upgraded to schema access 2 retires the names that objects posted over TAXII still
+ * hold but whose user, organisation or group was removed before; names an operator gave on
+ * import stay free (they may name entities yet to be made). */
+static void test_taxii_access__names_retired_on_upgrade(void **state)
+{
+#define IND(n) "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--" \
+               "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3" n "\",\"created\":\"2016-04-06T20:03:48.000Z\"," \
+               "\"modified\":\"2016-04-06T20:03:48.000Z\",\"pattern\":\"[url:value = 'http://x']\"," \
+               "\"pattern_type\":\"stix\",\"valid_from\":\"2016-01-01T00:00:00Z\"}"
+    const char *gone_readers[] = {"gone-user"}, *gone_groups[] = {"gone-group"};
+    const char *future_readers[] = {"future-user"};
+    struct rk_provenance posted = {"user", "gone-user", "gone-org", gone_groups, 1,
+                                   gone_readers, 1};
+    struct rk_provenance imported = {"file", "x.json", "future-org", NULL, 0, future_readers, 1};
+    char token[RK_SECRET_TOKEN_LEN + 1];
+    struct rk_secret_hash h;
+    struct rk_err err;
+
+    put_with(IND("1"), &posted);
+    put_with(IND("2"), &imported);
+    assert_int_equal(rk_store_debug_exec(st,
+                                         "DROP TABLE retired_names; DELETE FROM schema_migrations"
+                                         " WHERE component = 'access' AND step = 2",
+                                         &err),
+                     0);
+    rk_store_close(st);
+    assert_int_equal(rk_store_open(&st, dir, 0, &err), 0);
+    rk_policy_secret_new(token, &h);
+    assert_int_equal(rk_store_org_add(st, "gone-org", NULL, &err), RK_EEXISTS);
+    assert_int_equal(rk_store_group_add(st, "gone-group", NULL, &err), RK_EEXISTS);
+    assert_int_equal(rk_store_org_add(st, "future-org", NULL, &err), 0);
+    assert_int_equal(rk_store_user_add(st, "gone-user", "future-org", RK_ROLE_READER, &h, &err),
+                     RK_EEXISTS);
+    assert_int_equal(rk_store_user_add(st, "future-user", "future-org", RK_ROLE_READER, &h, &err),
+                     0);
+#undef IND
+}
+
 int test_taxii_access_run(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +316,7 @@ int test_taxii_access_run(void)
             cmocka_unit_test(test_taxii_access__audit_is_append_only),
             cmocka_unit_test(test_taxii_access__status_and_secrets),
             cmocka_unit_test(test_taxii_access__removing_a_collection),
+            cmocka_unit_test(test_taxii_access__names_retired_on_upgrade),
     };
 
     return cmocka_run_group_tests_name("taxii_access", tests, setup, teardown);
