@@ -264,6 +264,7 @@ static void put_latest_spec(struct sqlq *q, const struct rk_store_filter *f)
             " AND (o.spec_top = 1 OR NOT EXISTS (SELECT 1 FROM objects AS x" RK_SQLITE_SAME_ID
             " AND x.spec_rank > o.spec_rank");
     put_versions(q, f, "x");
+    put_visibility(q, f->q->vis, "x"); /* a version the reader may not see hides nothing */
     put_sql(q, "))");
 }
 

@@ -229,12 +229,32 @@ static void test_store_visibility__latest_version_invisible(void **state)
     assert_int_equal(rows.n, 2);
     trows_free(&rows);
 
+    /* a hidden version of a higher spec_version hides none the reader may see */
+    tobj_make(&z[0], "campaign", 402, T1, T1, NULL, RK_TLP_GREEN);
+    tobj_make(&z[1], "campaign", 402, T1, T2, NULL, RK_TLP_RED);
+    z[1].o.spec_version = "2.2";
+    put_all(f.st, "one", NULL, z, 2, NULL);
+    q.vis = &vis;
+    q.ids = (const char *const[]){z[0].id};
+    q.n_ids = 1;
+    q.versions = RK_VERSIONS_LAST;
+    query_all(f.st, &q, &rows, NULL);
+    assert_int_equal(rows.n, 1);
+    assert_string_equal(rows.v[0].version, T1);
+    trows_free(&rows);
+    q.versions = RK_VERSIONS_ALL;
+    query_all(f.st, &q, &rows, NULL);
+    assert_int_equal(rows.n, 1);
+    trows_free(&rows);
+    q.ids = NULL;
+    q.n_ids = 0;
+
     q.vis = NULL; /* the operator: the flags as stored */
     q.versions = RK_VERSIONS_LAST;
     query_all(f.st, &q, &rows, NULL);
-    assert_int_equal(rows.n, 2);
-    assert_string_equal(rows.v[0].version, T2);
-    assert_string_equal(rows.v[1].version, T2);
+    assert_int_equal(rows.n, 3);
+    for (size_t i = 0; i < rows.n; i++)
+        assert_string_equal(rows.v[i].version, T2);
     trows_free(&rows);
     fixture_free(&f);
 }
