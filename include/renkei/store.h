@@ -106,8 +106,8 @@ int rk_store_batch_begin(struct rk_store_batch **out, struct rk_store *st, const
 /* Add one validated object. outcome and date_added_out (may be NULL) say what happened. */
 int rk_store_batch_put(struct rk_store_batch *b, const struct rk_store_object *o,
                        enum rk_put_outcome *outcome, int64_t *date_added_out, struct rk_err *err);
-/* 0 when the batch's collection certainly holds no version of id (from memory: most new ids
- * are told at once); 1 when it may. */
+/* 0 when the batch's collection holds no version of id, 1 when it does (or may: ids sharing
+ * a hash, or a failure to tell). Most new ids are told from memory; asking changes nothing. */
 int rk_store_batch_may_hold(struct rk_store_batch *b, const char *id);
 /* A date_added of the batch's sequence that no row takes, as a put of a new object would have
  * got it: for reporting an object that was not stored (a duplicate of a row the poster may not

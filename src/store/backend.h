@@ -95,7 +95,7 @@ struct rk_store_backend {
                      enum rk_put_outcome *outcome, int64_t *date_added_out, struct rk_err *err);
     int (*batch_commit)(struct rk_store_batch *b, struct rk_err *err);
     void (*batch_abort)(struct rk_store_batch *b);
-    /* 0 when the batch's collection certainly holds no version of the id; else 1 */
+    /* 0 when the batch's collection holds no version of the id; else 1 (see store.h) */
     int (*batch_may_hold)(struct rk_store_batch *b, const char *id);
     int (*query)(struct rk_store *st, const struct rk_store_filter *f, rk_store_row_fn fn,
                  void *ctx, struct rk_store_page *page, struct rk_err *err);

@@ -142,7 +142,7 @@ void rk_sqlite_rollback(struct rk_sqlite *s);
  * transaction; the number moved into merged. */
 int rk_sqlite_merge_fresh_ids(struct rk_sqlite *s, int64_t *merged, struct rk_err *err);
 
-/* 0 when the batch's collection certainly holds no version of id (the id filter says so). */
+/* 0 when the batch's collection holds no version of id (sqlite_put.c). */
 int rk_sqlite_batch_may_hold(struct rk_store_batch *b, const char *id);
 
 /* Write the entry of a stored row into the id index: the fresh level while the batch has room

@@ -270,6 +270,36 @@ static void test_store_ids__failed_flush_fails_the_batch(void **state)
     tmp_dir_remove(dir);
 }
 
+/* rk_store_batch_may_hold tells stored and pending ids from new ones, with the id filter
+ * built or not, and writes no pending entry in asking. */
+static void test_store_ids__batch_may_hold(void **state)
+{
+    char dir[256];
+    struct rk_store *st;
+    struct rk_store_batch *b = NULL;
+    struct tobj x[3];
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    st = store_new(dir);
+    for (unsigned i = 0; i < 3; i++)
+        tobj_make(&x[i], "indicator", 1 + i, T1, T1, NULL, 0);
+    put_all(st, "one", NULL, &x[0], 1, NULL);
+    for (int built = 0; built < 2; built++) {
+        if (built)
+            assert_int_equal(rk_store_prepare_writes(st, &err), 0);
+        assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
+        assert_int_equal(put_one(b, &x[1]), built ? RK_PUT_DUPLICATE : RK_PUT_STORED);
+        assert_int_equal(rk_store_batch_may_hold(b, x[0].id), 1); /* stored */
+        assert_int_equal(rk_store_batch_may_hold(b, x[1].id), 1); /* pending, or stored */
+        assert_int_equal(rk_store_batch_may_hold(b, x[2].id), 0); /* new */
+        assert_levels_in_batch(st, 0, built ? 2 : 1);            /* nothing flushed */
+        assert_int_equal(rk_store_batch_commit(b, &err), 0);
+    }
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
 /* splitmix64: well-mixed test keys (an LCG's low bits would never collide in the set). */
 static uint64_t mixed(uint64_t *x)
 {
@@ -498,6 +528,7 @@ int test_store_ids_run(void)
         cmocka_unit_test(test_store_ids__entries_written_at_the_batch_end),
         cmocka_unit_test(test_store_ids__pending_set),
         cmocka_unit_test(test_store_ids__failed_flush_fails_the_batch),
+        cmocka_unit_test(test_store_ids__batch_may_hold),
         cmocka_unit_test(test_store_ids__bulk_handle),
         cmocka_unit_test(test_store_ids__filter_skips_new_ids),
         cmocka_unit_test(test_store_ids__filter_sees_other_writers),
