@@ -98,6 +98,31 @@ static void test_util_containers__map_put_get_delete(void **state)
     rk_map_free(m);
 }
 
+/* rk_hash_bytes reads the bytes only (not their alignment), and every byte and the length count:
+ * keys one byte apart, a byte longer or shorter, or holding a zero byte hash differently. */
+static void test_util_containers__hash_depends_on_every_byte(void **state)
+{
+    unsigned char a[80], b[88];
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(a); i++)
+        a[i] = (unsigned char)(i * 7 + 1);
+    for (size_t len = 0; len <= sizeof(a); len++) {
+        memcpy(b + 3, a, len); /* another alignment */
+        assert_true(rk_hash_bytes(a, len) == rk_hash_bytes(b + 3, len));
+        if (len < sizeof(a))
+            assert_true(rk_hash_bytes(a, len) != rk_hash_bytes(a, len + 1));
+        for (size_t i = 0; i < len; i++) {
+            b[3 + i] ^= 0x20;
+            assert_true(rk_hash_bytes(a, len) != rk_hash_bytes(b + 3, len));
+            b[3 + i] ^= 0x20;
+        }
+    }
+    memset(a, 0, sizeof(a)); /* zero bytes: only the length tells these apart */
+    for (size_t len = 0; len < sizeof(a); len++)
+        assert_true(rk_hash_bytes(a, len) != rk_hash_bytes(a, len + 1));
+}
+
 static void test_util_containers__every_allocation_failure_is_reported(void **state)
 {
     /* fail each allocation in turn; every failure must surface as RK_ENOMEM and leak nothing */
@@ -136,6 +161,7 @@ int test_util_containers_run(void)
             cmocka_unit_test(test_util_containers__arena_cap_and_reset),
             cmocka_unit_test(test_util_containers__vec_owns_items),
             cmocka_unit_test(test_util_containers__map_put_get_delete),
+            cmocka_unit_test(test_util_containers__hash_depends_on_every_byte),
             cmocka_unit_test(test_util_containers__every_allocation_failure_is_reported),
     };
 
