@@ -23,7 +23,12 @@ enum {
     RK_STORE_READONLY = 1 << 1, /* open for reading only */
     /* the handle writes large batches (an import of files): each new object's id index entry
      * goes where a batch of tens of thousands puts it most cheaply (see docs/internals/store.md) */
-    RK_STORE_BULK = 1 << 2
+    RK_STORE_BULK = 1 << 2,
+    /* the handle takes the store for itself until it closes (an import of a node nobody
+     * serves): no other process may open it meanwhile, and new pages are written once, with a
+     * rollback journal instead of the write-ahead log. Refused (RK_EINVAL) when another
+     * process has the store open. */
+    RK_STORE_EXCLUSIVE = 1 << 3
 };
 
 /* Open the store in data directory dir (the database is dir/renkei.db). RK_ENOTFOUND when it

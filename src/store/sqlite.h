@@ -105,6 +105,7 @@ struct rk_sqlite {
     struct rk_sqlite_idpending idp;
     int64_t idfilter_after; /* build idf once this handle has stored this many objects */
     uint64_t idfilter_max_bits;
+    int alone; /* RK_STORE_EXCLUSIVE took the database: rollback journal until close */
 };
 
 struct rk_sqlite *rk_sqlite_of(struct rk_store *st);

@@ -56,6 +56,16 @@ int rk_sqlite_fail(struct rk_sqlite *s, int sqlite_rc, const char *what, struct 
 
     if (s && s->db && (sqlite3_errcode(s->db) & 0xff) == (sqlite_rc & 0xff))
         msg = sqlite3_errmsg(s->db);
+    if (sqlite_rc == SQLITE_READONLY_ROLLBACK)
+        return rk_err_set(err, RK_EIO,
+                          "%s: an interrupted exclusive import left changes to undo, which needs "
+                          "write access: run any renkei command on this node as its owner",
+                          what);
+    if ((sqlite_rc & 0xff) == SQLITE_BUSY)
+        return rk_err_set(err, RK_EIO,
+                          "%s: %s: another process held the store for %d s (an import with "
+                          "--exclusive holds it until it ends)",
+                          what, msg, RK_SQLITE_BUSY_MS / 1000);
     switch (sqlite_rc & 0xff) {
     case SQLITE_NOMEM:
         code = RK_ENOMEM;
@@ -425,6 +435,70 @@ static int configure(struct rk_sqlite *s, struct rk_err *err)
     return rc;
 }
 
+/* ---- a store taken alone (RK_STORE_EXCLUSIVE) ----------------------------------------------- */
+
+/* The journal mode sql (a journal_mode PRAGMA) answers, lower case, into mode ("" when none);
+ * the SQLite result code. */
+static int journal_mode(struct rk_sqlite *s, const char *sql, char *mode, size_t cap)
+{
+    sqlite3_stmt *stmt = NULL;
+    const unsigned char *text;
+    int src = sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL);
+
+    mode[0] = '\0';
+    if (src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if ((text = sqlite3_column_text(stmt, 0)))
+            snprintf(mode, cap, "%s", (const char *)text);
+        src = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    return src;
+}
+
+/* Keep the database file locked for this handle and leave WAL for a rollback journal. WAL
+ * writes every new page twice (into the log, then the checkpoint copies it into the database);
+ * a rollback journal saves only pages that existed before the transaction changed them, and a
+ * bulk import mostly adds pages. SQLite leaves WAL only when no other connection has the
+ * database open (they hold a shared lock for as long as they have it open): then this fails
+ * at once instead of waiting. */
+static int take_alone(struct rk_sqlite *s, struct rk_err *err)
+{
+    char mode[16] = "";
+    int src;
+
+    sqlite3_busy_timeout(s->db, 0);
+    src = sqlite3_exec(s->db, "PRAGMA main.locking_mode=EXCLUSIVE", NULL, NULL, NULL);
+    if (src == SQLITE_OK)
+        src = journal_mode(s, "PRAGMA main.journal_mode=TRUNCATE", mode, sizeof(mode));
+    if (src == SQLITE_OK && strcmp(mode, "truncate") == 0) /* the lock, held from now on */
+        src = sqlite3_exec(s->db, "BEGIN EXCLUSIVE; COMMIT", NULL, NULL, NULL);
+    sqlite3_busy_timeout(s->db, RK_SQLITE_BUSY_MS);
+    if (src == SQLITE_OK && strcmp(mode, "truncate") == 0) {
+        s->alone = 1;
+        return 0;
+    }
+    if (src == SQLITE_OK || (src & 0xff) == SQLITE_BUSY || (src & 0xff) == SQLITE_LOCKED)
+        return rk_err_set(err, RK_EINVAL,
+                          "the store is open in another process (a running 'renkei serve' or "
+                          "another command): taking it alone needs every other one closed");
+    return rk_sqlite_fail(s, src, "taking the store alone", err);
+}
+
+/* Back to WAL before the lock goes, so the next opener finds the store as always. If this
+ * fails (or the process dies first), the next read-write open switches it back (configure). */
+static void leave_alone(struct rk_sqlite *s)
+{
+    char mode[16];
+
+    if (!s->alone)
+        return;
+    if (journal_mode(s, "PRAGMA main.journal_mode=WAL", mode, sizeof(mode)) != SQLITE_OK ||
+        strcmp(mode, "wal") != 0)
+        rk_log_warn("store %s: could not switch back to WAL (%s); the next open will",
+                    s->path, sqlite3_errmsg(s->db));
+    s->alone = 0;
+}
+
 /* SQL function rk_idh(id): the id hash, for checks that recompute it. */
 static void idh_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -465,6 +539,23 @@ static int open_db(struct rk_sqlite *s, unsigned flags, struct rk_err *err)
     return 0;
 }
 
+/* An exclusive import killed mid-transaction leaves a hot rollback journal, which only a
+ * read-write handle can roll back: before a read-only open, one opens and closes (which also
+ * puts the store back into WAL). Without write access the read-only open then says so. */
+static void recover_for_reader(const char *dir, const char *path)
+{
+    char journal[PATH_MAX];
+    struct rk_store *rw = NULL;
+    struct rk_err err;
+    struct stat st;
+    int n = snprintf(journal, sizeof(journal), "%s-journal", path);
+
+    if (n < 0 || (size_t)n >= sizeof(journal) || stat(journal, &st) != 0 || st.st_size == 0)
+        return;
+    if (rk_store_sqlite_open(&rw, dir, 0, &err) == 0)
+        rk_store_close(rw);
+}
+
 int rk_store_sqlite_open(struct rk_store **out, const char *dir, unsigned flags, struct rk_err *err)
 {
     struct rk_sqlite *s = NULL;
@@ -480,6 +571,8 @@ int rk_store_sqlite_open(struct rk_store **out, const char *dir, unsigned flags,
     }
     if ((rc = prepare_files(dir, rk_buf_cstr(&path), flags, err)) != 0)
         goto out;
+    if (flags & RK_STORE_READONLY)
+        recover_for_reader(dir, rk_buf_cstr(&path));
     if (!(s = rk_calloc(1, sizeof(*s))) || !(s->path = rk_buf_detach(&path, &len))) {
         rc = rk_err_set(err, RK_ENOMEM, "out of memory");
         goto out;
@@ -492,7 +585,8 @@ int rk_store_sqlite_open(struct rk_store **out, const char *dir, unsigned flags,
     s->idfilter_max_bits = RK_SQLITE_IDFILTER_MAX_BITS;
     if ((rc = open_db(s, flags, err)) != 0 || (rc = check_header(s, err)) != 0 ||
         (rc = configure(s, err)) != 0 || (rc = rk_sqlite_audit_attach(s, dir, err)) != 0 ||
-        (rc = rk_sqlite_migrate(s, err)) != 0 || (rc = rk_sqlite_audit_tidy(s, err)) != 0) {
+        (rc = rk_sqlite_migrate(s, err)) != 0 || (rc = rk_sqlite_audit_tidy(s, err)) != 0 ||
+        ((flags & RK_STORE_EXCLUSIVE) && (rc = take_alone(s, err)) != 0)) {
         rk_err_prefix(err, "%s: ", s->path);
         goto out;
     }
@@ -517,6 +611,7 @@ static void sqlite_close(struct rk_store *st)
         sqlite3_finalize(s->cache[i].stmt);
         rk_free(s->cache[i].sql);
     }
+    leave_alone(s);
     rk_sqlite_origins_clear(s);
     rk_sqlite_idfilter_free(s);
     rk_sqlite_idpending_free(s);

@@ -1,14 +1,47 @@
 """taxii_cli.py - the identity and rights commands: org, group, user, collection and audit, with
 their outputs, exit statuses (0 done, 1 refused, 2 usage) and the audit records they leave."""
 import json
+import os
 import re
 
-from taxii_lib import Node, check, finish
+from taxii_lib import Node, check, finish, indicator
 
 
 def status(p, want, what):
     check(p.returncode == want, "%s: exit %d, expected %d (%s%s)" % (
         what, p.returncode, want, p.stdout[-300:], p.stderr[-300:]))
+
+
+def bundle_file(node, name, objects):
+    path = os.path.join(node.dir, name)
+    with open(path, "w") as f:
+        json.dump({"type": "bundle", "id": "bundle--6c6b7d0a-3f2e-4b1e-9c1d-2a4f0e8b9a10",
+                   "objects": objects}, f)
+    return path
+
+
+def exclusive_import(node):
+    """`import --exclusive` is refused while the node is served (the shared import is not), and
+    takes the node alone when nobody else has it open; the server then finds everything."""
+    node.collection("bulk", "--read", "public")
+    first = bundle_file(node, "first.json", [indicator(n, tlp="clear") for n in range(5)])
+    second = bundle_file(node, "second.json", [indicator(n, tlp="clear") for n in range(5, 12)])
+    node.start()
+    p = node.cli("import", "--exclusive", "-c", "bulk", first, ok=False)
+    status(p, 3, "import --exclusive while the node is served")
+    check("open in another process" in p.stderr and "without --exclusive" in p.stderr,
+          "the refusal says why and what to do: %r" % p.stderr)
+    status(node.cli("import", "-c", "bulk", first, ok=False), 0, "a shared import meanwhile")
+    node.stop()
+    p = node.cli("import", "--exclusive", "-c", "bulk", second, ok=False)
+    status(p, 0, "import --exclusive of a node nobody has open")
+    check("7 stored" in p.stdout, "the exclusive import stored 7: %r" % p.stdout)
+    check(not os.path.exists(os.path.join(node.data, "renkei.db-journal")),
+          "the exclusive import left no rollback journal")
+    node.start()
+    got = node.client().get("/api/collections/bulk/objects/?limit=100").json()
+    check(len(got.get("objects", [])) == 12, "the server finds all 12: %r" % got)
+    node.stop()
 
 
 def main():
@@ -111,6 +144,7 @@ def main():
         text = cli("audit", "--action", "admin", "--limit", "2").stdout.strip().splitlines()
         check(len(text) == 2, "--limit shows the most recent records: %r" % text)
         status(cli("audit", "--limit", "x", ok=False), 2, "audit --limit x")
+        exclusive_import(node)
     finally:
         node.cleanup()
     finish("taxii_cli")

@@ -118,7 +118,9 @@ static int write_batch(struct rk_store *st, uint64_t n, struct obj *ob, struct r
     return rk_store_batch_commit(b, err);
 }
 
-static int do_write(const char *dir)
+/* flags: RK_STORE_BULK | RK_STORE_EXCLUSIVE for a writer that takes the store alone (a
+ * rollback journal instead of the write-ahead log), else 0. */
+static int do_write(const char *dir, unsigned flags)
 {
     static struct obj ob;
     struct rk_store *st = NULL;
@@ -126,7 +128,8 @@ static int do_write(const char *dir)
     struct rk_err err;
 
     rk_err_clear(&err);
-    if (open_store(&st, dir, RK_STORE_CREATE, &err) != 0 || count_objects(st, &objects, &err))
+    if (open_store(&st, dir, RK_STORE_CREATE | flags, &err) != 0 ||
+        count_objects(st, &objects, &err))
         return fail("open", &err);
     if (objects % BATCH != 0) {
         fprintf(stderr, "store_crash_writer: %llu objects: a half-written batch\n",
@@ -273,9 +276,11 @@ static int do_check(const char *dir, const char *reported_text)
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "write") == 0)
-        return do_write(argv[2]);
+        return do_write(argv[2], 0);
+    if (argc == 4 && strcmp(argv[1], "write") == 0 && strcmp(argv[3], "exclusive") == 0)
+        return do_write(argv[2], RK_STORE_BULK | RK_STORE_EXCLUSIVE);
     if (argc == 4 && strcmp(argv[1], "check") == 0)
         return do_check(argv[2], argv[3]);
-    fprintf(stderr, "usage: store_crash_writer write <dir> | check <dir> <reported>\n");
+    fprintf(stderr, "usage: store_crash_writer write <dir> [exclusive] | check <dir> <reported>\n");
     return 2;
 }

@@ -252,6 +252,63 @@ static void test_store_open__checkpoint_interval(void **state)
     tmp_dir_remove(dir);
 }
 
+static int file_exists(const char *dir, const char *name)
+{
+    char path[400];
+    struct stat sb;
+
+    path_of(path, sizeof(path), dir, name);
+    return stat(path, &sb) == 0;
+}
+
+/* RK_STORE_EXCLUSIVE: refused while another handle has the store open; otherwise the handle
+ * leaves WAL (no log file while it writes) and puts it back when it closes. */
+static void test_store_open__exclusive_takes_the_store_alone(void **state)
+{
+    char dir[256], data[300], c1[RK_COLLECTION_ID_MAX];
+    struct rk_store *st, *other = NULL, *alone = NULL;
+    struct rk_store_query q;
+    struct tobj o[3];
+    uint64_t n = 0;
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    path_of(data, sizeof(data), dir, "data");
+    st = store_new(dir);
+    store_c1(st, c1, sizeof(c1));
+    rk_store_close(st);
+    for (unsigned i = 0; i < 3; i++)
+        tobj_make(&o[i], "indicator", i + 1, "2024-01-01T00:00:00.000Z",
+                  "2024-01-01T00:00:00.000Z", NULL, RK_TLP_GREEN);
+
+    assert_int_equal(rk_store_open(&other, data, 0, &err), 0);
+    assert_int_equal(rk_store_open(&alone, data, RK_STORE_BULK | RK_STORE_EXCLUSIVE, &err),
+                     RK_EINVAL);
+    assert_null(alone);
+    assert_non_null(strstr(err.message, "open in another process"));
+    put_all(other, c1, NULL, &o[0], 1, NULL); /* the refusal left the other handle working */
+    rk_store_close(other);
+
+    assert_int_equal(rk_store_open(&alone, data, RK_STORE_BULK | RK_STORE_EXCLUSIVE, &err), 0);
+    assert_false(file_exists(data, "renkei.db-wal"));
+    put_all(alone, c1, NULL, &o[1], 2, NULL);
+    assert_false(file_exists(data, "renkei.db-wal")); /* written without the log */
+    rk_store_query_init(&q);
+    q.collection = "one";
+    assert_int_equal(rk_store_count(alone, &q, &n, &err), 0);
+    assert_int_equal(n, 3);
+    rk_store_close(alone);
+    assert_false(file_exists(data, "renkei.db-journal"));
+
+    assert_int_equal(rk_store_open(&st, data, RK_STORE_READONLY, &err), 0);
+    assert_true(file_exists(data, "renkei.db-wal")); /* WAL again */
+    assert_int_equal(rk_store_count(st, &q, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(rk_store_check(st, &err), 0);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
 static void test_store_open__read_only(void **state)
 {
     char dir[256], data[300], c1[RK_COLLECTION_ID_MAX];
@@ -435,6 +492,7 @@ int test_store_open_run(void)
             cmocka_unit_test(test_store_open__foreign_file),
             cmocka_unit_test(test_store_open__other_application_and_newer_schema),
             cmocka_unit_test(test_store_open__read_only),
+            cmocka_unit_test(test_store_open__exclusive_takes_the_store_alone),
             cmocka_unit_test(test_store_open__audit_log_moves_to_its_file),
             cmocka_unit_test(test_store_open__checkpoint_interval),
             cmocka_unit_test(test_store_open__collections),
