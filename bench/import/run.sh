@@ -3,8 +3,8 @@
 #
 # Generates (once) a deterministic bundle of 1.5M STIX objects (~1 GB), then, three times
 # each: `renkei import` into a fresh node (shared, then with --exclusive), and the raw limit
-# (raw_limit.c: jansson parse + SQLite insert in one transaction, nothing else). Also imports the real ATT&CK bundles.
-# Prints medians, objects/s (wall clock and per CPU second), MB/s, peak RSS and the ratio
+# (raw_limit.c: jansson parse + SQLite insert in one transaction, nothing else). Also imports
+# the real ATT&CK bundles. Prints medians, objects/s (wall clock and per CPU second), MB/s, peak RSS and the ratio
 # renkei / raw limit.
 set -euo pipefail
 build=$(cd "${1:-build/release}" && pwd)
