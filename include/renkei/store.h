@@ -265,6 +265,14 @@ int rk_store_log_pages(struct rk_store *st);
  * handles map everything from the start. */
 int rk_store_map_all(struct rk_store *st, struct rk_err *err);
 
+/* Reads that must agree (a request's rights check, then its query) see one snapshot: from
+ * rk_store_read_begin to rk_store_read_end, every read on st sees the store as it was at the
+ * first of them, and none pays for a transaction of its own. Writes on st are refused
+ * meanwhile (RK_EINVAL), and so is a second begin; end accepts a handle without a snapshot.
+ * Keep snapshots short: the write-ahead log cannot restart while one is open. */
+int rk_store_read_begin(struct rk_store *st, struct rk_err *err);
+void rk_store_read_end(struct rk_store *st);
+
 /* A number that changes whenever the objects the store holds change, in this process or any
  * other: a stored version, a delete, a collection removed. Equal marks mean the same objects;
  * readers use it to tell whether something they derived from the objects is still current. */

@@ -62,6 +62,7 @@ struct rk_store {
     const struct rk_store_backend *ops;
     unsigned flags;               /* RK_STORE_* given to open */
     struct rk_store_batch *batch; /* the open batch, NULL when none */
+    int reading;                  /* a read snapshot is open (rk_store_read_begin) */
 };
 
 /* A write transaction in progress. */
@@ -114,6 +115,9 @@ struct rk_store_backend {
                        struct rk_err *err);
     int (*setting_set)(struct rk_store *st, const char *key, const char *value, struct rk_err *err);
     int (*check)(struct rk_store *st, struct rk_err *err);
+    /* one snapshot for the reads until read_end (see rk_store_read_begin) */
+    int (*read_begin)(struct rk_store *st, struct rk_err *err);
+    void (*read_end)(struct rk_store *st);
     const struct rk_store_sensor_ops *sensor; /* the darknet-sensor tables */
 };
 

@@ -18,6 +18,9 @@
 
 static void sqlite_close(struct rk_store *st);
 
+static int read_begin(struct rk_store *st, struct rk_err *err);
+static void read_end(struct rk_store *st);
+
 static const struct rk_store_backend sqlite_ops = {
         .name = "sqlite",
         .close = sqlite_close,
@@ -39,6 +42,8 @@ static const struct rk_store_backend sqlite_ops = {
         .setting_get = rk_sqlite_setting_get,
         .setting_set = rk_sqlite_setting_set,
         .check = rk_sqlite_check,
+        .read_begin = read_begin,
+        .read_end = read_end,
         .sensor = &rk_sqlite_sensor_ops,
 };
 
@@ -247,6 +252,24 @@ void rk_sqlite_rollback(struct rk_sqlite *s)
 {
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* A read snapshot is a deferred transaction: it takes its read lock at the first read and
+ * drops it at COMMIT, so the reads between share one lock and one view of the log. */
+static int read_begin(struct rk_store *st, struct rk_err *err)
+{
+    return run_cached(rk_sqlite_of(st), "BEGIN", err);
+}
+
+static void read_end(struct rk_store *st)
+{
+    struct rk_sqlite *s = rk_sqlite_of(st);
+    struct rk_err err;
+
+    if (run_cached(s, "COMMIT", &err) != 0) {
+        rk_log_warn("store %s: ending a read snapshot: %s", s->path, err.message);
+        rk_sqlite_rollback(s);
+    }
 }
 
 int rk_sqlite_bind_str(sqlite3_stmt *stmt, int i, const char *s)

@@ -18,6 +18,8 @@ static int check_writable(struct rk_store *st, struct rk_err *err)
         return rk_err_set(err, RK_EPERM, "store is open read-only");
     if (st->batch)
         return rk_err_set(err, RK_EINVAL, "a batch is open on this store handle");
+    if (st->reading)
+        return rk_err_set(err, RK_EINVAL, "a read snapshot is open on this store handle");
     return 0;
 }
 
@@ -603,4 +605,27 @@ int rk_store_setting_set(struct rk_store *st, const char *key, const char *value
 int rk_store_check(struct rk_store *st, struct rk_err *err)
 {
     return st->ops->check(st, err);
+}
+
+/* ---- read snapshots ------------------------------------------------------------------------ */
+
+int rk_store_read_begin(struct rk_store *st, struct rk_err *err)
+{
+    int rc;
+
+    if (st->batch)
+        return rk_err_set(err, RK_EINVAL, "a batch is open on this store handle");
+    if (st->reading)
+        return rk_err_set(err, RK_EINVAL, "a read snapshot is open on this store handle already");
+    if ((rc = st->ops->read_begin(st, err)) == 0)
+        st->reading = 1;
+    return rc;
+}
+
+void rk_store_read_end(struct rk_store *st)
+{
+    if (!st || !st->reading)
+        return;
+    st->ops->read_end(st);
+    st->reading = 0;
 }

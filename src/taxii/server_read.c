@@ -484,7 +484,9 @@ static void keep_page(const struct cache_slot *slot, const struct page *pg,
     rk_taxii_cache_put(slot->pc, slot->key, slot->key_len, slot->mark, slot->generation, &p);
 }
 
-/* The shared path of the four read endpoints. */
+/* The shared path of the four read endpoints. The rights checked, the cache's change mark and
+ * the rows read come from one snapshot of the store, which ends before the egress log (a
+ * write) and the response. */
 static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *open,
                      const char *list_key, int with_next)
 {
@@ -499,20 +501,22 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
 
     c->audit.action = "read";
     c->audit.endpoint = endpoint_name(c->req.route.ep);
-    if (rk_taxii_need_collection(c, 0) != 0)
-        return 0;
+    memset(&sent, 0, sizeof(sent));
+    rk_buf_init(&b, c->srv->cfg.max_response_bytes + RESPONSE_SLACK);
+    if ((rc = rk_store_read_begin(c->st, &c->err)) != 0 || rk_taxii_need_collection(c, 0) != 0)
+        goto out;
     cache_slot(c, fn, &slot);
     if (answer_cached(c, &slot, &rc))
-        return rc;
-    if ((rc = build_query(c, &q, &vis)) == RK_EFORMAT)
-        return rk_taxii_respond_error(c, 400, NULL, "%s", c->err.message);
+        goto out;
+    if ((rc = build_query(c, &q, &vis)) == RK_EFORMAT) {
+        rc = rk_taxii_respond_error(c, 400, NULL, "%s", c->err.message);
+        goto out;
+    }
     if (rc != 0)
-        return rc;
-    memset(&sent, 0, sizeof(sent));
+        goto out;
     if (sent_to_partner(c, fn) && (rc = sent_begin(c, &sent)) != 0)
         goto out;
     pg.sent = sent.arena ? &sent : NULL;
-    rk_buf_init(&b, c->srv->cfg.max_response_bytes + RESPONSE_SLACK);
     /* one allocation for a typical page (about 1 KiB per object), not a doubling series */
     rk_buf_reserve(&b, q.limit && q.limit < 4096 ? q.limit * 1024 + 1024 : 64 * 1024);
     rk_buf_puts(&b, open);
@@ -521,14 +525,16 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
         rc = 0;
     if (rc == 0 && pg.count == 0 && c->req.route.object_id)
         rc = respond_missing(c, &vis, &missing);
+    rk_store_read_end(c->st);
     if (rc == 0 && !missing &&
         (rc = close_body(c, &pg, list_key, sp.more || pg.truncated, with_next)) == 0 &&
         (rc = sent_log(c, &sent)) == 0) {
         keep_page(&slot, &pg, &q);
         rc = respond_page(c, &pg, &q);
     }
-    rk_buf_free(&b);
 out:
+    rk_store_read_end(c->st);
+    rk_buf_free(&b);
     sent_free(&sent);
     return rc;
 }

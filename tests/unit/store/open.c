@@ -309,6 +309,53 @@ static void test_store_open__exclusive_takes_the_store_alone(void **state)
     tmp_dir_remove(dir);
 }
 
+/* A read snapshot: reads on the handle see the store as at its first read, while another
+ * handle writes; writes on the handle and a second begin are refused until it ends. */
+static void test_store_open__read_snapshot(void **state)
+{
+    char dir[256], data[300], c1[RK_COLLECTION_ID_MAX];
+    struct rk_store *st, *writer = NULL;
+    struct rk_store_batch *b = NULL;
+    struct rk_collection c = {0};
+    struct rk_store_query q;
+    struct tobj o[2];
+    uint64_t n = 0;
+    struct rk_err err;
+
+    tmp_dir_make(dir, sizeof(dir));
+    path_of(data, sizeof(data), dir, "data");
+    st = store_new(dir);
+    store_c1(st, c1, sizeof(c1));
+    for (unsigned i = 0; i < 2; i++)
+        tobj_make(&o[i], "indicator", i + 1, "2024-01-01T00:00:00.000Z",
+                  "2024-01-01T00:00:00.000Z", NULL, RK_TLP_GREEN);
+    put_all(st, c1, NULL, &o[0], 1, NULL);
+    assert_int_equal(rk_store_open(&writer, data, 0, &err), 0);
+    rk_store_query_init(&q);
+    q.collection = "one";
+
+    assert_int_equal(rk_store_read_begin(st, &err), 0);
+    assert_int_equal(rk_store_read_begin(st, &err), RK_EINVAL);
+    assert_int_equal(rk_store_count(st, &q, &n, &err), 0); /* the snapshot starts here */
+    assert_int_equal(n, 1);
+    put_all(writer, c1, NULL, &o[1], 1, NULL);
+    assert_int_equal(rk_store_count(st, &q, &n, &err), 0);
+    assert_int_equal(n, 1); /* the other handle's commit is after the snapshot */
+    assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), RK_EINVAL);
+    assert_null(b);
+    assert_int_equal(rk_store_collection_add(st, &c, &err), RK_EINVAL);
+    rk_store_read_end(st);
+    rk_store_read_end(st); /* no snapshot: nothing to end */
+
+    assert_int_equal(rk_store_count(st, &q, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
+    rk_store_batch_abort(b);
+    rk_store_close(writer);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
 static void test_store_open__read_only(void **state)
 {
     char dir[256], data[300], c1[RK_COLLECTION_ID_MAX];
@@ -492,6 +539,7 @@ int test_store_open_run(void)
             cmocka_unit_test(test_store_open__foreign_file),
             cmocka_unit_test(test_store_open__other_application_and_newer_schema),
             cmocka_unit_test(test_store_open__read_only),
+            cmocka_unit_test(test_store_open__read_snapshot),
             cmocka_unit_test(test_store_open__exclusive_takes_the_store_alone),
             cmocka_unit_test(test_store_open__audit_log_moves_to_its_file),
             cmocka_unit_test(test_store_open__checkpoint_interval),
