@@ -337,12 +337,15 @@ static const struct rk_type core_types[] = {
 
 /* ---- lookups -------------------------------------------------------------------------------- */
 
-/* strcmp, with the first byte compared inline: most probes of a binary search end there. */
+/* strcmp's order, inline: names are short, and many share their first bytes ("created",
+ * "created_by_ref"), where a call to strcmp for each probe cost more than the comparison. */
 static inline int name_cmp(const char *a, const char *b)
 {
-    int c = (unsigned char)a[0] - (unsigned char)b[0];
-
-    return c != 0 || a[0] == '\0' ? c : strcmp(a + 1, b + 1);
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return (unsigned char)*a - (unsigned char)*b;
 }
 
 static int cmp_prop(const void *key, const void *elem)
@@ -457,10 +460,66 @@ int rk_stix_is_predefined_ext(const char *name)
     return 0;
 }
 
+/* The row a linear search with strcmp finds, NULL when none. */
+static const struct rk_prop *prop_scan(const struct rk_prop *p, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(p[i].name, name) == 0)
+            return &p[i];
+    }
+    return NULL;
+}
+
+static const struct rk_type *type_scan(const struct rk_type *t, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(t[i].name, name) == 0)
+            return &t[i];
+    }
+    return NULL;
+}
+
+/* Whether a lookup answers as a linear strcmp search does for name and its neighbours: one
+ * byte shorter, one byte longer, the last byte one lower and one higher. */
+static int found_as_scan(const void *table, size_t n, const char *name,
+                         int (*same)(const void *table, size_t n, const char *probe))
+{
+    size_t len = strlen(name);
+    char probe[256];
+    int ok;
+
+    if (len == 0 || len + 2 > sizeof(probe))
+        return 0;
+    memcpy(probe, name, len + 1);
+    ok = same(table, n, probe);
+    probe[len - 1] = '\0';
+    ok = ok && same(table, n, probe);
+    probe[len - 1] = name[len - 1];
+    memcpy(probe + len, "_", 2);
+    ok = ok && same(table, n, probe);
+    probe[len] = '\0';
+    probe[len - 1] = (char)(name[len - 1] - 1);
+    ok = ok && same(table, n, probe);
+    probe[len - 1] = (char)(name[len - 1] + 1);
+    return ok && same(table, n, probe);
+}
+
+static int prop_same(const void *table, size_t n, const char *probe)
+{
+    return rk_stix_prop_find(table, n, probe) == prop_scan(table, n, probe);
+}
+
+static int type_same(const void *table, size_t n, const char *probe)
+{
+    return type_bsearch(table, n, probe) == type_scan(table, n, probe);
+}
+
+/* Sorted, and every lookup answers as a linear search would. */
 static int props_sorted(const struct rk_prop *p, size_t n)
 {
-    for (size_t i = 1; i < n; i++) {
-        if (strcmp(p[i - 1].name, p[i].name) >= 0)
+    for (size_t i = 0; i < n; i++) {
+        if ((i > 0 && strcmp(p[i - 1].name, p[i].name) >= 0) ||
+            !found_as_scan(p, n, p[i].name, prop_same))
             return 0;
     }
     return 1;
@@ -469,7 +528,8 @@ static int props_sorted(const struct rk_prop *p, size_t n)
 static const char *types_check(const struct rk_type *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && strcmp(t[i - 1].name, t[i].name) >= 0)
+        if ((i > 0 && strcmp(t[i - 1].name, t[i].name) >= 0) ||
+            !found_as_scan(t, n, t[i].name, type_same))
             return t[i].name;
         if (!props_sorted(t[i].props, t[i].nprops))
             return t[i].name;
