@@ -157,6 +157,8 @@ int rk_sqlite_index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t 
 int rk_sqlite_idpending_add(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t date_added);
 int rk_sqlite_idpending_holds(const struct rk_sqlite *s, int64_t coll, int64_t idh);
 int rk_sqlite_idpending_flush(struct rk_sqlite *s, struct rk_err *err);
+/* Sort entries by (coll, idh, date_added), as the flush writes them. */
+void rk_sqlite_idpending_sort(struct rk_sqlite_identry *v, size_t n);
 void rk_sqlite_idpending_drop(struct rk_sqlite *s);
 void rk_sqlite_idpending_free(struct rk_sqlite *s);
 
