@@ -156,6 +156,9 @@ int rk_sqlite_index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t 
  * it without writing. */
 int rk_sqlite_idpending_add(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t date_added);
 int rk_sqlite_idpending_holds(const struct rk_sqlite *s, int64_t coll, int64_t idh);
+/* Start loading the set's slot for (coll, idh): a put calls it first and adds its entry after
+ * the row's insert, by when the slot (a cache miss in a set of megabytes) is there. */
+void rk_sqlite_idpending_prefetch(const struct rk_sqlite *s, int64_t coll, int64_t idh);
 int rk_sqlite_idpending_flush(struct rk_sqlite *s, struct rk_err *err);
 /* Sort entries by (coll, idh, date_added), as the flush writes them. */
 void rk_sqlite_idpending_sort(struct rk_sqlite_identry *v, size_t n);

@@ -97,6 +97,14 @@ int rk_sqlite_idpending_add(struct rk_sqlite *s, int64_t coll, int64_t idh, int6
     return 0;
 }
 
+void rk_sqlite_idpending_prefetch(const struct rk_sqlite *s, int64_t coll, int64_t idh)
+{
+    const struct rk_sqlite_idpending *p = &s->idp;
+
+    if (p->set)
+        __builtin_prefetch(&p->set[key_of(coll, idh) & (p->set_cap - 1)], 1);
+}
+
 int rk_sqlite_idpending_holds(const struct rk_sqlite *s, int64_t coll, int64_t idh)
 {
     const struct rk_sqlite_idpending *p = &s->idp;

@@ -539,6 +539,7 @@ int rk_sqlite_batch_put(struct rk_store_batch *b, const struct rk_store_put *p,
 
     *outcome = RK_PUT_STORED;
     *date_added_out = 0;
+    rk_sqlite_idpending_prefetch(rk_sqlite_of(b->st), b->coll, idh);
     if ((rc = read_versions(b, p, idh, &vs, err)) != 0)
         goto out;
     if (vs.has_exact) {
