@@ -141,12 +141,12 @@ static void check_member(struct rk_stix_vctx *c, struct rk_json *obj, const char
 
         seen->common_bits |= (uint32_t)1 << ci;
         c->common[ci] = v;
-        if (strcmp(key, "type") == 0 || strcmp(key, "id") == 0)
+        if (ci == RK_COMMON_TYPE || ci == RK_COMMON_ID) /* the row is the key's: no strcmp */
             return;
         if (!use)
             rk_stix_error(c, "common property %s does not apply to %s objects (section 3.2)",
                           key, c->type ? c->type->name : "this kind of");
-        else if (strcmp(key, "spec_version") == 0 && !str_eq(v, "2.1"))
+        else if (ci == RK_COMMON_SPEC_VERSION && !str_eq(v, "2.1"))
             rk_stix_error(c, "spec_version must be \"2.1\" (section 3.2)");
         else
             rk_stix_check_prop(c, p, v);
