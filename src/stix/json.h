@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum rk_json_type {
     RK_JSON_NULL = 0,
@@ -190,8 +191,11 @@ static inline struct rk_json *rk_json_value_at(const struct rk_json *v, size_t i
 
 /* The value of member key (len bytes) of object v, NULL when absent or v is no object. */
 struct rk_json *rk_json_getn(const struct rk_json *v, const char *key, size_t len);
-/* The same for a NUL-terminated key. */
-struct rk_json *rk_json_get(const struct rk_json *v, const char *key);
+/* The same for a NUL-terminated key; inline, so that a literal key's length is a constant. */
+static inline struct rk_json *rk_json_get(const struct rk_json *v, const char *key)
+{
+    return key ? rk_json_getn(v, key, strlen(key)) : NULL;
+}
 
 #define RK_JSON_CAT2(a, b) a##b
 #define RK_JSON_CAT(a, b)  RK_JSON_CAT2(a, b)

@@ -86,11 +86,6 @@ struct rk_json *rk_json_getn(const struct rk_json *v, const char *key, size_t le
     return NULL;
 }
 
-struct rk_json *rk_json_get(const struct rk_json *v, const char *key)
-{
-    return key ? rk_json_getn(v, key, strlen(key)) : NULL;
-}
-
 /* ---- changes ------------------------------------------------------------------------------- */
 
 static void *doc_alloc(struct rk_json_doc *d, size_t n)
