@@ -110,16 +110,7 @@ static inline int plain(unsigned char c)
 
 static inline size_t skip_plain(const char *s, size_t i, size_t len)
 {
-    uint64_t v, m;
-
-    while (i + 8 <= len) {
-        memcpy(&v, s + i, 8);
-        m = rk_swar_has(v, '"') | rk_swar_has(v, '\\') | rk_swar_below(v, 0x20) |
-            (v & RK_SWAR_HIGHS);
-        if (m)
-            return i + rk_swar_first(m);
-        i += 8;
-    }
+    i = rk_swar_skip(s, i, len, RK_SWAR_STOP_CTL | RK_SWAR_STOP_HIGH);
     while (i < len && plain((unsigned char)s[i]))
         i++;
     return i;
