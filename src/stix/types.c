@@ -337,20 +337,9 @@ static const struct rk_type core_types[] = {
 
 /* ---- lookups -------------------------------------------------------------------------------- */
 
-/* strcmp's order, inline: names are short, and many share their first bytes ("created",
- * "created_by_ref"), where a call to strcmp for each probe cost more than the comparison. */
-static inline int name_cmp(const char *a, const char *b)
-{
-    while (*a != '\0' && *a == *b) {
-        a++;
-        b++;
-    }
-    return (unsigned char)*a - (unsigned char)*b;
-}
-
 static int cmp_prop(const void *key, const void *elem)
 {
-    return name_cmp((const char *)key, ((const struct rk_prop *)elem)->name);
+    return rk_stix_name_cmp((const char *)key, ((const struct rk_prop *)elem)->name);
 }
 
 const struct rk_prop *rk_stix_prop_find(const struct rk_prop *props, size_t n, const char *name)
@@ -377,7 +366,7 @@ static const struct rk_type *type_bsearch(const struct rk_type *t, size_t n, con
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = name_cmp(name, t[mid].name);
+        int c = rk_stix_name_cmp(name, t[mid].name);
 
         if (c == 0)
             return &t[mid];
@@ -479,10 +468,8 @@ static const struct rk_type *type_scan(const struct rk_type *t, size_t n, const 
     return NULL;
 }
 
-/* Whether a lookup answers as a linear strcmp search does for name and its neighbours: one
- * byte shorter, one byte longer, the last byte one lower and one higher. */
-static int found_as_scan(const void *table, size_t n, const char *name,
-                         int (*same)(const void *table, size_t n, const char *probe))
+int rk_stix_lookup_agrees(const void *table, size_t n, const char *name,
+                          int (*same)(const void *table, size_t n, const char *probe))
 {
     size_t len = strlen(name);
     char probe[256];
@@ -519,7 +506,7 @@ static int props_sorted(const struct rk_prop *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if ((i > 0 && strcmp(p[i - 1].name, p[i].name) >= 0) ||
-            !found_as_scan(p, n, p[i].name, prop_same))
+            !rk_stix_lookup_agrees(p, n, p[i].name, prop_same))
             return 0;
     }
     return 1;
@@ -529,7 +516,7 @@ static const char *types_check(const struct rk_type *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if ((i > 0 && strcmp(t[i - 1].name, t[i].name) >= 0) ||
-            !found_as_scan(t, n, t[i].name, type_same))
+            !rk_stix_lookup_agrees(t, n, t[i].name, type_same))
             return t[i].name;
         if (!props_sorted(t[i].props, t[i].nprops))
             return t[i].name;
