@@ -225,7 +225,25 @@ int rk_json_del(struct rk_json *obj, const char *key);
 
 /* ---- keys --------------------------------------------------------------------------------- */
 
-/* Compare keys as canonical JSON orders them (UTF-16 code units). */
-int rk_json_key_cmp(const char *a, size_t al, const char *b, size_t bl);
+/* Compare keys as canonical JSON orders them (UTF-16 code units). Inline: the parser orders
+ * every object's members with it. */
+static inline int rk_json_key_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    size_t n = al < bl ? al : bl, i = 0;
+    unsigned char ca, cb;
+
+    while (i < n && a[i] == b[i])
+        i++;
+    if (i == n)
+        return al < bl ? -1 : (al > bl ? 1 : 0);
+    ca = (unsigned char)a[i];
+    cb = (unsigned char)b[i];
+    /* UTF-16 puts supplementary characters (surrogates D800-DFFF) before U+E000-U+FFFF */
+    if (ca >= 0xf0 && (cb == 0xee || cb == 0xef))
+        return -1;
+    if (cb >= 0xf0 && (ca == 0xee || ca == 0xef))
+        return 1;
+    return ca < cb ? -1 : 1;
+}
 
 #endif
