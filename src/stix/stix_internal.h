@@ -187,6 +187,16 @@ static inline int rk_stix_name_cmp(const char *a, const char *b)
     return (unsigned char)*a - (unsigned char)*b;
 }
 
+/* The same for a name of len bytes that is not NUL-terminated (no NUL within len). */
+static inline int rk_stix_name_cmp_n(const char *a, size_t len, const char *b)
+{
+    size_t i = 0;
+
+    while (i < len && b[i] != '\0' && a[i] == b[i])
+        i++;
+    return (i < len ? (unsigned char)a[i] : 0) - (unsigned char)b[i];
+}
+
 /* For the self-checks: whether same(table, n, probe) holds for name and its neighbours (one
  * byte shorter, one byte longer, the last byte one lower and one higher); same compares a
  * lookup's answer with a linear strcmp search's. */

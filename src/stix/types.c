@@ -360,13 +360,15 @@ const struct rk_prop *rk_stix_prop_find(const struct rk_prop *props, size_t n, c
     return NULL;
 }
 
-static const struct rk_type *type_bsearch(const struct rk_type *t, size_t n, const char *name)
+/* The type named name[0..len) in a sorted table. */
+static const struct rk_type *type_bsearch(const struct rk_type *t, size_t n, const char *name,
+                                          size_t len)
 {
     size_t lo = 0, hi = n;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = rk_stix_name_cmp(name, t[mid].name);
+        int c = rk_stix_name_cmp_n(name, len, t[mid].name);
 
         if (c == 0)
             return &t[mid];
@@ -378,25 +380,29 @@ static const struct rk_type *type_bsearch(const struct rk_type *t, size_t n, con
     return NULL;
 }
 
-const struct rk_type *rk_stix_type_find(const char *name)
+static const struct rk_type *type_find_n(const char *name, size_t len)
 {
-    const struct rk_type *t = type_bsearch(core_types, NELEM(core_types), name);
+    const struct rk_type *t = type_bsearch(core_types, NELEM(core_types), name, len);
 
-    return t ? t : type_bsearch(rk_stix_sco_types, rk_stix_sco_types_n, name);
+    return t ? t : type_bsearch(rk_stix_sco_types, rk_stix_sco_types_n, name, len);
 }
 
+const struct rk_type *rk_stix_type_find(const char *name)
+{
+    return type_find_n(name, strlen(name));
+}
+
+/* The type part of an id is not NUL-terminated: looked up in place, not copied out. */
 enum rk_stix_kind rk_stix_kind_of_type(const char *type, size_t len)
 {
-    char name[64];
     const struct rk_type *t;
 
-    if (len == 0 || len >= sizeof(name))
+    if (len == 0 || len >= 64)
         return RK_KIND_UNKNOWN;
-    memcpy(name, type, len);
-    name[len] = '\0';
-    if (strcmp(name, "bundle") == 0)
+    len = strnlen(type, len); /* as a copy of it would read as a string */
+    if (len == 6 && memcmp(type, "bundle", 6) == 0)
         return RK_KIND_BUNDLE;
-    t = rk_stix_type_find(name);
+    t = type_find_n(type, len);
     return t ? (enum rk_stix_kind)t->kind : RK_KIND_UNKNOWN;
 }
 
@@ -498,7 +504,17 @@ static int prop_same(const void *table, size_t n, const char *probe)
 
 static int type_same(const void *table, size_t n, const char *probe)
 {
-    return type_bsearch(table, n, probe) == type_scan(table, n, probe);
+    size_t len = strlen(probe);
+    const struct rk_type *want = type_scan(table, n, probe);
+
+    /* also as a prefix of a longer, unterminated text (the type part of an id) */
+    char id[300];
+
+    if (len + 3 > sizeof(id))
+        return 0;
+    memcpy(id, probe, len);
+    memcpy(id + len, "--x", 3);
+    return type_bsearch(table, n, probe, len) == want && type_bsearch(table, n, id, len) == want;
 }
 
 /* Sorted, and every lookup answers as a linear search would. */
