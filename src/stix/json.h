@@ -146,6 +146,14 @@ static inline const char *rk_json_str(const struct rk_json *v)
 {
     return v && v->type == RK_JSON_STRING ? v->u.s : NULL;
 }
+/* Whether v is the string s (a NUL-terminated literal, usually: inline, its length is a
+ * constant and the comparison needs no call). Strings of a document hold no NUL. */
+static inline int rk_json_str_is(const struct rk_json *v, const char *s)
+{
+    size_t n = strlen(s);
+
+    return v && v->type == RK_JSON_STRING && v->len == n && memcmp(v->u.s, s, n) == 0;
+}
 /* The string's length in bytes, 0 when v is not a string. */
 static inline size_t rk_json_strlen(const struct rk_json *v)
 {
