@@ -232,6 +232,24 @@ int rk_stix_canon_append_json(struct rk_buf *b, const json_t *v, int mode)
 
 /* ---- the same from a parsed document ------------------------------------------------------- */
 
+/* A string of a document: one that was written without escapes holds nothing to escape
+ * (json.h, RK_JSON_F_ESCAPED), so it is copied without looking at its bytes. */
+static int append_dom_string(struct rk_buf *b, const struct rk_json *v)
+{
+    int rc;
+
+    if (v->flags & RK_JSON_F_ESCAPED)
+        return append_string(b, v->u.s, v->len);
+    if ((rc = reserve(b, (size_t)v->len + 2)) != 0)
+        return rc;
+    b->ptr[b->len++] = '"';
+    memcpy(b->ptr + b->len, v->u.s, v->len);
+    b->len += v->len;
+    b->ptr[b->len++] = '"';
+    b->ptr[b->len] = '\0';
+    return 0;
+}
+
 /* Decimal digits of an int64, without printf. */
 static int append_int(struct rk_buf *b, int64_t x)
 {
@@ -279,7 +297,7 @@ static int append_object_dom(struct rk_buf *b, const struct rk_json *v, int mode
         if (k > 0)
             rc = put_byte(b, ',');
         if (rc == 0)
-            rc = append_string(b, key->u.s, key->len);
+            rc = append_dom_string(b, key);
         if (rc == 0)
             rc = put_byte(b, ':');
         if (rc == 0)
@@ -316,7 +334,7 @@ int rk_stix_canon_append(struct rk_buf *b, const struct rk_json *v, int mode)
     case RK_JSON_ARRAY:
         return append_array_dom(b, v, mode);
     case RK_JSON_STRING:
-        return append_string(b, v->u.s, v->len);
+        return append_dom_string(b, v);
     case RK_JSON_INT:
         return append_int(b, v->x.i);
     case RK_JSON_REAL:

@@ -34,7 +34,10 @@ enum rk_json_type {
     RK_JSON_OBJECT
 };
 
-/* A string node whose bytes were unescaped into the document (not a slice of the source). */
+/* A string node whose bytes were unescaped into the document (not a slice of the source), or
+ * that was made by rk_json_new_string. A string without it is a slice of the source between
+ * its quotes, which the parser accepted only without '"', '\' and control characters: it needs
+ * no escaping to be written back. */
 #define RK_JSON_F_ESCAPED 1u
 
 struct rk_json {
