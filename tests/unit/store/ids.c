@@ -397,6 +397,37 @@ static void test_store_ids__pending_sort(void **state)
     rk_free(v);
 }
 
+/* A put hashes its id once, ahead of its argument checks: a put that fails those checks, and
+ * then one of another id in the same buffer, store that id under its own hash (the store
+ * check compares every row's hash with its id). */
+static void test_store_ids__put_after_a_refused_one(void **state)
+{
+    char dir[256], data[300];
+    struct rk_store *st = store_new_tmp(dir, data);
+    struct rk_store_batch *b = NULL;
+    enum rk_put_outcome outcome;
+    struct tobj x, y;
+    struct rk_err err;
+    int64_t added;
+
+    tobj_make(&x, "indicator", 1, T1, "not a timestamp", NULL, 0);
+    tobj_make(&y, "indicator", 2, T1, T2, NULL, 0);
+    assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
+    assert_int_equal(rk_store_batch_put(b, &x.o, &outcome, &added, &err), RK_EFORMAT);
+    memcpy(x.id, y.id, sizeof(x.id)); /* the same buffer now holds another id */
+    x.o = y.o;
+    x.o.id = x.id;
+    assert_int_equal(rk_store_batch_put(b, &x.o, &outcome, &added, &err), 0);
+    assert_int_equal(outcome, RK_PUT_STORED);
+    assert_int_equal(rk_store_batch_commit(b, &err), 0);
+    assert_int_equal(rk_store_check(st, &err), 0);
+    assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
+    assert_int_equal(rk_store_batch_may_hold(b, y.id), 1);
+    rk_store_batch_abort(b);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
 /* A new store in dir (its data directory into data) and two versions of one indicator. */
 static struct rk_store *store_with_two_versions(char dir[256], char data[300], struct tobj x[2])
 {
@@ -585,6 +616,7 @@ int test_store_ids_run(void)
         cmocka_unit_test(test_store_ids__entries_written_at_the_batch_end),
         cmocka_unit_test(test_store_ids__pending_set),
         cmocka_unit_test(test_store_ids__pending_sort),
+        cmocka_unit_test(test_store_ids__put_after_a_refused_one),
         cmocka_unit_test(test_store_ids__failed_flush_fails_the_batch),
         cmocka_unit_test(test_store_ids__batch_may_hold),
         cmocka_unit_test(test_store_ids__bulk_handle),
