@@ -54,7 +54,10 @@ static int is_b64_char(char c)
 
 /* With their lengths: every identifier is looked up here, and a strlen per keyword per
  * identifier was over a quarter of the lexer's time. */
-#define KW(word, kind) {word, sizeof(word) - 1, kind}
+#define KW(word, kind)                                                                             \
+    {                                                                                              \
+        word, sizeof(word) - 1, kind                                                               \
+    }
 static const struct {
     const char *word;
     size_t len;

@@ -637,8 +637,8 @@ static int obs_bracket(struct parser *ps, struct rk_pattern_node **out)
     n->observation = ps->cur_obs;
     if ((rc = enter(ps)) != 0 || (rc = advance(ps)) != 0 || (rc = cmp_or(ps, &expr, &ts)) != 0)
         return rc;
-    if ((rc = expect_close(ps, T_RBRACK, "']' to close the observation expression opened",
-                           open)) != 0)
+    if ((rc = expect_close(ps, T_RBRACK, "']' to close the observation expression opened", open)) !=
+        0)
         return rc;
     ps->depth--;
     n->left = expr;

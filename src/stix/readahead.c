@@ -8,9 +8,10 @@
  * positions travel with the items. Items stay in their slots: the importer borrows them, and
  * the reading thread frees a slot's old item when it reads the next one into it, so that
  * memory is freed by the thread that allocated it (a free from the other thread takes the
- * allocating thread's arena lock in glibc, and its memory comes back cold). Closing early stops the thread after the object it is
- * reading: from a pipe that is still open, that object's bytes are waited for (renkei import
- * checks the collection before it reads, so a wrong name fails at once).
+ * allocating thread's arena lock in glibc, and its memory comes back cold). Closing early
+ * stops the thread after the object it is reading: from a pipe that is still open, that
+ * object's bytes are waited for (renkei import checks the collection before it reads, so a
+ * wrong name fails at once).
  */
 #include "stix/readahead.h"
 

@@ -162,7 +162,7 @@ static void radix_pass(const struct rk_sqlite_identry *v, struct rk_sqlite_ident
 static int radix_sort_by_idh(struct rk_sqlite_identry *v, size_t n)
 {
     struct rk_sqlite_identry *tmp = rk_reallocarray(NULL, n, sizeof(*tmp)), *from = v, *to = tmp;
-    size_t (*count)[256];
+    size_t(*count)[256];
 
     if (!tmp || !(count = rk_calloc(8, sizeof(*count)))) {
         rk_free(tmp);

@@ -85,8 +85,7 @@ static int parse_fraction(const char *s, size_t len, size_t *pos, struct rk_time
 {
     /* nanoseconds per unit of each fraction digit: a table, as gcc divided by 10 with idiv
      * (two fifths of a parse) */
-    static const int32_t scale[9] = {100000000, 10000000, 1000000, 100000, 10000,
-                                     1000,      100,      10,      1};
+    static const int32_t scale[9] = {100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10, 1};
     int digits = 0;
 
     if (*pos >= len || s[*pos] != '.')

@@ -51,10 +51,12 @@ static void test_stix_canonical__strings(void **state)
 static void test_stix_canonical__parsed_strings_as_jansson(void **state)
 {
     static const char *const samples[] = {
-        "{\"plain\":\"abc def / + ~\",\"utf8\":\"caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80\","
-        "\"del\":\"a\x7f" "b\",\"esc\":\"caf\\u00e9 \\\" \\\\ \\/ \\n\\t \\u0001 \\u001f \\u007f\","
-        "\"k\\u0065y\":\"\\ud83d\\ude00\",\"\\\"q\\\"\":[\"\",\"x\\\\\",\"\\\"\"],\"\":{\"a b\":\"\"}}",
-        "[\"only plain\",\"\\u0000x\"]",
+            "{\"plain\":\"abc def / + ~\",\"utf8\":\"caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80\","
+            "\"del\":\"a\x7f"
+            "b\",\"esc\":\"caf\\u00e9 \\\" \\\\ \\/ \\n\\t \\u0001 \\u001f \\u007f\","
+            "\"k\\u0065y\":\"\\ud83d\\ude00\","
+            "\"\\\"q\\\"\":[\"\",\"x\\\\\",\"\\\"\"],\"\":{\"a b\":\"\"}}",
+            "[\"only plain\",\"\\u0000x\"]",
     };
 
     for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {

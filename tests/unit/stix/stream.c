@@ -294,13 +294,14 @@ static void test_stix_stream__references_not_in_the_input(void **state)
 
 static void add_indicator(struct rk_buf *b, unsigned n)
 {
-    assert_int_equal(rk_buf_printf(b, "{\"type\":\"indicator\",\"spec_version\":\"2.1\","
-                                      "\"id\":\"indicator--8e2e2d2b-17d4-4cbf-938f-%012x\","
-                                      "\"created\":\"2016-04-06T20:03:48.000Z\","
-                                      "\"modified\":\"2016-04-06T20:03:48.000Z\","
-                                      "\"pattern\":\"[url:value = 'http://x']\","
-                                      "\"pattern_type\":\"stix\","
-                                      "\"valid_from\":\"2016-01-01T00:00:00Z\"},",
+    assert_int_equal(rk_buf_printf(b,
+                                   "{\"type\":\"indicator\",\"spec_version\":\"2.1\","
+                                   "\"id\":\"indicator--8e2e2d2b-17d4-4cbf-938f-%012x\","
+                                   "\"created\":\"2016-04-06T20:03:48.000Z\","
+                                   "\"modified\":\"2016-04-06T20:03:48.000Z\","
+                                   "\"pattern\":\"[url:value = 'http://x']\","
+                                   "\"pattern_type\":\"stix\","
+                                   "\"valid_from\":\"2016-01-01T00:00:00Z\"},",
                                    n),
                      0);
 }
@@ -308,11 +309,13 @@ static void add_indicator(struct rk_buf *b, unsigned n)
 /* A report referencing indicators first..last-1. */
 static void add_report(struct rk_buf *b, unsigned n, unsigned first, unsigned last)
 {
-    assert_int_equal(rk_buf_printf(b, "{\"type\":\"report\",\"spec_version\":\"2.1\","
-                                      "\"id\":\"report--57b56a43-b8b0-4cba-9deb-%012x\","
-                                      "\"created\":\"2016-04-06T20:03:48.000Z\","
-                                      "\"modified\":\"2016-04-06T20:03:48.000Z\",\"name\":\"r\","
-                                      "\"published\":\"2016-04-06T20:03:48.000Z\",\"object_refs\":[",
+    assert_int_equal(rk_buf_printf(b,
+                                   "{\"type\":\"report\",\"spec_version\":\"2.1\","
+                                   "\"id\":\"report--57b56a43-b8b0-4cba-9deb-%012x\","
+                                   "\"created\":\"2016-04-06T20:03:48.000Z\","
+                                   "\"modified\":\"2016-04-06T20:03:48.000Z\",\"name\":\"r\","
+                                   "\"published\":\"2016-04-06T20:03:48.000Z\","
+                                   "\"object_refs\":[",
                                    n),
                      0);
     for (unsigned i = first; i < last; i++)

@@ -44,8 +44,8 @@ static void check_scans(const char *s, size_t from, unsigned stop)
 
 static void test_stix_swar__stop_bytes_everywhere(void **state)
 {
-    static const unsigned char bytes[] = {'"', '\\', 0x00, 0x01, 0x1f, 0x20, 0x7f, 0x80,
-                                          0xc3, 0xff, 'a'};
+    static const unsigned char bytes[] = {'"',  '\\', 0x00, 0x01, 0x1f, 0x20,
+                                          0x7f, 0x80, 0xc3, 0xff, 'a'};
     static const unsigned stops[] = {0, RK_SWAR_STOP_CTL, RK_SWAR_STOP_CTL | RK_SWAR_STOP_HIGH};
     char s[RUN];
 

@@ -610,21 +610,21 @@ static void test_store_ids__migrated_from_one_level(void **state)
 int test_store_ids_run(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_store_ids__versions_across_levels),
-        cmocka_unit_test(test_store_ids__merge_at_the_limit),
-        cmocka_unit_test(test_store_ids__batch_past_the_fresh_level),
-        cmocka_unit_test(test_store_ids__entries_written_at_the_batch_end),
-        cmocka_unit_test(test_store_ids__pending_set),
-        cmocka_unit_test(test_store_ids__pending_sort),
-        cmocka_unit_test(test_store_ids__put_after_a_refused_one),
-        cmocka_unit_test(test_store_ids__failed_flush_fails_the_batch),
-        cmocka_unit_test(test_store_ids__batch_may_hold),
-        cmocka_unit_test(test_store_ids__bulk_handle),
-        cmocka_unit_test(test_store_ids__filter_skips_new_ids),
-        cmocka_unit_test(test_store_ids__filter_sees_other_writers),
-        cmocka_unit_test(test_store_ids__prepared_writer),
-        cmocka_unit_test(test_store_ids__filter_over_its_cap),
-        cmocka_unit_test(test_store_ids__migrated_from_one_level),
+            cmocka_unit_test(test_store_ids__versions_across_levels),
+            cmocka_unit_test(test_store_ids__merge_at_the_limit),
+            cmocka_unit_test(test_store_ids__batch_past_the_fresh_level),
+            cmocka_unit_test(test_store_ids__entries_written_at_the_batch_end),
+            cmocka_unit_test(test_store_ids__pending_set),
+            cmocka_unit_test(test_store_ids__pending_sort),
+            cmocka_unit_test(test_store_ids__put_after_a_refused_one),
+            cmocka_unit_test(test_store_ids__failed_flush_fails_the_batch),
+            cmocka_unit_test(test_store_ids__batch_may_hold),
+            cmocka_unit_test(test_store_ids__bulk_handle),
+            cmocka_unit_test(test_store_ids__filter_skips_new_ids),
+            cmocka_unit_test(test_store_ids__filter_sees_other_writers),
+            cmocka_unit_test(test_store_ids__prepared_writer),
+            cmocka_unit_test(test_store_ids__filter_over_its_cap),
+            cmocka_unit_test(test_store_ids__migrated_from_one_level),
     };
 
     return cmocka_run_group_tests_name("store_ids", tests, NULL, NULL);
