@@ -298,18 +298,17 @@ static int import_file(struct import_run *run, const char *file, struct rk_stix_
     struct rk_provenance prov;
     struct rk_store_batch *b = NULL;
     struct rk_stix_readahead *ra = NULL;
-    struct rk_stix_item item;
+    const struct rk_stix_item *item;
     uint64_t in_batch = 0, position = 0;
     int rc, next;
 
     set_provenance(run->opt, file, &prov);
-    memset(&item, 0, sizeof(item));
     if ((rc = rk_stix_readahead_open(&ra, r, err)) != 0)
         return rc;
+    /* the items are the read-ahead's: it frees them on its own thread */
     while ((next = rk_stix_readahead_next(ra, &item, &position, err)) == 1) {
-        if ((rc = take_item(run, file, &prov, &b, &in_batch, &item, err)) != 0)
+        if ((rc = take_item(run, file, &prov, &b, &in_batch, item, err)) != 0)
             goto out;
-        rk_stix_item_clear(&item);
         cli_progress_update(&run->progress, run->t.bytes_done + position,
                             run->t.stored + run->t.duplicates + run->t.conflicts);
     }
@@ -329,7 +328,6 @@ static int import_file(struct import_run *run, const char *file, struct rk_stix_
     report_input_findings(run, file, r);
 out:
     rk_stix_readahead_close(ra);
-    rk_stix_item_clear(&item);
     rk_store_batch_abort(b);
     return rc;
 }

@@ -53,6 +53,18 @@ static int expect(struct parser *ps, enum tok_kind kind, const char *expected)
     return advance(ps);
 }
 
+/* The token that closes a bracket opened at byte open; "expected <closes> at byte <open>" is
+ * written only when it is not there. */
+static int expect_close(struct parser *ps, enum tok_kind kind, const char *closes, size_t open)
+{
+    char what[80];
+
+    if (ps->tok.kind == kind)
+        return advance(ps);
+    snprintf(what, sizeof(what), "%s at byte %zu", closes, open);
+    return fail_found(ps, what);
+}
+
 static int enter(struct parser *ps)
 {
     if (++ps->depth > RK_PATTERN_MAX_DEPTH)
@@ -258,6 +270,15 @@ out:
 
 /* ---- comparison expressions ---------------------------------------------------------------- */
 
+/* "expected a constant after '<op>'": the message is written only when it is needed. */
+static int fail_constant_after(struct parser *ps, const struct tok *op)
+{
+    char what[80];
+
+    snprintf(what, sizeof(what), "a constant after '%.*s'", (int)op->len, ps->lx.s + op->off);
+    return fail_found(ps, what);
+}
+
 static int parse_operator(struct parser *ps, struct patom *a, struct tok *lit)
 {
     static const struct {
@@ -274,6 +295,7 @@ static int parse_operator(struct parser *ps, struct patom *a, struct tok *lit)
                {T_MATCHES, RK_PATTERN_OP_MATCHES},
                {T_ISSUBSET, RK_PATTERN_OP_ISSUBSET},
                {T_ISSUPERSET, RK_PATTERN_OP_ISSUPERSET}};
+    struct tok op;
     char what[80];
     size_t i;
     int rc;
@@ -284,31 +306,37 @@ static int parse_operator(struct parser *ps, struct patom *a, struct tok *lit)
         return fail_found(ps, "a comparison operator (=, !=, <, <=, >, >=, IN, LIKE, MATCHES, "
                               "ISSUBSET, ISSUPERSET) after the object path");
     a->pub.op = ops[i].op;
-    snprintf(what, sizeof(what), "a constant after '%.*s'", (int)ps->tok.len,
-             ps->lx.s + ps->tok.off);
+    op = ps->tok;
     if ((rc = advance(ps)) != 0)
         return rc;
     *lit = ps->tok;
+    /* the kind of constant is checked here, so that parse_literal never needs its message */
     switch (a->pub.op) {
     case RK_PATTERN_OP_EQ:
     case RK_PATTERN_OP_NE:
-        return parse_literal(ps, &a->value, 1, what);
+        if (!is_literal(ps->tok.kind, 1))
+            return fail_constant_after(ps, &op);
+        return parse_literal(ps, &a->value, 1, "a constant");
     case RK_PATTERN_OP_IN:
         return parse_set(ps, &a->value);
     case RK_PATTERN_OP_LIKE:
     case RK_PATTERN_OP_MATCHES:
     case RK_PATTERN_OP_ISSUBSET:
     case RK_PATTERN_OP_ISSUPERSET:
-        snprintf(what, sizeof(what), "a string constant after %s", rk_pattern_op_name(a->pub.op));
-        if (ps->tok.kind != T_STRING)
+        if (ps->tok.kind != T_STRING) {
+            snprintf(what, sizeof(what), "a string constant after %s",
+                     rk_pattern_op_name(a->pub.op));
             return fail_found(ps, what);
-        return parse_literal(ps, &a->value, 0, what);
+        }
+        return parse_literal(ps, &a->value, 0, "a string constant");
     default:
         if (ps->tok.kind == T_TRUE || ps->tok.kind == T_FALSE)
             return pattern_fail(ps->err, RK_EFORMAT, ps->tok.off,
                                 "booleans cannot be ordered: expected a string, number, "
                                 "timestamp, binary or hex constant");
-        return parse_literal(ps, &a->value, 0, what);
+        if (!is_literal(ps->tok.kind, 0))
+            return fail_constant_after(ps, &op);
+        return parse_literal(ps, &a->value, 0, "a constant");
     }
 }
 
@@ -418,15 +446,13 @@ static int cmp_or(struct parser *ps, struct rk_pattern_node **out, struct typese
 static int prop_test(struct parser *ps, struct rk_pattern_node **out, struct typeset *ts)
 {
     size_t open = ps->tok.off;
-    char what[80];
     int rc;
 
     if (ps->tok.kind != T_LPAREN)
         return parse_atom(ps, out, ts);
     if ((rc = enter(ps)) != 0 || (rc = advance(ps)) != 0 || (rc = cmp_or(ps, out, ts)) != 0)
         return rc;
-    snprintf(what, sizeof(what), "')' to close the '(' at byte %zu", open);
-    if ((rc = expect(ps, T_RPAREN, what)) != 0)
+    if ((rc = expect_close(ps, T_RPAREN, "')' to close the '('", open)) != 0)
         return rc;
     ps->depth--;
     return 0;
@@ -603,7 +629,6 @@ static int obs_bracket(struct parser *ps, struct rk_pattern_node **out)
     struct rk_pattern_node *expr;
     struct typeset ts;
     size_t open = ps->tok.off;
-    char what[96];
     int rc;
 
     if (!n)
@@ -612,9 +637,8 @@ static int obs_bracket(struct parser *ps, struct rk_pattern_node **out)
     n->observation = ps->cur_obs;
     if ((rc = enter(ps)) != 0 || (rc = advance(ps)) != 0 || (rc = cmp_or(ps, &expr, &ts)) != 0)
         return rc;
-    snprintf(what, sizeof(what), "']' to close the observation expression opened at byte %zu",
-             open);
-    if ((rc = expect(ps, T_RBRACK, what)) != 0)
+    if ((rc = expect_close(ps, T_RBRACK, "']' to close the observation expression opened", open)) !=
+        0)
         return rc;
     ps->depth--;
     n->left = expr;
@@ -625,7 +649,6 @@ static int obs_bracket(struct parser *ps, struct rk_pattern_node **out)
 static int obs_primary(struct parser *ps, struct rk_pattern_node **out)
 {
     size_t open = ps->tok.off;
-    char what[80];
     int rc;
 
     if (ps->tok.kind == T_LBRACK) {
@@ -633,8 +656,7 @@ static int obs_primary(struct parser *ps, struct rk_pattern_node **out)
     } else if (ps->tok.kind == T_LPAREN) {
         if ((rc = enter(ps)) != 0 || (rc = advance(ps)) != 0 || (rc = obs_fby(ps, out)) != 0)
             return rc;
-        snprintf(what, sizeof(what), "')' to close the '(' at byte %zu", open);
-        if ((rc = expect(ps, T_RPAREN, what)) != 0)
+        if ((rc = expect_close(ps, T_RPAREN, "')' to close the '('", open)) != 0)
             return rc;
         ps->depth--;
     } else {

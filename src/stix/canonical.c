@@ -51,13 +51,34 @@ static size_t escape(unsigned char c, char esc[6])
     }
 }
 
+/* rk_buf_reserve, with the common case inline: the buffer is reserved from the source length
+ * up front, so nearly every check finds the room there. */
+static inline int reserve(struct rk_buf *b, size_t extra)
+{
+    if (extra <= b->max && b->len <= b->max - extra && b->len + extra < b->cap)
+        return 0;
+    return rk_buf_reserve(b, extra);
+}
+
+/* rk_buf_putc, inline in the common case. */
+static inline int put_byte(struct rk_buf *b, char c)
+{
+    int rc;
+
+    if ((rc = reserve(b, 1)) != 0)
+        return rc;
+    b->ptr[b->len++] = c;
+    b->ptr[b->len] = '\0';
+    return 0;
+}
+
 /* Runs of bytes that need no escaping are copied whole into room reserved up front. */
 static int append_string(struct rk_buf *b, const char *s, size_t len)
 {
     size_t i = 0, run;
     int rc;
 
-    if ((rc = rk_buf_reserve(b, len + 2)) != 0)
+    if ((rc = reserve(b, len + 2)) != 0)
         return rc;
     b->ptr[b->len++] = '"';
     for (;;) {
@@ -70,7 +91,7 @@ static int append_string(struct rk_buf *b, const char *s, size_t len)
         if (i == len)
             break;
         /* an escape grows the text: keep room for it and the rest */
-        if ((rc = rk_buf_reserve(b, 6 + (len - i) + 1)) != 0)
+        if ((rc = reserve(b, 6 + (len - i) + 1)) != 0)
             return rc;
         b->len += escape((unsigned char)s[i++], b->ptr + b->len);
     }
@@ -148,19 +169,19 @@ static int append_object_json(struct rk_buf *b, const json_t *v, int mode)
         m[i++].value = json_object_iter_value(it);
     }
     sort_members(m, i);
-    rc = rk_buf_putc(b, '{');
+    rc = put_byte(b, '{');
     for (size_t k = 0; k < i && rc == 0; k++) {
         if (k > 0)
-            rc = rk_buf_putc(b, ',');
+            rc = put_byte(b, ',');
         if (rc == 0)
             rc = append_string(b, m[k].key, m[k].len);
         if (rc == 0)
-            rc = rk_buf_putc(b, ':');
+            rc = put_byte(b, ':');
         if (rc == 0)
             rc = rk_stix_canon_append_json(b, m[k].value, mode);
     }
     if (rc == 0)
-        rc = rk_buf_putc(b, '}');
+        rc = put_byte(b, '}');
     if (m != stack)
         rk_free(m);
     return rc;
@@ -169,15 +190,15 @@ static int append_object_json(struct rk_buf *b, const json_t *v, int mode)
 static int append_array_json(struct rk_buf *b, const json_t *v, int mode)
 {
     size_t n = json_array_size(v);
-    int rc = rk_buf_putc(b, '[');
+    int rc = put_byte(b, '[');
 
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (i > 0)
-            rc = rk_buf_putc(b, ',');
+            rc = put_byte(b, ',');
         if (rc == 0)
             rc = rk_stix_canon_append_json(b, json_array_get(v, i), mode);
     }
-    return rc == 0 ? rk_buf_putc(b, ']') : rc;
+    return rc == 0 ? put_byte(b, ']') : rc;
 }
 
 int rk_stix_canon_append_json(struct rk_buf *b, const json_t *v, int mode)
@@ -210,6 +231,24 @@ int rk_stix_canon_append_json(struct rk_buf *b, const json_t *v, int mode)
 }
 
 /* ---- the same from a parsed document ------------------------------------------------------- */
+
+/* A string of a document: one that was written without escapes holds nothing to escape
+ * (json.h, RK_JSON_F_ESCAPED), so it is copied without looking at its bytes. */
+static int append_dom_string(struct rk_buf *b, const struct rk_json *v)
+{
+    int rc;
+
+    if (v->flags & RK_JSON_F_ESCAPED)
+        return append_string(b, v->u.s, v->len);
+    if ((rc = reserve(b, (size_t)v->len + 2)) != 0)
+        return rc;
+    b->ptr[b->len++] = '"';
+    memcpy(b->ptr + b->len, v->u.s, v->len);
+    b->len += v->len;
+    b->ptr[b->len++] = '"';
+    b->ptr[b->len] = '\0';
+    return 0;
+}
 
 /* Decimal digits of an int64, without printf. */
 static int append_int(struct rk_buf *b, int64_t x)
@@ -251,21 +290,21 @@ static int append_object_dom(struct rk_buf *b, const struct rk_json *v, int mode
             ord[j] = (uint32_t)i;
         }
     }
-    rc = rk_buf_putc(b, '{');
+    rc = put_byte(b, '{');
     for (size_t k = 0; k < n && rc == 0; k++) {
         const struct rk_json *key = &v->u.kids[2 * ord[k]];
 
         if (k > 0)
-            rc = rk_buf_putc(b, ',');
+            rc = put_byte(b, ',');
         if (rc == 0)
-            rc = append_string(b, key->u.s, key->len);
+            rc = append_dom_string(b, key);
         if (rc == 0)
-            rc = rk_buf_putc(b, ':');
+            rc = put_byte(b, ':');
         if (rc == 0)
             rc = rk_stix_canon_append(b, key + 1, mode);
     }
     if (rc == 0)
-        rc = rk_buf_putc(b, '}');
+        rc = put_byte(b, '}');
     if (ord != stack && ord != v->x.order)
         rk_free(ord);
     return rc;
@@ -273,15 +312,15 @@ static int append_object_dom(struct rk_buf *b, const struct rk_json *v, int mode
 
 static int append_array_dom(struct rk_buf *b, const struct rk_json *v, int mode)
 {
-    int rc = rk_buf_putc(b, '[');
+    int rc = put_byte(b, '[');
 
     for (size_t i = 0; i < v->len && rc == 0; i++) {
         if (i > 0)
-            rc = rk_buf_putc(b, ',');
+            rc = put_byte(b, ',');
         if (rc == 0)
             rc = rk_stix_canon_append(b, &v->u.kids[i], mode);
     }
-    return rc == 0 ? rk_buf_putc(b, ']') : rc;
+    return rc == 0 ? put_byte(b, ']') : rc;
 }
 
 int rk_stix_canon_append(struct rk_buf *b, const struct rk_json *v, int mode)
@@ -295,7 +334,7 @@ int rk_stix_canon_append(struct rk_buf *b, const struct rk_json *v, int mode)
     case RK_JSON_ARRAY:
         return append_array_dom(b, v, mode);
     case RK_JSON_STRING:
-        return append_string(b, v->u.s, v->len);
+        return append_dom_string(b, v);
     case RK_JSON_INT:
         return append_int(b, v->x.i);
     case RK_JSON_REAL:

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum rk_json_type {
     RK_JSON_NULL = 0,
@@ -33,7 +34,10 @@ enum rk_json_type {
     RK_JSON_OBJECT
 };
 
-/* A string node whose bytes were unescaped into the document (not a slice of the source). */
+/* A string node whose bytes were unescaped into the document (not a slice of the source), or
+ * that was made by rk_json_new_string. A string without it is a slice of the source between
+ * its quotes, which the parser accepted only without '"', '\' and control characters: it needs
+ * no escaping to be written back. */
 #define RK_JSON_F_ESCAPED 1u
 
 struct rk_json {
@@ -145,6 +149,14 @@ static inline const char *rk_json_str(const struct rk_json *v)
 {
     return v && v->type == RK_JSON_STRING ? v->u.s : NULL;
 }
+/* Whether v is the string s (a NUL-terminated literal, usually: inline, its length is a
+ * constant and the comparison needs no call). Strings of a document hold no NUL. */
+static inline int rk_json_str_is(const struct rk_json *v, const char *s)
+{
+    size_t n = strlen(s);
+
+    return v && v->type == RK_JSON_STRING && v->len == n && memcmp(v->u.s, s, n) == 0;
+}
 /* The string's length in bytes, 0 when v is not a string. */
 static inline size_t rk_json_strlen(const struct rk_json *v)
 {
@@ -190,8 +202,11 @@ static inline struct rk_json *rk_json_value_at(const struct rk_json *v, size_t i
 
 /* The value of member key (len bytes) of object v, NULL when absent or v is no object. */
 struct rk_json *rk_json_getn(const struct rk_json *v, const char *key, size_t len);
-/* The same for a NUL-terminated key. */
-struct rk_json *rk_json_get(const struct rk_json *v, const char *key);
+/* The same for a NUL-terminated key; inline, so that a literal key's length is a constant. */
+static inline struct rk_json *rk_json_get(const struct rk_json *v, const char *key)
+{
+    return key ? rk_json_getn(v, key, strlen(key)) : NULL;
+}
 
 #define RK_JSON_CAT2(a, b) a##b
 #define RK_JSON_CAT(a, b)  RK_JSON_CAT2(a, b)
@@ -221,7 +236,25 @@ int rk_json_del(struct rk_json *obj, const char *key);
 
 /* ---- keys --------------------------------------------------------------------------------- */
 
-/* Compare keys as canonical JSON orders them (UTF-16 code units). */
-int rk_json_key_cmp(const char *a, size_t al, const char *b, size_t bl);
+/* Compare keys as canonical JSON orders them (UTF-16 code units). Inline: the parser orders
+ * every object's members with it. */
+static inline int rk_json_key_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    size_t n = al < bl ? al : bl, i = 0;
+    unsigned char ca, cb;
+
+    while (i < n && a[i] == b[i])
+        i++;
+    if (i == n)
+        return al < bl ? -1 : (al > bl ? 1 : 0);
+    ca = (unsigned char)a[i];
+    cb = (unsigned char)b[i];
+    /* UTF-16 puts supplementary characters (surrogates D800-DFFF) before U+E000-U+FFFF */
+    if (ca >= 0xf0 && (cb == 0xee || cb == 0xef))
+        return -1;
+    if (cb >= 0xf0 && (ca == 0xee || ca == 0xef))
+        return 1;
+    return ca < cb ? -1 : 1;
+}
 
 #endif

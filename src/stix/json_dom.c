@@ -32,25 +32,6 @@ void rk_json_doc_free(struct rk_json_doc *d)
     rk_free(d);
 }
 
-int rk_json_key_cmp(const char *a, size_t al, const char *b, size_t bl)
-{
-    size_t n = al < bl ? al : bl, i = 0;
-    unsigned char ca, cb;
-
-    while (i < n && a[i] == b[i])
-        i++;
-    if (i == n)
-        return al < bl ? -1 : (al > bl ? 1 : 0);
-    ca = (unsigned char)a[i];
-    cb = (unsigned char)b[i];
-    /* UTF-16 puts supplementary characters (surrogates D800-DFFF) before U+E000-U+FFFF */
-    if (ca >= 0xf0 && (cb == 0xee || cb == 0xef))
-        return -1;
-    if (cb >= 0xf0 && (ca == 0xee || ca == 0xef))
-        return 1;
-    return ca < cb ? -1 : 1;
-}
-
 /* Binary search through the sorted member order. */
 static struct rk_json *find_sorted(const struct rk_json *v, const char *key, size_t len)
 {
@@ -80,15 +61,11 @@ struct rk_json *rk_json_getn(const struct rk_json *v, const char *key, size_t le
     for (size_t i = 0; i < v->len; i++) {
         const struct rk_json *k = &v->u.kids[2 * i];
 
-        if (k->len == len && memcmp(k->u.s, key, len) == 0)
+        /* the length, then the first byte, before a call to memcmp */
+        if (k->len == len && (len == 0 || k->u.s[0] == key[0]) && memcmp(k->u.s, key, len) == 0)
             return (struct rk_json *)k + 1;
     }
     return NULL;
-}
-
-struct rk_json *rk_json_get(const struct rk_json *v, const char *key)
-{
-    return key ? rk_json_getn(v, key, strlen(key)) : NULL;
 }
 
 /* ---- changes ------------------------------------------------------------------------------- */

@@ -110,15 +110,7 @@ static inline int plain(unsigned char c)
 
 static inline size_t skip_plain(const char *s, size_t i, size_t len)
 {
-    uint64_t v;
-
-    while (i + 8 <= len) {
-        memcpy(&v, s + i, 8);
-        if (rk_swar_has(v, '"') | rk_swar_has(v, '\\') | rk_swar_below(v, 0x20) |
-            (v & RK_SWAR_HIGHS))
-            break;
-        i += 8;
-    }
+    i = rk_swar_skip(s, i, len, RK_SWAR_STOP_CTL | RK_SWAR_STOP_HIGH);
     while (i < len && plain((unsigned char)s[i]))
         i++;
     return i;
@@ -498,35 +490,34 @@ static int parse_literal(struct rk_json_parser *p, size_t a, size_t *end)
 
 /* ---- containers ------------------------------------------------------------------------------ */
 
+/* The text of a key node while its string is still an offset. */
+static inline const char *key_text(const struct rk_json_parser *p, const struct rk_json *k)
+{
+    return (k->flags & RK_JSON_F_ESCAPED ? p->str : p->src) + k->u.off;
+}
+
 /* The sorted member order of the object whose 2 * n children are kids (strings still by
  * offset: resolved here through base pointers); duplicate keys are an error. */
 static int order_members(struct rk_json_parser *p, const struct rk_json *kids, size_t n,
                          uint32_t *ord)
 {
-    const char *k[2];
-    size_t kl[2];
-
     for (size_t i = 0; i < n; i++) {
-        uint32_t x = (uint32_t)i;
+        const struct rk_json *key = &kids[2 * i];
+        const char *text = key_text(p, key);
         size_t j = i;
 
         while (j > 0) {
-            for (int t = 0; t < 2; t++) {
-                const struct rk_json *kv = &kids[2 * (t ? ord[j - 1] : x)];
-
-                k[t] = (kv->flags & RK_JSON_F_ESCAPED ? p->str : p->src) + kv->u.off;
-                kl[t] = kv->len;
-            }
-            int c = rk_json_key_cmp(k[0], kl[0], k[1], kl[1]);
+            const struct rk_json *before = &kids[2 * ord[j - 1]];
+            int c = rk_json_key_cmp(text, key->len, key_text(p, before), before->len);
 
             if (c == 0)
-                return fail(p, (size_t)kids[2 * x].x.at, "duplicate object key");
+                return fail(p, (size_t)key->x.at, "duplicate object key");
             if (c > 0)
                 break;
             ord[j] = ord[j - 1];
             j--;
         }
-        ord[j] = x;
+        ord[j] = (uint32_t)i;
     }
     return 0;
 }

@@ -6,11 +6,6 @@
 
 #include <string.h>
 
-static int str_eq(struct rk_json *v, const char *s)
-{
-    return rk_json_is_string(v) && strcmp(rk_json_str(v), s) == 0;
-}
-
 /* Sets c->id, c->type and c->is_custom; 0 when the object cannot be validated further. */
 static int check_type_id(struct rk_stix_vctx *c, struct rk_json *obj)
 {
@@ -34,7 +29,7 @@ static int check_type_id(struct rk_stix_vctx *c, struct rk_json *obj)
                       type);
         return 0;
     }
-    if (strcmp(type, "bundle") == 0) {
+    if (rk_json_str_is(t, "bundle")) {
         rk_stix_error(c, "a bundle is not a STIX Object and cannot be nested (section 8)");
         return 0;
     }
@@ -141,12 +136,12 @@ static void check_member(struct rk_stix_vctx *c, struct rk_json *obj, const char
 
         seen->common_bits |= (uint32_t)1 << ci;
         c->common[ci] = v;
-        if (strcmp(key, "type") == 0 || strcmp(key, "id") == 0)
+        if (ci == RK_COMMON_TYPE || ci == RK_COMMON_ID) /* the row is the key's: no strcmp */
             return;
         if (!use)
             rk_stix_error(c, "common property %s does not apply to %s objects (section 3.2)",
                           key, c->type ? c->type->name : "this kind of");
-        else if (strcmp(key, "spec_version") == 0 && !str_eq(v, "2.1"))
+        else if (ci == RK_COMMON_SPEC_VERSION && !rk_json_str_is(v, "2.1"))
             rk_stix_error(c, "spec_version must be \"2.1\" (section 3.2)");
         else
             rk_stix_check_prop(c, p, v);

@@ -5,15 +5,18 @@
  * items in input order; the importing thread takes them in runs, so each side locks once per
  * run, not per item. The ring bounds the objects in flight (and so the memory). The reader's
  * state (its position, its whole-input findings) belongs to the reading thread until it ends;
- * positions travel with the items. Closing early stops the thread after the object it is
- * reading: from a pipe that is still open, that object's bytes are waited for (renkei import
- * checks the collection before it reads, so a wrong name fails at once).
+ * positions travel with the items. Items stay in their slots: the importer borrows them, and
+ * the reading thread frees a slot's old item when it reads the next one into it, so that
+ * memory is freed by the thread that allocated it (a free from the other thread takes the
+ * allocating thread's arena lock in glibc, and its memory comes back cold). Closing early
+ * stops the thread after the object it is reading: from a pipe that is still open, that
+ * object's bytes are waited for (renkei import checks the collection before it reads, so a
+ * wrong name fails at once).
  */
 #include "stix/readahead.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <string.h>
 
 #include "util/alloc.h"
 
@@ -55,6 +58,7 @@ static size_t read_run(struct rk_stix_readahead *p, size_t n, int *rc, struct rk
     while (done < n && !atomic_load_explicit(&p->stop, memory_order_relaxed)) {
         struct slot *s = &p->slots[p->tail];
 
+        rk_stix_item_clear(&s->item); /* the importer has given it back */
         if ((*rc = rk_stix_reader_next(p->r, &s->item, err)) != 1)
             break;
         if (s->item.object) /* serialise here: the store only copies it */
@@ -139,19 +143,18 @@ static int next_run(struct rk_stix_readahead *p, struct rk_err *err)
     return rc;
 }
 
-int rk_stix_readahead_next(struct rk_stix_readahead *p, struct rk_stix_item *item, uint64_t *position,
-                     struct rk_err *err)
+int rk_stix_readahead_next(struct rk_stix_readahead *p, const struct rk_stix_item **item,
+                           uint64_t *position, struct rk_err *err)
 {
     struct slot *s;
     int rc;
 
+    *item = NULL;
     if (p->ready == 0 && (rc = next_run(p, err)) != 1)
         return rc;
     s = &p->slots[p->head];
-    *item = s->item;
+    *item = &s->item;
     *position = s->position;
-    memset(&s->item, 0, sizeof(s->item));
-    s->item.offset = -1;
     p->head = (p->head + 1) % RING_SLOTS;
     p->ready--;
     return 1;
@@ -167,7 +170,7 @@ void rk_stix_readahead_close(struct rk_stix_readahead *p)
     pthread_mutex_unlock(&p->mu);
     pthread_join(p->thread, NULL);
     for (size_t i = 0; i < RING_SLOTS; i++)
-        rk_stix_item_clear(&p->slots[i].item); /* handed-out slots are empty */
+        rk_stix_item_clear(&p->slots[i].item); /* taken or not: the ring owns them all */
     pthread_cond_destroy(&p->not_full);
     pthread_cond_destroy(&p->not_empty);
     pthread_mutex_destroy(&p->mu);

@@ -252,6 +252,7 @@ static void check_loaded(struct rk_stix_reader *r, struct rk_stix_item *item,
         item->version[0] = '\0'; /* a truncated version would name no version at all */
     r->cur_offset = item->offset;
     rk_stix_object_check_take(&item->object, doc, &chk, &item->findings, NULL);
+    rk_stix_refs_flush(&r->refs); /* the slots of its notes were loaded meanwhile */
 }
 
 /* Parse and validate one object's text into item. */

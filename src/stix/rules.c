@@ -38,11 +38,11 @@ void rk_stix_rule_first_last_seen(struct rk_stix_vctx *c, struct rk_json *o)
 void rk_stix_rule_indicator(struct rk_stix_vctx *c, struct rk_json *o)
 {
     struct rk_json *pattern = rk_json_get(o, "pattern");
-    const char *ptype = rk_json_str(rk_json_get(o, "pattern_type"));
+    struct rk_json *ptype = rk_json_get(o, "pattern_type");
     struct rk_err e;
 
     order(c, o, "valid_from", "valid_until", 1, "4.7.1");
-    if (!c->opt->check_pattern || !ptype || strcmp(ptype, "stix") != 0 || !rk_json_is_string(pattern))
+    if (!c->opt->check_pattern || !rk_json_str_is(ptype, "stix") || !rk_json_is_string(pattern))
         return;
     rk_err_clear(&e);
     if (c->opt->check_pattern(rk_json_str(pattern), rk_json_strlen(pattern), &e) != 0) {

@@ -175,7 +175,36 @@ int rk_stix_vocab_has(const struct rk_vocab *v, const char *s);
 extern const struct rk_vocab rk_vocab_hash_algorithm;
 extern const struct rk_vocab rk_vocab_extension_type;
 
-/* Sortedness self-check of every table (unit tests): 0 or the name of the first bad table. */
+/* strcmp's order, inline, for the binary searches of the tables: names are short, and many
+ * share their first bytes ("created", "created_by_ref"), where a call to strcmp for each probe
+ * cost more than the comparison. */
+static inline int rk_stix_name_cmp(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
+/* The same for a name of len bytes that is not NUL-terminated (no NUL within len). */
+static inline int rk_stix_name_cmp_n(const char *a, size_t len, const char *b)
+{
+    size_t i = 0;
+
+    while (i < len && b[i] != '\0' && a[i] == b[i])
+        i++;
+    return (i < len ? (unsigned char)a[i] : 0) - (unsigned char)b[i];
+}
+
+/* For the self-checks: whether same(table, n, probe) holds for name and its neighbours (one
+ * byte shorter, one byte longer, the last byte one lower and one higher); same compares a
+ * lookup's answer with a linear strcmp search's. */
+int rk_stix_lookup_agrees(const void *table, size_t n, const char *name,
+                          int (*same)(const void *table, size_t n, const char *probe));
+
+/* Sortedness self-check of every table, and that every lookup answers as a linear strcmp
+ * search would (unit tests): 0 or the name of the first bad table. */
 const char *rk_stix_tables_check(void);
 
 /* ---- validation context ------------------------------------------------------------------ */

@@ -56,10 +56,15 @@ int rk_tlp_parse(const char *name, enum rk_tlp *out)
 
 enum rk_tlp rk_tlp_of_marking_id(const char *marking_id)
 {
+    const char *uuid;
+
     if (!marking_id || strncmp(marking_id, "marking-definition--", 20) != 0)
         return RK_TLP_NONE;
+    /* past the prefix every id shares, the first byte of the UUID rules out most ids: the
+     * other markings of an object are compared with no call for each TLP id */
+    uuid = marking_id + 20;
     for (size_t i = 0; i < NTLP_IDS; i++) {
-        if (strcmp(marking_id, tlp_ids[i].id) == 0)
+        if (uuid[0] == tlp_ids[i].id[20] && strcmp(uuid, tlp_ids[i].id + 20) == 0)
             return tlp_ids[i].tlp;
     }
     return RK_TLP_NONE;

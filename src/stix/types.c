@@ -337,17 +337,9 @@ static const struct rk_type core_types[] = {
 
 /* ---- lookups -------------------------------------------------------------------------------- */
 
-/* strcmp, with the first byte compared inline: most probes of a binary search end there. */
-static inline int name_cmp(const char *a, const char *b)
-{
-    int c = (unsigned char)a[0] - (unsigned char)b[0];
-
-    return c != 0 || a[0] == '\0' ? c : strcmp(a + 1, b + 1);
-}
-
 static int cmp_prop(const void *key, const void *elem)
 {
-    return name_cmp((const char *)key, ((const struct rk_prop *)elem)->name);
+    return rk_stix_name_cmp((const char *)key, ((const struct rk_prop *)elem)->name);
 }
 
 const struct rk_prop *rk_stix_prop_find(const struct rk_prop *props, size_t n, const char *name)
@@ -368,13 +360,15 @@ const struct rk_prop *rk_stix_prop_find(const struct rk_prop *props, size_t n, c
     return NULL;
 }
 
-static const struct rk_type *type_bsearch(const struct rk_type *t, size_t n, const char *name)
+/* The type named name[0..len) in a sorted table. */
+static const struct rk_type *type_bsearch(const struct rk_type *t, size_t n, const char *name,
+                                          size_t len)
 {
     size_t lo = 0, hi = n;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = name_cmp(name, t[mid].name);
+        int c = rk_stix_name_cmp_n(name, len, t[mid].name);
 
         if (c == 0)
             return &t[mid];
@@ -386,25 +380,29 @@ static const struct rk_type *type_bsearch(const struct rk_type *t, size_t n, con
     return NULL;
 }
 
-const struct rk_type *rk_stix_type_find(const char *name)
+static const struct rk_type *type_find_n(const char *name, size_t len)
 {
-    const struct rk_type *t = type_bsearch(core_types, NELEM(core_types), name);
+    const struct rk_type *t = type_bsearch(core_types, NELEM(core_types), name, len);
 
-    return t ? t : type_bsearch(rk_stix_sco_types, rk_stix_sco_types_n, name);
+    return t ? t : type_bsearch(rk_stix_sco_types, rk_stix_sco_types_n, name, len);
 }
 
+const struct rk_type *rk_stix_type_find(const char *name)
+{
+    return type_find_n(name, strlen(name));
+}
+
+/* The type part of an id is not NUL-terminated: looked up in place, not copied out. */
 enum rk_stix_kind rk_stix_kind_of_type(const char *type, size_t len)
 {
-    char name[64];
     const struct rk_type *t;
 
-    if (len == 0 || len >= sizeof(name))
+    if (len == 0 || len >= 64)
         return RK_KIND_UNKNOWN;
-    memcpy(name, type, len);
-    name[len] = '\0';
-    if (strcmp(name, "bundle") == 0)
+    len = strnlen(type, len); /* as a copy of it would read as a string */
+    if (len == 6 && memcmp(type, "bundle", 6) == 0)
         return RK_KIND_BUNDLE;
-    t = rk_stix_type_find(name);
+    t = type_find_n(type, len);
     return t ? (enum rk_stix_kind)t->kind : RK_KIND_UNKNOWN;
 }
 
@@ -457,10 +455,74 @@ int rk_stix_is_predefined_ext(const char *name)
     return 0;
 }
 
+/* The row a linear search with strcmp finds, NULL when none. */
+static const struct rk_prop *prop_scan(const struct rk_prop *p, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(p[i].name, name) == 0)
+            return &p[i];
+    }
+    return NULL;
+}
+
+static const struct rk_type *type_scan(const struct rk_type *t, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(t[i].name, name) == 0)
+            return &t[i];
+    }
+    return NULL;
+}
+
+int rk_stix_lookup_agrees(const void *table, size_t n, const char *name,
+                          int (*same)(const void *table, size_t n, const char *probe))
+{
+    size_t len = strlen(name);
+    char probe[256];
+    int ok;
+
+    if (len == 0 || len + 2 > sizeof(probe))
+        return 0;
+    memcpy(probe, name, len + 1);
+    ok = same(table, n, probe);
+    probe[len - 1] = '\0';
+    ok = ok && same(table, n, probe);
+    probe[len - 1] = name[len - 1];
+    memcpy(probe + len, "_", 2);
+    ok = ok && same(table, n, probe);
+    probe[len] = '\0';
+    probe[len - 1] = (char)(name[len - 1] - 1);
+    ok = ok && same(table, n, probe);
+    probe[len - 1] = (char)(name[len - 1] + 1);
+    return ok && same(table, n, probe);
+}
+
+static int prop_same(const void *table, size_t n, const char *probe)
+{
+    return rk_stix_prop_find(table, n, probe) == prop_scan(table, n, probe);
+}
+
+static int type_same(const void *table, size_t n, const char *probe)
+{
+    size_t len = strlen(probe);
+    const struct rk_type *want = type_scan(table, n, probe);
+
+    /* also as a prefix of a longer, unterminated text (the type part of an id) */
+    char id[300];
+
+    if (len + 3 > sizeof(id))
+        return 0;
+    memcpy(id, probe, len);
+    memcpy(id + len, "--x", 3);
+    return type_bsearch(table, n, probe, len) == want && type_bsearch(table, n, id, len) == want;
+}
+
+/* Sorted, and every lookup answers as a linear search would. */
 static int props_sorted(const struct rk_prop *p, size_t n)
 {
-    for (size_t i = 1; i < n; i++) {
-        if (strcmp(p[i - 1].name, p[i].name) >= 0)
+    for (size_t i = 0; i < n; i++) {
+        if ((i > 0 && strcmp(p[i - 1].name, p[i].name) >= 0) ||
+            !rk_stix_lookup_agrees(p, n, p[i].name, prop_same))
             return 0;
     }
     return 1;
@@ -469,7 +531,8 @@ static int props_sorted(const struct rk_prop *p, size_t n)
 static const char *types_check(const struct rk_type *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && strcmp(t[i - 1].name, t[i].name) >= 0)
+        if ((i > 0 && strcmp(t[i - 1].name, t[i].name) >= 0) ||
+            !rk_stix_lookup_agrees(t, n, t[i].name, type_same))
             return t[i].name;
         if (!props_sorted(t[i].props, t[i].nprops))
             return t[i].name;

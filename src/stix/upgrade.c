@@ -15,15 +15,15 @@
 
 int rk_stix_is_v20(struct rk_json *obj)
 {
-    const char *type = rk_json_str(rk_json_get(obj, "type"));
+    struct rk_json *t = rk_json_get(obj, "type");
     struct rk_json *sv = rk_json_get(obj, "spec_version");
     enum rk_stix_kind k;
 
-    if (!type || strcmp(type, "bundle") == 0)
+    if (!rk_json_is_string(t) || rk_json_str_is(t, "bundle"))
         return 0;
     if (sv)
-        return rk_json_is_string(sv) && strcmp(rk_json_str(sv), "2.0") == 0;
-    k = rk_stix_kind_of_type(type, strlen(type));
+        return rk_json_str_is(sv, "2.0");
+    k = rk_stix_kind_of_type(rk_json_str(t), rk_json_strlen(t));
     if (k == RK_KIND_SCO)
         return 0; /* 2.1 SCOs may omit spec_version */
     if (k == RK_KIND_UNKNOWN) /* custom: versioned (SDO-like) objects were 2.0 top-level objects */

@@ -250,7 +250,7 @@ int rk_stix_vocab_has(const struct rk_vocab *v, const char *s)
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(s, v->v[mid]);
+        int c = rk_stix_name_cmp(s, v->v[mid]);
 
         if (c == 0)
             return 1;
@@ -260,6 +260,17 @@ int rk_stix_vocab_has(const struct rk_vocab *v, const char *s)
             lo = mid + 1;
     }
     return 0;
+}
+
+/* Whether rk_stix_vocab_has answers as a linear strcmp search for probe (n: the words). */
+static int vocab_same(const void *table, size_t n, const char *probe)
+{
+    const struct rk_vocab *v = table;
+    int found = 0;
+
+    for (size_t i = 0; i < n; i++)
+        found |= strcmp(v->v[i], probe) == 0;
+    return rk_stix_vocab_has(v, probe) == found;
 }
 
 const char *rk_stix_vocab_check(void)
@@ -280,8 +291,9 @@ const char *rk_stix_vocab_check(void)
     };
 
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        for (size_t k = 1; k < all[i]->n; k++) {
-            if (strcmp(all[i]->v[k - 1], all[i]->v[k]) >= 0)
+        for (size_t k = 0; k < all[i]->n; k++) {
+            if ((k > 0 && strcmp(all[i]->v[k - 1], all[i]->v[k]) >= 0) ||
+                !rk_stix_lookup_agrees(all[i], all[i]->n, all[i]->v[k], vocab_same))
                 return all[i]->name;
         }
     }

@@ -92,6 +92,9 @@ struct rk_store_backend {
     int (*collection_remove)(struct rk_store *st, const char *id_or_alias, struct rk_err *err);
     /* begin fills b->coll, b->origin_key and b->last_added_us */
     int (*batch_begin)(struct rk_store_batch *b, const char *collection, struct rk_err *err);
+    /* optional: start loading what a put of id will look at first; called before the put's
+     * argument checks, so that they run while the memory comes */
+    void (*batch_prefetch)(struct rk_store_batch *b, const char *id);
     int (*batch_put)(struct rk_store_batch *b, const struct rk_store_put *p,
                      enum rk_put_outcome *outcome, int64_t *date_added_out, struct rk_err *err);
     int (*batch_commit)(struct rk_store_batch *b, struct rk_err *err);

@@ -103,6 +103,8 @@ struct rk_sqlite {
     int64_t fresh_room;    /* entries the open batch may still add to the fresh level */
     struct rk_sqlite_idfilter idf;
     struct rk_sqlite_idpending idp;
+    const char *prefetched_id; /* the id rk_sqlite_batch_prefetch hashed for the next put */
+    int64_t prefetched_idh;
     int64_t idfilter_after; /* build idf once this handle has stored this many objects */
     uint64_t idfilter_max_bits;
     int alone; /* RK_STORE_EXCLUSIVE took the database: rollback journal until close */
@@ -157,7 +159,14 @@ int rk_sqlite_index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t 
  * it without writing. */
 int rk_sqlite_idpending_add(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t date_added);
 int rk_sqlite_idpending_holds(const struct rk_sqlite *s, int64_t coll, int64_t idh);
+/* Start loading the filter's block for (coll, idh). */
+void rk_sqlite_idfilter_prefetch(const struct rk_sqlite *s, int64_t coll, int64_t idh);
+/* Start loading the set's slot for (coll, idh): a put calls it first and adds its entry after
+ * the row's insert, by when the slot (a cache miss in a set of megabytes) is there. */
+void rk_sqlite_idpending_prefetch(const struct rk_sqlite *s, int64_t coll, int64_t idh);
 int rk_sqlite_idpending_flush(struct rk_sqlite *s, struct rk_err *err);
+/* Sort entries by (coll, idh, date_added), as the flush writes them. */
+void rk_sqlite_idpending_sort(struct rk_sqlite_identry *v, size_t n);
 void rk_sqlite_idpending_drop(struct rk_sqlite *s);
 void rk_sqlite_idpending_free(struct rk_sqlite *s);
 
@@ -250,6 +259,7 @@ int rk_sqlite_collection_remove(struct rk_store *st, const char *id_or_alias, st
 
 /* sqlite_put.c */
 int rk_sqlite_batch_begin(struct rk_store_batch *b, const char *collection, struct rk_err *err);
+void rk_sqlite_batch_prefetch(struct rk_store_batch *b, const char *id);
 int rk_sqlite_batch_put(struct rk_store_batch *b, const struct rk_store_put *p,
                         enum rk_put_outcome *outcome, int64_t *date_added_out, struct rk_err *err);
 int rk_sqlite_batch_commit(struct rk_store_batch *b, struct rk_err *err);

@@ -81,6 +81,12 @@ int rk_sqlite_idfilter_may_hold(const struct rk_sqlite *s, int64_t coll, int64_t
     return 1;
 }
 
+void rk_sqlite_idfilter_prefetch(const struct rk_sqlite *s, int64_t coll, int64_t idh)
+{
+    if (s->idf.bits)
+        __builtin_prefetch(block_of(&s->idf, mix(coll, idh)));
+}
+
 void rk_sqlite_idfilter_add(struct rk_sqlite *s, int64_t coll, int64_t idh)
 {
     if (s->idf.bits)

@@ -97,6 +97,14 @@ int rk_sqlite_idpending_add(struct rk_sqlite *s, int64_t coll, int64_t idh, int6
     return 0;
 }
 
+void rk_sqlite_idpending_prefetch(const struct rk_sqlite *s, int64_t coll, int64_t idh)
+{
+    const struct rk_sqlite_idpending *p = &s->idp;
+
+    if (p->set)
+        __builtin_prefetch(&p->set[key_of(coll, idh) & (p->set_cap - 1)], 1);
+}
+
 int rk_sqlite_idpending_holds(const struct rk_sqlite *s, int64_t coll, int64_t idh)
 {
     const struct rk_sqlite_idpending *p = &s->idp;
@@ -114,6 +122,79 @@ static int cmp_entry(const void *a, const void *b)
     if (x->idh != y->idh)
         return x->idh < y->idh ? -1 : 1;
     return (x->date_added > y->date_added) - (x->date_added < y->date_added);
+}
+
+/* An id hash as an unsigned key in the order of the signed values. */
+static uint64_t idh_key(int64_t idh)
+{
+    return (uint64_t)idh ^ ((uint64_t)1 << 63);
+}
+
+/* Whether v can be sorted by id hash alone: one collection, and date_added rising in list
+ * order (as a batch hands them out), so that a stable sort by id hash orders the entries of
+ * an id by date_added. */
+static int sortable_by_idh(const struct rk_sqlite_identry *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        if (v[i].coll != v[0].coll || v[i].date_added <= v[i - 1].date_added)
+            return 0;
+    }
+    return 1;
+}
+
+/* One stable counting pass over byte `shift / 8` of the id hash keys, from v into out. */
+static void radix_pass(const struct rk_sqlite_identry *v, struct rk_sqlite_identry *out, size_t n,
+                       const size_t count[256], unsigned shift)
+{
+    size_t at[256], sum = 0;
+
+    for (size_t d = 0; d < 256; d++) {
+        at[d] = sum;
+        sum += count[d];
+    }
+    for (size_t i = 0; i < n; i++)
+        out[at[(idh_key(v[i].idh) >> shift) & 0xff]++] = v[i];
+}
+
+/* Sort by id hash, least significant byte first: linear in n where qsort was a fifth of a
+ * flush's CPU time. Passes whose byte is the same in every key move nothing. 0, or -1 when
+ * the scratch list cannot be had. */
+static int radix_sort_by_idh(struct rk_sqlite_identry *v, size_t n)
+{
+    struct rk_sqlite_identry *tmp = rk_reallocarray(NULL, n, sizeof(*tmp)), *from = v, *to = tmp;
+    size_t(*count)[256];
+
+    if (!tmp || !(count = rk_calloc(8, sizeof(*count)))) {
+        rk_free(tmp);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = idh_key(v[i].idh);
+
+        for (unsigned b = 0; b < 8; b++)
+            count[b][k >> (8 * b) & 0xff]++;
+    }
+    for (unsigned b = 0; b < 8; b++) {
+        struct rk_sqlite_identry *x;
+
+        if (count[b][idh_key(v[0].idh) >> (8 * b) & 0xff] == n)
+            continue; /* one value of this byte: already in order */
+        radix_pass(from, to, n, count[b], 8 * b);
+        x = from;
+        from = to;
+        to = x;
+    }
+    if (from != v)
+        memcpy(v, from, n * sizeof(*v));
+    rk_free(count);
+    rk_free(tmp);
+    return 0;
+}
+
+void rk_sqlite_idpending_sort(struct rk_sqlite_identry *v, size_t n)
+{
+    if (n > 1 && (!sortable_by_idh(v, n) || radix_sort_by_idh(v, n) != 0))
+        qsort(v, n, sizeof(*v), cmp_entry);
 }
 
 void rk_sqlite_idpending_drop(struct rk_sqlite *s)
@@ -135,7 +216,7 @@ int rk_sqlite_idpending_flush(struct rk_sqlite *s, struct rk_err *err)
 
     if (p->n == 0)
         return 0;
-    qsort(p->v, p->n, sizeof(*p->v), cmp_entry);
+    rk_sqlite_idpending_sort(p->v, p->n);
     for (size_t i = 0; i < p->n && rc == 0; i++)
         rc = rk_sqlite_index_row(s, p->v[i].coll, p->v[i].idh, p->v[i].date_added, err);
     rk_sqlite_idpending_drop(s);

@@ -29,6 +29,7 @@ static const struct rk_store_backend sqlite_ops = {
         .collection_list = rk_sqlite_collection_list,
         .collection_remove = rk_sqlite_collection_remove,
         .batch_begin = rk_sqlite_batch_begin,
+        .batch_prefetch = rk_sqlite_batch_prefetch,
         .batch_put = rk_sqlite_batch_put,
         .batch_commit = rk_sqlite_batch_commit,
         .batch_abort = rk_sqlite_batch_abort,

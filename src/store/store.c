@@ -324,6 +324,8 @@ int rk_store_batch_put(struct rk_store_batch *b, const struct rk_store_object *o
         *date_added_out = 0;
     if (b->failed)
         return rk_err_set(err, RK_EINVAL, "the batch failed earlier and must be aborted");
+    if (b->st->ops->batch_prefetch && o->id)
+        b->st->ops->batch_prefetch(b, o->id);
     if ((rc = put_init(&p, o, err)) != 0) {
         rk_err_set_object(err, o->id);
         return rc;

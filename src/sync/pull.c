@@ -140,7 +140,7 @@ static int read_page(struct pull *pl, const struct rk_taxii_page *page, struct r
     struct rk_stix_readahead *ra = NULL;
     struct rk_stix_reader *r = NULL;
     struct rk_stix_options opt;
-    struct rk_stix_item item;
+    const struct rk_stix_item *item;
     struct rk_err e;
     uint64_t position;
     size_t seen = 0;
@@ -150,7 +150,6 @@ static int read_page(struct pull *pl, const struct rk_taxii_page *page, struct r
         return 0; /* an envelope without objects (the end of a collection) */
     rk_stix_options_init(&opt);
     opt.max_object_bytes = pl->x->opt->max_object_bytes;
-    memset(&item, 0, sizeof(item));
     rk_err_clear(&e);
     /* only the envelope's objects list: the reader takes a JSON array of objects, on a thread
      * of its own while this one stores (stix/readahead.c) */
@@ -164,12 +163,11 @@ static int read_page(struct pull *pl, const struct rk_taxii_page *page, struct r
     while ((rc = rk_stix_readahead_next(ra, &item, &position, &e)) == 1) {
         int stored = 0;
 
-        seen = item.index + 1;
-        if (!item.object)
-            refuse_invalid(pl, &item);
+        seen = item->index + 1;
+        if (!item->object)
+            refuse_invalid(pl, item);
         else
-            stored = take(pl, &item);
-        rk_stix_item_clear(&item);
+            stored = take(pl, item); /* the item is the read-ahead's, freed on its thread */
         if (stored != 0) {
             rk_stix_readahead_close(ra);
             rk_stix_reader_free(r);

@@ -44,11 +44,28 @@ void *rk_malloc(size_t n)
     return malloc(n ? n : 1);
 }
 
+/* Blocks up to this size are zeroed here instead of by calloc: glibc's calloc does not use
+ * the per-thread cache that malloc and free use, so a small block calloc'ed and freed for each
+ * object (an import's objects, its patterns) came from the arena every time, and the freed
+ * ones piled up in the fast bins, which the next large malloc then had to consolidate. Larger
+ * blocks keep calloc: it can take fresh zero pages without writing them. */
+#define CALLOC_BY_MEMSET_MAX 1024
+
 void *rk_calloc(size_t count, size_t size)
 {
+    size_t n;
+    void *p;
+
     if (should_fail())
         return NULL;
-    return calloc(count ? count : 1, size ? size : 1);
+    count = count ? count : 1;
+    size = size ? size : 1;
+    if (size > CALLOC_BY_MEMSET_MAX || count > CALLOC_BY_MEMSET_MAX / size)
+        return calloc(count, size);
+    n = count * size;
+    if ((p = malloc(n)) != NULL)
+        memset(p, 0, n);
+    return p;
 }
 
 void *rk_realloc(void *p, size_t n)

@@ -2,6 +2,8 @@
  * reads back equal and is idempotent. */
 #include "tests.h"
 
+#include "stix/stix_internal.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +44,45 @@ static void test_stix_canonical__strings(void **state)
     /* UTF-8 stays as is; only quote, backslash and control characters are escaped */
     expect_canonical("\"caf\\u00e9 \\u65e5\\u672c \\\" \\\\ / \\n\\t\\r\\b\\f \\u0001 \\u001f \\u007f\"",
                      "\"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \\\" \\\\ / \\n\\t\\r\\b\\f \\u0001 \\u001f \x7f\"");
+}
+
+/* The parsed form (strings written without escapes are copied as they are) gives the same
+ * text as the jansson form for strings and keys with and without escapes, raw UTF-8, DEL. */
+static void test_stix_canonical__parsed_strings_as_jansson(void **state)
+{
+    static const char *const samples[] = {
+            "{\"plain\":\"abc def / + ~\",\"utf8\":\"caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80\","
+            "\"del\":\"a\x7f"
+            "b\",\"esc\":\"caf\\u00e9 \\\" \\\\ \\/ \\n\\t \\u0001 \\u001f \\u007f\","
+            "\"k\\u0065y\":\"\\ud83d\\ude00\","
+            "\"\\\"q\\\"\":[\"\",\"x\\\\\",\"\\\"\"],\"\":{\"a b\":\"\"}}",
+            "[\"only plain\",\"\\u0000x\"]",
+    };
+
+    for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+        struct rk_json_doc *doc = NULL;
+        json_t *v = json_loads(samples[i], JSON_ALLOW_NUL, NULL);
+        char *want, *got;
+        size_t wl, gl;
+        struct rk_err err;
+
+        assert_non_null(v);
+        want = rk_stix_canonical_dump(v, &wl);
+        if (rk_json_parse_once(samples[i], strlen(samples[i]), 0, &doc, &err) != 0) {
+            assert_non_null(strstr(samples[i], "\\u0000")); /* refused by the parser only */
+            free(want);
+            json_decref(v);
+            continue;
+        }
+        got = rk_stix_canon_dump_dom(rk_json_root(doc), 0, &gl);
+        assert_non_null(got);
+        assert_int_equal(gl, wl);
+        assert_memory_equal(got, want, wl);
+        free(got);
+        free(want);
+        rk_json_doc_free(doc);
+        json_decref(v);
+    }
 }
 
 static void test_stix_canonical__numbers(void **state)
@@ -91,6 +132,7 @@ int test_stix_canonical_run(void)
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_stix_canonical__keys_sorted_compact),
             cmocka_unit_test(test_stix_canonical__strings),
+            cmocka_unit_test(test_stix_canonical__parsed_strings_as_jansson),
             cmocka_unit_test(test_stix_canonical__numbers),
             cmocka_unit_test(test_stix_canonical__round_trip_and_idempotence),
     };

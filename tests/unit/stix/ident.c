@@ -156,6 +156,32 @@ static void test_stix_ident__sco_id_rules(void **state)
     json_decref(f2);
 }
 
+/* The kind of the type part of an id, read in place (not terminated): the type, "bundle", a
+ * custom type, and names that are a prefix or an extension of a known one. */
+static void test_stix_ident__kind_of_type_in_place(void **state)
+{
+    static const struct {
+        const char *id;
+        enum rk_stix_kind kind;
+    } cases[] = {
+            {"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", RK_KIND_SDO},
+            {"relationship--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", RK_KIND_SRO},
+            {"ipv4-addr--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", RK_KIND_SCO},
+            {"bundle--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", RK_KIND_BUNDLE},
+            {"x-thing--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", RK_KIND_UNKNOWN},
+            {"indicato--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", RK_KIND_UNKNOWN},
+            {"indicators--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", RK_KIND_UNKNOWN},
+            {"bundles--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", RK_KIND_UNKNOWN},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t tlen = (size_t)(strstr(cases[i].id, "--") - cases[i].id);
+
+        assert_int_equal(rk_stix_kind_of_type(cases[i].id, tlen), cases[i].kind);
+    }
+    assert_int_equal(rk_stix_kind_of_type("indicator", 0), RK_KIND_UNKNOWN);
+}
+
 static void test_stix_ident__tables_are_sorted(void **state)
 {
     const char *bad = rk_stix_tables_check();
@@ -172,6 +198,7 @@ int test_stix_ident_run(void)
             cmocka_unit_test(test_stix_ident__new_ids),
             cmocka_unit_test(test_stix_ident__sco_ids_match_the_spec_examples),
             cmocka_unit_test(test_stix_ident__sco_id_rules),
+            cmocka_unit_test(test_stix_ident__kind_of_type_in_place),
             cmocka_unit_test(test_stix_ident__tables_are_sorted),
     };
 

@@ -18,6 +18,7 @@ int main(void)
     failed += test_stix_upgrade_run();
     failed += test_stix_corpus_run();
     failed += test_stix_readahead_run();
+    failed += test_stix_swar_run();
     stix_helpers_done();
     return failed ? 1 : 0;
 }

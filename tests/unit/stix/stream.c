@@ -4,6 +4,7 @@
 #include "tests.h"
 
 #include "util/alloc.h"
+#include "util/buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,6 +292,89 @@ static void test_stix_stream__references_not_in_the_input(void **state)
     rk_stix_reader_free(r);
 }
 
+static void add_indicator(struct rk_buf *b, unsigned n)
+{
+    assert_int_equal(rk_buf_printf(b,
+                                   "{\"type\":\"indicator\",\"spec_version\":\"2.1\","
+                                   "\"id\":\"indicator--8e2e2d2b-17d4-4cbf-938f-%012x\","
+                                   "\"created\":\"2016-04-06T20:03:48.000Z\","
+                                   "\"modified\":\"2016-04-06T20:03:48.000Z\","
+                                   "\"pattern\":\"[url:value = 'http://x']\","
+                                   "\"pattern_type\":\"stix\","
+                                   "\"valid_from\":\"2016-01-01T00:00:00Z\"},",
+                                   n),
+                     0);
+}
+
+/* A report referencing indicators first..last-1. */
+static void add_report(struct rk_buf *b, unsigned n, unsigned first, unsigned last)
+{
+    assert_int_equal(rk_buf_printf(b,
+                                   "{\"type\":\"report\",\"spec_version\":\"2.1\","
+                                   "\"id\":\"report--57b56a43-b8b0-4cba-9deb-%012x\","
+                                   "\"created\":\"2016-04-06T20:03:48.000Z\","
+                                   "\"modified\":\"2016-04-06T20:03:48.000Z\",\"name\":\"r\","
+                                   "\"published\":\"2016-04-06T20:03:48.000Z\","
+                                   "\"object_refs\":[",
+                                   n),
+                     0);
+    for (unsigned i = first; i < last; i++)
+        assert_int_equal(rk_buf_printf(b, "%s\"indicator--8e2e2d2b-17d4-4cbf-938f-%012x\"",
+                                       i > first ? "," : "", i),
+                         0);
+    assert_int_equal(rk_buf_puts(b, "]},"), 0);
+}
+
+/* An object with more references than the reference check queues at once (they are entered
+ * in its tables in order all the same): 50 indicators, a report referencing indicators 0-149,
+ * indicators 50-99, a second report referencing 100-104 again. Indicators 100-149 are missing,
+ * each named once, with the first report as the referrer. */
+static void test_stix_stream__many_references_in_one_object(void **state)
+{
+    struct rk_stix_reader *r;
+    struct rk_stix_item it;
+    struct rk_err err;
+    const struct rk_stix_findings *in;
+    struct rk_buf b;
+    size_t first_report;
+    char want[80];
+
+    rk_buf_init(&b, RK_BUF_UNLIMITED);
+    assert_int_equal(rk_buf_putc(&b, '['), 0);
+    for (unsigned i = 0; i < 50; i++)
+        add_indicator(&b, i);
+    first_report = rk_buf_len(&b);
+    add_report(&b, 1, 0, 150);
+    for (unsigned i = 50; i < 100; i++)
+        add_indicator(&b, i);
+    add_report(&b, 2, 100, 105);
+    rk_buf_ptr(&b)[rk_buf_len(&b) - 1] = ']';
+    assert_int_equal(rk_stix_reader_open_mem(&r, rk_buf_cstr(&b), rk_buf_len(&b), NULL, &err), 0);
+    while (rk_stix_reader_next(r, &it, &err) == 1) {
+        assert_non_null(it.object);
+        rk_stix_item_clear(&it);
+    }
+    in = rk_stix_reader_findings(r);
+    assert_int_equal(rk_stix_findings_count(in), 50);
+    for (unsigned i = 100; i < 150; i++) {
+        int named = 0;
+
+        snprintf(want, sizeof(want), "references indicator--8e2e2d2b-17d4-4cbf-938f-%012x,", i);
+        for (size_t k = 0; k < rk_stix_findings_count(in); k++) {
+            const struct rk_stix_finding *f = rk_stix_findings_at(in, k);
+
+            if (strstr(f->message, want)) {
+                named++;
+                assert_int_equal(f->offset, (long long)first_report);
+                assert_string_equal(f->object_id, "report--57b56a43-b8b0-4cba-9deb-000000000001");
+            }
+        }
+        assert_int_equal(named, 1);
+    }
+    rk_stix_reader_free(r);
+    rk_buf_free(&b);
+}
+
 /* Write n indicators (each padded to about pad bytes) as a bundle into a temporary file. */
 static char *write_bundle(size_t n, size_t pad, size_t big_index, size_t big_len)
 {
@@ -408,6 +492,7 @@ int test_stix_reader_run(void)
             cmocka_unit_test(test_stix_stream__truncated_and_broken_input),
             cmocka_unit_test(test_stix_stream__bundle_properties),
             cmocka_unit_test(test_stix_stream__references_not_in_the_input),
+            cmocka_unit_test(test_stix_stream__many_references_in_one_object),
             cmocka_unit_test(test_stix_stream__file_chunks_and_caps),
             cmocka_unit_test(test_stix_stream__allocation_failures),
     };

@@ -20,6 +20,7 @@ int test_stix_ident_run(void);
 int test_stix_upgrade_run(void);
 int test_stix_corpus_run(void);
 int test_stix_readahead_run(void);
+int test_stix_swar_run(void);
 
 /* Validate json text with opt (NULL: defaults); returns the rc and keeps the findings for the
  * expect_* helpers. The object, if any, is freed. */

@@ -4,6 +4,7 @@
 #include "tests.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/debug.h"
@@ -340,6 +341,93 @@ static void test_store_ids__pending_set(void **state)
     rk_free(s);
 }
 
+/* Key order of the flush, as qsort by this comparison would give it. */
+static int entry_order(const void *a, const void *b)
+{
+    const struct rk_sqlite_identry *x = a, *y = b;
+
+    if (x->coll != y->coll)
+        return x->coll < y->coll ? -1 : 1;
+    if (x->idh != y->idh)
+        return x->idh < y->idh ? -1 : 1;
+    return (x->date_added > y->date_added) - (x->date_added < y->date_added);
+}
+
+/* Sort v[0..n) both ways and compare. */
+static void assert_sorts_like_qsort(struct rk_sqlite_identry *v, size_t n)
+{
+    struct rk_sqlite_identry *want = rk_reallocarray(NULL, n ? n : 1, sizeof(*want));
+
+    assert_non_null(want);
+    memcpy(want, v, n * sizeof(*v));
+    qsort(want, n, sizeof(*want), entry_order);
+    rk_sqlite_idpending_sort(v, n);
+    assert_memory_equal(v, want, n * sizeof(*v));
+    rk_free(want);
+}
+
+/* The flush's sort: a batch's list (one collection, date_added rising; ids of either sign,
+ * several versions of some, ids alike in all but one byte) by id hash; other lists (several
+ * collections, date_added out of order) too. */
+static void test_store_ids__pending_sort(void **state)
+{
+    enum { N = 5000 };
+    struct rk_sqlite_identry *v = rk_reallocarray(NULL, N, sizeof(*v));
+    uint64_t x = 7;
+
+    assert_non_null(v);
+    for (int shape = 0; shape < 5; shape++) {
+        for (size_t i = 0; i < N; i++) {
+            uint64_t h = mixed(&x);
+
+            if (shape == 1 && i > 0 && h % 4 == 0)
+                h = (uint64_t)v[h % i].idh; /* another version of an earlier id */
+            if (shape == 2)
+                h = 0x0123456789abcd00u | (h & 0xff); /* only the low byte differs */
+            v[i] = (struct rk_sqlite_identry){7, (int64_t)h, 1000 + (int64_t)i};
+            if (shape == 3)
+                v[i].coll = (int64_t)(h % 3); /* several collections */
+            if (shape == 4)
+                v[i].date_added = (int64_t)(h % 1000); /* not rising */
+        }
+        assert_sorts_like_qsort(v, N);
+    }
+    assert_sorts_like_qsort(v, 1);
+    assert_sorts_like_qsort(v, 0);
+    rk_free(v);
+}
+
+/* A put hashes its id once, ahead of its argument checks: a put that fails those checks, and
+ * then one of another id in the same buffer, store that id under its own hash (the store
+ * check compares every row's hash with its id). */
+static void test_store_ids__put_after_a_refused_one(void **state)
+{
+    char dir[256], data[300];
+    struct rk_store *st = store_new_tmp(dir, data);
+    struct rk_store_batch *b = NULL;
+    enum rk_put_outcome outcome;
+    struct tobj x, y;
+    struct rk_err err;
+    int64_t added;
+
+    tobj_make(&x, "indicator", 1, T1, "not a timestamp", NULL, 0);
+    tobj_make(&y, "indicator", 2, T1, T2, NULL, 0);
+    assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
+    assert_int_equal(rk_store_batch_put(b, &x.o, &outcome, &added, &err), RK_EFORMAT);
+    memcpy(x.id, y.id, sizeof(x.id)); /* the same buffer now holds another id */
+    x.o = y.o;
+    x.o.id = x.id;
+    assert_int_equal(rk_store_batch_put(b, &x.o, &outcome, &added, &err), 0);
+    assert_int_equal(outcome, RK_PUT_STORED);
+    assert_int_equal(rk_store_batch_commit(b, &err), 0);
+    assert_int_equal(rk_store_check(st, &err), 0);
+    assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
+    assert_int_equal(rk_store_batch_may_hold(b, y.id), 1);
+    rk_store_batch_abort(b);
+    rk_store_close(st);
+    tmp_dir_remove(dir);
+}
+
 /* A new store in dir (its data directory into data) and two versions of one indicator. */
 static struct rk_store *store_with_two_versions(char dir[256], char data[300], struct tobj x[2])
 {
@@ -522,19 +610,21 @@ static void test_store_ids__migrated_from_one_level(void **state)
 int test_store_ids_run(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_store_ids__versions_across_levels),
-        cmocka_unit_test(test_store_ids__merge_at_the_limit),
-        cmocka_unit_test(test_store_ids__batch_past_the_fresh_level),
-        cmocka_unit_test(test_store_ids__entries_written_at_the_batch_end),
-        cmocka_unit_test(test_store_ids__pending_set),
-        cmocka_unit_test(test_store_ids__failed_flush_fails_the_batch),
-        cmocka_unit_test(test_store_ids__batch_may_hold),
-        cmocka_unit_test(test_store_ids__bulk_handle),
-        cmocka_unit_test(test_store_ids__filter_skips_new_ids),
-        cmocka_unit_test(test_store_ids__filter_sees_other_writers),
-        cmocka_unit_test(test_store_ids__prepared_writer),
-        cmocka_unit_test(test_store_ids__filter_over_its_cap),
-        cmocka_unit_test(test_store_ids__migrated_from_one_level),
+            cmocka_unit_test(test_store_ids__versions_across_levels),
+            cmocka_unit_test(test_store_ids__merge_at_the_limit),
+            cmocka_unit_test(test_store_ids__batch_past_the_fresh_level),
+            cmocka_unit_test(test_store_ids__entries_written_at_the_batch_end),
+            cmocka_unit_test(test_store_ids__pending_set),
+            cmocka_unit_test(test_store_ids__pending_sort),
+            cmocka_unit_test(test_store_ids__put_after_a_refused_one),
+            cmocka_unit_test(test_store_ids__failed_flush_fails_the_batch),
+            cmocka_unit_test(test_store_ids__batch_may_hold),
+            cmocka_unit_test(test_store_ids__bulk_handle),
+            cmocka_unit_test(test_store_ids__filter_skips_new_ids),
+            cmocka_unit_test(test_store_ids__filter_sees_other_writers),
+            cmocka_unit_test(test_store_ids__prepared_writer),
+            cmocka_unit_test(test_store_ids__filter_over_its_cap),
+            cmocka_unit_test(test_store_ids__migrated_from_one_level),
     };
 
     return cmocka_run_group_tests_name("store_ids", tests, NULL, NULL);

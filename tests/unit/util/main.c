@@ -10,5 +10,6 @@ int main(void)
     failed += test_util_containers_run();
     failed += test_util_strparse_run();
     failed += test_util_config_run();
+    failed += test_util_alloc_run();
     return failed ? 1 : 0;
 }

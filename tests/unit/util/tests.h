@@ -13,5 +13,6 @@ int test_util_uuid_run(void);
 int test_util_containers_run(void);
 int test_util_strparse_run(void);
 int test_util_config_run(void);
+int test_util_alloc_run(void);
 
 #endif

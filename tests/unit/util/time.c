@@ -41,6 +41,33 @@ static void test_util_time__epoch_values(void **state)
     assert_int_equal(t.sec, -1);
 }
 
+/* Fractions of one to twelve digits: nanoseconds from the first nine, the digit count capped
+ * at nine. */
+static void test_util_time__fraction_digits(void **state)
+{
+    static const struct {
+        const char *s;
+        int32_t nsec;
+        int digits;
+    } cases[] = {
+            {"2016-01-01T00:00:00.1Z", 100000000, 1},
+            {"2016-01-01T00:00:00.05Z", 50000000, 2},
+            {"2016-01-01T00:00:00.123Z", 123000000, 3},
+            {"2016-01-01T00:00:00.000001Z", 1000, 6},
+            {"2016-01-01T00:00:00.987654321Z", 987654321, 9},
+            {"2016-01-01T00:00:00.000000001Z", 1, 9},
+            {"2016-01-01T00:00:00.0000000009Z", 0, 9},
+            {"2016-01-01T00:00:00.123456789999Z", 123456789, 9},
+    };
+    struct rk_time t;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(parse(cases[i].s, RK_TIME_STIX, &t, NULL), 0);
+        assert_int_equal(t.nsec, cases[i].nsec);
+        assert_int_equal(t.digits, cases[i].digits);
+    }
+}
+
 static void test_util_time__rejects_with_position(void **state)
 {
     struct {
@@ -114,6 +141,7 @@ int test_util_time_run(void)
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_util_time__stix_roundtrip_keeps_digits),
             cmocka_unit_test(test_util_time__epoch_values),
+            cmocka_unit_test(test_util_time__fraction_digits),
             cmocka_unit_test(test_util_time__rejects_with_position),
             cmocka_unit_test(test_util_time__rfc3339_offsets),
             cmocka_unit_test(test_util_time__leap_second_and_compare),
