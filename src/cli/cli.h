@@ -64,6 +64,8 @@ void cli_progress_update(struct cli_progress *p, unsigned long long done,
 void cli_progress_finish(struct cli_progress *p);
 
 /* Seconds from a monotonic clock. */
+/* Keep freed memory on the heap for the next request or object (long-running commands). */
+void cli_keep_freed_memory(void);
 double cli_now(void);
 
 /* The subcommands. */

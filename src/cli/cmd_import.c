@@ -405,6 +405,7 @@ int cmd_import(struct rk_cli *cli, int argc, char **argv)
 
     if ((first = parse_import_args(&opt, argc, argv)) < 0)
         return RK_EXIT_USAGE;
+    cli_keep_freed_memory();
     rk_vec_init(&files, rk_free);
     for (int i = first; i < argc; i++) {
         if (collect_files(&files, argv[i], 0) != 0) {

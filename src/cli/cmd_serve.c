@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <getopt.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +20,6 @@ struct serve_opts {
     char title[256];
     int no_sync;
 };
-
-/* Request bodies and responses of up to tens of megabytes come and go with every request: keep
- * them on the heap. Above glibc's default threshold each would be a fresh mapping, faulted in
- * page by page and unmapped again (13 % of the server's CPU time under a load of GET pages). */
-static void keep_buffers_on_heap(void)
-{
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
-}
 
 static void serve_usage(void)
 {
@@ -228,7 +218,7 @@ int cmd_serve(struct rk_cli *cli, int argc, char **argv)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    keep_buffers_on_heap();
+    cli_keep_freed_memory();
     rk_err_clear(&err);
     rc = rk_taxii_server_start(&srv, &o.cfg, &err);
     if (key)

@@ -1,6 +1,7 @@
 /* common.c - error output, store opening and option helpers shared by the subcommands. */
 #include "cli.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -70,6 +71,18 @@ int cli_wants_help(int argc, char **argv)
             return 1;
     }
     return 0;
+}
+
+/* Request bodies and responses of up to tens of megabytes come and go with every request, and
+ * an import's buffers with every object: keep them on the heap. Above glibc's default threshold
+ * each would be a fresh mapping, faulted in page by page and unmapped again (13 % of the
+ * server's CPU time under a load of GET pages), and glibc gives the top of its heap back to the
+ * kernel whenever 128 KiB are free there, for the next objects to fault in again (a quarter of
+ * an import's page faults, 3 % of its CPU time). */
+void cli_keep_freed_memory(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
 }
 
 double cli_now(void)
