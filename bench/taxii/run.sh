@@ -12,6 +12,9 @@
 #           polling: the 20 newest full pages, as clients following a feed ask for them;
 #           one page, no cache: the very page nginx serves, asked for again and again of the
 #             server with the page cache off (the issue's setting read literally).
+#         nginx also serves every random position's page as a file of its own, asked for at
+#         random: the limit for bodies that are not in the CPU's caches, as renkei's rows are
+#         not at random positions.
 #   POST  envelopes of 1,000 distinct indicators into another collection: objects/s, checked
 #         against the store afterwards (every object stored once).
 #   store the read path alone, in process (bench/query_rate): rk_store_query pages of 100 at
@@ -129,7 +132,7 @@ http {
     sendfile on;
     tcp_nopush on;
     keepalive_requests 1000000;
-    open_file_cache max=16;
+    open_file_cache max=4096;
     types { }
     default_type "application/taxii+json;version=2.1";
     server {
@@ -138,6 +141,15 @@ http {
     }
 }
 EOF
+# every random position's page as a file too: nginx serving the same bodies at the same random
+# positions is the HTTP limit for pages that are not in the CPU's caches
+rm -rf "$work/nginx/pages" && mkdir -p "$work/nginx/pages"
+awk -v base="http://127.0.0.1:$port$page&added_after=" -v dir="$work/nginx/pages" \
+    '{ printf "url = \"%s%s\"\noutput = \"%s/%d.json\"\n", base, $1, dir, NR }' \
+    "$positions" > "$work/pages.curl"
+curl -sf -H 'Accept: application/taxii+json;version=2.1' -H "Authorization: $basic_reader" \
+    -K "$work/pages.curl"
+n_pages=$(wc -l < "$positions")
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
 pids+=($!)
 sleep 1
@@ -149,6 +161,8 @@ sync
 RK_BENCH_POSITIONS="$positions" RK_BENCH_AUTH="$basic_reader" RK_BENCH_PATH="$page" \
     wrk -t2 -c"$conns" -d5s -s "$here/get.lua" "http://127.0.0.1:$port" >/dev/null 2>&1
 wrk -t2 -c"$conns" -d5s "http://127.0.0.1:$nginx_port/page.json" >/dev/null 2>&1
+RK_BENCH_PAGES="$n_pages" wrk -t2 -c"$conns" -d5s -s "$here/pages.lua" \
+    "http://127.0.0.1:$nginx_port" >/dev/null 2>&1
 wrk_json() { # wrk output -> {"rps":..., "p99_ms":..., "p50_ms":...}
     /usr/bin/python3 -c '
 import json, re, sys
@@ -179,7 +193,9 @@ for i in $(seq "$runs"); do
     o=$(get_run "$positions.one" "$nocache_port" "$nocache_pid")
     g=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$nginx_port/page.json" |
         wrk_json)
-    results+=("$u" "$r" "$h" "$o" "$g")
+    a=$(RK_BENCH_PAGES="$n_pages" wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$here/pages.lua" \
+        "http://127.0.0.1:$nginx_port" | wrk_json)
+    results+=("$u" "$r" "$h" "$o" "$g" "$a")
 done
 kill -TERM "$serve_pid" "$nocache_pid"
 wait "$serve_pid" "$nocache_pid" 2>/dev/null || true
@@ -213,7 +229,7 @@ post, size = json.loads(sys.argv[6]), int(sys.argv[7])
 store = [json.loads(x) for x in sys.argv[8].splitlines()]
 cache_line = sys.argv[9]
 runs = [json.loads(x) for x in sys.argv[10:]]
-nocache, cached, polling, one, nginx = (runs[i::5] for i in range(5))
+nocache, cached, polling, one, nginx, pages = (runs[i::6] for i in range(6))
 med = lambda rs, k: statistics.median(r[k] for r in rs)
 print("GET a page of 100 indicators (%d bytes) from a %d-object collection, %d connections, "
       "%d runs of %d s, medians:" % (size, n, conns, len(nginx), secs))
@@ -224,11 +240,16 @@ for name, rs in (("renkei, random positions, page cache off", nocache),
                  ("renkei, random positions, page cache on", cached),
                  ("renkei, polling the 20 newest pages, page cache on", polling),
                  ("renkei, nginx's page, page cache off (read from the store each time)", one),
-                 ("nginx, the same body as a static file", nginx)):
+                 ("nginx, the same body as a static file", nginx),
+                 ("nginx, the random positions' pages as static files", pages)):
     print("| %s | %.0f | %.0f %% | %.2f | %.2f | %s | %d |" % (
         name, med(rs, "rps"), 100 * med(rs, "rps") / med(nginx, "rps"), med(rs, "p50_ms"),
         med(rs, "p99_ms"), "%.0f" % med(rs, "cpu_us") if "cpu_us" in rs[0] else "-",
         sum(r["errors"] for r in rs)))
+print()
+print("renkei at random positions against nginx serving the same pages at the same positions: "
+      "%.0f %% (page cache off), %.0f %% (page cache on)" % (
+          100 * med(nocache, "rps") / med(pages, "rps"), 100 * med(cached, "rps") / med(pages, "rps")))
 print()
 print("renkei serve (page cache on) over all its runs: %s" % cache_line)
 print()
