@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "renkei/log.h"
 #include "renkei/stix.h"
 #include "stix/readahead.h"
 #include "util/strparse.h"
@@ -62,7 +63,8 @@ static void import_usage(void)
            "  --group G            sharing group the objects belong to (repeatable)\n"
            "  --reader USER        user named as reader, for TLP:RED (repeatable)\n"
            "  --reject-stix20      reject STIX 2.0 input instead of upgrading it\n"
-           "  --batch N            objects per transaction (default: setting import.batch)\n"
+           "  --batch N            objects per transaction (default: setting import.batch,\n"
+           "                       or import.exclusive_batch with --exclusive)\n"
            "  --exclusive          take the node for this import alone: refused while another\n"
            "                       process (renkei serve, another command) has it open, and\n"
            "                       other processes wait until the import ends. Each new page\n"
@@ -265,6 +267,16 @@ static void report_input_findings(struct import_run *run, const char *file,
     }
 }
 
+/* Commit the batch b of n objects (logged at debug level: -vv). */
+static int commit_batch(struct rk_store_batch *b, uint64_t n, struct rk_err *err)
+{
+    int rc = rk_store_batch_commit(b, err);
+
+    if (rc == 0)
+        rk_log_debug("import committed a batch of %llu objects", (unsigned long long)n);
+    return rc;
+}
+
 /* Store one item (or count its rejection), committing every batch_size objects. */
 static int take_item(struct import_run *run, const char *file, const struct rk_provenance *prov,
                      struct rk_store_batch **b, uint64_t *in_batch,
@@ -283,7 +295,7 @@ static int take_item(struct import_run *run, const char *file, const struct rk_p
         return rc;
     if (++*in_batch < run->opt->batch_size)
         return 0;
-    rc = rk_store_batch_commit(*b, err);
+    rc = commit_batch(*b, *in_batch, err);
     *b = NULL;
     *in_batch = 0;
     return rc;
@@ -314,7 +326,7 @@ static int import_file(struct import_run *run, const char *file, struct rk_stix_
     }
     rk_stix_readahead_close(ra); /* the reader is this thread's again */
     ra = NULL;
-    rc = b ? rk_store_batch_commit(b, err) : 0;
+    rc = b ? commit_batch(b, in_batch, err) : 0;
     b = NULL;
     if (rc == 0 && next < 0) {
         char detail[1024];
@@ -394,9 +406,7 @@ static int need_collection(struct rk_store *st, const char *collection)
 
 int cmd_import(struct rk_cli *cli, int argc, char **argv)
 {
-    struct import_opts opt = {.collection = "default",
-                              .batch_size = (uint64_t)cli->settings.import_batch,
-                              .reject_v20 = cli->settings.reject_stix20};
+    struct import_opts opt = {.collection = "default", .reject_v20 = cli->settings.reject_stix20};
     struct import_run run = {.cli = cli, .opt = &opt};
     struct rk_vec files;
     const char *file;
@@ -406,6 +416,9 @@ int cmd_import(struct rk_cli *cli, int argc, char **argv)
     if ((first = parse_import_args(&opt, argc, argv)) < 0)
         return RK_EXIT_USAGE;
     cli_keep_freed_memory();
+    if (opt.batch_size == 0) /* an exclusive import keeps no other writer or reader waiting */
+        opt.batch_size = (uint64_t)(opt.exclusive ? cli->settings.import_exclusive_batch
+                                                  : cli->settings.import_batch);
     rk_vec_init(&files, rk_free);
     for (int i = first; i < argc; i++) {
         if (collect_files(&files, argv[i], 0) != 0) {

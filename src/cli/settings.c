@@ -30,6 +30,8 @@ const struct rk_config_row rk_settings_rows[] = {
          "least severe log events shown: error, warn, info or debug"},
         ROW("import.batch", RK_CFG_INT, "100000", 1, 1000000, 0, import_batch,
             "objects per store transaction when importing"),
+        ROW("import.exclusive_batch", RK_CFG_INT, "500000", 1, 1000000, 0, import_exclusive_batch,
+            "objects per store transaction when importing with --exclusive (nobody waits on it)"),
         ROW("import.max_object_bytes", RK_CFG_SIZE, "16M", 1024, 1073741824, 0,
             import_max_object_bytes, "largest accepted STIX object (JSON bytes)"),
         ROW("stix.reject_stix20", RK_CFG_BOOL, "false", 0, 0, 0, reject_stix20,

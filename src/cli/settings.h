@@ -10,6 +10,7 @@
 struct rk_settings {
     int log_level; /* enum rk_log_level */
     int64_t import_batch;
+    int64_t import_exclusive_batch;
     int64_t import_max_object_bytes;
     int reject_stix20;
     char taxii_listen[RK_CONFIG_STR_MAX];

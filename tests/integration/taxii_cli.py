@@ -42,6 +42,17 @@ def exclusive_import(node):
     got = node.client().get("/api/collections/bulk/objects/?limit=100").json()
     check(len(got.get("objects", [])) == 12, "the server finds all 12: %r" % got)
     node.stop()
+    # without --batch, an exclusive import commits every import.exclusive_batch objects
+    conf = os.path.join(node.dir, "batches.conf")
+    with open(conf, "w") as f:
+        f.write("import.batch = 2\nimport.exclusive_batch = 3\n")
+    third = bundle_file(node, "third.json", [indicator(n, tlp="clear") for n in range(12, 19)])
+    fourth = bundle_file(node, "fourth.json", [indicator(n, tlp="clear") for n in range(19, 26)])
+    for path, opts, want in ((third, ["--exclusive"], [3, 3, 1]), (fourth, [], [2, 2, 2, 1])):
+        p = node.cli("-vv", "--config", conf, "import", *opts, "-c", "bulk", path, ok=False)
+        sizes = [int(n) for n in re.findall(r"committed a batch of (\d+) objects", p.stderr)]
+        check(p.returncode == 0 and sizes == want,
+              "import %s commits batches of %r: %r" % (" ".join(opts), want, sizes))
 
 
 def main():
