@@ -71,7 +71,8 @@ static void import_usage(void)
            "                       is written once instead of twice (no write-ahead log):\n"
            "                       for loading a node that is not serving yet\n\n"
            "Exit status: 0 all stored or already present, 1 something was rejected or a file\n"
-           "could not be read to the end, 3 the store failed.\n");
+           "could not be read to the end, 3 the store failed (or, with --exclusive, another\n"
+           "process has the node open).\n");
 }
 
 static int add_list_item(const char **list, size_t *n, const char *value)
