@@ -134,6 +134,9 @@ int rk_sqlite_int(struct rk_sqlite *s, const char *sql, int64_t *out, struct rk_
 int rk_sqlite_begin(struct rk_sqlite *s, struct rk_err *err);
 int rk_sqlite_commit(struct rk_sqlite *s, struct rk_err *err);
 void rk_sqlite_rollback(struct rk_sqlite *s);
+/* A read snapshot: a deferred transaction whose reads share one view (see read_begin). */
+int rk_sqlite_read_begin(struct rk_sqlite *s, struct rk_err *err);
+void rk_sqlite_read_end(struct rk_sqlite *s);
 
 /* SQL: " WHERE" clause selecting the rows x of row o's (collection, id), through both levels of
  * the id index: "... FROM objects AS x" RK_SQLITE_SAME_ID. */

@@ -257,20 +257,29 @@ void rk_sqlite_rollback(struct rk_sqlite *s)
 
 /* A read snapshot is a deferred transaction: it takes its read lock at the first read and
  * drops it at COMMIT, so the reads between share one lock and one view of the log. */
-static int read_begin(struct rk_store *st, struct rk_err *err)
+int rk_sqlite_read_begin(struct rk_sqlite *s, struct rk_err *err)
 {
-    return run_cached(rk_sqlite_of(st), "BEGIN", err);
+    return run_cached(s, "BEGIN", err);
 }
 
-static void read_end(struct rk_store *st)
+void rk_sqlite_read_end(struct rk_sqlite *s)
 {
-    struct rk_sqlite *s = rk_sqlite_of(st);
     struct rk_err err;
 
     if (run_cached(s, "COMMIT", &err) != 0) {
         rk_log_warn("store %s: ending a read snapshot: %s", s->path, err.message);
         rk_sqlite_rollback(s);
     }
+}
+
+static int read_begin(struct rk_store *st, struct rk_err *err)
+{
+    return rk_sqlite_read_begin(rk_sqlite_of(st), err);
+}
+
+static void read_end(struct rk_store *st)
+{
+    rk_sqlite_read_end(rk_sqlite_of(st));
 }
 
 int rk_sqlite_bind_str(sqlite3_stmt *stmt, int i, const char *s)

@@ -350,16 +350,66 @@ static void put_select(struct sqlq *q, const struct rk_store_filter *f, int64_t 
     put_where(q, f, coll, arm);
 }
 
-/* The rows of f in date_added order. A page of one collection walks objects_coll
- * (coll, is_last, date_added) from added_after: latest versions are one range of it; any other
- * version filter merges the is_last = 0 and is_last = 1 ranges (UNION ALL, each in date_added
- * order), so no query sorts more than it returns. */
-static void build_select(struct sqlq *q, const struct rk_store_filter *f, int64_t coll)
+/* Whether f asks one collection's pages of latest versions (no ids, no version keys). */
+static int pages_of_latest(const struct rk_store_filter *f, int64_t coll)
 {
-    /* latest versions are one range of objects_coll, unless the reader may not see them all:
-     * then an older version may be the latest it sees (put_end_version) */
-    int last_only = f->versions == RK_VERSIONS_LAST && f->n_vkeys == 0 && !restricts(f->q->vis);
+    return coll && f->q->n_ids == 0 && f->versions == RK_VERSIONS_LAST && f->n_vkeys == 0;
+}
 
+/* Into *out, whether coll holds a superseded version (is_last = 0) added after after_us: one
+ * seek of objects_coll. */
+static int older_versions_after(struct rk_sqlite *s, int64_t coll, int64_t after_us, int *out,
+                                struct rk_err *err)
+{
+    static const char sql[] = "SELECT 1 FROM objects INDEXED BY objects_coll"
+                              " WHERE coll = ?1 AND is_last = 0 AND date_added > ?2 LIMIT 1";
+    sqlite3_stmt *stmt = NULL;
+    int rc, src;
+
+    if ((rc = rk_sqlite_acquire(s, sql, sizeof(sql) - 1, &stmt, err)) != 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, coll);
+    sqlite3_bind_int64(stmt, 2, after_us);
+    src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW || src == SQLITE_DONE)
+        *out = src == SQLITE_ROW;
+    else
+        rc = rk_sqlite_fail(s, src, "looking for older versions", err);
+    rk_sqlite_release(s, stmt);
+    return rc;
+}
+
+/* Into *out, whether f's latest versions are one range of objects_coll (coll, is_last = 1,
+ * date_added). They are for a reader who sees every row. For one who may not, an older
+ * version may be the latest it sees (put_end_version), so they are only when the collection
+ * holds no superseded version after added_after; the caller reads the answer and the rows in
+ * one snapshot. */
+static int latest_in_one_range(struct rk_sqlite *s, const struct rk_store_filter *f,
+                               int64_t coll, int *out, struct rk_err *err)
+{
+    int older = 1, rc;
+
+    *out = 0;
+    if (!pages_of_latest(f, coll))
+        return 0;
+    if (!restricts(f->q->vis)) {
+        *out = 1;
+        return 0;
+    }
+    if ((rc = older_versions_after(s, coll, f->q->added_after_us, &older, err)) != 0)
+        return rc;
+    *out = !older;
+    return 0;
+}
+
+/* The rows of f in date_added order. A page of one collection walks objects_coll
+ * (coll, is_last, date_added) from added_after: latest versions are one range of it when
+ * last_only says so (latest_in_one_range); any other version filter merges the is_last = 0 and
+ * is_last = 1 ranges (UNION ALL, each in date_added order), so no query sorts more than it
+ * returns. */
+static void build_select(struct sqlq *q, const struct rk_store_filter *f, int64_t coll,
+                         int last_only)
+{
     if (coll && !last_only && f->q->n_ids == 0) {
         put_select(q, f, coll, 0);
         put_sql(q, " UNION ALL ");
@@ -463,19 +513,29 @@ int rk_sqlite_query(struct rk_store *st, const struct rk_store_filter *f, rk_sto
     sqlite3_stmt *stmt = NULL;
     struct sqlq q;
     int64_t coll;
-    int rc;
+    int rc, last_only = 0, snapshot = 0;
 
     sqlq_init(&q);
     s->query_depth++;
     if ((rc = rk_sqlite_idpending_flush(s, err)) != 0 || /* a batch's query sees its rows */
         (rc = resolve_collection(s, f, &coll, &c, err)) != 0)
         goto out;
-    build_select(&q, f, coll);
+    /* the look for older versions and the rows must see one state of the store */
+    if (pages_of_latest(f, coll) && restricts(f->q->vis) && sqlite3_get_autocommit(s->db)) {
+        if ((rc = rk_sqlite_read_begin(s, err)) != 0)
+            goto out;
+        snapshot = 1;
+    }
+    if ((rc = latest_in_one_range(s, f, coll, &last_only, err)) != 0)
+        goto out;
+    build_select(&q, f, coll, last_only);
     if ((rc = sqlq_prepare(s, &q, &stmt, err)) != 0)
         goto out;
     rc = run_rows(s, stmt, f, coll ? c.id : NULL, fn, ctx, page, err);
 out:
     rk_sqlite_release(s, stmt);
+    if (snapshot)
+        rk_sqlite_read_end(s);
     sqlq_free(&q);
     s->query_depth--;
     rk_sqlite_origins_retire_done(s);
@@ -604,15 +664,16 @@ int rk_store_debug_plan(struct rk_store *st, const struct rk_store_query *query,
     sqlite3_stmt *stmt = NULL;
     struct sqlq q;
     int64_t coll;
-    int rc, src = SQLITE_DONE;
+    int rc, src = SQLITE_DONE, last_only = 0;
 
     f.q = query;
     f.versions = query->versions ? query->versions : RK_VERSIONS_LAST;
     sqlq_init(&q);
     put_sql(&q, "EXPLAIN QUERY PLAN ");
-    if ((rc = resolve_collection(s, &f, &coll, NULL, err)) != 0)
+    if ((rc = resolve_collection(s, &f, &coll, NULL, err)) != 0 ||
+        (rc = latest_in_one_range(s, &f, coll, &last_only, err)) != 0)
         goto out;
-    build_select(&q, &f, coll);
+    build_select(&q, &f, coll, last_only);
     if ((rc = sqlq_prepare(s, &q, &stmt, err)) != 0)
         goto out;
     while (rc == 0 && (src = sqlite3_step(stmt)) == SQLITE_ROW) {

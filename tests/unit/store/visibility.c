@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "renkei/stix.h"
+#include "store/debug.h"
+#include "util/buf.h"
 
 static const char *const T1 = "2024-01-01T00:00:00.000Z";
 static const char *const T2 = "2024-02-01T00:00:00.000Z";
@@ -259,12 +261,97 @@ static void test_store_visibility__latest_version_invisible(void **state)
     fixture_free(&f);
 }
 
+/* The rows of q (latest versions, reader vis) after each position p, read two ways: a page of
+ * collection "one" (objects_coll, one range when nothing is superseded after p) and the same
+ * filter over every collection (the rowid order, no ranges). They must agree everywhere. */
+static void assert_pages_agree(struct fixture *f, struct rk_store_query *q, int64_t p)
+{
+    struct trows in_coll = {0}, in_all = {0};
+
+    q->added_after_us = p;
+    q->collection = "one";
+    query_all(f->st, q, &in_coll, NULL);
+    q->collection = NULL;
+    query_all(f->st, q, &in_all, NULL);
+    assert_int_equal(in_coll.n, in_all.n);
+    for (size_t i = 0; i < in_coll.n; i++) {
+        assert_string_equal(in_coll.v[i].id, in_all.v[i].id);
+        assert_string_equal(in_coll.v[i].version, in_all.v[i].version);
+        assert_int_equal(in_coll.v[i].date_added, in_all.v[i].date_added);
+    }
+    trows_free(&in_coll);
+    trows_free(&in_all);
+}
+
+static int plan_merges(struct rk_store *st, const struct rk_store_query *q)
+{
+    struct rk_buf plan;
+    struct rk_err err;
+    int merges;
+
+    rk_buf_init(&plan, 1 << 16);
+    assert_int_equal(rk_store_debug_plan(st, q, &plan, &err), 0);
+    merges = strstr(rk_buf_cstr(&plan), "MERGE (UNION ALL)") != NULL;
+    rk_buf_free(&plan);
+    return merges;
+}
+
+/* A reader who may not see every version pages a collection's latest versions from one range
+ * of the collection index while no superseded version lies after the position (the common
+ * feed), and from both ranges merged before it (an older version may be the latest the reader
+ * sees). Either way the rows are those of the filter applied row by row. */
+static void test_store_visibility__latest_pages_one_range_when_nothing_superseded(void **state)
+{
+    struct fixture f;
+    struct rk_store_visibility vis = {0};
+    struct rk_store_query q;
+    struct trows every = {0};
+    struct tobj w[2], later[3];
+    int64_t superseded;
+
+    fixture_make(&f);
+    tobj_make(&w[0], "campaign", 400, T1, T1, NULL, RK_TLP_GREEN);
+    tobj_make(&w[1], "campaign", 400, T1, T2, NULL, RK_TLP_RED); /* hides w's latest */
+    put_all(f.st, "one", NULL, w, 2, NULL);
+    for (unsigned i = 0; i < 3; i++)
+        tobj_make(&later[i], "indicator", 500 + i, T1, T1, NULL, RK_TLP_GREEN);
+    put_all(f.st, "one", NULL, later, 3, NULL);
+    vis.tlp_any = BIT(RK_TLP_CLEAR) | BIT(RK_TLP_GREEN);
+    rk_store_query_init(&q);
+    q.vis = NULL; /* every row, for the positions */
+    q.versions = RK_VERSIONS_ALL;
+    query_all(f.st, &q, &every, NULL);
+    superseded = 0;
+    for (size_t i = 0; i < every.n; i++)
+        if (strcmp(every.v[i].id, w[0].id) == 0 && strcmp(every.v[i].version, T1) == 0)
+            superseded = every.v[i].date_added;
+    assert_true(superseded > 0);
+
+    q.vis = &vis;
+    q.versions = RK_VERSIONS_LAST;
+    assert_pages_agree(&f, &q, 0);
+    for (size_t i = 0; i < every.n; i++)
+        assert_pages_agree(&f, &q, every.v[i].date_added);
+
+    q.collection = "one"; /* w's first version is the latest this reader sees */
+    q.added_after_us = superseded - 1;
+    assert_true(plan_merges(f.st, &q));
+    q.added_after_us = superseded;
+    assert_false(plan_merges(f.st, &q));
+    q.vis = NULL; /* a reader who sees everything: always one range */
+    q.added_after_us = 0;
+    assert_false(plan_merges(f.st, &q));
+    trows_free(&every);
+    fixture_free(&f);
+}
+
 int test_store_visibility_run(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_store_visibility__each_clause),
             cmocka_unit_test(test_store_visibility__limits_count_only_visible_rows),
             cmocka_unit_test(test_store_visibility__latest_version_invisible),
+            cmocka_unit_test(test_store_visibility__latest_pages_one_range_when_nothing_superseded),
     };
     return cmocka_run_group_tests_name("store_visibility", tests, NULL, NULL);
 }
