@@ -47,8 +47,9 @@ const struct rk_config_row rk_settings_rows[] = {
             "objects per page when the client gives no limit"),
         ROW("taxii.max_page_size", RK_CFG_INT, "1000", 1, 100000, 1, taxii_max_page_size,
             "largest page the server returns whatever the client's limit"),
-        ROW("taxii.page_cache", RK_CFG_SIZE, "64M", 0, 1099511627776, 0, taxii_page_cache,
-            "memory for pages kept for clients that ask again (0: no cache)"),
+        ROW("taxii.page_cache", RK_CFG_SIZE, "2%", 0, 1099511627776, 0, taxii_page_cache,
+            "memory for pages kept for clients that ask again (0: no cache; N%: of this "
+            "machine's memory)"),
         ROW("taxii.write_log", RK_CFG_SIZE, "128M", 1048576, 17179869184, 0, taxii_write_log,
             "Add Objects' log size at which its writer copies it into the database (a thread "
             "copies most of it from three quarters on)"),

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 static const struct rk_config_row *find_row(const struct rk_config_row *rows, size_t n,
                                             const char *name, size_t len)
@@ -31,6 +32,25 @@ static int parse_bool(const char *v, int *out)
     return RK_EFORMAT;
 }
 
+uint64_t rk_config_physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+
+    return pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+}
+
+/* "N%": N (0..100) per cent of this machine's memory, for caches that should grow with it. */
+static int parse_share_of_memory(const char *v, uint64_t *out)
+{
+    size_t len = strlen(v);
+    int64_t pct;
+
+    if (len < 2 || v[len - 1] != '%' || rk_parse_i64(v, len - 1, 0, 100, &pct) != 0)
+        return RK_EFORMAT;
+    *out = rk_config_physical_memory() / 100 * (uint64_t)pct;
+    return 0;
+}
+
 static int parse_number(const struct rk_config_row *r, const char *v, int64_t *out,
                         struct rk_err *err)
 {
@@ -38,7 +58,9 @@ static int parse_number(const struct rk_config_row *r, const char *v, int64_t *o
     int64_t i = 0;
     int rc;
 
-    if (r->type == RK_CFG_SIZE)
+    if (r->type == RK_CFG_SIZE && strchr(v, '%'))
+        rc = parse_share_of_memory(v, &u);
+    else if (r->type == RK_CFG_SIZE)
         rc = rk_parse_size(v, &u);
     else if (r->type == RK_CFG_DURATION)
         rc = rk_parse_duration(v, &u);
@@ -48,7 +70,7 @@ static int parse_number(const struct rk_config_row *r, const char *v, int64_t *o
         i = u > INT64_MAX ? INT64_MAX : (int64_t)u;
     if (rc == RK_EFORMAT)
         return rk_err_set(err, rc, "%s: '%s' is not a %s", r->name, v,
-                          r->type == RK_CFG_SIZE       ? "size (e.g. 64M)"
+                          r->type == RK_CFG_SIZE       ? "size (e.g. 64M, or 2% of memory)"
                           : r->type == RK_CFG_DURATION ? "duration (e.g. 30s, 5m, 1h)"
                                                        : "whole number");
     if (rc != 0 || i < r->min || i > r->max)

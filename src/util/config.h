@@ -17,13 +17,16 @@ struct rk_err;
 enum rk_config_type {
     RK_CFG_STRING,   /* char[RK_CONFIG_STR_MAX] */
     RK_CFG_INT,      /* int64_t within [min, max] */
-    RK_CFG_SIZE,     /* int64_t bytes; accepts K/M/G suffixes */
+    RK_CFG_SIZE,     /* int64_t bytes; accepts K/M/G suffixes, or N% of physical memory */
     RK_CFG_DURATION, /* int64_t seconds; accepts s/m/h/d suffixes */
     RK_CFG_BOOL,     /* int: true/false, yes/no, on/off, 1/0 */
     RK_CFG_ENUM      /* int: index into choices */
 };
 
 #define RK_CONFIG_STR_MAX 512
+
+/* This machine's physical memory in bytes (0 when unknown): what "N%" sizes are shares of. */
+uint64_t rk_config_physical_memory(void);
 #define RK_CONFIG_MAX_FILE (1 << 20)
 
 struct rk_config_row {

@@ -1,6 +1,7 @@
 /* config.c - the declarative settings engine. */
 #include "tests.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "renkei/error.h"
@@ -67,7 +68,11 @@ static void test_util_config__errors_name_line_and_setting(void **state)
     } bad[] = {
             {"taxii.port = 70000\n", RK_ELIMIT, "line 1: taxii.port: 70000 is outside 1..65535"},
             {"\n\ntaxii.port = eighty\n", RK_EFORMAT, "line 3: taxii.port: 'eighty' is not a whole number"},
-            {"taxii.max_body = 5Q\n", RK_EFORMAT, "line 1: taxii.max_body: '5Q' is not a size (e.g. 64M)"},
+            {"taxii.max_body = 5Q\n", RK_EFORMAT, "line 1: taxii.max_body: '5Q' is not a size (e.g. 64M, or 2% of memory)"},
+            {"taxii.max_body = 101%\n", RK_EFORMAT, "line 1: taxii.max_body: '101%' is not a size (e.g. 64M, or 2% of memory)"},
+            {"taxii.max_body = %\n", RK_EFORMAT, "line 1: taxii.max_body: '%' is not a size (e.g. 64M, or 2% of memory)"},
+            {"taxii.max_body = 5M%\n", RK_EFORMAT, "line 1: taxii.max_body: '5M%' is not a size (e.g. 64M, or 2% of memory)"},
+            {"taxii.max_body = 0%\n", RK_ELIMIT, "line 1: taxii.max_body: 0% is outside 1024..1073741824"},
             {"log.level = loud\n", RK_EFORMAT, "line 1: log.level: 'loud' is not one of error, warn, info"},
             {"taxii.tls = maybe\n", RK_EFORMAT, "line 1: taxii.tls: 'maybe' is not true or false"},
             {"x.y = 1\n", RK_ENOTFOUND, "line 1: unknown setting 'x.y'"},
@@ -98,12 +103,41 @@ static void test_util_config__dump_shows_effective_values(void **state)
     rk_buf_free(&out);
 }
 
+/* MemTotal of /proc/meminfo in bytes: the machine's memory, read independently of sysconf. */
+static uint64_t mem_total(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    unsigned long long kb = 0;
+
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "MemTotal: %llu kB", &kb), 1);
+    fclose(f);
+    return (uint64_t)kb * 1024;
+}
+
+/* A size may be a share of the machine's memory, within the setting's bounds. */
+static void test_util_config__size_as_share_of_memory(void **state)
+{
+    struct conf c;
+    struct rk_err err;
+    uint64_t mem = mem_total();
+
+    assert_int_equal(rk_config_physical_memory(), mem);
+    rk_config_defaults(rows, N_ROWS, &c, NULL);
+    assert_int_equal(rk_config_set(rows, N_ROWS, &c, "taxii.max_body", "1%", &err),
+                     mem / 100 > (1u << 30) ? RK_ELIMIT : 0); /* bounded at 1 GiB */
+    assert_int_equal(c.body, mem / 100 > (1u << 30) ? 10 << 20 : (int64_t)(mem / 100));
+    assert_int_equal(rk_config_set(rows, N_ROWS, &c, "taxii.max_body", "100%", &err),
+                     mem > (1u << 30) ? RK_ELIMIT : 0);
+}
+
 int test_util_config_run(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_util_config__defaults_file_and_override),
             cmocka_unit_test(test_util_config__errors_name_line_and_setting),
             cmocka_unit_test(test_util_config__dump_shows_effective_values),
+            cmocka_unit_test(test_util_config__size_as_share_of_memory),
     };
 
     return cmocka_run_group_tests_name("util_config", tests, NULL, NULL);
