@@ -25,5 +25,8 @@ void rk_store_debug_idfilter_max_bits(struct rk_store *st, uint64_t bits);
 /* The entries in the id index's settled and fresh levels. */
 int rk_store_debug_id_levels(struct rk_store *st, int64_t *settled, int64_t *fresh,
                              struct rk_err *err);
+/* How long a handle waits for another process's lock, for every handle of the process
+ * (instead of RK_SQLITE_BUSY_MS). */
+void rk_store_debug_lock_wait_ms(int ms);
 
 #endif

@@ -108,6 +108,8 @@ struct rk_sqlite {
     int64_t idfilter_after; /* build idf once this handle has stored this many objects */
     uint64_t idfilter_max_bits;
     int alone; /* RK_STORE_EXCLUSIVE took the database: rollback journal until close */
+    int64_t wait_started_ms; /* when the current wait for another process's lock began */
+    int wait_told;           /* the wait was logged */
 };
 
 struct rk_sqlite *rk_sqlite_of(struct rk_store *st);

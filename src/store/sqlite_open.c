@@ -9,12 +9,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "renkei/log.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/map.h"
+
+/* How long a handle waits for another process's lock (see wait_for_lock). */
+static int lock_wait_ms = RK_SQLITE_BUSY_MS;
 
 static void sqlite_close(struct rk_store *st);
 
@@ -71,7 +75,7 @@ int rk_sqlite_fail(struct rk_sqlite *s, int sqlite_rc, const char *what, struct 
         return rk_err_set(err, RK_EIO,
                           "%s: %s: another process held the store for %d s (an import with "
                           "--exclusive holds it until it ends)",
-                          what, msg, RK_SQLITE_BUSY_MS / 1000);
+                          what, msg, lock_wait_ms / 1000);
     switch (sqlite_rc & 0xff) {
     case SQLITE_NOMEM:
         code = RK_ENOMEM;
@@ -488,6 +492,59 @@ static int journal_mode(struct rk_sqlite *s, const char *sql, char *mode, size_t
     return src;
 }
 
+/* ---- waiting for another process's lock ------------------------------------------------------ */
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* SQLite's busy handler: retry until lock_wait_ms have passed, as sqlite3_busy_timeout does,
+ * and after a second say once what the process waits for, since a command that waits 30 s in
+ * silence looks hung. count is the number of earlier calls for this lock. */
+static int wait_for_lock(void *ctx, int count)
+{
+    static const int delays_ms[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+    struct rk_sqlite *s = ctx;
+    int64_t now = monotonic_ms(), delay;
+
+    if (count == 0) {
+        s->wait_started_ms = now;
+        s->wait_told = 0;
+    }
+    if (now - s->wait_started_ms >= lock_wait_ms)
+        return 0;
+    if (!s->wait_told && now - s->wait_started_ms >= 1000) {
+        s->wait_told = 0;
+        rk_log_warn("store %s: waiting for another process to release it (a write in "
+                    "progress, or an import with --exclusive, which holds it until it ends); "
+                    "giving up after %d s",
+                    s->path, lock_wait_ms / 1000);
+    }
+    delay = delays_ms[count < 12 ? count : 11];
+    if (delay > lock_wait_ms - (now - s->wait_started_ms))
+        delay = lock_wait_ms - (now - s->wait_started_ms);
+    usleep((useconds_t)(delay * 1000));
+    return 1;
+}
+
+/* Wait for other processes' locks (wait_for_lock), or not at all. */
+static void wait_for_locks(struct rk_sqlite *s, int wait)
+{
+    if (wait)
+        sqlite3_busy_handler(s->db, wait_for_lock, s);
+    else
+        sqlite3_busy_timeout(s->db, 0);
+}
+
+void rk_store_debug_lock_wait_ms(int ms)
+{
+    lock_wait_ms = ms;
+}
+
 /* Keep the database file locked for this handle and leave WAL for a rollback journal. WAL
  * writes every new page twice (into the log, then the checkpoint copies it into the database);
  * a rollback journal saves only pages that existed before the transaction changed them, and a
@@ -499,13 +556,13 @@ static int take_alone(struct rk_sqlite *s, struct rk_err *err)
     char mode[16] = "";
     int src;
 
-    sqlite3_busy_timeout(s->db, 0);
+    wait_for_locks(s, 0);
     src = sqlite3_exec(s->db, "PRAGMA main.locking_mode=EXCLUSIVE", NULL, NULL, NULL);
     if (src == SQLITE_OK)
         src = journal_mode(s, "PRAGMA main.journal_mode=TRUNCATE", mode, sizeof(mode));
     if (src == SQLITE_OK && strcmp(mode, "truncate") == 0) /* the lock, held from now on */
         src = sqlite3_exec(s->db, "BEGIN EXCLUSIVE; COMMIT", NULL, NULL, NULL);
-    sqlite3_busy_timeout(s->db, RK_SQLITE_BUSY_MS);
+    wait_for_locks(s, 1);
     if (src == SQLITE_OK && strcmp(mode, "truncate") == 0) {
         s->alone = 1;
         return 0;
@@ -563,7 +620,7 @@ static int open_db(struct rk_sqlite *s, unsigned flags, struct rk_err *err)
     src = sqlite3_open_v2(s->path, &s->db, oflags, rk_sqlite_walbuf_vfs());
     if (src != SQLITE_OK)
         return rk_sqlite_fail(s, src, "opening the database", err);
-    sqlite3_busy_timeout(s->db, RK_SQLITE_BUSY_MS);
+    wait_for_locks(s, 1);
     src = sqlite3_create_function(s->db, "rk_idh", 1,
                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                   idh_fn, NULL, NULL);

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "renkei/log.h"
 #include "renkei/store_access.h"
 #include "renkei/store_sync.h"
 #include "store/debug.h"
@@ -309,6 +311,58 @@ static void test_store_open__exclusive_takes_the_store_alone(void **state)
     tmp_dir_remove(dir);
 }
 
+static void keep_warning(int level, const char *func, const char *msg, void *ctx)
+{
+    char *kept = ctx;
+
+    (void)func;
+    if (level == RK_LOG_WARN && !kept[0])
+        snprintf(kept, 512, "%s", msg);
+}
+
+static double seconds_now(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A handle that finds the store held by another (here an exclusive import's handle) waits for
+ * it, says after a second what it waits for, and gives up after the wait with an error that
+ * names the holder. */
+static void test_store_open__waiting_for_a_lock_says_so(void **state)
+{
+    char dir[256], data[300], c1[RK_COLLECTION_ID_MAX], warning[512] = "";
+    struct rk_store *st, *alone = NULL, *other = NULL;
+    struct rk_err err;
+    double t0, waited;
+
+    tmp_dir_make(dir, sizeof(dir));
+    path_of(data, sizeof(data), dir, "data");
+    st = store_new(dir);
+    store_c1(st, c1, sizeof(c1));
+    rk_store_close(st);
+    assert_int_equal(rk_store_open(&alone, data, RK_STORE_BULK | RK_STORE_EXCLUSIVE, &err), 0);
+    rk_store_debug_lock_wait_ms(2500);
+    rk_log_set_handler(keep_warning, RK_LOG_WARN, warning);
+    t0 = seconds_now();
+    assert_int_equal(rk_store_open(&other, data, 0, &err), RK_EIO);
+    waited = seconds_now() - t0;
+    rk_log_set_handler(NULL, RK_LOG_ERROR, NULL);
+    rk_store_debug_lock_wait_ms(30000);
+    assert_null(other);
+    assert_true(waited >= 2.4 && waited < 20);
+    assert_non_null(strstr(warning, "waiting for another process to release it"));
+    assert_non_null(strstr(warning, "giving up after 2 s"));
+    assert_non_null(strstr(err.message, "another process held the store for 2 s"));
+    assert_non_null(strstr(err.message, "--exclusive"));
+    rk_store_close(alone);
+    assert_int_equal(rk_store_open(&other, data, 0, &err), 0); /* released: opens at once */
+    rk_store_close(other);
+    tmp_dir_remove(dir);
+}
+
 /* A read snapshot: reads on the handle see the store as at its first read, while another
  * handle writes; writes on the handle and a second begin are refused until it ends. */
 static void test_store_open__read_snapshot(void **state)
@@ -541,6 +595,7 @@ int test_store_open_run(void)
             cmocka_unit_test(test_store_open__read_only),
             cmocka_unit_test(test_store_open__read_snapshot),
             cmocka_unit_test(test_store_open__exclusive_takes_the_store_alone),
+            cmocka_unit_test(test_store_open__waiting_for_a_lock_says_so),
             cmocka_unit_test(test_store_open__audit_log_moves_to_its_file),
             cmocka_unit_test(test_store_open__checkpoint_interval),
             cmocka_unit_test(test_store_open__collections),
