@@ -8,10 +8,12 @@
 #         and p99 latency, median of 3 runs, in four scenarios:
 #           random, no cache: positions (added_after) anywhere in the collection, served by a
 #             second server with the page cache off: every request reads the store;
-#           random: the same with the page cache on (its default 64 MiB);
+#           random: the same with the page cache on (its default, 2 % of memory);
 #           polling: the 20 newest full pages, as clients following a feed ask for them;
 #           one page, no cache: the very page nginx serves, asked for again and again of the
-#             server with the page cache off (the issue's setting read literally).
+#             server with the page cache off (the issue's setting read literally, every
+#             request reading the store);
+#           one page: the same of the server with its default settings (page cache on).
 #         nginx also serves every random position's page as a file of its own, asked for at
 #         random: the limit for bodies that are not in the CPU's caches, as renkei's rows are
 #         not at random positions.
@@ -191,11 +193,12 @@ for i in $(seq "$runs"); do
     r=$(get_run "$positions" "$port" "$serve_pid")
     h=$(get_run "$positions.head" "$port" "$serve_pid")
     o=$(get_run "$positions.one" "$nocache_port" "$nocache_pid")
+    d=$(get_run "$positions.one" "$port" "$serve_pid")
     g=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$nginx_port/page.json" |
         wrk_json)
     a=$(RK_BENCH_PAGES="$n_pages" wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$here/pages.lua" \
         "http://127.0.0.1:$nginx_port" | wrk_json)
-    results+=("$u" "$r" "$h" "$o" "$g" "$a")
+    results+=("$u" "$r" "$h" "$o" "$d" "$g" "$a")
 done
 kill -TERM "$serve_pid" "$nocache_pid"
 wait "$serve_pid" "$nocache_pid" 2>/dev/null || true
@@ -229,7 +232,7 @@ post, size = json.loads(sys.argv[6]), int(sys.argv[7])
 store = [json.loads(x) for x in sys.argv[8].splitlines()]
 cache_line = sys.argv[9]
 runs = [json.loads(x) for x in sys.argv[10:]]
-nocache, cached, polling, one, nginx, pages = (runs[i::6] for i in range(6))
+nocache, cached, polling, one, one_cached, nginx, pages = (runs[i::7] for i in range(7))
 med = lambda rs, k: statistics.median(r[k] for r in rs)
 print("GET a page of 100 indicators (%d bytes) from a %d-object collection, %d connections, "
       "%d runs of %d s, medians:" % (size, n, conns, len(nginx), secs))
@@ -240,6 +243,7 @@ for name, rs in (("renkei, random positions, page cache off", nocache),
                  ("renkei, random positions, page cache on", cached),
                  ("renkei, polling the 20 newest pages, page cache on", polling),
                  ("renkei, nginx's page, page cache off (read from the store each time)", one),
+                 ("renkei, nginx's page, default settings (page cache on)", one_cached),
                  ("nginx, the same body as a static file", nginx),
                  ("nginx, the random positions' pages as static files", pages)):
     print("| %s | %.0f | %.0f %% | %.2f | %.2f | %s | %d |" % (
