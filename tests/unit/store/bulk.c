@@ -42,9 +42,17 @@ static void mixed_put(struct tobj *t, unsigned i)
 }
 enum { MIXED = NEW + 60 };
 
-/* Put the mixed sequence in one batch; the outcomes into out. Every 100 puts a count inside
- * the batch must see every version put so far. */
-static void put_mixed(struct rk_store *st, enum rk_put_outcome out[MIXED])
+/* The date_added values the puts of one batch reported for the rows they stored. */
+struct reported {
+    int64_t added[MIXED];
+    size_t n;
+};
+
+/* Put the mixed sequence in one batch; the outcomes into out, the values reported for stored
+ * rows into rep. Every 100 puts a count inside the batch must see every version put so far;
+ * every 37 a value is reserved (a gap in the batch's date_added values, as the TAXII server
+ * makes for a status it records). */
+static void put_mixed(struct rk_store *st, enum rk_put_outcome out[MIXED], struct reported *rep)
 {
     struct rk_store_batch *b = NULL;
     struct rk_store_query q;
@@ -56,12 +64,17 @@ static void put_mixed(struct rk_store *st, enum rk_put_outcome out[MIXED])
     rk_store_query_init(&q);
     q.collection = "one";
     q.versions = RK_VERSIONS_ALL;
+    rep->n = 0;
     assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
     for (unsigned i = 0; i < MIXED; i++) {
         mixed_put(&t, i);
         if (rk_store_batch_put(b, &t.o, &out[i], &added, &err) != 0)
             fail_msg("put %u %s: %s", i, t.id, err.message);
+        if (out[i] == RK_PUT_STORED)
+            rep->added[rep->n++] = added;
         stored += out[i] == RK_PUT_STORED;
+        if (i % 37 == 36)
+            assert_true(rk_store_batch_reserve_added(b) > added);
         if (i % 100 == 99) {
             assert_int_equal(rk_store_count(st, &q, &n, &err), 0);
             assert_int_equal(n, stored);
@@ -69,6 +82,31 @@ static void put_mixed(struct rk_store *st, enum rk_put_outcome out[MIXED])
     }
     assert_int_equal(rk_store_batch_commit(b, &err), 0);
     assert_int_equal(rk_store_check(st, &err), 0);
+}
+
+static int collect_added(const struct rk_store_row *row, void *ctx)
+{
+    struct reported *got = ctx;
+
+    if (got->n == MIXED)
+        return 1;
+    got->added[got->n++] = row->date_added_us;
+    return 0;
+}
+
+/* Every stored row carries the date_added its put reported. */
+static void assert_added_as_reported(struct rk_store *st, const struct reported *rep)
+{
+    struct reported got = {.n = 0};
+    struct rk_store_query q;
+    struct rk_err err;
+
+    rk_store_query_init(&q);
+    q.collection = "one";
+    q.versions = RK_VERSIONS_ALL;
+    assert_int_equal(rk_store_query(st, &q, collect_added, &got, NULL, &err), 0);
+    assert_int_equal(got.n, rep->n);
+    assert_memory_equal(got.added, rep->added, rep->n * sizeof(rep->added[0]));
 }
 
 static int describe_row(const struct rk_store_row *row, void *ctx)
@@ -102,11 +140,12 @@ static void describe_store(struct rk_store *st, struct rk_buf *out)
 }
 
 /* The mixed sequence through a bulk handle and through a plain one: the same outcomes and the
- * same rows, flags and versions. */
+ * same rows, flags and versions, each row with the date_added its put reported. */
 static void test_store_bulk__rows_as_one_at_a_time(void **state)
 {
     char dir[2][256], data[2][300];
     enum rk_put_outcome outcome[2][MIXED];
+    struct reported rep;
     struct rk_buf described[2];
     struct rk_store *st;
     struct rk_err err;
@@ -117,7 +156,8 @@ static void test_store_bulk__rows_as_one_at_a_time(void **state)
             rk_store_close(st);
             assert_int_equal(rk_store_open(&st, data[bulk], RK_STORE_BULK, &err), 0);
         }
-        put_mixed(st, outcome[bulk]);
+        put_mixed(st, outcome[bulk], &rep);
+        assert_added_as_reported(st, &rep);
         rk_buf_init(&described[bulk], RK_BUF_UNLIMITED);
         describe_store(st, &described[bulk]);
         rk_store_close(st);
