@@ -103,6 +103,7 @@ struct rk_sqlite_idfilter {
     int64_t covered_us; /* every row up to this date_added is in */
     int64_t puts;       /* objects this handle stored, counted at commit */
     int64_t skipped;    /* probes the filter saved (for tests) */
+    int index_large;    /* the index had too many entries to build the filter before puts */
 };
 
 /* The id index entries of the open batch, not yet written (sqlite_idpending.c). */

@@ -150,7 +150,9 @@ static int build(struct rk_sqlite *s, struct rk_err *err)
 
 /* Whether the id index holds fewer than idfilter_after entries: a filter then costs less to
  * build than the probes it spares a first batch (an import into an empty collection probed
- * for each of its first 500,000 objects). A failed count answers no. */
+ * for each of its first 500,000 objects). A failed count answers no. An index found large
+ * stays large for the handle (counting it again would cost each batch a quarter of a
+ * millisecond, more with cold pages). */
 static int index_small(struct rk_sqlite *s)
 {
     const char *sql = "SELECT (SELECT count(*) FROM (SELECT 1 FROM ids_settled LIMIT ?1)) + "
@@ -158,12 +160,13 @@ static int index_small(struct rk_sqlite *s)
     sqlite3_stmt *stmt = NULL;
     int small = 0;
 
-    if (rk_sqlite_acquire(s, sql, strlen(sql), &stmt, NULL) != 0)
+    if (s->idf.index_large || rk_sqlite_acquire(s, sql, strlen(sql), &stmt, NULL) != 0)
         return 0;
     sqlite3_bind_int64(stmt, 1, s->idfilter_after);
     if (sqlite3_step(stmt) == SQLITE_ROW)
         small = sqlite3_column_int64(stmt, 0) < s->idfilter_after;
     rk_sqlite_release(s, stmt);
+    s->idf.index_large = !small;
     return small;
 }
 
