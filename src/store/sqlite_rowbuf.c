@@ -24,7 +24,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 
-#define TEXT_MIN  ((size_t)256 * 1024) /* about 64 objects of typical size */
+#define TEXT_MIN  ((size_t)256 * 1024) /* 64 objects of up to 4 KiB */
 #define TEXT_KEEP ((size_t)4 << 20)    /* a larger buffer (one huge object) is freed after use */
 
 static int bind_text(sqlite3_stmt *stmt, int i, const char *s, size_t len)
@@ -74,7 +74,8 @@ static int insert_rows(struct rk_sqlite *s, sqlite3_stmt *stmt, const struct rk_
                  i > 0 && v[i].added == v[i - 1].added + 1);
     rc = rk_sqlite_step_done(s, stmt, "storing the object", err);
     sqlite3_reset(stmt);
-    /* the rows' date_added values are what the puts reported: the last one proves the chain */
+    /* a cheap check of the reasoning in bind_row: the last row has the date_added its put
+     * reported */
     if (rc == 0 && sqlite3_last_insert_rowid(s->db) != v[n - 1].added)
         rc = rk_err_set(err, RK_EINTERNAL, "a stored row took date_added %lld, not %lld",
                         (long long)sqlite3_last_insert_rowid(s->db), (long long)v[n - 1].added);
