@@ -59,7 +59,39 @@ enum {
     RK_SQLITE_PUT_FLAGS, /* clear is_first / is_last of one row */
     RK_SQLITE_PUT_SPEC,  /* clear spec_top of (coll, id) */
     RK_SQLITE_PUT_JSON,  /* the JSON of one row, to tell a duplicate from a conflict */
+    RK_SQLITE_PUT_INSERT_MANY, /* RK_SQLITE_ROWS_PER_INSERT rows; RK_STORE_BULK handles only */
+    RK_SQLITE_PUT_IDS_FRESH_MANY,   /* RK_SQLITE_IDS_PER_INSERT entries into ids_fresh */
+    RK_SQLITE_PUT_IDS_SETTLED_MANY, /* ... into ids_settled */
     RK_SQLITE_PUT_N
+};
+
+/* New rows one INSERT of a bulk handle's batch stores (sqlite_rowbuf.c); times the columns
+ * of a row, well under SQLite's limit of 32,766 parameters. */
+#define RK_SQLITE_ROWS_PER_INSERT 64
+#define RK_SQLITE_ROW_COLUMNS 18
+#define RK_SQLITE_OBJECTS_COLUMNS                                                                  \
+    "objects (date_added, coll, idh, id, vkey, sha256, is_first, is_last, spec_top, tlp, origin," \
+    " type, spec_version, spec_rank, created, modified, revoked, json)"
+/* Id index entries one INSERT of a batch's flush stores (sqlite_idpending.c). */
+#define RK_SQLITE_IDS_PER_INSERT 128
+
+/* One new row of objects, as its INSERT binds it. The strings are the caller's, or copies in
+ * the row buffer while the row waits there; created and modified may be NULL. */
+struct rk_sqlite_newrow {
+    int64_t added, coll, idh, origin;
+    int is_first, is_last, spec_top, tlp, spec_rank, revoked;
+    uint8_t vkey[RK_STORE_VKEY_LEN];
+    size_t vkey_len;
+    const char *id, *type, *spec_version, *created, *modified, *json;
+    size_t id_len, type_len, spec_version_len, created_len, modified_len, json_len;
+};
+
+/* The rows of the open batch waiting for their INSERT (sqlite_rowbuf.c). */
+struct rk_sqlite_rowbuf {
+    struct rk_sqlite_newrow v[RK_SQLITE_ROWS_PER_INSERT];
+    size_t n;
+    char *text; /* the rows' strings; never moves while n > 0 */
+    size_t text_len, text_cap;
 };
 
 /* A Bloom filter of the (collection, id hash) pairs in the store (sqlite_idfilter.c). */
@@ -71,6 +103,7 @@ struct rk_sqlite_idfilter {
     int64_t covered_us; /* every row up to this date_added is in */
     int64_t puts;       /* objects this handle stored, counted at commit */
     int64_t skipped;    /* probes the filter saved (for tests) */
+    int index_large;    /* the index had too many entries to build the filter before puts */
 };
 
 /* The id index entries of the open batch, not yet written (sqlite_idpending.c). */
@@ -103,6 +136,7 @@ struct rk_sqlite {
     int64_t fresh_room;    /* entries the open batch may still add to the fresh level */
     struct rk_sqlite_idfilter idf;
     struct rk_sqlite_idpending idp;
+    struct rk_sqlite_rowbuf rows;
     const char *prefetched_id; /* the id rk_sqlite_batch_prefetch hashed for the next put */
     int64_t prefetched_idh;
     int64_t idfilter_after; /* build idf once this handle has stored this many objects */
@@ -157,6 +191,24 @@ int rk_sqlite_batch_may_hold(struct rk_store_batch *b, const char *id);
  * there, else the settled level (sqlite_put.c). */
 int rk_sqlite_index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t date_added,
                         struct rk_err *err);
+/* The same for RK_SQLITE_IDS_PER_INSERT entries in key order, in one statement. */
+struct rk_sqlite_identry;
+int rk_sqlite_index_rows(struct rk_sqlite *s, const struct rk_sqlite_identry *v,
+                         struct rk_err *err);
+
+/* The batch's new rows (sqlite_rowbuf.c). insert stores row at once, or on a handle that
+ * holds RK_SQLITE_PUT_INSERT_MANY keeps a copy and stores it with the next
+ * RK_SQLITE_ROWS_PER_INSERT - 1 rows; flush stores the rows kept (a failure marks the batch
+ * failed), drop forgets them. */
+int rk_sqlite_rows_insert(struct rk_sqlite *s, const struct rk_sqlite_newrow *row,
+                          struct rk_err *err);
+int rk_sqlite_rows_flush(struct rk_sqlite *s, struct rk_err *err);
+void rk_sqlite_rows_drop(struct rk_sqlite *s);
+void rk_sqlite_rows_free(struct rk_sqlite *s);
+/* Append "INSERT INTO into VALUES (?,...),..." for rows rows of columns parameters each
+ * (into names the table and its columns). */
+struct rk_buf;
+int rk_sqlite_insert_sql(struct rk_buf *out, const char *into, int columns, size_t rows);
 
 /* The batch's pending id index entries (sqlite_idpending.c). add returns -1 when out of
  * memory (the caller writes the entry at once); holds may answer 1 for a pair not pending,

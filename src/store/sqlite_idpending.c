@@ -209,16 +209,37 @@ void rk_sqlite_idpending_drop(struct rk_sqlite *s)
     }
 }
 
+/* Whether the next RK_SQLITE_IDS_PER_INSERT of left entries go to one level (fresh while it
+ * has room, then settled) in one statement: a statement per entry cost SQLite its start, a
+ * descent from the root and its end for each (about half of the flush). */
+static int whole_insert(const struct rk_sqlite *s, size_t left)
+{
+    return left >= RK_SQLITE_IDS_PER_INSERT &&
+           (s->fresh_room == 0 || s->fresh_room >= RK_SQLITE_IDS_PER_INSERT);
+}
+
 int rk_sqlite_idpending_flush(struct rk_sqlite *s, struct rk_err *err)
 {
     struct rk_sqlite_idpending *p = &s->idp;
-    int rc = 0;
+    int rc;
 
+    /* the rows first: whoever reads the index then finds the rows its entries point at */
+    if ((rc = rk_sqlite_rows_flush(s, err)) != 0) {
+        rk_sqlite_idpending_drop(s); /* the batch failed: its entries go with its rows */
+        return rc;
+    }
     if (p->n == 0)
         return 0;
     rk_sqlite_idpending_sort(p->v, p->n);
-    for (size_t i = 0; i < p->n && rc == 0; i++)
-        rc = rk_sqlite_index_row(s, p->v[i].coll, p->v[i].idh, p->v[i].date_added, err);
+    for (size_t i = 0; i < p->n && rc == 0;) {
+        if (whole_insert(s, p->n - i)) {
+            rc = rk_sqlite_index_rows(s, &p->v[i], err);
+            i += RK_SQLITE_IDS_PER_INSERT;
+        } else {
+            rc = rk_sqlite_index_row(s, p->v[i].coll, p->v[i].idh, p->v[i].date_added, err);
+            i++;
+        }
+    }
     rk_sqlite_idpending_drop(s);
     if (rc != 0 && s->base.batch)
         s->base.batch->failed = 1; /* rows without entries: the batch must not commit */

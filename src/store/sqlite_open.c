@@ -705,6 +705,7 @@ static void sqlite_close(struct rk_store *st)
     rk_sqlite_origins_clear(s);
     rk_sqlite_idfilter_free(s);
     rk_sqlite_idpending_free(s);
+    rk_sqlite_rows_free(s);
     if (s->db)
         sqlite3_close_v2(s->db);
     rk_free(s->path);

@@ -24,12 +24,9 @@ static const char *const put_sql[RK_SQLITE_PUT_N] = {
                                    "FROM ids_all AS k JOIN objects AS o "
                                    "ON o.date_added = k.date_added "
                                    "WHERE k.coll = ?1 AND k.idh = ?2",
-        [RK_SQLITE_PUT_INSERT] =
-                "INSERT INTO objects (date_added, coll, idh, id, vkey, sha256, is_first, is_last, "
-                "spec_top, tlp, origin, type, spec_version, spec_rank, created, modified, revoked, "
-                "json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                "?16, "
-                "?17, ?18)",
+        [RK_SQLITE_PUT_INSERT] = "INSERT INTO " RK_SQLITE_OBJECTS_COLUMNS
+                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+                                 " ?14, ?15, ?16, ?17, ?18)",
         [RK_SQLITE_PUT_ID_FRESH] = "INSERT INTO ids_fresh (coll, idh, date_added) "
                                    "VALUES (?1, ?2, ?3)",
         [RK_SQLITE_PUT_ID_SETTLED] = "INSERT INTO ids_settled (coll, idh, date_added) "
@@ -61,14 +58,43 @@ static void release_put(struct rk_sqlite *s)
     }
 }
 
+/* put[which]: the INSERT of rows rows of columns values each into `into`. */
+static int acquire_insert_many(struct rk_sqlite *s, int which, const char *into, int columns,
+                               size_t rows, struct rk_err *err)
+{
+    struct rk_buf sql;
+    int rc;
+
+    rk_buf_init(&sql, RK_BUF_UNLIMITED);
+    if ((rc = rk_sqlite_insert_sql(&sql, into, columns, rows)) != 0)
+        rc = rk_err_set(err, rc, "out of memory");
+    else
+        rc = rk_sqlite_acquire(s, rk_buf_cstr(&sql), rk_buf_len(&sql), &s->put[which], err);
+    rk_buf_free(&sql);
+    return rc;
+}
+
 static int acquire_put(struct rk_sqlite *s, struct rk_err *err)
 {
     int rc;
 
     for (int i = 0; i < RK_SQLITE_PUT_N; i++) {
-        if ((rc = rk_sqlite_acquire(s, put_sql[i], strlen(put_sql[i]), &s->put[i], err)) != 0)
+        if (put_sql[i] &&
+            (rc = rk_sqlite_acquire(s, put_sql[i], strlen(put_sql[i]), &s->put[i], err)) != 0)
             return rc;
     }
+    if ((rc = acquire_insert_many(s, RK_SQLITE_PUT_IDS_FRESH_MANY,
+                                  "ids_fresh (coll, idh, date_added)", 3,
+                                  RK_SQLITE_IDS_PER_INSERT, err)) != 0 ||
+        (rc = acquire_insert_many(s, RK_SQLITE_PUT_IDS_SETTLED_MANY,
+                                  "ids_settled (coll, idh, date_added)", 3,
+                                  RK_SQLITE_IDS_PER_INSERT, err)) != 0)
+        return rc;
+    /* an import's rows are gathered (sqlite_rowbuf.c); other writers read inside their
+     * batches (the TAXII server checks a conflict's visibility) and store few rows */
+    if (s->base.flags & RK_STORE_BULK)
+        return acquire_insert_many(s, RK_SQLITE_PUT_INSERT_MANY, RK_SQLITE_OBJECTS_COLUMNS,
+                                   RK_SQLITE_ROW_COLUMNS, RK_SQLITE_ROWS_PER_INSERT, err);
     return 0;
 }
 
@@ -270,6 +296,8 @@ int rk_sqlite_batch_commit(struct rk_store_batch *b, struct rk_err *err)
         rk_sqlite_release(s, stmt);
     }
     if (rc != 0) {
+        rk_sqlite_rows_drop(s);
+        rk_sqlite_idpending_drop(s);
         rk_sqlite_rollback(s);
         return rc;
     }
@@ -308,6 +336,7 @@ void rk_sqlite_batch_abort(struct rk_store_batch *b)
 {
     struct rk_sqlite *s = rk_sqlite_of(b->st);
 
+    rk_sqlite_rows_drop(s);
     rk_sqlite_idpending_drop(s);
     release_put(s);
     rk_sqlite_rollback(s);
@@ -482,46 +511,88 @@ int rk_sqlite_index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t 
     return step_ints(s, stmt, coll, idh, added, "indexing the object", err);
 }
 
+int rk_sqlite_index_rows(struct rk_sqlite *s, const struct rk_sqlite_identry *v,
+                         struct rk_err *err)
+{
+    int fresh = s->fresh_room >= RK_SQLITE_IDS_PER_INSERT;
+    sqlite3_stmt *stmt = s->put[fresh ? RK_SQLITE_PUT_IDS_FRESH_MANY
+                                      : RK_SQLITE_PUT_IDS_SETTLED_MANY];
+    int rc;
+
+    if (fresh)
+        s->fresh_room -= RK_SQLITE_IDS_PER_INSERT;
+    for (int i = 0; i < RK_SQLITE_IDS_PER_INSERT; i++) {
+        sqlite3_bind_int64(stmt, 3 * i + 1, v[i].coll);
+        sqlite3_bind_int64(stmt, 3 * i + 2, v[i].idh);
+        sqlite3_bind_int64(stmt, 3 * i + 3, v[i].date_added);
+    }
+    rc = rk_sqlite_step_done(s, stmt, "indexing the objects", err);
+    sqlite3_reset(stmt);
+    return rc;
+}
+
 /* The new row's entry joins the batch's pending entries, written in key order before anything
  * reads the index (sqlite_idpending.c); at once when the list cannot grow. */
 static int index_row(struct rk_sqlite *s, int64_t coll, int64_t idh, int64_t added,
                      struct rk_err *err)
 {
+    int rc;
+
     rk_sqlite_idfilter_add(s, coll, idh);
     if (rk_sqlite_idpending_add(s, coll, idh, added) == 0)
         return 0;
+    /* an entry in the index while its row waits in the row buffer would let a probe find
+     * the entry and miss the row */
+    if ((rc = rk_sqlite_rows_flush(s, err)) != 0)
+        return rc;
     return rk_sqlite_index_row(s, coll, idh, added, err);
+}
+
+static void describe_row(struct rk_sqlite_newrow *r, const struct rk_store_batch *b,
+                         const struct rk_store_put *p, int64_t idh, const struct placement *pl,
+                         int64_t added)
+{
+    const struct rk_store_object *o = p->o;
+
+    memset(r, 0, sizeof(*r));
+    r->added = added;
+    r->coll = b->coll;
+    r->idh = idh;
+    r->origin = b->origin_key;
+    r->is_first = pl->is_first;
+    r->is_last = pl->is_last;
+    r->spec_top = pl->spec_top;
+    r->tlp = o->tlp;
+    r->spec_rank = p->spec_rank;
+    r->revoked = o->revoked != 0;
+    r->vkey_len = p->vkey_len;
+    if (p->vkey_len)
+        memcpy(r->vkey, p->vkey, p->vkey_len);
+    r->id = o->id;
+    r->id_len = strlen(o->id);
+    r->type = o->type;
+    r->type_len = strlen(o->type);
+    r->spec_version = o->spec_version;
+    r->spec_version_len = strlen(o->spec_version);
+    r->created = o->created;
+    r->created_len = o->created ? strlen(o->created) : 0;
+    r->modified = o->modified;
+    r->modified_len = o->modified ? strlen(o->modified) : 0;
+    r->json = o->json;
+    r->json_len = o->json_len;
 }
 
 static int insert_row(struct rk_store_batch *b, const struct rk_store_put *p, int64_t idh,
                       const struct placement *pl, int64_t added, struct rk_err *err)
 {
     struct rk_sqlite *s = rk_sqlite_of(b->st);
-    const struct rk_store_object *o = p->o;
-    sqlite3_stmt *stmt = s->put[RK_SQLITE_PUT_INSERT];
+    struct rk_sqlite_newrow row;
     int rc;
 
-    sqlite3_bind_int64(stmt, 1, added);
-    sqlite3_bind_int64(stmt, 2, b->coll);
-    sqlite3_bind_int64(stmt, 3, idh);
-    sqlite3_bind_text(stmt, 4, o->id, -1, SQLITE_STATIC);
-    bind_vkey(stmt, 5, p->vkey, p->vkey_len);
-    sqlite3_bind_blob(stmt, 6, "", 0, SQLITE_STATIC); /* computed when needed */
-    sqlite3_bind_int(stmt, 7, pl->is_first);
-    sqlite3_bind_int(stmt, 8, pl->is_last);
-    sqlite3_bind_int(stmt, 9, pl->spec_top);
-    sqlite3_bind_int(stmt, 10, o->tlp);
-    sqlite3_bind_int64(stmt, 11, b->origin_key);
-    sqlite3_bind_text(stmt, 12, o->type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 13, o->spec_version, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 14, p->spec_rank);
-    rk_sqlite_bind_str(stmt, 15, o->created);
-    rk_sqlite_bind_str(stmt, 16, o->modified);
-    sqlite3_bind_int(stmt, 17, o->revoked != 0);
-    sqlite3_bind_text(stmt, 18, o->json, (int)o->json_len, SQLITE_STATIC);
-    rc = rk_sqlite_step_done(s, stmt, "storing the object", err);
-    sqlite3_reset(stmt);
-    return rc == 0 ? index_row(s, b->coll, idh, added, err) : rc;
+    describe_row(&row, b, p, idh, pl, added);
+    if ((rc = rk_sqlite_rows_insert(s, &row, err)) != 0)
+        return rc;
+    return index_row(s, b->coll, idh, added, err);
 }
 
 /* The same id and version is stored: a duplicate, or a conflict that is recorded. */

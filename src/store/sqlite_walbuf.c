@@ -16,8 +16,14 @@
  *     this connection still holds the write lock, never later over another writer's frames;
  *   - when the buffer is full.
  * Frames still in the buffer belong to a transaction that has not committed, so a crash
- * that loses them loses nothing SQLite reported as committed. Database files are wrapped
- * only to find their WAL; every other file is the default VFS's own.
+ * that loses them loses nothing SQLite reported as committed.
+ *
+ * A database file gathers consecutive page writes as well (see "A database file" below):
+ * SQLite writes its pages one call each, the pages a transaction adds (an import's, in
+ * rollback-journal mode) and a checkpoint's copies, in page order. They are written before
+ * any other operation on the file, so before the sync that precedes dropping the journal or
+ * the log that protects them, and before any read or mapping of the file. Every other file is
+ * the default VFS's own.
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -39,10 +45,11 @@ struct walbuf_file {
     const char *name;    /* database: the name SQLite opened it by (the registry key) */
     struct walbuf_file *peer;     /* database: its open WAL; WAL: its database */
     struct walbuf_file *next_db;  /* the registry of open databases */
-    unsigned char *buf;           /* WAL only, from here on */
+    unsigned char *buf;           /* gathered writes, from here on */
     size_t len;
     sqlite3_int64 start;      /* file offset of buf[0] */
     int commit_frame_pending; /* the last write was a commit frame's header */
+    int deferred_rc;          /* database: a failed write out not yet reported */
 };
 
 static sqlite3_vfs walbuf_vfs;
@@ -262,58 +269,124 @@ static const sqlite3_io_methods walbuf_methods = {
     .xDeviceCharacteristics = walbuf_device_characteristics,
 };
 
-/* A database file forwards everything; shared-memory locks write its WAL's buffer first. */
+/* A database file. Its gathered writes go out before any other operation on it, including
+ * the shared-memory calls (a WAL's checkpoint publishes its progress there). SQLite drops a
+ * rollback journal, or starts a log over, only after a sync of the database (with
+ * synchronous=NORMAL, as renkei sets it), so pages still buffered when the process dies
+ * belong to a transaction the journal rolls back, or are copies the log still holds. A write
+ * out that fails is kept and returned by the next call whose result SQLite checks (xWrite,
+ * xRead, xSync, xFileSize, xTruncate, xLock, xFetch), at the latest the sync before a
+ * commit, which then fails. */
+#define DB_CAPACITY WALBUF_WRITE_MAX /* one write of the unix VFS: fewer calls gain nothing */
 #define DB_INNER(file) (((struct walbuf_file *)(file))->inner)
 #define DB_FORWARD(file, fn, ...) DB_INNER(file)->pMethods->fn(DB_INNER(file), __VA_ARGS__)
 
+/* Write the buffer out; a failure is kept in deferred_rc for the next call that reports. */
+static void db_flush(struct walbuf_file *db)
+{
+    int rc = walbuf_flush(db);
+
+    if (rc != SQLITE_OK && db->deferred_rc == SQLITE_OK)
+        db->deferred_rc = rc;
+}
+
+/* The buffer written out; the failure kept from any earlier write out, once. */
+static int db_flush_rc(struct walbuf_file *db)
+{
+    int rc;
+
+    db_flush(db);
+    rc = db->deferred_rc;
+    db->deferred_rc = SQLITE_OK;
+    return rc;
+}
+
+#define DB_FLUSH_OR_RETURN(file)                                                               \
+    struct walbuf_file *db = (struct walbuf_file *)(file);                                    \
+    int flush_rc = db_flush_rc(db);                                                            \
+    if (flush_rc != SQLITE_OK)                                                                 \
+        return flush_rc
+
 static int db_close(sqlite3_file *file)
 {
-    registry_remove((struct walbuf_file *)file);
-    return DB_INNER(file)->pMethods->xClose(DB_INNER(file));
+    struct walbuf_file *db = (struct walbuf_file *)file;
+    int flush_rc = db_flush_rc(db), rc;
+
+    registry_remove(db);
+    rc = DB_INNER(file)->pMethods->xClose(DB_INNER(file));
+    free(db->buf);
+    db->buf = NULL;
+    return flush_rc != SQLITE_OK ? flush_rc : rc;
 }
 
 static int db_read(sqlite3_file *file, void *data, int amt, sqlite3_int64 offset)
 {
+    DB_FLUSH_OR_RETURN(file);
     return DB_FORWARD(file, xRead, data, amt, offset);
 }
 
 static int db_write(sqlite3_file *file, const void *data, int amt, sqlite3_int64 offset)
 {
-    return DB_FORWARD(file, xWrite, data, amt, offset);
+    struct walbuf_file *db = (struct walbuf_file *)file;
+    int rc;
+
+    if (db->len > 0 && (offset != db->start + (sqlite3_int64)db->len ||
+                        db->len + (size_t)amt > DB_CAPACITY))
+        db_flush(db);
+    if ((rc = db->deferred_rc) != SQLITE_OK) {
+        db->deferred_rc = SQLITE_OK;
+        return rc;
+    }
+    if ((size_t)amt > DB_CAPACITY || (!db->buf && !(db->buf = malloc(DB_CAPACITY))))
+        return write_through(db, data, (size_t)amt, offset);
+    if (db->len == 0)
+        db->start = offset;
+    memcpy(db->buf + db->len, data, (size_t)amt);
+    db->len += (size_t)amt;
+    return SQLITE_OK;
 }
 
 static int db_truncate(sqlite3_file *file, sqlite3_int64 size)
 {
+    DB_FLUSH_OR_RETURN(file);
     return DB_FORWARD(file, xTruncate, size);
 }
 
 static int db_sync(sqlite3_file *file, int flags)
 {
+    DB_FLUSH_OR_RETURN(file);
     return DB_FORWARD(file, xSync, flags);
 }
 
 static int db_file_size(sqlite3_file *file, sqlite3_int64 *size)
 {
+    DB_FLUSH_OR_RETURN(file);
     return DB_FORWARD(file, xFileSize, size);
 }
 
 static int db_lock(sqlite3_file *file, int level)
 {
+    DB_FLUSH_OR_RETURN(file);
     return DB_FORWARD(file, xLock, level);
 }
 
+/* An unlock's result is ignored by SQLite: a failed write out stays kept for a later call. */
 static int db_unlock(sqlite3_file *file, int level)
 {
+    db_flush((struct walbuf_file *)file);
     return DB_FORWARD(file, xUnlock, level);
 }
 
 static int db_check_reserved(sqlite3_file *file, int *out)
 {
+    db_flush((struct walbuf_file *)file);
     return DB_FORWARD(file, xCheckReservedLock, out);
 }
 
+/* Some controls are hints whose result SQLite ignores (a checkpoint's "done"). */
 static int db_file_control(sqlite3_file *file, int op, void *arg)
 {
+    db_flush((struct walbuf_file *)file);
     return DB_FORWARD(file, xFileControl, op, arg);
 }
 
@@ -329,6 +402,7 @@ static int db_device_characteristics(sqlite3_file *file)
 
 static int db_shm_map(sqlite3_file *file, int region, int size, int extend, void volatile **out)
 {
+    db_flush((struct walbuf_file *)file);
     return DB_FORWARD(file, xShmMap, region, size, extend, out);
 }
 
@@ -336,6 +410,7 @@ static int db_shm_lock(sqlite3_file *file, int offset, int n, int flags)
 {
     struct walbuf_file *db = (struct walbuf_file *)file;
 
+    db_flush(db);
     if (db->peer) {
         int rc = walbuf_flush(db->peer);
 
@@ -348,23 +423,30 @@ static int db_shm_lock(sqlite3_file *file, int offset, int n, int flags)
     return DB_FORWARD(file, xShmLock, offset, n, flags);
 }
 
+/* A barrier publishes shared-memory changes, such as a checkpoint's progress, to readers of
+ * the file: the pages go first. */
 static void db_shm_barrier(sqlite3_file *file)
 {
+    db_flush((struct walbuf_file *)file);
     DB_INNER(file)->pMethods->xShmBarrier(DB_INNER(file));
 }
 
 static int db_shm_unmap(sqlite3_file *file, int delete_flag)
 {
+    db_flush((struct walbuf_file *)file);
     return DB_FORWARD(file, xShmUnmap, delete_flag);
 }
 
+/* The mapped file must show the pages written. */
 static int db_fetch(sqlite3_file *file, sqlite3_int64 offset, int amt, void **out)
 {
+    DB_FLUSH_OR_RETURN(file);
     return DB_FORWARD(file, xFetch, offset, amt, out);
 }
 
 static int db_unfetch(sqlite3_file *file, sqlite3_int64 offset, void *page)
 {
+    db_flush((struct walbuf_file *)file);
     return DB_FORWARD(file, xUnfetch, offset, page);
 }
 

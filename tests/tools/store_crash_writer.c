@@ -22,7 +22,9 @@
 #include "util/strparse.h"
 #include "util/uuid.h"
 
-#define BATCH    50
+/* more rows per batch than one INSERT of an import's handle takes (RK_SQLITE_ROWS_PER_INSERT,
+ * 64): kills land while rows wait to be inserted, and between those INSERTs */
+#define BATCH    100
 #define REVISED  (BATCH / 4)
 #define JSON_CAP 16384
 

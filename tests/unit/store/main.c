@@ -14,5 +14,6 @@ int main(void)
     failed += test_store_walbuf_run();
     failed += test_store_checkpoint_run();
     failed += test_store_ids_run();
+    failed += test_store_bulk_run();
     return failed ? 1 : 0;
 }

@@ -19,6 +19,7 @@ int test_store_concurrency_run(void);
 int test_store_walbuf_run(void);
 int test_store_checkpoint_run(void);
 int test_store_ids_run(void);
+int test_store_bulk_run(void);
 
 /* A fresh temporary directory (the store goes in <dir>/data); removed by tmp_dir_remove. */
 void tmp_dir_make(char *out, size_t cap);

@@ -367,6 +367,133 @@ static void test_store_walbuf__orphan_wal_writes_through(void **state)
     tmp_dir_remove(dir);
 }
 
+/* The database file's size as the file system sees it. */
+static long long db_size_on_file(const char *dir)
+{
+    char path[300];
+    FILE *f;
+    long long n;
+
+    snprintf(path, sizeof(path), "%s/f.db", dir);
+    assert_non_null(f = fopen(path, "rb"));
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+/* Write page i (from 0) of the database file, filled with fill. */
+static void write_page(struct wal_files *w, int i, unsigned char fill)
+{
+    unsigned char page[PAGE];
+
+    memset(page, fill, sizeof(page));
+    assert_int_equal(w->db->pMethods->xWrite(w->db, page, PAGE, (sqlite3_int64)i * PAGE),
+                     SQLITE_OK);
+}
+
+/* A database file's consecutive page writes wait in its buffer until any other operation on
+ * the file (or a write elsewhere) sends them. */
+static void test_store_walbuf__database_flush_points(void **state)
+{
+    unsigned char back[PAGE];
+    sqlite3_int64 size = 0;
+    struct wal_files w;
+    void *map = NULL;
+    char dir[256];
+
+    (void)state;
+    tmp_dir_make(dir, sizeof(dir));
+    wal_files_open(&w, dir);
+    write_page(&w, 0, 'a');
+    write_page(&w, 1, 'b');
+    write_page(&w, 2, 'c');
+    assert_int_equal(db_size_on_file(dir), 0);
+    assert_int_equal(w.db->pMethods->xFileSize(w.db, &size), SQLITE_OK);
+    assert_int_equal(size, 3 * PAGE);
+    assert_int_equal(db_size_on_file(dir), 3 * PAGE);
+
+    write_page(&w, 3, 'd');
+    write_page(&w, 9, 'j'); /* elsewhere: page 3 goes first */
+    assert_int_equal(db_size_on_file(dir), 4 * PAGE);
+    assert_int_equal(w.db->pMethods->xRead(w.db, back, PAGE, 9 * PAGE), SQLITE_OK);
+    assert_int_equal(back[0], 'j');
+    assert_int_equal(db_size_on_file(dir), 10 * PAGE);
+
+    write_page(&w, 10, 'k');
+    assert_int_equal(w.db->pMethods->xSync(w.db, SQLITE_SYNC_NORMAL), SQLITE_OK);
+    assert_int_equal(db_size_on_file(dir), 11 * PAGE);
+    write_page(&w, 11, 'l');
+    assert_int_equal(w.db->pMethods->xLock(w.db, SQLITE_LOCK_SHARED), SQLITE_OK);
+    assert_int_equal(db_size_on_file(dir), 12 * PAGE);
+    write_page(&w, 12, 'm');
+    assert_int_equal(w.db->pMethods->xUnlock(w.db, SQLITE_LOCK_NONE), SQLITE_OK);
+    assert_int_equal(db_size_on_file(dir), 13 * PAGE);
+    write_page(&w, 13, 'n'); /* a mapping shows what was written */
+    assert_int_equal(w.db->pMethods->xFileControl(w.db, SQLITE_FCNTL_MMAP_SIZE,
+                                                  &(sqlite3_int64){1 << 20}),
+                     SQLITE_OK);
+    assert_int_equal(db_size_on_file(dir), 14 * PAGE);
+    write_page(&w, 14, 'o');
+    assert_int_equal(w.db->pMethods->xFetch(w.db, 14 * PAGE, PAGE, &map), SQLITE_OK);
+    assert_int_equal(db_size_on_file(dir), 15 * PAGE);
+    if (map) {
+        assert_int_equal(((unsigned char *)map)[0], 'o');
+        assert_int_equal(w.db->pMethods->xUnfetch(w.db, 14 * PAGE, map), SQLITE_OK);
+    }
+    write_page(&w, 15, 'p');
+    w.db->pMethods->xShmBarrier(w.db);
+    assert_int_equal(db_size_on_file(dir), 16 * PAGE);
+    write_page(&w, 16, 'q'); /* closing writes the rest */
+    wal_files_close(&w);
+    assert_int_equal(db_size_on_file(dir), 17 * PAGE);
+    tmp_dir_remove(dir);
+}
+
+/* A connection that takes its database alone with a rollback journal and a small page cache,
+ * as renkei import --exclusive does (with the file mapped). */
+static sqlite3 *open_alone(const char *path)
+{
+    sqlite3 *db = NULL;
+
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                                     rk_sqlite_walbuf_vfs()),
+                     SQLITE_OK);
+    exec_ok(db, "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=TRUNCATE;"
+                " PRAGMA synchronous=NORMAL; PRAGMA cache_size=16; PRAGMA mmap_size=1048576");
+    return db;
+}
+
+/* In rollback-journal mode, pages a transaction spilled (gathered, and some mapped) are read
+ * back right inside it; a rolled-back transaction leaves none of them; a committed one is on
+ * file for a connection of the plain VFS. */
+static void test_store_walbuf__journal_spills_read_back(void **state)
+{
+    char dir[256], path[300];
+    sqlite3 *db;
+
+    (void)state;
+    table_in_new_dir(dir, sizeof(dir), path, sizeof(path), "j.db");
+    db = open_alone(path);
+    exec_ok(db, "PRAGMA journal_mode=TRUNCATE"); /* the table was made in WAL mode */
+    insert_rows(db, "kept", 1, 500, 1);
+    exec_ok(db, "BEGIN IMMEDIATE");
+    exec_ok(db, "WITH RECURSIVE k(i) AS (SELECT 1000 UNION ALL SELECT i + 1 FROM k"
+                " WHERE i < 2999) INSERT INTO t (k, tag, v)"
+                " SELECT i, 'spilled', zeroblob(3000) || i FROM k");
+    check_rows(db, "spilled", 1000, 2000); /* about 800 pages through a 16-page cache */
+    check_rows(db, "kept", 1, 500);
+    exec_ok(db, "ROLLBACK");
+    check_rows(db, "spilled", 1000, 0);
+    insert_rows(db, "more", 5000, 2000, 1);
+    assert_intact(db);
+    sqlite3_close(db);
+    db = open_db(path, NULL);
+    check_rows(db, "kept", 1, 500);
+    check_rows(db, "more", 5000, 2000);
+    finish_intact(db, dir);
+}
+
 int test_store_walbuf_run(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +502,8 @@ int test_store_walbuf_run(void)
         cmocka_unit_test(test_store_walbuf__checkpoint_after_buffered_commits),
         cmocka_unit_test(test_store_walbuf__flush_points),
         cmocka_unit_test(test_store_walbuf__orphan_wal_writes_through),
+        cmocka_unit_test(test_store_walbuf__database_flush_points),
+        cmocka_unit_test(test_store_walbuf__journal_spills_read_back),
     };
 
     return cmocka_run_group_tests_name("store_walbuf", tests, NULL, NULL);
