@@ -172,11 +172,22 @@ static void test_store_bulk__rows_as_one_at_a_time(void **state)
     }
 }
 
+/* A new store in a fresh directory with collection "one", opened again as an import opens it. */
+static struct rk_store *bulk_store_new(char *dir, char *data)
+{
+    struct rk_store *st = store_new_tmp(dir, data);
+    struct rk_err err;
+
+    rk_store_close(st);
+    assert_int_equal(rk_store_open(&st, data, RK_STORE_BULK, &err), 0);
+    return st;
+}
+
 /* An aborted bulk batch leaves none of its gathered rows; their ids are new again. */
 static void test_store_bulk__abort_drops_gathered_rows(void **state)
 {
     char dir[256], data[300];
-    struct rk_store *st = store_new_tmp(dir, data);
+    struct rk_store *st = bulk_store_new(dir, data);
     struct rk_store_batch *b = NULL;
     enum rk_put_outcome outcome;
     struct rk_store_query q;
@@ -184,8 +195,6 @@ static void test_store_bulk__abort_drops_gathered_rows(void **state)
     struct rk_err err;
     uint64_t n = 1;
 
-    rk_store_close(st);
-    assert_int_equal(rk_store_open(&st, data, RK_STORE_BULK, &err), 0);
     assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
     for (unsigned i = 0; i < RK_SQLITE_ROWS_PER_INSERT + 5; i++) {
         tobj_make(&t, "indicator", i, T1, T1, NULL, 0);
@@ -218,7 +227,7 @@ static void test_store_bulk__failed_row_insert_fails_the_batch(void **state)
     static const char *const boom = "CREATE TEMP TRIGGER boom BEFORE INSERT ON main.objects BEGIN"
                                     " SELECT RAISE(ABORT, 'simulated write failure'); END;";
     char dir[256], data[300];
-    struct rk_store *st = store_new_tmp(dir, data);
+    struct rk_store *st = bulk_store_new(dir, data);
     struct rk_store_batch *b = NULL;
     enum rk_put_outcome outcome;
     struct rk_store_query q;
@@ -226,8 +235,6 @@ static void test_store_bulk__failed_row_insert_fails_the_batch(void **state)
     struct rk_err err;
     uint64_t n = 1;
 
-    rk_store_close(st);
-    assert_int_equal(rk_store_open(&st, data, RK_STORE_BULK, &err), 0);
     assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
     for (unsigned i = 0; i < 3; i++) {
         tobj_make(&t, "indicator", i, T1, T1, NULL, 0);
