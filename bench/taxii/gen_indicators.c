@@ -29,7 +29,7 @@ static void uuid(char out[37])
 
     snprintf(out, 37, "%08x-%04x-4%03x-%04x-%012" PRIx64, (unsigned)(a >> 32),
              (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
-             (unsigned)(0x8000 | (b >> 48 & 0x3fff)), b & 0xffffffffffffULL);
+             (unsigned)(0x8000 | (b >> 48 & 0x3fff)), b & UINT64_C(0xffffffffffff));
 }
 
 static void pattern(char *out, size_t cap)
