@@ -238,6 +238,8 @@ struct rk_taxii_conn {
     struct rk_buf body;
     char addr[RK_TAXII_ADDR_MAX];
     struct rk_store *st;           /* checked out for the handler, NULL otherwise */
+    int snapshot;                  /* a read snapshot is open on st (rk_taxii_snapshot_begin) */
+    int one_snapshot;              /* identified in finish, in its answer's snapshot */
     struct rk_taxii_access *access; /* held for the request, NULL until authenticated */
     struct rk_taxii_who who;
     const struct rk_taxii_coll *coll; /* the collection of the route, once checked */
@@ -287,6 +289,11 @@ int rk_taxii_post_objects(struct rk_taxii_conn *c);
 /* The collection of the route, checked for existence and read (or write) rights: responds
  * 401/403/404 itself and returns non-zero when the request cannot go on. */
 int rk_taxii_need_collection(struct rk_taxii_conn *c, int write);
+/* A read snapshot on c->st (rk_store_read_begin) unless one is open already: a GET answered in
+ * one pass opens it before its access rights are read, so they and its page share it. End
+ * ends it if open (server_conn.c). */
+int rk_taxii_snapshot_begin(struct rk_taxii_conn *c);
+void rk_taxii_snapshot_end(struct rk_taxii_conn *c);
 /* The rows the connection's user may read (server_read.c): a partner node's by what egress
  * may send it, anyone else's by the sharing table. Every read path and every answer that
  * could reveal a stored object (a conflict on Add Objects) uses it. */

@@ -94,9 +94,30 @@ static int authenticate(struct rk_taxii_conn *c)
     return 0;
 }
 
-/* Rate limit, load the access snapshot, authenticate. Responds itself on failure. */
+int rk_taxii_snapshot_begin(struct rk_taxii_conn *c)
+{
+    int rc;
+
+    if (c->snapshot)
+        return 0;
+    if ((rc = rk_store_read_begin(c->st, &c->err)) == 0)
+        c->snapshot = 1;
+    return rc;
+}
+
+void rk_taxii_snapshot_end(struct rk_taxii_conn *c)
+{
+    if (!c->snapshot)
+        return;
+    rk_store_read_end(c->st);
+    c->snapshot = 0;
+}
+
+/* Rate limit, load the access snapshot, authenticate, on c->st when the caller holds a handle
+ * (else on one checked out meanwhile). Responds itself on failure. */
 static int identify(struct rk_taxii_conn *c)
 {
+    int own_handle = c->st == NULL;
     const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c->mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *addr = ci ? ci->client_addr : NULL;
@@ -114,12 +135,15 @@ static int identify(struct rk_taxii_conn *c)
                                c->retry_after);
         return -1;
     }
-    c->st = rk_taxii_pool_get(&c->srv->pool);
+    if (own_handle)
+        c->st = rk_taxii_pool_get(&c->srv->pool);
     rc = rk_taxii_access_acquire(c->srv, c->st, &c->access, &c->err);
     if (rc == 0)
         rc = authenticate(c);
-    rk_taxii_pool_put(&c->srv->pool, c->st);
-    c->st = NULL;
+    if (own_handle) {
+        rk_taxii_pool_put(&c->srv->pool, c->st);
+        c->st = NULL;
+    }
     if (rc == RK_EAUTH) {
         rk_taxii_ratelimit_fail(c->srv->rl, addr, now);
         c->audit.action = "auth-fail";
@@ -260,6 +284,29 @@ static int check_content_length(struct rk_taxii_conn *c)
     return 0;
 }
 
+/* A GET that announces no body is identified when it is answered, in the store snapshot its
+ * answer reads: one read transaction instead of two (8 % of a page's server CPU). Requests that
+ * may carry a body are identified before it arrives. (Answering in the headers' callback
+ * instead would make libmicrohttpd close the connection after the response.) */
+static int identified_late(struct rk_taxii_conn *c)
+{
+    return c->req.error == RK_TAXII_REQ_OK && c->req.method == RK_TAXII_GET &&
+           !MHD_lookup_connection_value(c->mhd, MHD_HEADER_KIND,
+                                        MHD_HTTP_HEADER_CONTENT_LENGTH) &&
+           !MHD_lookup_connection_value(c->mhd, MHD_HEADER_KIND,
+                                        MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
+/* Give back the handle the request checked out, ending its snapshot first. */
+static void release_handle(struct rk_taxii_conn *c)
+{
+    if (!c->st)
+        return;
+    rk_taxii_snapshot_end(c);
+    rk_taxii_pool_put(&c->srv->pool, c->st);
+    c->st = NULL;
+}
+
 static void start(struct rk_taxii_conn *c, const char *method)
 {
     struct rk_taxii_raw_request raw = {method, c->uri, NULL, NULL, NULL};
@@ -283,6 +330,8 @@ static void start(struct rk_taxii_conn *c, const char *method)
         return;
     }
     parse_err = c->err;
+    if ((c->one_snapshot = identified_late(c)))
+        return;
     if (identify(c) != 0)
         return;
     if (c->req.error != RK_TAXII_REQ_OK) {
@@ -319,10 +368,20 @@ static int dispatch(struct rk_taxii_conn *c)
     return rk_taxii_respond_error(c, 404, NULL, "no TAXII endpoint at this path");
 }
 
+/* Run the request's handler on c->st; answer 500 (503 out of memory) when it failed without
+ * responding. */
+static void answer(struct rk_taxii_conn *c)
+{
+    int rc = dispatch(c);
+
+    rk_taxii_snapshot_end(c);
+    if (rc != 0 && !c->responded)
+        rk_taxii_respond_error(c, rc == RK_ENOMEM ? 503 : 500, NULL, "%s",
+                               c->err.message[0] ? c->err.message : rk_strerror(rc));
+}
+
 static void finish(struct rk_taxii_conn *c)
 {
-    int rc;
-
     if (c->body_too_large) {
         rk_taxii_respond_error(c, 413, NULL,
                                "the body is larger than this API root accepts (%zu bytes, "
@@ -331,13 +390,13 @@ static void finish(struct rk_taxii_conn *c)
         return;
     }
     c->st = rk_taxii_pool_get(&c->srv->pool);
-    rc = dispatch(c);
-    rk_taxii_pool_put(&c->srv->pool, c->st);
-    c->st = NULL;
-    if (rc != 0 && !c->responded)
-        rk_taxii_respond_error(c, rc == RK_ENOMEM ? 503 : 500, NULL, "%s",
-                               c->err.message[0] ? c->err.message : rk_strerror(rc));
+    if (c->one_snapshot && rk_taxii_snapshot_begin(c) != 0)
+        rk_taxii_respond_error(c, 500, NULL, "cannot read the store: %s", c->err.message);
+    else if (!c->one_snapshot || identify(c) == 0)
+        answer(c);
+    release_handle(c);
 }
+
 
 /* ---- MHD callbacks ---- */
 

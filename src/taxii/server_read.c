@@ -503,7 +503,7 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
     c->audit.endpoint = endpoint_name(c->req.route.ep);
     memset(&sent, 0, sizeof(sent));
     rk_buf_init(&b, c->srv->cfg.max_response_bytes + RESPONSE_SLACK);
-    if ((rc = rk_store_read_begin(c->st, &c->err)) != 0 || rk_taxii_need_collection(c, 0) != 0)
+    if ((rc = rk_taxii_snapshot_begin(c)) != 0 || rk_taxii_need_collection(c, 0) != 0)
         goto out;
     cache_slot(c, fn, &slot);
     if (answer_cached(c, &slot, &rc))
@@ -525,7 +525,7 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
         rc = 0;
     if (rc == 0 && pg.count == 0 && c->req.route.object_id)
         rc = respond_missing(c, &vis, &missing);
-    rk_store_read_end(c->st);
+    rk_taxii_snapshot_end(c);
     if (rc == 0 && !missing &&
         (rc = close_body(c, &pg, list_key, sp.more || pg.truncated, with_next)) == 0 &&
         (rc = sent_log(c, &sent)) == 0) {
@@ -533,7 +533,7 @@ static int read_page(struct rk_taxii_conn *c, rk_store_row_fn fn, const char *op
         rc = respond_page(c, &pg, &q);
     }
 out:
-    rk_store_read_end(c->st);
+    rk_taxii_snapshot_end(c);
     rk_buf_free(&b);
     sent_free(&sent);
     return rc;
