@@ -511,6 +511,27 @@ def test_auth(node, c, secrets):
           "anonymous requests keep their order: no Accept is 406")
 
 
+def test_keep_alive(node, alice):
+    """Pages of a feed are read over one connection: a GET is answered without closing it."""
+    conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=30)
+    headers = {"Accept": TAXII, "Authorization": alice.auth}
+    try:
+        conn.request("GET", "/api/collections/main/objects/?limit=2", headers=headers)
+        r = conn.getresponse()
+        r.read()
+        first = conn.sock
+        check(r.status == 200 and (r.getheader("Connection") or "").lower() != "close",
+              "a page keeps the connection open (%d, Connection: %s)" %
+              (r.status, r.getheader("Connection")))
+        conn.request("GET", "/api/collections/main/manifest/?limit=2", headers=headers)
+        r = conn.getresponse()
+        r.read()
+        check(r.status == 200 and conn.sock is first and first is not None,
+              "the next request goes over the same connection")
+    finally:
+        conn.close()
+
+
 def test_audit(node):
     out = node.cli("audit", "--user", "alice", "--json", "--limit", "0").stdout
     recs = json.loads(out)
@@ -589,6 +610,7 @@ def main():
         test_negotiation(c)
         test_bad_queries(c)
         test_auth(node, c, secrets)
+        test_keep_alive(node, c["alice"])
         check(node.alive(), "the server is still running")
         check(node.stop() == 0, "the server stops cleanly")
         test_audit(node)
