@@ -171,12 +171,16 @@ static int walbuf_write(sqlite3_file *file, const void *data, int amt, sqlite3_i
     return SQLITE_OK;
 }
 
-/* Every other method writes the buffer out first, then forwards. */
-#define FLUSH_OR_RETURN(file)                                                                  \
-    struct walbuf_file *f = (struct walbuf_file *)(file);                                     \
-    int flush_rc = walbuf_flush(f);                                                            \
+/* The start of a method of a file that holds writes back: var is the file, whose held writes
+ * flush() writes out before the method goes on (or returns the failure). */
+#define FLUSHED_OR_RETURN(var, file, flush)                                                    \
+    struct walbuf_file *var = (struct walbuf_file *)(file);                                   \
+    int flush_rc = flush(var);                                                                 \
     if (flush_rc != SQLITE_OK)                                                                 \
         return flush_rc
+
+/* Every other method writes the buffer out first, then forwards. */
+#define FLUSH_OR_RETURN(file) FLUSHED_OR_RETURN(f, file, walbuf_flush)
 
 static int walbuf_close(sqlite3_file *file)
 {
@@ -301,11 +305,8 @@ static int db_flush_rc(struct walbuf_file *db)
     return rc;
 }
 
-#define DB_FLUSH_OR_RETURN(file)                                                               \
-    struct walbuf_file *db = (struct walbuf_file *)(file);                                    \
-    int flush_rc = db_flush_rc(db);                                                            \
-    if (flush_rc != SQLITE_OK)                                                                 \
-        return flush_rc
+/* A database file's methods write its held pages out first (and report a failed earlier write). */
+#define DB_FLUSH_OR_RETURN(file) FLUSHED_OR_RETURN(db, file, db_flush_rc)
 
 static int db_close(sqlite3_file *file)
 {
