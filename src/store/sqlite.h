@@ -288,6 +288,9 @@ int rk_sqlite_create_private(const char *path, struct rk_err *err);
 /* The name of the VFS that gathers WAL appends into large writes (sqlite_walbuf.c),
  * registered on first call; NULL when the default VFS cannot be wrapped. */
 const char *rk_sqlite_walbuf_vfs(void);
+/* Write-back hints the VFS gave so far, for the log files and for checkpoints' database copies
+ * (for tests). */
+void rk_sqlite_walbuf_writebacks(uint64_t *wal, uint64_t *db);
 
 /* The audit log's own database file, DIR/audit.db, attached as "audit" (sqlite_audit.c):
  * attach (creating it on a read-write open) before migrating; tidy drops the log's old table in

@@ -24,11 +24,19 @@
  * any other operation on the file, so before the sync that precedes dropping the journal or
  * the log that protects them, and before any read or mapping of the file. Every other file is
  * the default VFS's own.
+ *
+ * Each gathered write of a WAL, and of a checkpoint's copies into the database, is handed to
+ * the kernel's write-back at once (sync_file_range, SYNC_FILE_RANGE_WRITE): the syncs a
+ * checkpoint makes then find the pages mostly on disk already. An import on one core
+ * stored 164-169k objects/s without this and 184-185k with it.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/sqlite.h"
 
@@ -50,7 +58,13 @@ struct walbuf_file {
     sqlite3_int64 start;      /* file offset of buf[0] */
     int commit_frame_pending; /* the last write was a commit frame's header */
     int deferred_rc;          /* database: a failed write out not yet reported */
+    int writeback_fd;         /* the inner file's descriptor, for write-back hints; or -1 */
+    int writing_back;         /* hand each write out to write-back (a WAL; a checkpoint's copies) */
+    uint64_t *writebacks;     /* the count of such hints for this kind of file */
 };
+
+/* Write-back hints given, per kind of file (rk_sqlite_walbuf_writebacks). */
+static uint64_t wal_writebacks, db_writebacks;
 
 static sqlite3_vfs walbuf_vfs;
 
@@ -125,10 +139,23 @@ static int write_through(struct walbuf_file *f, const void *data, size_t len,
     return rc;
 }
 
+/* Have the kernel start writing the buffer's range to the disk now, without waiting for it.
+ * The sync that comes later (before a checkpoint, after its copies) then finds most of it
+ * done, where it used to wait for all of it: 40-60 ms per 100 MB at each checkpoint of an
+ * import, with nothing else for the writing thread to do. */
+static void start_writeback(struct walbuf_file *f)
+{
+    if (sync_file_range(f->writeback_fd, f->start, (off_t)f->len, SYNC_FILE_RANGE_WRITE) == 0)
+        __atomic_add_fetch(f->writebacks, 1, __ATOMIC_RELAXED);
+}
+
 /* Send the buffer to the file; it is empty afterwards, even when the write failed. */
 static int walbuf_flush(struct walbuf_file *f)
 {
     int rc = f->len ? write_through(f, f->buf, f->len, f->start) : SQLITE_OK;
+
+    if (rc == SQLITE_OK && f->len && f->writing_back)
+        start_writeback(f);
 
     f->len = 0;
     return rc;
@@ -384,10 +411,18 @@ static int db_check_reserved(sqlite3_file *file, int *out)
     return DB_FORWARD(file, xCheckReservedLock, out);
 }
 
-/* Some controls are hints whose result SQLite ignores (a checkpoint's "done"). */
+/* Some controls are hints whose result SQLite ignores (a checkpoint's "done"). A checkpoint's
+ * copies, from its "start" to its "done", go to write-back as they are written: the database
+ * is synced right after them. Other writes are not hinted: an import's rollback-journal
+ * transaction writes pages it will change again, and writing those back early costs more than
+ * it saves (about 12 % of its CPU time). */
 static int db_file_control(sqlite3_file *file, int op, void *arg)
 {
-    db_flush((struct walbuf_file *)file);
+    struct walbuf_file *db = (struct walbuf_file *)file;
+
+    db_flush(db);
+    if (op == SQLITE_FCNTL_CKPT_START || op == SQLITE_FCNTL_CKPT_DONE)
+        db->writing_back = op == SQLITE_FCNTL_CKPT_START && db->writeback_fd >= 0;
     return DB_FORWARD(file, xFileControl, op, arg);
 }
 
@@ -477,8 +512,35 @@ static int open_inner(sqlite3_vfs *inner_vfs, struct walbuf_file *f, const char 
                       int *out_flags)
 {
     memset(f, 0, sizeof(*f));
+    f->writeback_fd = -1;
     f->inner = (sqlite3_file *)(f + 1);
     return inner_vfs->xOpen(inner_vfs, name, f->inner, flags, out_flags);
+}
+
+/* The start of the unix VFS's file (struct unixFile in SQLite's os_unix.c, unchanged since
+ * SQLite 3.7): three pointers, then the descriptor. */
+struct unix_file_start {
+    const void *methods, *vfs, *inode;
+    int fd;
+};
+
+/* The descriptor the unix VFS opened name with, for write-back hints, or -1. SQLite has no
+ * call that gives it; it is read from the file's start and used only when it names that very
+ * file (same device and inode as name), so another VFS or layout turns the hints off and
+ * nothing else. A descriptor of renkei's own would not do: closing any descriptor of a file
+ * drops every POSIX lock the process holds on it, SQLite's included. */
+static int unix_descriptor(sqlite3_vfs *inner_vfs, struct walbuf_file *f, const char *name,
+                           int flags)
+{
+    const struct unix_file_start *u = (const void *)f->inner;
+    struct stat by_fd, by_name;
+
+    if ((flags & SQLITE_OPEN_READONLY) || strncmp(inner_vfs->zName, "unix", 4) != 0 ||
+        (size_t)inner_vfs->szOsFile < sizeof(*u) || u->fd < 0 || fstat(u->fd, &by_fd) != 0 ||
+        stat(name, &by_name) != 0 || by_fd.st_dev != by_name.st_dev ||
+        by_fd.st_ino != by_name.st_ino || !S_ISREG(by_fd.st_mode))
+        return -1;
+    return u->fd;
 }
 
 static int open_db_file(sqlite3_vfs *inner_vfs, struct walbuf_file *f, const char *name,
@@ -493,6 +555,8 @@ static int open_db_file(sqlite3_vfs *inner_vfs, struct walbuf_file *f, const cha
         return rc == SQLITE_OK ? SQLITE_CANTOPEN : rc;
     }
     f->name = name;
+    f->writeback_fd = unix_descriptor(inner_vfs, f, name, flags);
+    f->writebacks = &db_writebacks;
     registry_add(f);
     f->base.pMethods = &db_methods;
     return SQLITE_OK;
@@ -507,6 +571,9 @@ static int open_wal_file(sqlite3_vfs *inner_vfs, struct walbuf_file *f, const ch
     if (rc != SQLITE_OK)
         return rc;
     registry_link_wal(f, name);
+    f->writeback_fd = unix_descriptor(inner_vfs, f, name, flags);
+    f->writing_back = f->writeback_fd >= 0;
+    f->writebacks = &wal_writebacks;
     f->base.pMethods = &walbuf_methods;
     return SQLITE_OK;
 }
@@ -623,4 +690,10 @@ const char *rk_sqlite_walbuf_vfs(void)
 
     pthread_once(&once, walbuf_register);
     return walbuf_register_rc == SQLITE_OK ? WALBUF_VFS_NAME : NULL;
+}
+
+void rk_sqlite_walbuf_writebacks(uint64_t *wal, uint64_t *db)
+{
+    *wal = __atomic_load_n(&wal_writebacks, __ATOMIC_RELAXED);
+    *db = __atomic_load_n(&db_writebacks, __ATOMIC_RELAXED);
 }

@@ -494,6 +494,36 @@ static void test_store_walbuf__journal_spills_read_back(void **state)
     finish_intact(db, dir);
 }
 
+/* Log writes go to write-back as they are written, a checkpoint's copies into the database
+ * too; a rollback-journal transaction's database writes do not (they may be written again). */
+static void test_store_walbuf__writeback_hints(void **state)
+{
+    char dir[256], path[300];
+    uint64_t wal[4], db_copies[4];
+    sqlite3 *db;
+
+    (void)state;
+    table_in_new_dir(dir, sizeof(dir), path, sizeof(path), "h.db");
+    db = open_db(path, rk_sqlite_walbuf_vfs());
+    rk_sqlite_walbuf_writebacks(&wal[0], &db_copies[0]);
+    insert_rows(db, "log", 1, 2000, 1); /* about 6 MB: more than one buffer of the log */
+    rk_sqlite_walbuf_writebacks(&wal[1], &db_copies[1]);
+    exec_ok(db, "PRAGMA wal_checkpoint(PASSIVE)");
+    rk_sqlite_walbuf_writebacks(&wal[2], &db_copies[2]);
+    sqlite3_close(db);
+    db = open_alone(path);
+    exec_ok(db, "PRAGMA journal_mode=TRUNCATE");
+    insert_rows(db, "journal", 5000, 2000, 1);
+    rk_sqlite_walbuf_writebacks(&wal[3], &db_copies[3]);
+    check_rows(db, "log", 1, 2000);
+    check_rows(db, "journal", 5000, 2000);
+    assert_true(wal[1] >= wal[0] + 2);            /* a full buffer, then the commit */
+    assert_int_equal(db_copies[1], db_copies[0]); /* no checkpoint yet */
+    assert_true(db_copies[2] > db_copies[1]);     /* the checkpoint's copies */
+    assert_int_equal(db_copies[3], db_copies[2]); /* the journal transaction's pages */
+    finish_intact(db, dir);
+}
+
 int test_store_walbuf_run(void)
 {
     const struct CMUnitTest tests[] = {
@@ -504,6 +534,7 @@ int test_store_walbuf_run(void)
         cmocka_unit_test(test_store_walbuf__orphan_wal_writes_through),
         cmocka_unit_test(test_store_walbuf__database_flush_points),
         cmocka_unit_test(test_store_walbuf__journal_spills_read_back),
+        cmocka_unit_test(test_store_walbuf__writeback_hints),
     };
 
     return cmocka_run_group_tests_name("store_walbuf", tests, NULL, NULL);
