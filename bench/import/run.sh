@@ -3,8 +3,10 @@
 #
 # Generates (once) a deterministic bundle of 1.5M STIX objects (~1 GB), then, three times
 # each: `renkei import` into a fresh node (shared, then with --exclusive), and the raw limit
-# (raw_limit.c: jansson parse + SQLite insert in one transaction, nothing else). Also imports
-# the real ATT&CK bundles. Prints medians, objects/s (wall clock and per CPU second), MB/s, peak RSS and the ratio
+# (raw_limit.c: jansson parse + SQLite insert in one transaction, nothing else). Both imports run
+# a second time pinned to one core (taskset), the issue's "on one core" read literally: the
+# reading thread and the writing thread then share it. Also imports the real ATT&CK bundles.
+# Prints medians, objects/s (wall clock and per CPU second), MB/s, peak RSS and the ratio
 # renkei / raw limit.
 set -euo pipefail
 build=$(cd "${1:-build/release}" && pwd)
@@ -26,18 +28,22 @@ node="$work/node"
 reset="rm -rf '$node' && '$renkei' --data '$node' init --name bench >/dev/null"
 ours=$("$measure" --runs "$runs" --before "$reset" -- "$renkei" --data "$node" import "$bundle")
 alone=$("$measure" --runs "$runs" --before "$reset" -- "$renkei" --data "$node" import --exclusive "$bundle")
+core=$(taskset -pc $$ | sed 's/.*[:,-] *//') # the last core this shell may use
+one=$("$measure" --runs "$runs" --before "$reset" -- taskset -c "$core" "$renkei" --data "$node" import "$bundle")
+one_alone=$("$measure" --runs "$runs" --before "$reset" -- taskset -c "$core" "$renkei" --data "$node" import --exclusive "$bundle")
 raw=$("$measure" --runs "$runs" --before "rm -f '$work/raw.db'*" -- "$build/bench/raw_limit" "$bundle" "$work/raw.db")
 attack_files=("$corpus"/*-attack-*.json)
 attack_objects=$(/usr/bin/python3 -c 'import json,sys; print(sum(len(json.load(open(f))["objects"]) for f in sys.argv[1:]))' "${attack_files[@]}")
 attack_bytes=$(cat "${attack_files[@]}" | wc -c)
 attack=$("$measure" --runs "$runs" --before "$reset" -- "$renkei" --data "$node" import "${attack_files[@]}")
 
-/usr/bin/python3 - "$n" "$bytes" "$ours" "$raw" "$attack_objects" "$attack_bytes" "$attack" "$alone" <<'PY'
+/usr/bin/python3 - "$n" "$bytes" "$ours" "$raw" "$attack_objects" "$attack_bytes" "$attack" "$alone" "$one" "$one_alone" <<'PY'
 import json, sys
 n, size = int(sys.argv[1]), int(sys.argv[2])
 ours, raw = json.loads(sys.argv[3]), json.loads(sys.argv[4])
 an, ab, att = int(sys.argv[5]), int(sys.argv[6]), json.loads(sys.argv[7])
 alone = json.loads(sys.argv[8])
+one, one_alone = json.loads(sys.argv[9]), json.loads(sys.argv[10])
 def row(name, objs, b, m):
     t, c = m["median_s"], m["median_cpu_s"]
     return "| %s | %d | %.1f | %.2f | %.0f | %.1f | %.2f | %.0f | %.0f |" % (
@@ -46,6 +52,8 @@ print("| run | objects | MB | median s | objects/s | MB/s | median CPU s | objec
 print("|---|---|---|---|---|---|---|---|---|")
 print(row("renkei import (generated bundle)", n, size, ours))
 print(row("renkei import --exclusive (generated bundle, the node alone)", n, size, alone))
+print(row("renkei import, pinned to one core", n, size, one))
+print(row("renkei import --exclusive, pinned to one core", n, size, one_alone))
 print(row("raw limit: jansson + SQLite, one transaction", n, size, raw))
 print(row("renkei import (ATT&CK ICS 17.1 + 18.1 + Mobile)", an, ab, att))
 print()
