@@ -28,7 +28,12 @@ enum {
      * serves): no other process may open it meanwhile, and new pages are written once, with a
      * rollback journal instead of the write-ahead log. Refused (RK_EINVAL) when another
      * process has the store open. */
-    RK_STORE_EXCLUSIVE = 1 << 3
+    RK_STORE_EXCLUSIVE = 1 << 3,
+    /* the handle takes the store for itself as RK_STORE_EXCLUSIVE does when no other process
+     * has it open (else it shares it, as without this flag), and gives it back at its first
+     * commit after another process starts waiting for it: from then on it writes through the
+     * write-ahead log. A process opening the store meanwhile waits for one batch at most. */
+    RK_STORE_ALONE_WHEN_IDLE = 1 << 4
 };
 
 /* Open the store in data directory dir (the database is dir/renkei.db). RK_ENOTFOUND when it
@@ -258,6 +263,10 @@ int rk_store_prepare_writes(struct rk_store *st, struct rk_err *err);
 int rk_store_checkpoint(struct rk_store *st, int64_t *copied_out, struct rk_err *err);
 /* Pages in the database's log after this handle's last commit (0 after it checkpointed). */
 int rk_store_log_pages(struct rk_store *st);
+
+/* Whether the handle has the store to itself now (RK_STORE_EXCLUSIVE, or
+ * RK_STORE_ALONE_WHEN_IDLE until another process asked for it). */
+int rk_store_is_alone(struct rk_store *st);
 
 /* Map the whole database into memory (up to 2 GB) rather than its first 256 MB, so reads skip
  * the copy out of the kernel's page cache. For handles that mostly read (a server's): mapped

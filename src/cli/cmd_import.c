@@ -29,6 +29,8 @@ struct import_opts {
     uint64_t batch_size;
     int reject_v20;
     int exclusive; /* take the node alone (RK_STORE_EXCLUSIVE) */
+    int shared;    /* never take it alone: always through the write-ahead log */
+    uint64_t alone_batch, shared_batch; /* the settings' batch sizes, when --batch is not given */
 };
 
 struct import_totals {
@@ -63,13 +65,21 @@ static void import_usage(void)
            "  --group G            sharing group the objects belong to (repeatable)\n"
            "  --reader USER        user named as reader, for TLP:RED (repeatable)\n"
            "  --reject-stix20      reject STIX 2.0 input instead of upgrading it\n"
-           "  --batch N            objects per transaction (default: setting import.batch,\n"
-           "                       or import.exclusive_batch with --exclusive)\n"
-           "  --exclusive          take the node for this import alone: refused while another\n"
-           "                       process (renkei serve, another command) has it open, and\n"
-           "                       other processes wait until the import ends. Each new page\n"
-           "                       is written once instead of twice (no write-ahead log):\n"
-           "                       for loading a node that is not serving yet\n\n"
+           "  --batch N            objects per transaction (default: setting\n"
+           "                       import.exclusive_batch while the import has the node\n"
+           "                       alone, import.batch while it shares it)\n"
+           "  --exclusive          take the node alone for the whole import: refused while\n"
+           "                       another process has it open, and other processes wait\n"
+           "                       until the import ends\n"
+           "  --shared             never take the node alone: every batch goes through the\n"
+           "                       write-ahead log, which writes each new page twice\n\n"
+           "By default an import takes the node alone when no other process (renkei serve,\n"
+           "another command) has it open: each new page is then written once, with a rollback\n"
+           "journal instead of the write-ahead log. A process that opens the node meanwhile\n"
+           "waits for the import's current batch at most: the import then shares the node\n"
+           "and goes on through the write-ahead log, so a server takes each batch as it\n"
+           "commits. When another process has the node open from the start, the import\n"
+           "shares it from the start.\n\n"
            "Exit status: 0 all stored or already present, 1 something was rejected or a file\n"
            "could not be read to the end, 3 the store failed (or, with --exclusive, another\n"
            "process has the node open).\n");
@@ -90,7 +100,8 @@ static int parse_import_args(struct import_opts *o, int argc, char **argv)
             {"org", required_argument, NULL, 'o'},        {"group", required_argument, NULL, 'g'},
             {"reader", required_argument, NULL, 'r'},     {"reject-stix20", no_argument, NULL, '2'},
             {"batch", required_argument, NULL, 'b'},      {"help", no_argument, NULL, 'h'},
-            {"exclusive", no_argument, NULL, 'x'},        {NULL, 0, NULL, 0}};
+            {"exclusive", no_argument, NULL, 'x'},        {"shared", no_argument, NULL, 'S'},
+            {NULL, 0, NULL, 0}};
     int c;
 
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -108,6 +119,7 @@ static int parse_import_args(struct import_opts *o, int argc, char **argv)
             break;
         case '2': o->reject_v20 = 1; break;
         case 'x': o->exclusive = 1; break;
+        case 'S': o->shared = 1; break;
         case 'b':
             if (rk_parse_uint(optarg, 1000000, &o->batch_size) != 0 || o->batch_size == 0) {
                 cli_usage_error("import", "--batch takes a number from 1 to 1000000");
@@ -120,6 +132,10 @@ static int parse_import_args(struct import_opts *o, int argc, char **argv)
     }
     if (optind >= argc) {
         cli_usage_error("import", "no input given (a file, a directory or -)");
+        return -1;
+    }
+    if (o->exclusive && o->shared) {
+        cli_usage_error("import", "--exclusive and --shared exclude each other");
         return -1;
     }
     return optind;
@@ -278,6 +294,15 @@ static int commit_batch(struct rk_store_batch *b, uint64_t n, struct rk_err *err
     return rc;
 }
 
+/* Objects per transaction: --batch, else the setting for the way the node is held now (an
+ * import alone keeps nobody waiting; one that shares the node commits more often). */
+static uint64_t batch_size(const struct import_run *run)
+{
+    if (run->opt->batch_size)
+        return run->opt->batch_size;
+    return rk_store_is_alone(run->st) ? run->opt->alone_batch : run->opt->shared_batch;
+}
+
 /* Store one item (or count its rejection), committing every batch_size objects. */
 static int take_item(struct import_run *run, const char *file, const struct rk_provenance *prov,
                      struct rk_store_batch **b, uint64_t *in_batch,
@@ -294,7 +319,7 @@ static int take_item(struct import_run *run, const char *file, const struct rk_p
         return rc;
     if ((rc = store_item(run, *b, file, item, err)) != 0)
         return rc;
-    if (++*in_batch < run->opt->batch_size)
+    if (++*in_batch < batch_size(run))
         return 0;
     rc = commit_batch(*b, *in_batch, err);
     *b = NULL;
@@ -405,6 +430,14 @@ static int need_collection(struct rk_store *st, const char *collection)
     return cli_fail("reading the collections", rc, &err);
 }
 
+/* How the import holds the node: alone, shared, or alone until another process asks. */
+static unsigned import_store_flags(const struct import_opts *opt)
+{
+    if (opt->exclusive)
+        return RK_STORE_EXCLUSIVE;
+    return opt->shared ? 0 : RK_STORE_ALONE_WHEN_IDLE;
+}
+
 int cmd_import(struct rk_cli *cli, int argc, char **argv)
 {
     struct import_opts opt = {.collection = "default", .reject_v20 = cli->settings.reject_stix20};
@@ -417,9 +450,8 @@ int cmd_import(struct rk_cli *cli, int argc, char **argv)
     if ((first = parse_import_args(&opt, argc, argv)) < 0)
         return RK_EXIT_USAGE;
     cli_keep_freed_memory();
-    if (opt.batch_size == 0) /* an exclusive import keeps no other writer or reader waiting */
-        opt.batch_size = (uint64_t)(opt.exclusive ? cli->settings.import_exclusive_batch
-                                                  : cli->settings.import_batch);
+    opt.alone_batch = (uint64_t)cli->settings.import_exclusive_batch;
+    opt.shared_batch = (uint64_t)cli->settings.import_batch;
     rk_vec_init(&files, rk_free);
     for (int i = first; i < argc; i++) {
         if (collect_files(&files, argv[i], 0) != 0) {
@@ -427,8 +459,7 @@ int cmd_import(struct rk_cli *cli, int argc, char **argv)
             return RK_EXIT_FAIL;
         }
     }
-    if ((status = cli_open_store_flags(
-                 cli, RK_STORE_BULK | (opt.exclusive ? RK_STORE_EXCLUSIVE : 0), &run.st)) !=
+    if ((status = cli_open_store_flags(cli, RK_STORE_BULK | import_store_flags(&opt), &run.st)) !=
         RK_EXIT_OK) {
         if (opt.exclusive)
             cli_error("import: stop the other process, or import without --exclusive");

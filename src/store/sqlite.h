@@ -141,7 +141,11 @@ struct rk_sqlite {
     int64_t prefetched_idh;
     int64_t idfilter_after; /* build idf once this handle has stored this many objects */
     uint64_t idfilter_max_bits;
-    int alone; /* RK_STORE_EXCLUSIVE took the database: rollback journal until close */
+    int alone; /* the database taken alone (RK_STORE_EXCLUSIVE or _ALONE_WHEN_IDLE): rollback
+                * journal until close, or until another process asks for it */
+    int yields;     /* RK_STORE_ALONE_WHEN_IDLE: give the store back when another process asks */
+    int asking_fd;  /* this handle waits for a lock and says so (sqlite_asking.c), or -1 */
+    int askers_fd;  /* a yielding handle's descriptor to look for such waits, or -1 */
     int64_t wait_started_ms; /* when the current wait for another process's lock began */
     int wait_told;           /* the wait was logged */
 };
@@ -291,6 +295,16 @@ const char *rk_sqlite_walbuf_vfs(void);
 /* Write-back hints the VFS gave so far, for the log files and for checkpoints' database copies
  * (for tests). */
 void rk_sqlite_walbuf_writebacks(uint64_t *wal, uint64_t *db);
+
+/* Processes waiting for the store say so (sqlite_asking.c): a handle starting to wait for a
+ * lock asks (a read lock on renkei.db-waiting, held until rk_sqlite_stop_asking); a handle
+ * that has the store alone until asked listens, and after each commit checks whether anyone
+ * asks. */
+void rk_sqlite_ask_for_store(struct rk_sqlite *s);
+void rk_sqlite_stop_asking(struct rk_sqlite *s);
+int rk_sqlite_listen_for_askers(struct rk_sqlite *s); /* -1 when the file cannot be opened */
+void rk_sqlite_stop_listening(struct rk_sqlite *s);
+int rk_sqlite_someone_asks(struct rk_sqlite *s);
 
 /* The audit log's own database file, DIR/audit.db, attached as "audit" (sqlite_audit.c):
  * attach (creating it on a read-write open) before migrating; tidy drops the log's old table in

@@ -176,6 +176,7 @@ int rk_sqlite_acquire(struct rk_sqlite *s, const char *sql, size_t len, sqlite3_
 
 void rk_sqlite_release(struct rk_sqlite *s, sqlite3_stmt *stmt)
 {
+    rk_sqlite_stop_asking(s); /* any wait of the statement is over */
     if (!stmt)
         return;
     sqlite3_reset(stmt);
@@ -195,6 +196,7 @@ int rk_sqlite_exec(struct rk_sqlite *s, const char *sql, struct rk_err *err)
 {
     int src = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
+    rk_sqlite_stop_asking(s);
     if (src == SQLITE_OK)
         return 0;
     return rk_sqlite_fail(s, src, "running SQL", err);
@@ -244,12 +246,16 @@ int rk_sqlite_begin(struct rk_sqlite *s, struct rk_err *err)
     return run_cached(s, "BEGIN IMMEDIATE", err);
 }
 
+static void share_when_asked(struct rk_sqlite *s);
+
 int rk_sqlite_commit(struct rk_sqlite *s, struct rk_err *err)
 {
     int rc = run_cached(s, "COMMIT", err);
 
     if (rc != 0)
         rk_sqlite_rollback(s);
+    else if (s->yields)
+        share_when_asked(s);
     return rc;
 }
 
@@ -514,14 +520,15 @@ static int wait_for_lock(void *ctx, int count)
     if (count == 0) {
         s->wait_started_ms = now;
         s->wait_told = 0;
+        rk_sqlite_ask_for_store(s); /* a handle alone until asked gives the store back */
     }
     if (now - s->wait_started_ms >= lock_wait_ms)
         return 0;
     if (!s->wait_told && now - s->wait_started_ms >= 1000) {
-        s->wait_told = 0;
+        s->wait_told = 1;
         rk_log_warn("store %s: waiting for another process to release it (a write in "
-                    "progress, or an import with --exclusive, which holds it until it ends); "
-                    "giving up after %d s",
+                    "progress; an import that has it alone gives it back at its next commit, "
+                    "one with --exclusive when it ends); giving up after %d s",
                     s->path, lock_wait_ms / 1000);
     }
     delay = delays_ms[count < 12 ? count : 11];
@@ -567,6 +574,11 @@ static int take_alone(struct rk_sqlite *s, struct rk_err *err)
         s->alone = 1;
         return 0;
     }
+    /* as before: a handle that goes on sharing the store (RK_STORE_ALONE_WHEN_IDLE) must not
+     * keep the exclusive locking mode, which would hold on to its first write lock */
+    if (strcmp(mode, "truncate") == 0)
+        journal_mode(s, "PRAGMA main.journal_mode=WAL", mode, sizeof(mode));
+    sqlite3_exec(s->db, "PRAGMA main.locking_mode=NORMAL", NULL, NULL, NULL);
     if (src == SQLITE_OK || (src & 0xff) == SQLITE_BUSY || (src & 0xff) == SQLITE_LOCKED)
         return rk_err_set(err, RK_EINVAL,
                           "the store is open in another process (a running 'renkei serve' or "
@@ -587,6 +599,56 @@ static void leave_alone(struct rk_sqlite *s)
         rk_log_warn("store %s: could not switch back to WAL (%s); the next open will",
                     s->path, sqlite3_errmsg(s->db));
     s->alone = 0;
+}
+
+/* RK_STORE_ALONE_WHEN_IDLE: take the store alone when nobody else has it open, listening for
+ * processes that start waiting for it; else share it, as a handle without the flag does. */
+static void take_alone_when_idle(struct rk_sqlite *s)
+{
+    struct rk_err ignored;
+
+    if (rk_sqlite_listen_for_askers(s) != 0)
+        return;
+    if (take_alone(s, &ignored) != 0) {
+        rk_log_debug("store %s: open in another process: shared", s->path);
+        rk_sqlite_stop_listening(s);
+        return;
+    }
+    s->yields = 1;
+}
+
+/* After a commit of a handle alone until asked: when another process waits for the store,
+ * go back to WAL with normal locking, so it gets in now and readers take each later commit as
+ * it comes. The pragmas run under the exclusive lock still held, which goes with the access
+ * after them. */
+static void share_when_asked(struct rk_sqlite *s)
+{
+    char mode[16] = "";
+
+    if (!s->alone || !rk_sqlite_someone_asks(s))
+        return;
+    if (sqlite3_exec(s->db, "PRAGMA main.locking_mode=NORMAL", NULL, NULL, NULL) != SQLITE_OK ||
+        journal_mode(s, "PRAGMA main.journal_mode=WAL", mode, sizeof(mode)) != SQLITE_OK ||
+        strcmp(mode, "wal") != 0) {
+        rk_log_warn("store %s: could not give the store back to a waiting process (%s); "
+                    "trying again at the next commit",
+                    s->path, sqlite3_errmsg(s->db));
+        sqlite3_exec(s->db, "PRAGMA main.locking_mode=EXCLUSIVE", NULL, NULL, NULL);
+        return;
+    }
+    /* normal locking releases the exclusive lock at the next access: read now */
+    sqlite3_exec(s->db, "PRAGMA main.schema_version", NULL, NULL, NULL);
+    s->alone = 0;
+    s->yields = 0;
+    rk_sqlite_stop_listening(s);
+    rk_log_info("store %s: another process asked for the store: writing through the "
+                "write-ahead log from now on, sharing it",
+                s->path);
+}
+
+int rk_store_is_alone(struct rk_store *st)
+{
+    return rk_sqlite_of(st)->alone;
 }
 
 /* SQL function rk_idh(id): the id hash, for checks that recompute it. */
@@ -663,7 +725,9 @@ int rk_store_sqlite_open(struct rk_store **out, const char *dir, unsigned flags,
         goto out;
     if (flags & RK_STORE_READONLY)
         recover_for_reader(dir, rk_buf_cstr(&path));
-    if (!(s = rk_calloc(1, sizeof(*s))) || !(s->path = rk_buf_detach(&path, &len))) {
+    if ((s = rk_calloc(1, sizeof(*s))))
+        s->asking_fd = s->askers_fd = -1;
+    if (!s || !(s->path = rk_buf_detach(&path, &len))) {
         rc = rk_err_set(err, RK_ENOMEM, "out of memory");
         goto out;
     }
@@ -680,6 +744,9 @@ int rk_store_sqlite_open(struct rk_store **out, const char *dir, unsigned flags,
         rk_err_prefix(err, "%s: ", s->path);
         goto out;
     }
+    if ((flags & RK_STORE_ALONE_WHEN_IDLE) && !(flags & (RK_STORE_EXCLUSIVE | RK_STORE_READONLY)))
+        take_alone_when_idle(s);
+    rk_sqlite_stop_asking(s);
     rk_log_debug("store open path=%s readonly=%d", s->path, !!(flags & RK_STORE_READONLY));
     *out = &s->base;
     s = NULL;
@@ -702,6 +769,8 @@ static void sqlite_close(struct rk_store *st)
         rk_free(s->cache[i].sql);
     }
     leave_alone(s);
+    rk_sqlite_stop_asking(s);
+    rk_sqlite_stop_listening(s);
     rk_sqlite_origins_clear(s);
     rk_sqlite_idfilter_free(s);
     rk_sqlite_idpending_free(s);

@@ -3,8 +3,10 @@ their outputs, exit statuses (0 done, 1 refused, 2 usage) and the audit records 
 import json
 import os
 import re
+import subprocess
+import time
 
-from taxii_lib import Node, check, finish, indicator
+from taxii_lib import RENKEI, Node, check, finish, indicator
 
 
 def status(p, want, what):
@@ -42,17 +44,77 @@ def exclusive_import(node):
     got = node.client().get("/api/collections/bulk/objects/?limit=100").json()
     check(len(got.get("objects", [])) == 12, "the server finds all 12: %r" % got)
     node.stop()
-    # without --batch, an exclusive import commits every import.exclusive_batch objects
+    # without --batch, an import that has the node alone (--exclusive, or by default when
+    # nobody else has it open) commits every import.exclusive_batch objects, one that shares it
+    # (--shared, or by default while the node is served) every import.batch objects
     conf = os.path.join(node.dir, "batches.conf")
     with open(conf, "w") as f:
         f.write("import.batch = 2\nimport.exclusive_batch = 3\n")
-    third = bundle_file(node, "third.json", [indicator(n, tlp="clear") for n in range(12, 19)])
-    fourth = bundle_file(node, "fourth.json", [indicator(n, tlp="clear") for n in range(19, 26)])
-    for path, opts, want in ((third, ["--exclusive"], [3, 3, 1]), (fourth, [], [2, 2, 2, 1])):
+    files = [bundle_file(node, "batch%d.json" % k,
+                         [indicator(n, tlp="clear") for n in range(12 + 7 * k, 19 + 7 * k)])
+             for k in range(4)]
+    cases = ((files[0], ["--exclusive"], [3, 3, 1], False),
+             (files[1], [], [3, 3, 1], False),
+             (files[2], ["--shared"], [2, 2, 2, 1], False),
+             (files[3], [], [2, 2, 2, 1], True))
+    for path, opts, want, served in cases:
+        if served:
+            node.start()
         p = node.cli("-vv", "--config", conf, "import", *opts, "-c", "bulk", path, ok=False)
+        if served:
+            node.stop()
         sizes = [int(n) for n in re.findall(r"committed a batch of (\d+) objects", p.stderr)]
         check(p.returncode == 0 and sizes == want,
-              "import %s commits batches of %r: %r" % (" ".join(opts), want, sizes))
+              "import %s%s commits batches of %r: %r" % (
+                  " ".join(opts), " (node served)" if served else "", want, sizes))
+    p = node.cli("import", "--exclusive", "--shared", files[0], ok=False)
+    status(p, 2, "import --exclusive --shared")
+    check("exclude each other" in p.stderr, "the usage error says why: %r" % p.stderr)
+
+
+def import_gives_the_node_back(node):
+    """A default import has an idle node alone, and gives it back at its next commit when
+    another process opens the node: that process waits for one batch, and the import goes on
+    sharing the node and stores everything. The import reads JSON lines from a pipe, so the
+    test decides when its batches commit."""
+    node.collection("piped", "--read", "public")
+    conf = os.path.join(node.dir, "piped.conf")
+    with open(conf, "w") as f:
+        f.write("import.batch = 50\nimport.exclusive_batch = 100\n")
+    # about 5 KB per object: the import reads standard input in chunks of 1 MiB, so the first
+    # 450 objects give it at least two batches of 100 before stats starts
+    lines = ["%s\n" % json.dumps(dict(indicator(n, tlp="clear"), description="d" * 5000))
+             for n in range(1000, 1600)]
+    imp = subprocess.Popen([RENKEI, "--data", node.data, "-vv", "--config", conf, "import",
+                            "-c", "piped", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    stats = None
+    try:
+        imp.stdin.write("".join(lines[:450]))
+        imp.stdin.flush()
+        time.sleep(1)
+        stats = subprocess.Popen([RENKEI, "--data", node.data, "stats", "--json"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        check(stats.poll() is None, "stats waits while the import has the node alone")
+        # the third batch commits, then the import shares the node
+        out, err = imp.communicate(input="".join(lines[450:]), timeout=60)
+        sout, serr = stats.communicate(timeout=60)
+    finally:
+        for p in (imp, stats):
+            if p and p.poll() is None:
+                p.kill()
+    check(stats.returncode == 0, "stats got in: %r" % serr)
+    piped = [c for c in json.loads(sout)["by_collection"] if c.get("alias") == "piped"]
+    check(piped and piped[0]["objects"] >= 200,
+          "stats counted the batches committed before it got in: %r" % piped)
+    check(imp.returncode == 0 and "600 stored" in out, "the import stored all 600: %r" % out)
+    check("another process asked for the store" in err,
+          "the import gave the node back when stats opened it: %r" % err[-1500:])
+    sizes = [int(n) for n in re.findall(r"committed a batch of (\d+) objects", err)]
+    alone = len(sizes) - sizes[::-1].index(100) if 100 in sizes else 0
+    check(alone >= 2 and set(sizes[:alone]) == {100} and set(sizes[alone:]) == {50} and
+          sum(sizes) == 600, "batches of 100 alone, then of 50 shared: %r" % sizes)
 
 
 def main():
@@ -156,6 +218,7 @@ def main():
         check(len(text) == 2, "--limit shows the most recent records: %r" % text)
         status(cli("audit", "--limit", "x", ok=False), 2, "audit --limit x")
         exclusive_import(node)
+        import_gives_the_node_back(node)
     finally:
         node.cleanup()
     finish("taxii_cli")

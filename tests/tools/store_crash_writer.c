@@ -121,7 +121,8 @@ static int write_batch(struct rk_store *st, uint64_t n, struct obj *ob, struct r
 }
 
 /* flags: RK_STORE_BULK | RK_STORE_EXCLUSIVE for a writer that takes the store alone (a
- * rollback journal instead of the write-ahead log), else 0. */
+ * rollback journal instead of the write-ahead log), RK_STORE_BULK | RK_STORE_ALONE_WHEN_IDLE
+ * for one that has it alone until another process asks, else 0. */
 static int do_write(const char *dir, unsigned flags)
 {
     static struct obj ob;
@@ -275,14 +276,38 @@ static int do_check(const char *dir, const char *reported_text)
     return 0;
 }
 
+/* Another process opening the store (read-write, as any command) while a writer may have it:
+ * waits for it, and fails when the open or a count fails. */
+static int do_peek(const char *dir)
+{
+    struct rk_store *st = NULL;
+    uint64_t objects = 0;
+    struct rk_err err;
+
+    int rc;
+
+    rk_err_clear(&err);
+    if ((rc = rk_store_open(&st, dir, 0, &err)) == RK_ENOTFOUND)
+        return 0; /* the writer was killed before it made the store */
+    if (rc == 0 && rk_store_collection_get(st, COLL, &(struct rk_collection){0}, NULL) == 0)
+        rc = count_objects(st, &objects, &err);
+    rk_store_close(st);
+    return rc == 0 ? 0 : fail("peek", &err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "write") == 0)
         return do_write(argv[2], 0);
     if (argc == 4 && strcmp(argv[1], "write") == 0 && strcmp(argv[3], "exclusive") == 0)
         return do_write(argv[2], RK_STORE_BULK | RK_STORE_EXCLUSIVE);
+    if (argc == 4 && strcmp(argv[1], "write") == 0 && strcmp(argv[3], "yielding") == 0)
+        return do_write(argv[2], RK_STORE_BULK | RK_STORE_ALONE_WHEN_IDLE);
+    if (argc == 3 && strcmp(argv[1], "peek") == 0)
+        return do_peek(argv[2]);
     if (argc == 4 && strcmp(argv[1], "check") == 0)
         return do_check(argv[2], argv[3]);
-    fprintf(stderr, "usage: store_crash_writer write <dir> [exclusive] | check <dir> <reported>\n");
+    fprintf(stderr, "usage: store_crash_writer write <dir> [exclusive|yielding] | peek <dir> | "
+                    "check <dir> <reported>\n");
     return 2;
 }

@@ -95,7 +95,8 @@ void put_all(struct rk_store *st, const char *coll, const struct rk_provenance *
     int64_t added;
 
     rk_err_clear(&err);
-    assert_int_equal(rk_store_batch_begin(&b, st, coll, prov, &err), 0);
+    if (rk_store_batch_begin(&b, st, coll, prov, &err) != 0)
+        fail_msg("batch begin: %s", err.message);
     for (size_t i = 0; i < n; i++) {
         int rc = rk_store_batch_put(b, &objs[i].o, &outcome, &added, &err);
 

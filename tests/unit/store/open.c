@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -363,6 +364,92 @@ static void test_store_open__waiting_for_a_lock_says_so(void **state)
     tmp_dir_remove(dir);
 }
 
+/* Another process opening the store, once told through go that an importer has it alone until
+ * asked: exits with status n + 10 when it opened the store within 5 s and counted n objects.
+ * It is forked before the importer opens the store: SQLite's connections must not cross a
+ * fork. */
+static void ask_for_the_store(const char *data, int go)
+{
+    struct rk_store *st = NULL;
+    struct rk_store_query q;
+    struct rk_err err;
+    uint64_t n = 0;
+    char byte;
+    double t0;
+
+    if (read(go, &byte, 1) != 1) /* the importer has the store now */
+        _exit(3);
+    t0 = seconds_now();
+    if (rk_store_open(&st, data, 0, &err) != 0 || seconds_now() - t0 > 5)
+        _exit(1);
+    rk_store_query_init(&q);
+    q.collection = "one";
+    if (rk_store_count(st, &q, &n, &err) != 0 || n > 100)
+        _exit(2);
+    rk_store_close(st);
+    _exit((int)n + 10);
+}
+
+/* RK_STORE_ALONE_WHEN_IDLE: alone on an idle store; another process that opens it waits for
+ * the importer's next commit, after which both share it through the log and the importer
+ * goes on writing; a store another handle has open is shared from the start. */
+static void test_store_open__alone_until_asked(void **state)
+{
+    char dir[256], data[300], c1[RK_COLLECTION_ID_MAX];
+    struct rk_store *st, *imp = NULL, *later = NULL;
+    struct rk_store_query q;
+    struct tobj o[40];
+    uint64_t n = 0;
+    unsigned i = 0;
+    int status = 0, go[2];
+    struct rk_err err;
+    pid_t child;
+
+    (void)state;
+    st = store_new_tmp(dir, data);
+    store_c1(st, c1, sizeof(c1));
+    rk_store_close(st);
+    for (unsigned k = 0; k < 40; k++)
+        tobj_make(&o[k], "indicator", k + 1, "2024-01-01T00:00:00.000Z",
+                  "2024-01-01T00:00:00.000Z", NULL, RK_TLP_GREEN);
+    assert_int_equal(pipe(go), 0);
+    if ((child = fork()) == 0)
+        ask_for_the_store(data, go[0]);
+    assert_true(child > 0);
+    assert_int_equal(rk_store_open(&imp, data, RK_STORE_BULK | RK_STORE_ALONE_WHEN_IDLE, &err), 0);
+    assert_true(rk_store_is_alone(imp));
+    put_all(imp, c1, NULL, &o[i++], 1, NULL);
+    assert_int_equal(write(go[1], "g", 1), 1);
+    /* one object per commit until the handle gives the store back */
+    while (rk_store_is_alone(imp) && i < 30) {
+        usleep(50 * 1000);
+        put_all(imp, c1, NULL, &o[i++], 1, NULL);
+    }
+    assert_false(rk_store_is_alone(imp));
+    put_all(imp, c1, NULL, &o[i++], 1, NULL); /* the importer goes on, through the log */
+    assert_int_equal(waitpid(child, &status, 0), child);
+    close(go[0]);
+    close(go[1]);
+    assert_true(WIFEXITED(status));
+    assert_true(WEXITSTATUS(status) >= 10 + 2 && WEXITSTATUS(status) <= 10 + (int)i);
+    assert_int_equal(rk_store_open(&later, data, RK_STORE_READONLY, &err), 0); /* at once */
+    rk_store_query_init(&q);
+    q.collection = "one";
+    assert_int_equal(rk_store_count(later, &q, &n, &err), 0);
+    assert_int_equal(n, i);
+    rk_store_close(imp);
+
+    /* another handle has the store open: the importer shares it from the start */
+    assert_int_equal(rk_store_open(&imp, data, RK_STORE_BULK | RK_STORE_ALONE_WHEN_IDLE, &err), 0);
+    assert_false(rk_store_is_alone(imp));
+    put_all(imp, c1, NULL, &o[i++], 1, NULL);
+    assert_int_equal(rk_store_count(later, &q, &n, &err), 0);
+    assert_int_equal(n, i);
+    rk_store_close(imp);
+    rk_store_close(later);
+    tmp_dir_remove(dir);
+}
+
 /* A read snapshot: reads on the handle see the store as at its first read, while another
  * handle writes; writes on the handle and a second begin are refused until it ends. */
 static void test_store_open__read_snapshot(void **state)
@@ -596,6 +683,7 @@ int test_store_open_run(void)
             cmocka_unit_test(test_store_open__read_snapshot),
             cmocka_unit_test(test_store_open__exclusive_takes_the_store_alone),
             cmocka_unit_test(test_store_open__waiting_for_a_lock_says_so),
+            cmocka_unit_test(test_store_open__alone_until_asked),
             cmocka_unit_test(test_store_open__audit_log_moves_to_its_file),
             cmocka_unit_test(test_store_open__checkpoint_interval),
             cmocka_unit_test(test_store_open__collections),
