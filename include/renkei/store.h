@@ -267,6 +267,9 @@ int rk_store_log_pages(struct rk_store *st);
 /* Whether the handle has the store to itself now (RK_STORE_EXCLUSIVE, or
  * RK_STORE_ALONE_WHEN_IDLE until another process asked for it). */
 int rk_store_is_alone(struct rk_store *st);
+/* 1 when the handle has the store alone until asked (RK_STORE_ALONE_WHEN_IDLE) and another
+ * process waits for it: the handle's next commit gives it back. One system call. */
+int rk_store_is_wanted(struct rk_store *st);
 
 /* Map the whole database into memory (up to 2 GB) rather than its first 256 MB, so reads skip
  * the copy out of the kernel's page cache. For handles that mostly read (a server's): mapped

@@ -17,6 +17,9 @@
 #define IMPORT_MAX_LIST     64
 #define IMPORT_SHOW_CONFLICTS 20
 
+/* Objects between two looks for a process waiting for a node the import has alone. */
+#define IMPORT_WANTED_EVERY 1024
+
 struct import_opts {
     char node_org[256]; /* the node's organisation: the owner when --org is not given */
     const char *collection;
@@ -73,13 +76,13 @@ static void import_usage(void)
            "                       until the import ends\n"
            "  --shared             never take the node alone: every batch goes through the\n"
            "                       write-ahead log, which writes each new page twice\n\n"
-           "By default an import takes the node alone when no other process (renkei serve,\n"
-           "another command) has it open: each new page is then written once, with a rollback\n"
-           "journal instead of the write-ahead log. A process that opens the node meanwhile\n"
-           "waits for the import's current batch at most: the import then shares the node\n"
-           "and goes on through the write-ahead log, so a server takes each batch as it\n"
-           "commits. When another process has the node open from the start, the import\n"
-           "shares it from the start.\n\n"
+           "By default an import of files takes the node alone when no other process (renkei\n"
+           "serve, another command) has it open: each new page is then written once, with a\n"
+           "rollback journal instead of the write-ahead log. A process that opens the node\n"
+           "meanwhile waits a moment: the import commits what it has, gives the node back and\n"
+           "goes on through the write-ahead log, so a server takes each batch as it commits.\n"
+           "An import that reads standard input (-), or starts while another process has the\n"
+           "node open, shares it from the start.\n\n"
            "Exit status: 0 all stored or already present, 1 something was rejected or a file\n"
            "could not be read to the end, 3 the store failed (or, with --exclusive, another\n"
            "process has the node open).\n");
@@ -303,6 +306,15 @@ static uint64_t batch_size(const struct import_run *run)
     return rk_store_is_alone(run->st) ? run->opt->alone_batch : run->opt->shared_batch;
 }
 
+/* Whether to commit after in_batch objects: a full batch, or another process waits for the
+ * node this import has alone (the commit gives it back; asked every IMPORT_WANTED_EVERY objects). */
+static int batch_full(const struct import_run *run, uint64_t in_batch)
+{
+    if (in_batch >= batch_size(run))
+        return 1;
+    return in_batch % IMPORT_WANTED_EVERY == 0 && rk_store_is_wanted(run->st);
+}
+
 /* Store one item (or count its rejection), committing every batch_size objects. */
 static int take_item(struct import_run *run, const char *file, const struct rk_provenance *prov,
                      struct rk_store_batch **b, uint64_t *in_batch,
@@ -319,7 +331,7 @@ static int take_item(struct import_run *run, const char *file, const struct rk_p
         return rc;
     if ((rc = store_item(run, *b, file, item, err)) != 0)
         return rc;
-    if (++*in_batch < batch_size(run))
+    if (!batch_full(run, ++*in_batch))
         return 0;
     rc = commit_batch(*b, *in_batch, err);
     *b = NULL;
@@ -431,11 +443,19 @@ static int need_collection(struct rk_store *st, const char *collection)
 }
 
 /* How the import holds the node: alone, shared, or alone until another process asks. */
-static unsigned import_store_flags(const struct import_opts *opt)
+static unsigned import_store_flags(const struct import_opts *opt, int argc, char **argv,
+                                   int first)
 {
     if (opt->exclusive)
         return RK_STORE_EXCLUSIVE;
-    return opt->shared ? 0 : RK_STORE_ALONE_WHEN_IDLE;
+    if (opt->shared)
+        return 0;
+    /* standard input may pause for as long as its writer likes, and only objects lead to a
+     * commit that gives the node back: such an import shares it from the start */
+    for (int i = first; i < argc; i++)
+        if (strcmp(argv[i], "-") == 0)
+            return 0;
+    return RK_STORE_ALONE_WHEN_IDLE;
 }
 
 int cmd_import(struct rk_cli *cli, int argc, char **argv)
@@ -459,7 +479,8 @@ int cmd_import(struct rk_cli *cli, int argc, char **argv)
             return RK_EXIT_FAIL;
         }
     }
-    if ((status = cli_open_store_flags(cli, RK_STORE_BULK | import_store_flags(&opt), &run.st)) !=
+    if ((status = cli_open_store_flags(
+                 cli, RK_STORE_BULK | import_store_flags(&opt, argc, argv, first), &run.st)) !=
         RK_EXIT_OK) {
         if (opt.exclusive)
             cli_error("import: stop the other process, or import without --exclusive");

@@ -651,6 +651,13 @@ int rk_store_is_alone(struct rk_store *st)
     return rk_sqlite_of(st)->alone;
 }
 
+int rk_store_is_wanted(struct rk_store *st)
+{
+    struct rk_sqlite *s = rk_sqlite_of(st);
+
+    return s->yields && s->alone && rk_sqlite_someone_asks(s);
+}
+
 /* SQL function rk_idh(id): the id hash, for checks that recompute it. */
 static void idh_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {

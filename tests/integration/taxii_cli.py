@@ -73,48 +73,56 @@ def exclusive_import(node):
 
 
 def import_gives_the_node_back(node):
-    """A default import has an idle node alone, and gives it back at its next commit when
-    another process opens the node: that process waits for one batch, and the import goes on
-    sharing the node and stores everything. The import reads JSON lines from a pipe, so the
-    test decides when its batches commit."""
+    """An import of files has an idle node alone, and gives it back as soon as another process
+    opens the node: it commits what it has (it looks every 1,024 objects), then goes on through
+    the write-ahead log in batches of import.batch, and stores everything. An import of
+    standard input shares the node from the start."""
     node.collection("piped", "--read", "public")
-    conf = os.path.join(node.dir, "piped.conf")
+    conf = os.path.join(node.dir, "alone.conf")
     with open(conf, "w") as f:
-        f.write("import.batch = 50\nimport.exclusive_batch = 100\n")
-    # about 5 KB per object: the import reads standard input in chunks of 1 MiB, so the first
-    # 450 objects give it at least two batches of 100 before stats starts
-    lines = ["%s\n" % json.dumps(dict(indicator(n, tlp="clear"), description="d" * 5000))
-             for n in range(1000, 1600)]
+        f.write("import.batch = 5000\nimport.exclusive_batch = 1000000\n")
+    total = 60000
+    path = os.path.join(node.dir, "many.jsonl")
+    with open(path, "w") as f:
+        for n in range(total):
+            f.write(json.dumps(dict(indicator(n, tlp="clear"), description="d" * 400)) + "\n")
     imp = subprocess.Popen([RENKEI, "--data", node.data, "-vv", "--config", conf, "import",
-                            "-c", "piped", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
-    stats = None
+                            "-c", "piped", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
     try:
-        imp.stdin.write("".join(lines[:450]))
-        imp.stdin.flush()
-        time.sleep(1)
-        stats = subprocess.Popen([RENKEI, "--data", node.data, "stats", "--json"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(1)
-        check(stats.poll() is None, "stats waits while the import has the node alone")
-        # the third batch commits, then the import shares the node
-        out, err = imp.communicate(input="".join(lines[450:]), timeout=60)
-        sout, serr = stats.communicate(timeout=60)
+        head = ""
+        while "store open" not in head:  # the import has the node: open it meanwhile
+            line = imp.stderr.readline()
+            if not line:
+                break
+            head += line
+        stats = subprocess.run([RENKEI, "--data", node.data, "stats", "--json"],
+                               capture_output=True, text=True, timeout=60)
+        out, err = imp.communicate(timeout=120)
     finally:
-        for p in (imp, stats):
-            if p and p.poll() is None:
-                p.kill()
-    check(stats.returncode == 0, "stats got in: %r" % serr)
-    piped = [c for c in json.loads(sout)["by_collection"] if c.get("alias") == "piped"]
-    check(piped and piped[0]["objects"] >= 200,
-          "stats counted the batches committed before it got in: %r" % piped)
-    check(imp.returncode == 0 and "600 stored" in out, "the import stored all 600: %r" % out)
+        if imp.poll() is None:
+            imp.kill()
+    err = head + err
+    check(stats.returncode == 0, "stats got in: %r" % stats.stderr)
+    check(imp.returncode == 0 and "%d stored" % total in out, "the import stored all: %r" % out)
     check("another process asked for the store" in err,
           "the import gave the node back when stats opened it: %r" % err[-1500:])
     sizes = [int(n) for n in re.findall(r"committed a batch of (\d+) objects", err)]
-    alone = len(sizes) - sizes[::-1].index(100) if 100 in sizes else 0
-    check(alone >= 2 and set(sizes[:alone]) == {100} and set(sizes[alone:]) == {50} and
-          sum(sizes) == 600, "batches of 100 alone, then of 50 shared: %r" % sizes)
+    check(len(sizes) >= 2 and sizes[0] % 1024 == 0 and set(sizes[1:-1]) <= {5000} and
+          sizes[-1] <= 5000 and sum(sizes) == total,
+          "what it had when asked, then batches of 5000: %r" % sizes)
+    piped = [c for c in json.loads(stats.stdout)["by_collection"] if c.get("alias") == "piped"]
+    check(piped and sizes and sizes[0] <= piped[0]["objects"] < total,
+          "stats counted what the import had committed when it got in: %r" % piped)
+    # standard input: shared from the start, in batches of import.batch
+    p = subprocess.run([RENKEI, "--data", node.data, "-vv", "--config", conf, "import", "-c",
+                        "piped", "-"], input="".join(
+                            json.dumps(indicator(n, tlp="clear")) + "\n"
+                            for n in range(total, total + 12000)),
+                       capture_output=True, text=True, timeout=60)
+    sizes = [int(n) for n in re.findall(r"committed a batch of (\d+) objects", p.stderr)]
+    check(p.returncode == 0 and sizes == [5000, 5000, 2000],
+          "an import of standard input shares the node: %r" % sizes)
 
 
 def main():
