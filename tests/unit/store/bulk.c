@@ -183,23 +183,33 @@ static struct rk_store *bulk_store_new(char *dir, char *data)
     return st;
 }
 
+/* Put indicators 0..n-1 (new ids) into batch b: each is reported stored (gathered, for a bulk
+ * handle, until the batch's next flush). */
+static void put_new_indicators(struct rk_store_batch *b, unsigned n)
+{
+    enum rk_put_outcome outcome;
+    struct tobj t;
+    struct rk_err err;
+
+    for (unsigned i = 0; i < n; i++) {
+        tobj_make(&t, "indicator", i, T1, T1, NULL, 0);
+        assert_int_equal(rk_store_batch_put(b, &t.o, &outcome, NULL, &err), 0);
+        assert_int_equal(outcome, RK_PUT_STORED);
+    }
+}
+
 /* An aborted bulk batch leaves none of its gathered rows; their ids are new again. */
 static void test_store_bulk__abort_drops_gathered_rows(void **state)
 {
     char dir[256], data[300];
     struct rk_store *st = bulk_store_new(dir, data);
     struct rk_store_batch *b = NULL;
-    enum rk_put_outcome outcome;
     struct rk_store_query q;
-    struct tobj t;
     struct rk_err err;
     uint64_t n = 1;
 
     assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
-    for (unsigned i = 0; i < RK_SQLITE_ROWS_PER_INSERT + 5; i++) {
-        tobj_make(&t, "indicator", i, T1, T1, NULL, 0);
-        assert_int_equal(rk_store_batch_put(b, &t.o, &outcome, NULL, &err), 0);
-    }
+    put_new_indicators(b, RK_SQLITE_ROWS_PER_INSERT + 5);
     rk_store_batch_abort(b);
     rk_store_query_init(&q);
     q.collection = "one";
@@ -207,11 +217,7 @@ static void test_store_bulk__abort_drops_gathered_rows(void **state)
     assert_int_equal(rk_store_count(st, &q, &n, &err), 0);
     assert_int_equal(n, 0);
     assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
-    for (unsigned i = 0; i < 3; i++) {
-        tobj_make(&t, "indicator", i, T1, T1, NULL, 0);
-        assert_int_equal(rk_store_batch_put(b, &t.o, &outcome, NULL, &err), 0);
-        assert_int_equal(outcome, RK_PUT_STORED);
-    }
+    put_new_indicators(b, 3); /* the aborted ids are new again */
     assert_int_equal(rk_store_batch_commit(b, &err), 0);
     assert_int_equal(rk_store_count(st, &q, &n, &err), 0);
     assert_int_equal(n, 3);
@@ -229,18 +235,12 @@ static void test_store_bulk__failed_row_insert_fails_the_batch(void **state)
     char dir[256], data[300];
     struct rk_store *st = bulk_store_new(dir, data);
     struct rk_store_batch *b = NULL;
-    enum rk_put_outcome outcome;
     struct rk_store_query q;
-    struct tobj t;
     struct rk_err err;
     uint64_t n = 1;
 
     assert_int_equal(rk_store_batch_begin(&b, st, "one", NULL, &err), 0);
-    for (unsigned i = 0; i < 3; i++) {
-        tobj_make(&t, "indicator", i, T1, T1, NULL, 0);
-        assert_int_equal(rk_store_batch_put(b, &t.o, &outcome, NULL, &err), 0);
-        assert_int_equal(outcome, RK_PUT_STORED); /* gathered, not yet inserted */
-    }
+    put_new_indicators(b, 3); /* gathered, not yet inserted */
     assert_int_equal(rk_store_debug_exec(st, boom, &err), 0);
     assert_int_not_equal(rk_store_batch_commit(b, &err), 0); /* rolls the trigger back too */
     rk_store_query_init(&q);
